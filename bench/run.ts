@@ -2,6 +2,9 @@ import type { BenchSuite, Figure } from './lib.js';
 
 /** Every suite, in run order; add one line per suite. */
 const SUITES: ReadonlyArray<{ name: string; load: () => Promise<BenchSuite> }> = [
+  { name: 'env-step', load: async () => (await import('./env-step.bench.js')).suite },
+  { name: 'loader', load: async () => (await import('./loader.bench.js')).suite },
+  { name: 'eval-full', load: async () => (await import('./eval-full.bench.js')).suite },
 ];
 
 const HELP = `usage: npm run bench -- [--json] [--quick] [--only NAME[,NAME]]

@@ -10,6 +10,9 @@ export const ErrorCode = {
   BAD_OPTION: 'RECGYM_ERR_BAD_OPTION',
   UNKNOWN_ENV: 'RECGYM_ERR_UNKNOWN_ENV',
   CLOSED: 'RECGYM_ERR_CLOSED',
+  WRITE_FAILED: 'RECGYM_ERR_WRITE_FAILED',
+  UNKNOWN_AGENT: 'RECGYM_ERR_UNKNOWN_AGENT',
+  NO_TEST_CASES: 'RECGYM_ERR_NO_TEST_CASES',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -1,0 +1,137 @@
+import { FORMAT_NAMES, isFormatName } from '../data/detect-format.js';
+import { readEventLog, type ReadOptions } from '../data/read-event-log.js';
+import { REJECT_REASONS } from '../data/rejects.js';
+import { parseDay } from '../data/split.js';
+import { computeStats, type LogStats } from '../data/stats.js';
+import { parseFlags, UsageError, type CliIo, type Command } from './command.js';
+
+/** Set to 1 to add a `memory` object (resident bytes per event, peak RSS) to the JSON output. */
+export const MEMORY_REPORT_ENV = 'RECGYM_STATS_MEMORY';
+
+const USAGE = `usage: recgym data stats FILE [--format F] [--test-day YYYY-MM-DD] [--strict] [--json]
+
+Loads an event log and prints its size, users, items, behaviours, time range and train/test split.
+
+  --format F          ${['auto', ...FORMAT_NAMES].join(' | ')} (default auto: detected from the first lines)
+  --test-day DAY      held-out day, UTC (default: the last day with events)
+  --strict            stop at the first bad row (file:line: reason) instead of skipping it
+  --json              print one JSON object on stdout`;
+
+const FLAGS = {
+  format: { type: 'string' },
+  'test-day': { type: 'string' },
+  strict: { type: 'boolean' },
+  json: { type: 'boolean' },
+} as const;
+
+/** `recgym data stats`: loads a log and prints its statistics. */
+export const command: Command = {
+  path: ['data', 'stats'],
+  summary: 'load an event log and print its statistics',
+  usage: USAGE,
+  async run(args, io) {
+    const { values, positionals } = parseFlags(args, FLAGS);
+    if (positionals.length !== 1) {
+      throw new UsageError(`expected one FILE, actual ${positionals.length === 0 ? 'none' : positionals.join(' ')}`);
+    }
+    const file = positionals[0];
+    const format = values.format ?? 'auto';
+    if (format !== 'auto' && !isFormatName(format)) {
+      throw new UsageError(`--format: expected one of auto, ${FORMAT_NAMES.join(', ')}, actual "${format}"`);
+    }
+    const testDay = values['test-day'];
+    if (testDay !== undefined) {
+      try {
+        parseDay(testDay);
+      } catch {
+        throw new UsageError(`--test-day: expected a date YYYY-MM-DD, actual "${testDay}"`);
+      }
+    }
+    const isMemoryReport = process.env[MEMORY_REPORT_ENV] === '1';
+    const baselineRss = isMemoryReport ? await settledResidentBytes() : 0;
+    const options: ReadOptions = { format, strict: values.strict ?? false };
+    if (io.isTTY) options.onProgress = progressLine(io, file);
+    const startedMs = performance.now();
+    const log = await readEventLog(file, options);
+    const loadSeconds = (performance.now() - startedMs) / 1000;
+    if (io.isTTY) io.stderr('\r\x1b[K');
+    const stats = computeStats(log, testDay === undefined ? {} : { testDay });
+    const output: Record<string, unknown> = { ...stats, loadSeconds: round(loadSeconds, 3), rowsPerSec: Math.round(log.rows / loadSeconds) };
+    if (isMemoryReport) {
+      const loadedRss = await settledResidentBytes();
+      output.memory = {
+        baselineRssBytes: baselineRss,
+        loadedRssBytes: loadedRss,
+        bytesPerEventResident: round((loadedRss - baselineRss) / log.store.length, 2),
+        maxRssBytes: process.resourceUsage().maxRSS * 1024,
+        events: log.store.length,
+      };
+    }
+    if (values.json) {
+      io.stdout(`${JSON.stringify(output)}\n`);
+    } else {
+      io.stdout(formatTable(stats, loadSeconds));
+    }
+    if (stats.testEvents === 0) io.stderr(`note: no events on the test day ${stats.testDay}\n`);
+    return 0;
+  },
+};
+
+/**
+ * Resident set size once garbage is gone: with `--expose-gc` (the bench runs the child so), full
+ * collections 50 ms apart until RSS stops falling, because V8 frees large array buffers lazily.
+ */
+async function settledResidentBytes(): Promise<number> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  let rss = process.memoryUsage().rss;
+  if (!gc) return rss;
+  for (let attempt = 0; attempt < 20; attempt++) {
+    gc();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const now = process.memoryUsage().rss;
+    const isSettled = rss - now < 1 << 20;
+    rss = now;
+    if (isSettled) break;
+  }
+  return rss;
+}
+
+function progressLine(io: CliIo, file: string): (bytesRead: number, totalBytes: number) => void {
+  let shown = -1;
+  return (bytesRead, totalBytes) => {
+    const percent = totalBytes > 0 ? Math.floor((100 * bytesRead) / totalBytes) : 100;
+    if (percent === shown) return;
+    shown = percent;
+    io.stderr(`\rreading ${file} ${percent}%`);
+  };
+}
+
+function formatTable(s: LogStats, loadSeconds: number): string {
+  const n = (x: number) => x.toLocaleString('en-US');
+  const rows: Array<[string, string]> = [
+    ['file', s.file],
+    ['format', s.format],
+    ['rows', `${n(s.rows)} (${n(s.rejected.total)} skipped)`],
+    ['events', n(s.events)],
+    ['users', n(s.users)],
+    ['items', n(s.items)],
+    ['categories', n(s.categories)],
+    ['behaviors', `click ${n(s.behaviors.click)}, favorite ${n(s.behaviors.favorite)}, cart ${n(s.behaviors.cart)}, purchase ${n(s.behaviors.purchase)}`],
+    ['time', `${s.firstTime} .. ${s.lastTime} (${s.days} days with events)`],
+    ['test day', `${s.testDay}: ${n(s.testEvents)} events of ${n(s.testUsers)} users`],
+    ['train', `${n(s.trainEvents)} events before the test day${s.laterEvents > 0 ? `; ${n(s.laterEvents)} after it (unused)` : ''}`],
+    ['per user', `min ${n(s.eventsPerUser.min)}, median ${n(s.eventsPerUser.median)}, max ${n(s.eventsPerUser.max)} events`],
+    ['loaded in', `${loadSeconds.toFixed(2)} s (${n(Math.round(s.rows / loadSeconds))} rows/s)`],
+  ];
+  for (const reason of REJECT_REASONS) {
+    const r = s.rejected.byReason[reason];
+    if (r.count > 0) rows.push([`skipped ${reason}`, `${n(r.count)}, lines ${r.firstLines.join(', ')}${r.count > r.firstLines.length ? ', …' : ''}; first: ${r.firstMessage ?? ''}`]);
+  }
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return `${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')}\n`;
+}
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}

@@ -1,0 +1,80 @@
+import { isFormatName, FORMAT_NAMES } from '../data/detect-format.js';
+import type { EventStore } from '../data/event-store.js';
+import { readEventLog } from '../data/read-event-log.js';
+import { parseDay } from '../data/split.js';
+import { checkEnv } from '../env/check-env.js';
+import { envSpec, makeEnv } from '../env/registry.js';
+import type { RecommendationEnv } from '../env/recommendation-env.js';
+import { intFlag, parseFlags, UsageError, type Command } from './command.js';
+
+const USAGE = `usage: recgym env check ENV_ID [--data FILE] [--format F] [--test-day YYYY-MM-DD] [--split train|test] [--seed S] [--json]
+
+Builds a registered environment and runs checkEnv on it: spaces, return shapes, observations in
+the observation space, same seed -> same rollout, RESET_NEEDED after the end, close() twice.
+
+  --data FILE         event log to replay (default: the embedded default data)
+  --format F          ${['auto', ...FORMAT_NAMES].join(' | ')} (default auto)
+  --test-day DAY      held-out day, UTC (default: the last day with events)
+  --split S           train | test (default train)
+  --seed S            seed of the check's rollouts (default 0)
+  --json              print one JSON object on stdout`;
+
+const FLAGS = {
+  data: { type: 'string' },
+  format: { type: 'string' },
+  'test-day': { type: 'string' },
+  split: { type: 'string' },
+  seed: { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+/** `recgym env check`: runs checkEnv on a registered environment. */
+export const command: Command = {
+  path: ['env', 'check'],
+  summary: 'run checkEnv on a registered environment (optionally on a log file)',
+  usage: USAGE,
+  async run(args, io) {
+    const { values, positionals } = parseFlags(args, FLAGS);
+    if (positionals.length !== 1) {
+      throw new UsageError(`expected one ENV_ID, actual ${positionals.length === 0 ? 'none' : positionals.join(' ')}`);
+    }
+    const id = positionals[0];
+    envSpec(id);
+    const format = values.format ?? 'auto';
+    if (format !== 'auto' && !isFormatName(format)) {
+      throw new UsageError(`--format: expected one of auto, ${FORMAT_NAMES.join(', ')}, actual "${format}"`);
+    }
+    const testDay = values['test-day'];
+    if (testDay !== undefined) {
+      try {
+        parseDay(testDay);
+      } catch {
+        throw new UsageError(`--test-day: expected a date YYYY-MM-DD, actual "${testDay}"`);
+      }
+    }
+    const split = values.split ?? 'train';
+    if (split !== 'train' && split !== 'test') throw new UsageError(`--split: expected train or test, actual "${split}"`);
+    const seed = intFlag('seed', values.seed, 0, 0);
+    let store: EventStore | undefined;
+    if (values.data !== undefined) {
+      store = (await readEventLog(values.data, { format })).store;
+    } else if (values.format !== undefined) {
+      throw new UsageError('--format: expected --data FILE with it, actual no --data');
+    }
+    const startedMs = performance.now();
+    const env = makeEnv<RecommendationEnv>(id, { store, testDay, split });
+    const numEpisodes = env.numEpisodes;
+    const report = checkEnv(env, { seed });
+    const seconds = (performance.now() - startedMs) / 1000;
+    if (values.json) {
+      io.stdout(
+        `${JSON.stringify({ env: id, data: values.data ?? 'default', split, seed, numEpisodes, passed: report.passed, checks: report.checks, seconds: Math.round(seconds * 1000) / 1000 })}\n`,
+      );
+    } else {
+      io.stdout(`${id} on ${values.data ?? 'the default data'} (${split}, ${numEpisodes} episodes, seed ${seed})\n`);
+      for (const check of report.checks) io.stdout(`  ${check.passed ? 'ok  ' : 'FAIL'}  ${check.name}${check.passed ? '' : `: ${check.message}`}\n`);
+      io.stdout(report.passed ? 'all checks passed\n' : `${report.checks.filter((c) => !c.passed).length} check(s) failed\n`);
+    }
+    return report.passed ? 0 : 1;
+  },
+};

@@ -1,0 +1,97 @@
+import { statSync } from 'node:fs';
+import { parseDay } from '../data/split.js';
+import { TianchiCsvWriter } from '../data/tianchi-writer.js';
+import { DEFAULT_GENERATOR_CONFIG, parseGeneratorConfig } from '../sim/generator-config.js';
+import { generateShopperLog } from '../sim/shopper-log.js';
+import { intFlag, parseFlags, UsageError, type Command } from './command.js';
+
+const d = DEFAULT_GENERATOR_CONFIG;
+
+const USAGE = `usage: recgym generate --out FILE [--users N] [--days D] [--seed S] [--start YYYY-MM-DD]
+                       [--items N] [--categories N] [--json]
+
+Writes a Tianchi-format log (user_id,item_id,behavior_type,user_geohash,item_category,time) of a
+seeded population of shoppers with persistent tastes. Same seed, same bytes.
+
+  --out FILE          file to write (required)
+  --users N           shoppers (default ${d.users})
+  --days D            days, the last one being the test day (default ${d.days})
+  --seed S            integer seed (default ${d.seed})
+  --start DAY         first day, UTC (default ${d.start}; 31 days end on 2014-12-18)
+  --items N           catalogue size at the end, new items appear over time (default ${d.items})
+  --categories N      item categories (default ${d.categories})
+  --json              print one JSON object on stdout instead of the summary line on stderr`;
+
+const FLAGS = {
+  out: { type: 'string' },
+  users: { type: 'string' },
+  days: { type: 'string' },
+  seed: { type: 'string' },
+  start: { type: 'string' },
+  items: { type: 'string' },
+  categories: { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+/** `recgym generate`: writes the synthetic shopper population's log as a Tianchi CSV. */
+export const command: Command = {
+  path: ['generate'],
+  summary: 'write a seeded synthetic shopper log in Tianchi format',
+  usage: USAGE,
+  async run(args, io) {
+    const { values } = parseFlags(args, FLAGS, false);
+    const out = values.out;
+    if (out === undefined || out === '') throw new UsageError('--out: expected a file path, actual nothing');
+    const start = values.start ?? d.start;
+    try {
+      parseDay(start);
+    } catch {
+      throw new UsageError(`--start: expected a date YYYY-MM-DD, actual "${start}"`);
+    }
+    const config = parseGeneratorConfig({
+      users: intFlag('users', values.users, d.users, 1, 50_000_000),
+      days: intFlag('days', values.days, d.days, 1, 3650),
+      seed: intFlag('seed', values.seed, d.seed as number, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
+      start,
+      items: intFlag('items', values.items, d.items, 1, 100_000_000),
+      categories: intFlag('categories', values.categories, d.categories, 1, 1_000_000),
+    });
+    const startedMs = performance.now();
+    const writer = new TianchiCsvWriter(out);
+    let summary;
+    try {
+      summary = generateShopperLog(config, writer);
+    } finally {
+      writer.close();
+    }
+    const seconds = (performance.now() - startedMs) / 1000;
+    const bytes = statSync(out).size;
+    if (values.json) {
+      io.stdout(
+        `${JSON.stringify({
+          events: summary.events,
+          users: summary.users,
+          items: summary.items,
+          categories: summary.categories,
+          behaviors: summary.behaviors,
+          firstTime: summary.firstTime,
+          lastTime: summary.lastTime,
+          seed: config.seed,
+          file: out,
+          bytes,
+          seconds: Number(seconds.toFixed(3)),
+        })}\n`,
+      );
+    } else {
+      const share = (n: number): string => `${((100 * n) / Math.max(1, summary.events)).toFixed(1)} %`;
+      const b = summary.behaviors;
+      io.stderr(
+        `wrote ${summary.events.toLocaleString('en-US')} events (${summary.users} users, ${summary.items} items, ` +
+          `${summary.categories} categories; click ${share(b.click)}, favorite ${share(b.favorite)}, cart ${share(b.cart)}, ` +
+          `purchase ${share(b.purchase)}) to ${out}: ${(bytes / 1e6).toFixed(1)} MB in ${seconds.toFixed(2)} s ` +
+          `(${Math.round(summary.events / Math.max(seconds, 1e-9)).toLocaleString('en-US')} events/s)\n`,
+      );
+    }
+    return 0;
+  },
+};

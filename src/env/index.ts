@@ -1,0 +1,74 @@
+export type { Env, EnvSpec, Info, ResetOptions, ResetResult, StepResult } from './env.js';
+export { Wrapper } from './env.js';
+export type { Space, SpaceValue } from './spaces/space.js';
+export { Discrete } from './spaces/discrete.js';
+export { Box, type BoxDtype, type BoxArrays } from './spaces/box.js';
+export { Dict } from './spaces/dict.js';
+export { Slate } from './spaces/slate.js';
+export {
+  DEFAULT_REWARDS,
+  RewardSpecSchema,
+  RewardTableSchema,
+  parseRewardTable,
+  rewardLookup,
+  rewardOf,
+  type RewardSpec,
+  type RewardTable,
+} from './rewards.js';
+export {
+  CandidateSampler,
+  buildAliasTables,
+  catalogueOf,
+  itemCounts,
+  type CatalogueKind,
+  type NegativeSampling,
+} from './candidates.js';
+export {
+  createObservation,
+  createObservationSpace,
+  hoursOf,
+  writeHistory,
+  type ReplayObservation,
+  type ReplayObservationSpace,
+} from './observation.js';
+export {
+  ReplayEnvOptionsSchema,
+  createReplaySetup,
+  parseReplayOptions,
+  type EpochSchedule,
+  type ReplayEnvOptions,
+  type ReplaySetup,
+  type ResolvedReplayEnvOptions,
+  type TrainingProgress,
+} from './replay-options.js';
+export {
+  RecommendationEnv,
+  createRecommendationEnv,
+  type LoggedEvent,
+  type ReplayAction,
+  type ReplayResetInfo,
+  type ReplayResetOptions,
+  type ReplayStepInfo,
+} from './recommendation-env.js';
+export {
+  VectorRecommendationEnv,
+  createVectorEnv,
+  type VectorObservation,
+  type VectorResetResult,
+  type VectorStepInfo,
+  type VectorStepResult,
+} from './vector-env.js';
+export { TimeLimit } from './wrappers/time-limit.js';
+export { OrderEnforcing, ResetNeededError } from './wrappers/order-enforcing.js';
+export { RecordEpisodeStatistics, type EpisodeStats } from './wrappers/record-episode-stats.js';
+export {
+  defaultEventStore,
+  envSpec,
+  listEnvs,
+  makeEnv,
+  makeVectorEnv,
+  registerEnv,
+  type EnvRegistration,
+  type MakeEnvOptions,
+} from './registry.js';
+export { assertEnv, checkEnv, firstDifference, type CheckEnvOptions, type EnvCheck, type EnvCheckReport } from './check-env.js';

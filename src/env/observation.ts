@@ -1,0 +1,114 @@
+import type { EventStore } from '../data/event-store.js';
+import { Box } from './spaces/box.js';
+import { Dict } from './spaces/dict.js';
+
+/**
+ * What the replay env shows: the user's last L events before the target (right-aligned, oldest
+ * first, padded with -1 on the left; `mask` 1 where an event is present) and, in candidates
+ * mode, the C candidate items.
+ */
+export interface ReplayObservation {
+  readonly items: Int32Array;
+  readonly behaviors: Int8Array;
+  readonly hours: Int8Array;
+  readonly categories: Int32Array;
+  readonly mask: Uint8Array;
+  readonly candidates?: Int32Array;
+}
+
+/** The observation space of the replay env: a Dict of integer Boxes. */
+export type ReplayObservationSpace = Dict<{
+  items: Box<'int32'>;
+  behaviors: Box<'int8'>;
+  hours: Box<'int8'>;
+  categories: Box<'int32'>;
+  mask: Box<'uint8'>;
+  candidates?: Box<'int32'>;
+}>;
+
+/** Builds the observation space; `numCandidates` undefined means slate mode (no candidates). */
+export function createObservationSpace(options: {
+  numItems: number;
+  numCategories: number;
+  historyLength: number;
+  numCandidates?: number;
+}): ReplayObservationSpace {
+  const { numItems, numCategories, historyLength: L, numCandidates } = options;
+  const spaces: Record<string, Box> = {
+    items: new Box({ low: -1, high: numItems - 1, shape: [L], dtype: 'int32' }),
+    behaviors: new Box({ low: -1, high: 4, shape: [L], dtype: 'int8' }),
+    hours: new Box({ low: -1, high: 23, shape: [L], dtype: 'int8' }),
+    categories: new Box({ low: -1, high: numCategories - 1, shape: [L], dtype: 'int32' }),
+    mask: new Box({ low: 0, high: 1, shape: [L], dtype: 'uint8' }),
+  };
+  if (numCandidates !== undefined) {
+    spaces.candidates = new Box({ low: 0, high: numItems - 1, shape: [numCandidates], dtype: 'int32' });
+  }
+  return new Dict(spaces) as unknown as ReplayObservationSpace;
+}
+
+const HOURS = new WeakMap<EventStore, Int8Array>();
+
+/** Hour of day (0..23, UTC) of every event of the store, computed once per store. */
+export function hoursOf(store: EventStore): Int8Array {
+  let hours = HOURS.get(store);
+  if (!hours) {
+    hours = new Int8Array(store.length);
+    const times = store.times;
+    for (let p = 0; p < hours.length; p++) hours[p] = ((Math.floor(times[p] / 3600) % 24) + 24) % 24;
+    HOURS.set(store, hours);
+  }
+  return hours;
+}
+
+/** Allocates an empty observation (all padding). */
+export function createObservation(historyLength: number, numCandidates?: number): ReplayObservation {
+  const observation = {
+    items: new Int32Array(historyLength).fill(-1),
+    behaviors: new Int8Array(historyLength).fill(-1),
+    hours: new Int8Array(historyLength).fill(-1),
+    categories: new Int32Array(historyLength).fill(-1),
+    mask: new Uint8Array(historyLength),
+  };
+  return numCandidates === undefined ? observation : { ...observation, candidates: new Int32Array(numCandidates) };
+}
+
+/**
+ * Writes the history window of the events at store positions `[from, to)` of one user, keeping the
+ * last `length` of them, right-aligned at `offset .. offset + length` of the batch columns.
+ */
+export function writeHistory(
+  store: EventStore,
+  hours: Int8Array,
+  from: number,
+  to: number,
+  length: number,
+  out: { items: Int32Array; behaviors: Int8Array; hours: Int8Array; categories: Int32Array; mask: Uint8Array },
+  offset: number,
+): void {
+  const storeItems = store.items;
+  const storeBehaviors = store.behaviors;
+  const storeCategories = store.categories;
+  const outItems = out.items;
+  const outBehaviors = out.behaviors;
+  const outHours = out.hours;
+  const outCategories = out.categories;
+  const outMask = out.mask;
+  const count = to - from < length ? to - from : length;
+  const pad = length - count;
+  let o = offset;
+  for (let j = 0; j < pad; j++, o++) {
+    outItems[o] = -1;
+    outBehaviors[o] = -1;
+    outHours[o] = -1;
+    outCategories[o] = -1;
+    outMask[o] = 0;
+  }
+  for (let p = to - count; p < to; p++, o++) {
+    outItems[o] = storeItems[p];
+    outBehaviors[o] = storeBehaviors[p];
+    outHours[o] = hours[p];
+    outCategories[o] = storeCategories[p];
+    outMask[o] = 1;
+  }
+}

@@ -1,0 +1,105 @@
+import { ErrorCode, RecGymError } from '../core/errors.js';
+import type { EventStore } from '../data/event-store.js';
+import { createDefaultEventStore } from '../sim/default-data.js';
+import type { Env } from './env.js';
+import { RecommendationEnv } from './recommendation-env.js';
+import type { ReplayEnvOptions } from './replay-options.js';
+import { VectorRecommendationEnv } from './vector-env.js';
+
+/** Options of a registered replay env: everything of ReplayEnvOptions, the store optional. */
+export type MakeEnvOptions = Partial<ReplayEnvOptions>;
+
+/** A registered env: how to build it and the defaults its id stands for. */
+export interface EnvRegistration {
+  readonly id: string;
+  readonly description: string;
+  /** Options the id fixes (callers may override them). */
+  readonly defaults: Readonly<MakeEnvOptions>;
+  /** Builds the env from the merged options (store filled in). */
+  readonly entryPoint: (options: ReplayEnvOptions) => Env<any, any, any>;
+}
+
+const REGISTRY = new Map<string, EnvRegistration>();
+const ID_PATTERN = /^[A-Za-z][A-Za-z0-9_.:-]*-v\d+$/;
+let defaultStore: EventStore | undefined;
+
+/** Registers an env id (`Name-vN`); registering an id twice throws unless `override` is true. */
+export function registerEnv(
+  id: string,
+  spec: { description: string; defaults?: MakeEnvOptions; entryPoint?: (options: ReplayEnvOptions) => Env<any, any, any> },
+  override = false,
+): void {
+  if (!ID_PATTERN.test(id)) throw new TypeError(`expected an env id like "Name-v0", actual "${id}"`);
+  if (REGISTRY.has(id) && !override) throw new TypeError(`expected a new env id, actual "${id}" is already registered`);
+  REGISTRY.set(id, {
+    id,
+    description: spec.description,
+    defaults: Object.freeze({ ...(spec.defaults ?? {}) }),
+    entryPoint: spec.entryPoint ?? ((options) => new RecommendationEnv(options)),
+  });
+}
+
+/** The registered envs, sorted by id. */
+export function listEnvs(): EnvRegistration[] {
+  return [...REGISTRY.values()].sort((a, b) => a.id.localeCompare(b.id));
+}
+
+/** The registration of `id`; an unknown id throws UNKNOWN_ENV listing the known ids. */
+export function envSpec(id: string): EnvRegistration {
+  const registration = REGISTRY.get(id);
+  if (!registration) {
+    throw new RecGymError(
+      ErrorCode.UNKNOWN_ENV,
+      `unknown env id: expected one of ${listEnvs().map((r) => r.id).join(', ')}, actual "${id}"`,
+    );
+  }
+  return registration;
+}
+
+/** The embedded default data (generated once per process). */
+export function defaultEventStore(): EventStore {
+  defaultStore ??= createDefaultEventStore();
+  return defaultStore;
+}
+
+function mergedOptions(registration: EnvRegistration, options: MakeEnvOptions): ReplayEnvOptions {
+  const merged = { ...registration.defaults, ...stripUndefined(options) };
+  return { ...merged, store: merged.store ?? defaultEventStore() } as ReplayEnvOptions;
+}
+
+function stripUndefined(options: MakeEnvOptions): MakeEnvOptions {
+  return Object.fromEntries(Object.entries(options ?? {}).filter(([, v]) => v !== undefined)) as MakeEnvOptions;
+}
+
+/**
+ * Builds a registered env. Options override the id's defaults; without `options.store` the
+ * embedded default data is used. The env's `spec` records the id and the options it was made with.
+ */
+export function makeEnv<E extends Env<any, any, any> = RecommendationEnv>(id: string, options: MakeEnvOptions = {}): E {
+  const registration = envSpec(id);
+  const merged = mergedOptions(registration, options);
+  const env = registration.entryPoint(merged);
+  const { store: _store, ...kwargs } = merged;
+  env.spec = { id, maxEpisodeSteps: merged.maxEpisodeSteps, kwargs };
+  return env as E;
+}
+
+/** Builds a {@link VectorRecommendationEnv} of `numEnvs` slots with a registered id's options. */
+export function makeVectorEnv(id: string, options: MakeEnvOptions & { numEnvs: number }): VectorRecommendationEnv {
+  const registration = envSpec(id);
+  const { numEnvs, ...rest } = options;
+  return new VectorRecommendationEnv({ ...mergedOptions(registration, rest), numEnvs });
+}
+
+registerEnv('Tianchi-Replay-v0', {
+  description: "Replay, candidates mode: pick 1 of 5 (the logged next item + 4 uniform negatives), as in the original article",
+  defaults: { mode: 'candidates', numCandidates: 5, negatives: 'uniform' },
+});
+registerEnv('Tianchi-Replay-C20-v0', {
+  description: 'Replay, candidates mode: pick 1 of 20 (the logged next item + 19 popularity-sampled negatives)',
+  defaults: { mode: 'candidates', numCandidates: 20, negatives: 'popularity' },
+});
+registerEnv('Tianchi-Slate-v0', {
+  description: 'Replay, slate mode: recommend 10 distinct catalogue items; a hit when the slate contains the logged next item',
+  defaults: { mode: 'slate', slateSize: 10 },
+});

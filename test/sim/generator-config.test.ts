@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { ErrorCode, isRecGymError } from '../../src/core/errors.js';
+import { DEFAULT_GENERATOR_CONFIG, parseGeneratorConfig } from '../../src/sim/generator-config.js';
+
+describe('parseGeneratorConfig', () => {
+  it('fills every field from the defaults', () => {
+    expect(parseGeneratorConfig({})).toEqual(DEFAULT_GENERATOR_CONFIG);
+    expect(DEFAULT_GENERATOR_CONFIG).toMatchObject({ days: 31, start: '2014-11-18' });
+  });
+
+  it('keeps given fields', () => {
+    expect(parseGeneratorConfig({ users: 7, seed: 'abc' })).toMatchObject({ users: 7, seed: 'abc', days: 31 });
+  });
+
+  it.each([
+    [{ users: 0 }, 'users'],
+    [{ users: 1.5 }, 'users'],
+    [{ days: 0 }, 'days'],
+    [{ start: '2014-13-01' }, 'start'],
+    [{ start: '18.11.2014' }, 'start'],
+    [{ cartRate: 2 }, 'cartRate'],
+    [{ bogus: 1 } as never, 'bogus'],
+    [{ repeatProbability: 0.7, revisitProbability: 0.5 }, 'repeatProbability + revisitProbability'],
+  ])('rejects %j naming the field', (options, field) => {
+    let caught: unknown;
+    try {
+      parseGeneratorConfig(options);
+    } catch (error) {
+      caught = error;
+    }
+    expect(isRecGymError(caught, ErrorCode.BAD_OPTION)).toBe(true);
+    expect((caught as Error).message).toContain(field);
+  });
+});
