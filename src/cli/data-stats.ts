@@ -1,8 +1,9 @@
 import { FORMAT_NAMES, isFormatName } from '../data/detect-format.js';
 import { readEventLog, type ReadOptions } from '../data/read-event-log.js';
 import { REJECT_REASONS } from '../data/rejects.js';
-import { parseDay } from '../data/split.js';
+import { parseDay, splitByDay } from '../data/split.js';
 import { computeStats, type LogStats } from '../data/stats.js';
+import { caseShares, type CaseShares } from '../eval/test-cases.js';
 import { parseFlags, UsageError, type CliIo, type Command } from './command.js';
 
 /** Set to 1 to add a `memory` object (resident bytes per event, peak RSS) to the JSON output. */
@@ -10,7 +11,8 @@ export const MEMORY_REPORT_ENV = 'RECGYM_STATS_MEMORY';
 
 const USAGE = `usage: recgym data stats FILE [--format F] [--test-day YYYY-MM-DD] [--strict] [--json]
 
-Loads an event log and prints its size, users, items, behaviours, time range and train/test split.
+Loads an event log and prints its size, users, items, behaviours, time range, train/test split and
+the kinds of test cases (cold, seen, repeat, discovery; see recgym eval).
 
   --format F          ${['auto', ...FORMAT_NAMES].join(' | ')} (default auto: detected from the first lines)
   --test-day DAY      held-out day, UTC (default: the last day with events)
@@ -56,7 +58,8 @@ export const command: Command = {
     const loadSeconds = (performance.now() - startedMs) / 1000;
     if (io.isTTY) io.stderr('\r\x1b[K');
     const stats = computeStats(log, testDay === undefined ? {} : { testDay });
-    const output: Record<string, unknown> = { ...stats, loadSeconds: round(loadSeconds, 3), rowsPerSec: Math.round(log.rows / loadSeconds) };
+    const testCases = stats.testEvents > 0 ? caseShares(log.store, splitByDay(log.store, testDay)) : undefined;
+    const output: Record<string, unknown> = { ...stats, testCases: testCases ?? null, loadSeconds: round(loadSeconds, 3), rowsPerSec: Math.round(log.rows / loadSeconds) };
     if (isMemoryReport) {
       const loadedRss = await settledResidentBytes();
       output.memory = {
@@ -70,7 +73,7 @@ export const command: Command = {
     if (values.json) {
       io.stdout(`${JSON.stringify(output)}\n`);
     } else {
-      io.stdout(formatTable(stats, loadSeconds));
+      io.stdout(formatTable(stats, testCases, loadSeconds));
     }
     if (stats.testEvents === 0) io.stderr(`note: no events on the test day ${stats.testDay}\n`);
     return 0;
@@ -106,7 +109,7 @@ function progressLine(io: CliIo, file: string): (bytesRead: number, totalBytes: 
   };
 }
 
-function formatTable(s: LogStats, loadSeconds: number): string {
+function formatTable(s: LogStats, cases: CaseShares | undefined, loadSeconds: number): string {
   const n = (x: number) => x.toLocaleString('en-US');
   const rows: Array<[string, string]> = [
     ['file', s.file],
@@ -120,6 +123,15 @@ function formatTable(s: LogStats, loadSeconds: number): string {
     ['time', `${s.firstTime} .. ${s.lastTime} (${s.days} days with events)`],
     ['test day', `${s.testDay}: ${n(s.testEvents)} events of ${n(s.testUsers)} users`],
     ['train', `${n(s.trainEvents)} events before the test day${s.laterEvents > 0 ? `; ${n(s.laterEvents)} after it (unused)` : ''}`],
+    ...(cases
+      ? ([
+          [
+            'test cases',
+            `${n(cases.cases)} of ${n(cases.users)} users with history: cold ${pct(cases.cold)}, seen ${pct(cases.seen)} ` +
+              `(repeat ${pct(cases.repeat)}), discovery ${pct(cases.discovery)}; seen of warm ${pct(cases.seenOfWarm)}`,
+          ],
+        ] as Array<[string, string]>)
+      : []),
     ['per user', `min ${n(s.eventsPerUser.min)}, median ${n(s.eventsPerUser.median)}, max ${n(s.eventsPerUser.max)} events`],
     ['loaded in', `${loadSeconds.toFixed(2)} s (${n(Math.round(s.rows / loadSeconds))} rows/s)`],
   ];
@@ -129,6 +141,10 @@ function formatTable(s: LogStats, loadSeconds: number): string {
   }
   const width = Math.max(...rows.map(([k]) => k.length));
   return `${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')}\n`;
+}
+
+function pct(share: number): string {
+  return `${(100 * share).toFixed(1)} %`;
 }
 
 function round(x: number, digits: number): number {

@@ -13,6 +13,7 @@ export const ErrorCode = {
   WRITE_FAILED: 'RECGYM_ERR_WRITE_FAILED',
   UNKNOWN_AGENT: 'RECGYM_ERR_UNKNOWN_AGENT',
   NO_TEST_CASES: 'RECGYM_ERR_NO_TEST_CASES',
+  BAD_CHECKPOINT: 'RECGYM_ERR_BAD_CHECKPOINT',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -153,24 +153,31 @@ export class EventStoreBuilder implements EventSink {
     if (this.#built) throw new RecGymError(ErrorCode.BAD_OPTION, 'EventStoreBuilder.build() was already called');
     this.#built = true;
     const n = this.#length;
-    const users = this.#users.subarray(0, n);
-    const times = this.#times.subarray(0, n);
-    const order = sortOrder(users, times, this.userIds.size);
+    const order = sortOrder(this.#users.subarray(0, n), this.#times.subarray(0, n), this.userIds.size);
+    // One column at a time, each source dropped once copied, so the peak holds one spare column.
+    const users = gather(this.#users, order, new Int32Array(n));
+    this.#users = EMPTY_INT32;
+    const items = gather(this.#items, order, new Int32Array(n));
+    this.#items = EMPTY_INT32;
+    const categories = gather(this.#categories, order, new Int32Array(n));
+    this.#categories = EMPTY_INT32;
+    const times = gather(this.#times, order, new Int32Array(n));
+    this.#times = EMPTY_INT32;
+    const behaviors = gather(this.#behaviors, order, new Uint8Array(n));
+    this.#behaviors = new Uint8Array(0);
+    this.userIds.trim();
+    this.itemIds.trim();
+    this.categoryIds.trim();
     const store = new EventStore({
-      users: gather(users, order, new Int32Array(n)),
-      items: gather(this.#items.subarray(0, n), order, new Int32Array(n)),
-      categories: gather(this.#categories.subarray(0, n), order, new Int32Array(n)),
-      behaviors: gather(this.#behaviors.subarray(0, n), order, new Uint8Array(n)),
-      times: gather(times, order, new Int32Array(n)),
+      users,
+      items,
+      categories,
+      behaviors,
+      times,
       userIds: this.userIds,
       itemIds: this.itemIds,
       categoryIds: this.categoryIds,
     });
-    this.userIds.trim();
-    this.itemIds.trim();
-    this.categoryIds.trim();
-    this.#users = this.#items = this.#categories = this.#times = new Int32Array(0);
-    this.#behaviors = new Uint8Array(0);
     return store;
   }
 
@@ -186,6 +193,8 @@ export class EventStoreBuilder implements EventSink {
   }
 }
 
+const EMPTY_INT32 = new Int32Array(0);
+
 function resized(array: Int32Array, capacity: number): Int32Array {
   const grown = new Int32Array(capacity);
   grown.set(array);
@@ -197,9 +206,14 @@ function gather<T extends Int32Array | Uint8Array>(source: T, order: Int32Array,
   return out;
 }
 
-/** Stable order by (user, time, index): two 16-bit LSD passes on time, then a counting pass on user. */
+/**
+ * Stable order by (user, time, index): two 16-bit LSD passes on time, then a counting pass on user.
+ * The time passes are skipped when every user's events already come in time order (logs written
+ * user by user, such as UserBehavior's and the generator's).
+ */
 function sortOrder(users: Int32Array, times: Int32Array, numUsers: number): Int32Array {
   const n = users.length;
+  const isTimeOrderedPerUser = isOrderedWithinUsers(users, times, numUsers);
   let minTime = Infinity;
   let maxTime = -Infinity;
   for (let i = 0; i < n; i++) {
@@ -213,7 +227,7 @@ function sortOrder(users: Int32Array, times: Int32Array, numUsers: number): Int3
   let scratch = new Int32Array(n);
   const span = maxTime - minTime;
   const counts = new Int32Array(65_537);
-  for (let shift = 0; shift < 32 && span >>> shift > 0; shift += 16) {
+  for (let shift = 0; !isTimeOrderedPerUser && shift < 32 && span >>> shift > 0; shift += 16) {
     counts.fill(0);
     for (let i = 0; i < n; i++) counts[(((times[i] - minTime) >>> shift) & 0xffff) + 1]++;
     for (let b = 0; b < 65_536; b++) counts[b + 1] += counts[b];
@@ -231,4 +245,15 @@ function sortOrder(users: Int32Array, times: Int32Array, numUsers: number): Int3
     scratch[userCounts[users[index]]++] = index;
   }
   return scratch;
+}
+
+function isOrderedWithinUsers(users: Int32Array, times: Int32Array, numUsers: number): boolean {
+  const last = new Int32Array(numUsers).fill(-0x80000000);
+  for (let i = 0; i < users.length; i++) {
+    const u = users[i];
+    const t = times[i];
+    if (t < last[u]) return false;
+    last[u] = t;
+  }
+  return true;
 }

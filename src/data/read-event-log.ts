@@ -128,17 +128,22 @@ class LogParser {
     this.#file = file;
     this.#strict = options.strict ?? false;
     const text = sample.toString('utf8');
-    if (text.replace(/^\uFEFF/, '').trim() === '') {
+    const isBlankSample = text.replace(/^\uFEFF/, '').trim() === '';
+    if (isBlankSample && sample.length >= totalBytes) {
       throw new RecGymError(ErrorCode.EMPTY_FILE, `${file}: expected data rows, actual an empty file`);
     }
     const requested = options.format ?? 'auto';
     const format = requested === 'auto' ? detectFormat(text) : requested;
     if (format === undefined) {
-      const firstLine = text.replace(/^\uFEFF/, '').split('\n').find((l) => l.trim() !== '') ?? '';
+      const firstLine = text.replace(/^\uFEFF/, '').split('\n').find((l) => l.trim() !== '');
+      const actual =
+        firstLine === undefined
+          ? `only blank lines in the first ${SAMPLE_BYTES} bytes`
+          : `first line ${JSON.stringify(firstLine.replace(/\r$/, '').slice(0, 120))}`;
       throw new RecGymError(
         ErrorCode.UNKNOWN_FORMAT,
         `${file}: unrecognised log format; expected one of\n  ${FORMAT_NAMES.map((f) => FORMAT_DESCRIPTIONS[f]).join('\n  ')}\n` +
-          `actual first line ${JSON.stringify(firstLine.replace(/\r$/, '').slice(0, 120))} (pass --format to choose one)`,
+          `actual ${actual} (pass --format to choose one)`,
       );
     }
     this.format = format;

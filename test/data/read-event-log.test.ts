@@ -144,6 +144,15 @@ describe('readEventLog', () => {
       expect(message).toContain('actual first line "session,item,price" (pass --format to choose one)');
     });
 
+    it('reads past more than the detection sample of blank lines when the format is given', async () => {
+      const blank = '\n'.repeat(70_000);
+      const path = writeLog(`${blank}1,2,3,pv,1511544070\n`);
+      expect(await codeOf(readEventLog(path))).toMatch(/^RECGYM_ERR_UNKNOWN_FORMAT: .*actual only blank lines in the first 65536 bytes/s);
+      const log = await readEventLog(path, { format: 'userbehavior' });
+      expect([log.rows, log.store.length]).toEqual([1, 1]);
+      expect(log.rejected.total).toBe(0);
+    });
+
     it('NO_EVENTS when every row is rejected (a wrong --format)', async () => {
       const path = writeLog('1,2,3,pv,1511544070\n1,2,3,pv,1511544071\n');
       expect(await codeOf(readEventLog(path, { format: 'retailrocket' }))).toBe(

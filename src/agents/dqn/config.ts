@@ -1,0 +1,95 @@
+import { z } from 'zod';
+
+/** Every DQN option with its default; defaults train on the embedded data in about a minute per epoch. */
+export const DqnConfigSchema = z
+  .object({
+    /** tfjs backend: `auto` = tfjs-node if installed, else WASM, else CPU. */
+    backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+    /** Passes over the training episodes; the env's reward epoch follows it. */
+    epochs: z.number().int().min(1).default(2),
+    /** Item embedding size D (also the width of the Q and supervised state vectors). */
+    itemDim: z.number().int().min(1).default(32),
+    /** GRU hidden size H. */
+    hiddenSize: z.number().int().min(1).default(32),
+    /** L: events the state encoder reads (acting, scoring and `window` training). */
+    historyLength: z.number().int().min(1).default(10),
+    /** `window`: each sampled transition encodes its own L-event window; `session`: one GRU pass per replayed segment gives a state for every step. */
+    sequenceMode: z.enum(['window', 'session']).default('session'),
+    /** Transitions per replayed segment in `session` mode. */
+    segmentLength: z.number().int().min(1).default(16),
+    /** Events before a segment fed to the GRU first (burn-in) in `session` mode, >= 1. */
+    contextLength: z.number().int().min(1).default(8),
+    /** Candidates per env step (the positive plus negatives); Q maxes over the next state's candidates. */
+    numCandidates: z.number().int().min(2).default(20),
+    /** Replay env slots stepped in lock-step. */
+    numEnvs: z.number().int().min(1).default(64),
+    /** Replay capacity in transitions (rounded up to a multiple of numEnvs). */
+    bufferSize: z.number().int().min(1).default(200_000),
+    /** Transitions per gradient step. */
+    batchSize: z.number().int().min(1).default(256),
+    /** Env steps (of all slots) between gradient steps. */
+    trainFrequency: z.number().int().min(1).default(1),
+    /** Gradient steps each time. */
+    gradientSteps: z.number().int().min(1).default(1),
+    /** Transitions collected before the first gradient step. */
+    learningStarts: z.number().int().min(0).default(2048),
+    /** Discount γ. */
+    gamma: z.number().min(0).max(1).default(0.9),
+    /** Adam learning rate (dense weights and the sparse embedding rows). */
+    learningRate: z.number().positive().default(1e-3),
+    /** `mse` or `huber` TD loss. */
+    loss: z.enum(['mse', 'huber']).default('mse'),
+    /** Huber threshold. */
+    huberDelta: z.number().positive().default(1),
+    /** Clip the global gradient norm to this (0 = off). */
+    maxGradNorm: z.number().min(0).default(10),
+    /** Use the online network to pick a' and the target network to value it. */
+    doubleDqn: z.boolean().default(false),
+    /** Hard target copy every this many gradient steps (used when tau = 1). */
+    targetUpdateInterval: z.number().int().min(1).default(500),
+    /** Polyak factor per gradient step; 1 = periodic hard copy. */
+    tau: z.number().gt(0).max(1).default(1),
+    /** ε schedule shape. */
+    explorationSchedule: z.enum(['linear', 'exponential']).default('linear'),
+    /** ε at the start. */
+    explorationStart: z.number().min(0).max(1).default(1),
+    /** ε at the end. */
+    explorationEnd: z.number().min(0).max(1).default(0.05),
+    /** Linear: fraction of all env steps over which ε falls; exponential: ε reaches end after this fraction (decay derived). */
+    explorationFraction: z.number().gt(0).max(1).default(0.3),
+    /** SQN-style next-item cross-entropy head on the same state (off = the article's plain DQN). */
+    supervisedHead: z.boolean().default(true),
+    /** Weight of the supervised loss. */
+    supervisedWeight: z.number().min(0).default(1),
+    /** Uniform negatives shared by the batch in the sampled softmax (in-batch positives are negatives too). */
+    supervisedNegatives: z.number().int().min(0).default(128),
+    /** Feed the history-aware features (count, recency, strongest behaviour, previous item) into Q. */
+    historyFeatures: z.boolean().default(true),
+    /** Events of the user's history scanned for the history features. */
+    historyScanLimit: z.number().int().min(1).default(1000),
+    /** Scores from `q` (Q head) or `supervised` (next-item logits) when ranking. */
+    scoreHead: z.enum(['q', 'supervised']).default('q'),
+    /** Cap on env steps per epoch (0 = one full pass over the episodes). */
+    maxStepsPerEpoch: z.number().int().min(0).default(0),
+  })
+  .strict();
+
+/** DQN options as passed in (all optional). */
+export type DqnConfigInput = z.input<typeof DqnConfigSchema>;
+
+/** DQN options after defaults. */
+export type DqnConfig = z.output<typeof DqnConfigSchema>;
+
+/** Parses a config; a bad field throws TypeError naming it ("expected …, actual …"). */
+export function parseDqnConfig(raw: unknown): DqnConfig {
+  const parsed = DqnConfigSchema.safeParse(raw ?? {});
+  if (!parsed.success) {
+    const text = parsed.error.issues.map((i) => `${i.path.join('.') || '(config)'}: ${i.message}`).join('; ');
+    throw new TypeError(`DQN config: ${text}`);
+  }
+  const config = parsed.data;
+  if (config.supervisedHead === false && config.scoreHead === 'supervised') {
+    throw new TypeError('DQN config: scoreHead: expected "q" when supervisedHead is false, actual "supervised"');
+  }
+  return config;
+}

@@ -1,0 +1,404 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type * as TF from '@tensorflow/tfjs';
+import { ErrorCode, RecGymError } from '../../core/errors.js';
+import { fork, type Rng } from '../../core/rng.js';
+import type { EventStore } from '../../data/event-store.js';
+import { SECONDS_PER_DAY } from '../../data/event-store.js';
+import type { TimeWindow } from '../../data/split.js';
+import { VectorRecommendationEnv } from '../../env/vector-env.js';
+import { checkBatch, type Agent, type StateBatch } from '../agent.js';
+import { initBackend, type Tf } from './backend.js';
+import { parseDqnConfig, type DqnConfig, type DqnConfigInput } from './config.js';
+import { DqnLearner, type TrainStats } from './dqn-learner.js';
+import { NUM_HISTORY_FEATURES } from './history-features.js';
+import { ReplayBuffer, createReplayBatch } from './replay-buffer.js';
+import { exponentialSchedule, linearSchedule, type EpsilonSchedule } from './schedules.js';
+
+/** Score of an item the agent has no training data for: below every learned score. */
+export const COLD_SCORE = -1e30;
+
+/** Per-epoch training summary. */
+export interface EpochStats {
+  readonly epoch: number;
+  /** Vector-env steps and transitions (steps x numEnvs) in this epoch. */
+  readonly envSteps: number;
+  readonly transitions: number;
+  readonly gradientSteps: number;
+  /** Means over the epoch's gradient steps (NaN when none). */
+  readonly loss: number;
+  readonly tdLoss: number;
+  readonly supervisedLoss: number;
+  readonly qMean: number;
+  /** ε at the end of the epoch. */
+  readonly epsilon: number;
+  /** Mean reward and hit rate per transition (behaviour policy). */
+  readonly meanReward: number;
+  readonly hitRate: number;
+  readonly seconds: number;
+  /** Training transitions (gradient steps x batch) per second. */
+  readonly trainTransitionsPerSec: number;
+}
+
+/** Hooks of {@link DqnAgent.train} for progress and diagnostics. */
+export interface DqnTrainHooks {
+  /** After every epoch. */
+  onEpoch?(stats: EpochStats): void | Promise<void>;
+  /** Every `progressEvery` env steps within an epoch. */
+  onProgress?(progress: { epoch: number; envStep: number; envStepsPerEpoch: number; epsilon: number; loss: number }): void;
+  /** Diagnostics (backend chosen, sizes). */
+  log?(line: string): void;
+}
+
+const FORMAT = 'recgym-dqn/1';
+
+interface Manifest {
+  readonly format: string;
+  readonly config: DqnConfig;
+  readonly numItems: number;
+  readonly backend: string;
+  readonly tensors: { name: string; shape: number[]; offset: number; length: number }[];
+  readonly knownItems: number;
+}
+
+/**
+ * The DQN agent: trains on the replay vector env of the store's training window (ε-greedy over C
+ * candidates, replay, target network, Bellman targets with no bootstrap through termination, the
+ * epoch-scheduled purchase reward), then scores states with Q (or the supervised head). Implements
+ * {@link Agent}, so the evaluation harness ranks with it; `save`/`load` write and read checkpoints
+ * (JSON manifest + one float32 binary) that load on any backend.
+ */
+export class DqnAgent implements Agent {
+  readonly name: string = 'dqn';
+  readonly config: DqnConfig;
+  /** Backend of the last fit or load. */
+  backend: string | undefined;
+  #learner: DqnLearner | undefined;
+  #known = new Uint8Array(0);
+  #tf: Tf | undefined;
+
+  constructor(config: DqnConfigInput = {}) {
+    this.config = parseDqnConfig(config);
+  }
+
+  /** The learner after `fit` / `load` (networks, optimizer); undefined before. */
+  get learner(): DqnLearner | undefined {
+    return this.#learner;
+  }
+
+  async fit(store: EventStore, train: TimeWindow, rng: Rng): Promise<void> {
+    await this.train(store, train, rng);
+  }
+
+  /** Trains for `config.epochs` passes over the training episodes and returns per-epoch stats. */
+  async train(store: EventStore, train: TimeWindow, rng: Rng, hooks: DqnTrainHooks = {}): Promise<EpochStats[]> {
+    const config = this.config;
+    const { tf, backend } = await initBackend(config.backend);
+    this.#tf = tf;
+    this.backend = backend;
+    hooks.log?.(`dqn: backend ${backend}`);
+    const C = config.numCandidates;
+    const numEnvs = config.numEnvs;
+    const env = new VectorRecommendationEnv({
+      store,
+      split: 'train',
+      testDay: Math.floor(train.end / SECONDS_PER_DAY),
+      numCandidates: C,
+      historyLength: 1,
+      numEnvs,
+      seed: Math.floor(fork(rng, 'env').next() * 0x7fffffff),
+    });
+    const catalogue = env.setup.catalogue;
+    this.#known = new Uint8Array(store.numItems);
+    for (let i = 0; i < catalogue.length; i++) this.#known[catalogue[i]] = 1;
+    this.#learner?.dispose();
+    const learner = new DqnLearner(tf, config, store, catalogue, fork(rng, 'learner'));
+    this.#learner = learner;
+    const actRng = fork(rng, 'explore');
+    const replayRng = fork(rng, 'replay');
+    const buffer = new ReplayBuffer({ capacity: config.bufferSize, numEnvs, numCandidates: C });
+    const batch = createReplayBatch(config.batchSize, C);
+    const fullPass = Math.ceil(env.setup.episodes.steps / numEnvs);
+    const stepsPerEpoch = config.maxStepsPerEpoch > 0 ? Math.min(config.maxStepsPerEpoch, fullPass) : fullPass;
+    const totalSteps = stepsPerEpoch * config.epochs;
+    const schedule = createSchedule(config, totalSteps);
+    hooks.log?.(`dqn: ${env.numEpisodes} episodes, ${env.setup.episodes.steps} transitions per pass, ${stepsPerEpoch} env steps x ${numEnvs} slots per epoch`);
+
+    const users = new Int32Array(numEnvs);
+    const positions = new Int32Array(numEnvs);
+    const candidates = new Int32Array(numEnvs * C);
+    const nextUsers = new Int32Array(numEnvs);
+    const nextPositions = new Int32Array(numEnvs);
+    const nextCandidates = new Int32Array(numEnvs * C);
+    const actions = new Int32Array(numEnvs);
+    const actionItems = new Int32Array(numEnvs);
+    const q = new Float32Array(numEnvs * C);
+    let observations = env.reset().observations;
+    let globalStep = 0;
+    const epochs: EpochStats[] = [];
+    for (let epoch = 0; epoch < config.epochs; epoch++) {
+      env.setEpoch(epoch);
+      const started = performance.now();
+      let sums = { loss: 0, td: 0, sup: 0, q: 0 };
+      let updates = 0;
+      let trainMs = 0;
+      let rewardSum = 0;
+      let hits = 0;
+      let epsilon = schedule(globalStep);
+      for (let s = 0; s < stepsPerEpoch; s++, globalStep++) {
+        epsilon = schedule(globalStep);
+        users.set(observations.users);
+        positions.set(observations.positions);
+        candidates.set(observations.candidates);
+        const isGreedyNeeded = epsilon < 1;
+        if (isGreedyNeeded) learner.windowQ(learner.online, users, positions, candidates, C, q);
+        for (let i = 0; i < numEnvs; i++) {
+          let a: number;
+          if (!isGreedyNeeded || actRng.next() < epsilon) a = actRng.nextInt(C);
+          else {
+            a = 0;
+            let best = q[i * C];
+            let ties = 1;
+            for (let j = 1; j < C; j++) {
+              const v = q[i * C + j];
+              if (v > best) {
+                best = v;
+                a = j;
+                ties = 1;
+              } else if (v === best && actRng.next() * ++ties < 1) a = j;
+            }
+          }
+          actions[i] = a;
+          actionItems[i] = candidates[i * C + a];
+        }
+        const result = env.step(actions);
+        for (let i = 0; i < numEnvs; i++) {
+          const isDone = result.terminations[i] === 1 || result.truncations[i] === 1;
+          const source = isDone ? result.finalObservations : result.observations;
+          nextUsers[i] = source.users[i];
+          nextPositions[i] = source.positions[i];
+          nextCandidates.set(source.candidates.subarray(i * C, (i + 1) * C), i * C);
+          rewardSum += result.rewards[i];
+          hits += result.hits[i];
+        }
+        buffer.add({ users, positions }, actionItems, result.rewards, { users: nextUsers, positions: nextPositions, candidates: nextCandidates }, result.terminations, result.truncations);
+        observations = result.observations;
+        if (buffer.size >= Math.max(config.learningStarts, 1) && globalStep % config.trainFrequency === 0) {
+          const t0 = performance.now();
+          for (let g = 0; g < config.gradientSteps; g++) {
+            const stats: TrainStats = learner.trainStep(
+              config.sequenceMode === 'session'
+                ? buffer.sampleSegments(config.batchSize, config.segmentLength, replayRng, batch)
+                : buffer.sample(config.batchSize, replayRng, batch),
+            );
+            sums = { loss: sums.loss + stats.loss, td: sums.td + stats.tdLoss, sup: sums.sup + stats.supervisedLoss, q: sums.q + stats.qMean };
+            updates++;
+          }
+          trainMs += performance.now() - t0;
+        }
+        if (hooks.onProgress && s % 50 === 0) {
+          hooks.onProgress({ epoch, envStep: s, envStepsPerEpoch: stepsPerEpoch, epsilon, loss: updates > 0 ? sums.loss / updates : NaN });
+        }
+      }
+      const transitions = stepsPerEpoch * numEnvs;
+      const stats: EpochStats = {
+        epoch,
+        envSteps: stepsPerEpoch,
+        transitions,
+        gradientSteps: updates,
+        loss: sums.loss / updates,
+        tdLoss: sums.td / updates,
+        supervisedLoss: sums.sup / updates,
+        qMean: sums.q / updates,
+        epsilon,
+        meanReward: rewardSum / transitions,
+        hitRate: hits / transitions,
+        seconds: (performance.now() - started) / 1000,
+        trainTransitionsPerSec: trainMs > 0 ? (updates * config.batchSize * 1000) / trainMs : 0,
+      };
+      epochs.push(stats);
+      await hooks.onEpoch?.(stats);
+    }
+    env.close();
+    return epochs;
+  }
+
+  scoreCandidates(batch: StateBatch, candidates: Int32Array, numCandidates: number, out: Float64Array): void {
+    const learner = this.#requireLearner('scoreCandidates');
+    checkBatch(batch);
+    const n = batch.users.length;
+    const C = numCandidates;
+    const chunk = 512;
+    const q = new Float32Array(chunk * C);
+    const safe = new Int32Array(chunk * C);
+    const known = this.#known;
+    for (let start = 0; start < n; start += chunk) {
+      const m = Math.min(chunk, n - start);
+      const users = batch.users.subarray(start, start + m);
+      const positions = batch.positions.subarray(start, start + m);
+      for (let k = 0; k < m * C; k++) {
+        const item = candidates[start * C + k];
+        safe[k] = item >= 0 && item < known.length && known[item] === 1 ? item : -1;
+      }
+      if (this.config.scoreHead === 'supervised') this.#supervisedCandidates(users, positions, safe, C, m, q);
+      else learner.windowQ(learner.online, users, positions, safe, C, q, m);
+      for (let k = 0; k < m * C; k++) out[start * C + k] = safe[k] < 0 ? COLD_SCORE : q[k];
+    }
+  }
+
+  scoreItems(batch: StateBatch, out: Float64Array): void {
+    const learner = this.#requireLearner('scoreItems');
+    checkBatch(batch);
+    const tf = this.#tf as Tf;
+    const { store } = batch;
+    const numItems = store.numItems;
+    const known = this.#known;
+    const n = batch.users.length;
+    const chunk = Math.max(1, Math.min(256, Math.floor((1 << 22) / Math.max(1, numItems))));
+    const isSupervised = this.config.scoreHead === 'supervised';
+    const online = learner.online;
+    const w = learner.featureWeights(online);
+    const features = learner.features;
+    const f = new Float32Array(NUM_HISTORY_FEATURES);
+    const tableItems = online.shape.numItems;
+    for (let start = 0; start < n; start += chunk) {
+      const m = Math.min(chunk, n - start);
+      const users = batch.users.subarray(start, start + m);
+      const positions = batch.positions.subarray(start, start + m);
+      const scores = tf.tidy(() => {
+        const h = learner.encodeWindows(online, users, positions, m);
+        const state = isSupervised ? online.supervisedState(h) : online.qState(h);
+        return tf.matMul(state, online.catalogue(isSupervised ? 'supervised' : 'q')).dataSync() as Float32Array;
+      });
+      for (let i = 0; i < m; i++) {
+        const row = (start + i) * numItems;
+        for (let x = 0; x < numItems; x++) out[row + x] = x < tableItems && known[x] === 1 ? scores[i * tableItems + x] : COLD_SCORE;
+        if (!isSupervised && this.config.historyFeatures) {
+          features.load(store, users[i], positions[i]);
+          for (let k = 0; k < features.numTouched; k++) {
+            const item = features.touched[k];
+            if (item >= tableItems || known[item] !== 1) continue;
+            features.write(item, f, 0);
+            let extra = 0;
+            for (let j = 0; j < NUM_HISTORY_FEATURES; j++) extra += w[j] * f[j];
+            out[row + item] += extra;
+          }
+        }
+      }
+    }
+  }
+
+  /** Writes `manifest.json` and `weights.bin` to `dir` (created if missing). */
+  async save(dir: string): Promise<void> {
+    const learner = this.#requireLearner('save');
+    const online = learner.online;
+    const parts: { name: string; values: Float32Array; shape: number[] }[] = online.variables().map((v) => ({
+      name: v.name.slice(online.name.length + 1),
+      values: v.dataSync() as Float32Array,
+      shape: [...v.shape],
+    }));
+    parts.push({ name: 'items', values: online.items.values, shape: [online.items.rows, online.items.width] });
+    if (online.outputs) parts.push({ name: 'outputs', values: online.outputs.values, shape: [online.outputs.rows, online.outputs.width] });
+    parts.push({ name: 'known', values: Float32Array.from(this.#known), shape: [this.#known.length] });
+    let offset = 0;
+    const tensors = parts.map((p) => {
+      const entry = { name: p.name, shape: p.shape, offset, length: p.values.length };
+      offset += p.values.length;
+      return entry;
+    });
+    const all = new Float32Array(offset);
+    parts.forEach((p, i) => all.set(p.values, tensors[i].offset));
+    const manifest: Manifest = { format: FORMAT, config: this.config, numItems: online.shape.numItems, backend: this.backend ?? 'unknown', tensors, knownItems: this.#known.reduce((a, b) => a + b, 0) };
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'weights.bin'), new Uint8Array(all.buffer, all.byteOffset, all.byteLength));
+    await writeFile(join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  }
+
+  /** Rebuilds a trained agent from a checkpoint written by `save`, on `backend` (default: the config's). */
+  static async load(dir: string, store: EventStore, options: { backend?: DqnConfig['backend'] } = {}): Promise<DqnAgent> {
+    let manifest: Manifest;
+    let bytes: Buffer;
+    try {
+      manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as Manifest;
+      bytes = await readFile(join(dir, 'weights.bin'));
+    } catch (error) {
+      throw new RecGymError(ErrorCode.BAD_CHECKPOINT, `DQN checkpoint ${dir}: expected manifest.json and weights.bin, actual ${(error as Error).message}`, { cause: error });
+    }
+    if (manifest.format !== FORMAT) throw new RecGymError(ErrorCode.BAD_CHECKPOINT, `DQN checkpoint ${dir}: expected format ${FORMAT}, actual ${String(manifest.format)}`);
+    if (manifest.numItems !== store.numItems) {
+      throw new RecGymError(ErrorCode.BAD_CHECKPOINT, `DQN checkpoint ${dir}: expected a store with ${manifest.numItems} items (the one it was trained on), actual ${store.numItems}`);
+    }
+    const total = manifest.tensors.reduce((s, t) => s + t.length, 0);
+    if (bytes.byteLength !== total * 4) {
+      throw new RecGymError(ErrorCode.BAD_CHECKPOINT, `DQN checkpoint ${dir}/weights.bin: expected ${total * 4} bytes, actual ${bytes.byteLength}`);
+    }
+    const values = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+    const agent = new DqnAgent({ ...manifest.config, backend: options.backend ?? manifest.config.backend });
+    const { tf, backend } = await initBackend(agent.config.backend);
+    agent.#tf = tf;
+    agent.backend = backend;
+    const { createRng } = await import('../../core/rng.js');
+    const learner = new DqnLearner(tf, agent.config, store, new Int32Array(0), createRng('load'));
+    const byName = new Map(manifest.tensors.map((t) => [t.name, values.subarray(t.offset, t.offset + t.length)]));
+    const take = (name: string, length: number): Float32Array => {
+      const v = byName.get(name);
+      if (!v || v.length !== length) throw new RecGymError(ErrorCode.BAD_CHECKPOINT, `DQN checkpoint ${dir}: tensor ${name}: expected ${length} values, actual ${v?.length ?? 'none'}`);
+      return v;
+    };
+    const online = learner.online;
+    for (const v of online.variables()) {
+      const name = v.name.slice(online.name.length + 1);
+      tf.tidy(() => v.assign(tf.tensor(take(name, v.size).slice(), v.shape) as TF.Tensor));
+    }
+    online.items.values.set(take('items', online.items.values.length));
+    online.items.version++;
+    if (online.outputs) {
+      online.outputs.values.set(take('outputs', online.outputs.values.length));
+      online.outputs.version++;
+    }
+    learner.target.copyFrom(online);
+    agent.#known = Uint8Array.from(take('known', store.numItems));
+    agent.#learner = learner;
+    return agent;
+  }
+
+  /** Releases the tensors. */
+  dispose(): void {
+    this.#learner?.dispose();
+    this.#learner = undefined;
+  }
+
+  #supervisedCandidates(users: Int32Array, positions: Int32Array, candidates: Int32Array, C: number, m: number, out: Float32Array): void {
+    const learner = this.#learner as DqnLearner;
+    const tf = this.#tf as Tf;
+    const online = learner.online;
+    const outputs = online.outputs;
+    if (!outputs) throw new TypeError('DqnAgent: expected the supervised head for scoreHead "supervised", actual none');
+    const states = tf.tidy(() => online.supervisedState(learner.encodeWindows(online, users, positions, m)).dataSync() as Float32Array);
+    const width = outputs.width;
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < C; j++) {
+        const item = candidates[i * C + j];
+        if (item < 0) {
+          out[i * C + j] = -Infinity;
+          continue;
+        }
+        let s = 0;
+        for (let d = 0; d < width; d++) s += states[i * width + d] * outputs.values[item * width + d];
+        out[i * C + j] = s;
+      }
+    }
+  }
+
+  #requireLearner(where: string): DqnLearner {
+    if (!this.#learner) throw new RecGymError(ErrorCode.RESET_NEEDED, `DqnAgent.${where}: expected a fitted or loaded agent, actual none (call fit or DqnAgent.load first)`);
+    return this.#learner;
+  }
+}
+
+function createSchedule(config: DqnConfig, totalSteps: number): EpsilonSchedule {
+  const duration = Math.max(1, Math.round(config.explorationFraction * totalSteps));
+  if (config.explorationSchedule === 'linear') return linearSchedule(config.explorationStart, config.explorationEnd, duration);
+  const ratio = config.explorationEnd > 0 && config.explorationStart > 0 ? config.explorationEnd / config.explorationStart : 1e-3;
+  return exponentialSchedule(config.explorationStart, config.explorationEnd, Math.min(1, ratio ** (1 / duration)));
+}

@@ -1,0 +1,468 @@
+import type * as TF from '@tensorflow/tfjs';
+import type { Rng } from '../../core/rng.js';
+import type { EventStore } from '../../data/event-store.js';
+import { hoursOf } from '../../env/observation.js';
+import type { Tf } from './backend.js';
+import type { DqnConfig } from './config.js';
+import { gruSequence, matMul, matMulConstant, uploadSteps } from './gru.js';
+import { HistoryFeatures, NUM_HISTORY_FEATURES } from './history-features.js';
+import { QNetwork } from './q-network.js';
+import type { ReplayBatch, ReplaySegments } from './replay-buffer.js';
+import type { AdamOptions } from './sparse-table.js';
+
+/** What one gradient step reports. */
+export interface TrainStats {
+  /** Total loss (TD + weight · supervised). */
+  readonly loss: number;
+  readonly tdLoss: number;
+  readonly supervisedLoss: number;
+  /** Mean Q(s, a) of the batch. */
+  readonly qMean: number;
+  /** Global gradient norm before clipping. */
+  readonly gradNorm: number;
+}
+
+const CROSS_ENTROPY = new WeakMap<Tf, (logits: TF.Tensor2D, labels: TF.Tensor2D) => TF.Scalar>();
+
+/**
+ * Mean softmax cross-entropy of `logits` [B, U] against one-hot `labels`, with the fused gradient
+ * (softmax − labels) / B: tf's logSumExp gradient broadcasts an Equal that costs ~15 ms per batch on WASM.
+ */
+export function softmaxCrossEntropy(tf: Tf, logits: TF.Tensor2D, labels: TF.Tensor2D): TF.Scalar {
+  let f = CROSS_ENTROPY.get(tf);
+  if (!f) {
+    f = tf.customGrad(((x: TF.Tensor, y: TF.Tensor, save: TF.GradSaveFunc) => {
+      const rows = x.shape[0];
+      const max = tf.max(x, 1, true);
+      const shifted = tf.sub(x, max);
+      const lse = tf.log(tf.sum(tf.exp(shifted), 1, true));
+      const logProbabilities = tf.sub(shifted, lse);
+      save([logProbabilities, y]);
+      return {
+        value: tf.div(tf.neg(tf.sum(tf.mul(logProbabilities, y))), rows),
+        gradFunc: (dy: TF.Tensor, saved: TF.Tensor[]) => [
+          tf.mul(tf.sub(tf.exp(saved[0]), saved[1]), tf.div(dy, rows)),
+          tf.zerosLike(saved[1]),
+        ],
+      };
+    }) as never) as unknown as (logits: TF.Tensor2D, labels: TF.Tensor2D) => TF.Scalar;
+    CROSS_ENTROPY.set(tf, f);
+  }
+  return f(logits, labels);
+}
+
+/**
+ * Bellman targets y = r + γ · (1 − terminated) · Q_target(s', a*), a* = argmax over the next
+ * candidates of `qNextOnline` (Double DQN) or of `qNext` itself: no bootstrap through termination,
+ * bootstrap through truncation (the truncated flag is not an input on purpose). `qNext` is row-major
+ * [B, C]; -Infinity marks absent candidates; a next state without candidates bootstraps 0.
+ */
+export function bellmanTargets(
+  rewards: Float32Array,
+  terminations: Uint8Array,
+  qNext: Float32Array,
+  C: number,
+  gamma: number,
+  out: Float32Array = new Float32Array(rewards.length),
+  qNextOnline?: Float32Array,
+): Float32Array {
+  const ranking = qNextOnline ?? qNext;
+  for (let i = 0; i < rewards.length; i++) {
+    let bootstrap = 0;
+    if (terminations[i] === 0) {
+      let bestJ = -1;
+      let bestValue = -Infinity;
+      for (let j = 0; j < C; j++) {
+        if (ranking[i * C + j] > bestValue) {
+          bestValue = ranking[i * C + j];
+          bestJ = j;
+        }
+      }
+      if (bestJ >= 0 && Number.isFinite(qNext[i * C + bestJ])) bootstrap = qNext[i * C + bestJ];
+    }
+    out[i] = rewards[i] + gamma * bootstrap;
+  }
+  return out;
+}
+
+/** Scratch arrays grown on demand (tensors get copies: the CPU backend keeps a typed array by reference). */
+class Scratch {
+  f32 = new Map<string, Float32Array>();
+  i32 = new Map<string, Int32Array>();
+  float(name: string, size: number): Float32Array {
+    let a = this.f32.get(name);
+    if (!a || a.length < size) this.f32.set(name, (a = new Float32Array(size)));
+    return a;
+  }
+  int(name: string, size: number): Int32Array {
+    let a = this.i32.get(name);
+    if (!a || a.length < size) this.i32.set(name, (a = new Int32Array(size)));
+    return a;
+  }
+}
+
+/**
+ * The algorithm half of the DQN (SB3's split): online and target {@link QNetwork}s, the Bellman
+ * target, the TD and supervised losses, gradient clipping, dense Adam on the tf variables and lazy
+ * Adam on the embedding rows a batch touched. The gradient of the embedding lookups is taken with
+ * respect to the gathered rows (the GRU inputs and the action rows) and scattered into the tables
+ * on typed arrays, so no backend needs a gather gradient (`UnsortedSegmentSum`, absent on WASM).
+ */
+export class DqnLearner {
+  readonly tf: Tf;
+  readonly config: DqnConfig;
+  readonly store: EventStore;
+  readonly online: QNetwork;
+  readonly target: QNetwork;
+  readonly features: HistoryFeatures;
+  /** Items negatives of the supervised head are drawn from (the training catalogue). */
+  readonly negativePool: Int32Array;
+  gradientSteps = 0;
+  readonly #hours: Int8Array;
+  readonly #optimizer: TF.Optimizer;
+  readonly #adam: AdamOptions;
+  readonly #rng: Rng;
+  readonly #scratch = new Scratch();
+  #wf = new Float32Array(NUM_HISTORY_FEATURES);
+  #wfVersion = -1;
+
+  constructor(tf: Tf, config: DqnConfig, store: EventStore, negativePool: Int32Array, rng: Rng) {
+    this.tf = tf;
+    this.config = config;
+    this.store = store;
+    this.#rng = rng;
+    this.#hours = hoursOf(store);
+    this.negativePool = negativePool;
+    const shape = { numItems: store.numItems, itemDim: config.itemDim, hiddenSize: config.hiddenSize, isSupervised: config.supervisedHead };
+    this.online = new QNetwork(tf, shape, rng);
+    this.target = new QNetwork(tf, shape, rng);
+    this.target.copyFrom(this.online);
+    this.features = new HistoryFeatures(store.numItems, config.historyScanLimit);
+    this.#adam = { learningRate: config.learningRate, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 };
+    this.#optimizer = tf.train.adam(config.learningRate, 0.9, 0.999, 1e-7);
+  }
+
+  /** Encodes the window states of `users`/`positions` with `net`: h [N, H] (caller disposes). */
+  encodeWindows(net: QNetwork, users: Int32Array, positions: Int32Array, n = users.length): TF.Tensor2D {
+    const tf = this.tf;
+    const T = this.config.historyLength;
+    const from = this.#scratch.int('from', n);
+    const offsets = this.store.userOffsets;
+    for (let i = 0; i < n; i++) from[i] = offsets[users[i]];
+    const X = this.#scratch.float('encodeX', n * T * net.inputSize);
+    const rows = this.#scratch.int('encodeRows', n * T);
+    net.fillInputs(this.store, this.#hours, from, positions, n, T, X, rows);
+    return tf.tidy(() => {
+      const states = gruSequence(tf, net.gru, uploadSteps(tf, X, T, n, net.inputSize, false).steps);
+      return states[T - 1];
+    });
+  }
+
+  /** History-feature weights of `net` as a Float32Array (read back once per change). */
+  featureWeights(net: QNetwork): Float32Array {
+    if (!this.config.historyFeatures) return this.#wf.fill(0);
+    if (net === this.online && this.#wfVersion === this.gradientSteps) return this.#wf;
+    const w = net.wf.dataSync() as Float32Array;
+    if (net === this.online) {
+      this.#wf.set(w);
+      this.#wfVersion = this.gradientSteps;
+      return this.#wf;
+    }
+    return Float32Array.from(w);
+  }
+
+  /**
+   * Q values of `C` candidates per state, on typed arrays from the state vectors `qs` ([n, D + 1] row-major):
+   * qs · E[c] + w · features(state, c). Candidates < 0 get -Infinity.
+   */
+  candidateQ(net: QNetwork, qs: Float32Array, users: Int32Array, positions: Int32Array, candidates: Int32Array, C: number, n: number, out: Float32Array): void {
+    const table = net.items.values;
+    const width = net.items.width;
+    const w = this.featureWeights(net);
+    const useFeatures = this.config.historyFeatures;
+    const features = this.features;
+    const f = this.#scratch.float('f', NUM_HISTORY_FEATURES);
+    for (let i = 0; i < n; i++) {
+      if (useFeatures) features.load(this.store, users[i], positions[i]);
+      const qBase = i * width;
+      for (let j = 0; j < C; j++) {
+        const item = candidates[i * C + j];
+        if (item < 0) {
+          out[i * C + j] = -Infinity;
+          continue;
+        }
+        let q = 0;
+        const e = item * width;
+        for (let d = 0; d < width; d++) q += qs[qBase + d] * table[e + d];
+        if (useFeatures && features.has(item)) {
+          features.write(item, f, 0);
+          for (let k = 0; k < NUM_HISTORY_FEATURES; k++) q += w[k] * f[k];
+        }
+        out[i * C + j] = q;
+      }
+    }
+  }
+
+  /** Q values of candidates for window states (acting, scoring): out[i * C + j]. */
+  windowQ(net: QNetwork, users: Int32Array, positions: Int32Array, candidates: Int32Array, C: number, out: Float32Array, n = users.length): void {
+    const tf = this.tf;
+    const qs = tf.tidy(() => {
+      const h = this.encodeWindows(net, users, positions, n);
+      return net.qState(h).dataSync() as Float32Array;
+    });
+    this.candidateQ(net, qs, users, positions, candidates, C, n, out);
+  }
+
+  /** One gradient step on a batch (window mode) or on segments (session mode). */
+  trainStep(input: ReplayBatch | ReplaySegments): TrainStats {
+    const tf = this.tf;
+    const config = this.config;
+    const isSession = 'count' in input;
+    const batch = isSession ? input.batch : input;
+    const B = batch.size;
+    const C = batch.nextObservations.candidates.length / B;
+    const D = config.itemDim;
+    const width = D + 1;
+    const { store } = this;
+    const online = this.online;
+    const target = this.target;
+    const scratch = this.#scratch;
+    const users = batch.observations.users;
+    const positions = batch.observations.positions;
+    const nextUsers = batch.nextObservations.users;
+    const nextPositions = batch.nextObservations.positions;
+    const nextCandidates = batch.nextObservations.candidates;
+
+    // Sequences fed to the GRU: one window per transition, or one span per segment.
+    let numSeq: number;
+    let T: number;
+    const from = scratch.int('seqFrom', B);
+    const to = scratch.int('seqTo', B);
+    let selectionMatrix: Float32Array | undefined;
+    if (isSession) {
+      numSeq = input.count;
+      T = config.contextLength + config.segmentLength;
+      for (let s = 0; s < numSeq; s++) {
+        const first = input.start[s];
+        const last = first + input.length[s] - 1;
+        from[s] = store.userOffsets[users[first]];
+        to[s] = positions[last] + 1;
+      }
+      // Per-step selection blocks: state of batch row `row` is GRU output `col` of its segment.
+      selectionMatrix = scratch.float('sel', 2 * T * B * numSeq);
+      selectionMatrix.fill(0, 0, 2 * T * B * numSeq);
+      for (let s = 0; s < numSeq; s++) {
+        const first = input.start[s];
+        const len = input.length[s];
+        for (let k = 0; k < len; k++) {
+          const row = first + k;
+          const col = T - len + k - 1;
+          selectionMatrix[col * B * numSeq + row * numSeq + s] = 1;
+          selectionMatrix[(T + col + 1) * B * numSeq + row * numSeq + s] = 1;
+        }
+      }
+    } else {
+      numSeq = B;
+      T = config.historyLength;
+      for (let i = 0; i < B; i++) {
+        from[i] = store.userOffsets[users[i]];
+        to[i] = positions[i];
+      }
+    }
+    const inputSize = online.inputSize;
+    const X = scratch.float('X', numSeq * T * inputSize);
+    const xRows = scratch.int('xRows', numSeq * T);
+
+    // Bellman target y = r + γ (1 - terminated) max_a' Q_target(s', a'): bootstrap through truncation, never through termination.
+    const qNext = scratch.float('qNext', B * C);
+    const qNextOnline = config.doubleDqn ? scratch.float('qNextOnline', B * C) : undefined;
+    if (isSession) {
+      const Xt = scratch.float('Xt', numSeq * T * inputSize);
+      const tRows = scratch.int('tRows', numSeq * T);
+      target.fillInputs(store, this.#hours, from, to, numSeq, T, Xt, tRows);
+      const qsNext = tf.tidy(() => {
+        const states = gruSequence(tf, target.gru, uploadSteps(tf, Xt, T, numSeq, inputSize, false).steps);
+        const picked: TF.Tensor2D[] = [];
+        for (let t = 0; t < T; t++) {
+          const block = (selectionMatrix as Float32Array).subarray((T + t) * B * numSeq, (T + t + 1) * B * numSeq);
+          if (block.some((v) => v !== 0)) picked.push(tf.matMul(tf.tensor2d(block.slice(), [B, numSeq]), states[t]));
+        }
+        return target.qState(tf.addN(picked)).dataSync() as Float32Array;
+      });
+      this.candidateQ(target, qsNext, nextUsers, nextPositions, nextCandidates, C, B, qNext);
+    } else {
+      this.windowQ(target, nextUsers, nextPositions, nextCandidates, C, qNext, B);
+    }
+    if (qNextOnline) this.windowQ(online, nextUsers, nextPositions, nextCandidates, C, qNextOnline, B);
+    const y = bellmanTargets(batch.rewards, batch.terminations, qNext, C, config.gamma, scratch.float('y', B), qNextOnline);
+
+    // Online inputs: GRU spans, the action rows E|bias[a], their history features.
+    online.fillInputs(store, this.#hours, from, to, numSeq, T, X, xRows);
+    const Ea = scratch.float('Ea', B * width);
+    const Fa = scratch.float('Fa', B * NUM_HISTORY_FEATURES);
+    const useFeatures = config.historyFeatures;
+    for (let i = 0; i < B; i++) {
+      online.items.readRow(batch.actions[i], Ea, i * width);
+      if (useFeatures) {
+        this.features.load(store, users[i], positions[i]);
+        this.features.write(batch.actions[i], Fa, i * NUM_HISTORY_FEATURES);
+      }
+    }
+    // Supervised head: sampled softmax over the batch's next items plus shared uniform negatives.
+    const isSupervised = config.supervisedHead && online.outputs !== undefined;
+    let U = 0;
+    let uniqueItems: Int32Array | undefined;
+    let labels: Float32Array | undefined;
+    let Ou: Float32Array | undefined;
+    if (isSupervised) {
+      const outputs = online.outputs!;
+      const maxU = B + config.supervisedNegatives;
+      uniqueItems = scratch.int('uniqueItems', maxU);
+      const slotOf = new Map<number, number>();
+      const labelIndex = scratch.int('labelIndex', B);
+      for (let i = 0; i < B; i++) {
+        const item = store.items[positions[i]];
+        let slot = slotOf.get(item);
+        if (slot === undefined) {
+          slotOf.set(item, (slot = U));
+          uniqueItems[U++] = item;
+        }
+        labelIndex[i] = slot;
+      }
+      const pool = this.negativePool;
+      for (let k = 0; k < config.supervisedNegatives && pool.length > 0; k++) {
+        const item = pool[this.#rng.nextInt(pool.length)];
+        if (!slotOf.has(item)) {
+          slotOf.set(item, U);
+          uniqueItems[U++] = item;
+        }
+      }
+      labels = scratch.float('labels', B * U);
+      labels.fill(0, 0, B * U);
+      for (let i = 0; i < B; i++) labels[i * U + labelIndex[i]] = 1;
+      Ou = scratch.float('Ou', U * width);
+      const values = outputs.values;
+      for (let u = 0; u < U; u++) {
+        const row = uniqueItems[u] * width;
+        for (let c = 0; c < width; c++) Ou[c * U + u] = values[row + c];
+      }
+    }
+
+    // Only the variables in the loss (wf is out of it without history features).
+    const variables = online.variables().filter((v) => useFeatures || v !== online.wf);
+    const { steps: xSteps, transposed: xStepsTransposed } = uploadSteps(tf, X, T, numSeq, inputSize, true);
+    const selBlocks: { t: number; sel: TF.Tensor2D; selT: TF.Tensor2D }[] = [];
+    if (isSession) {
+      const sel = selectionMatrix as Float32Array;
+      const blockT = scratch.float('selT', numSeq * B);
+      for (let t = 0; t < T; t++) {
+        const block = sel.subarray(t * B * numSeq, (t + 1) * B * numSeq);
+        if (!block.some((v) => v !== 0)) continue;
+        for (let r = 0; r < B; r++) for (let c = 0; c < numSeq; c++) blockT[c * B + r] = block[r * numSeq + c];
+        selBlocks.push({ t, sel: tf.tensor2d(block.slice(), [B, numSeq]), selT: tf.tensor2d(blockT.slice(0, numSeq * B), [numSeq, B]) });
+      }
+    }
+    const eaT = tf.tensor2d(Ea.slice(0, B * width), [B, width]);
+    const ouT = isSupervised ? tf.tensor2d((Ou as Float32Array).slice(0, U * width), [width, U]) : undefined;
+    // Session mode: the last step only feeds s' of the segment's last transition (target side).
+    const onlineT = isSession ? T - 1 : T;
+    const args: TF.Tensor[] = [eaT, ...(ouT ? [ouT] : []), ...variables, ...xSteps.slice(0, onlineT)];
+    const constants: TF.Tensor[] = [];
+    const yT = tf.tensor1d(y.slice(0, B));
+    const faT = tf.tensor2d(Fa.slice(0, B * NUM_HISTORY_FEATURES), [B, NUM_HISTORY_FEATURES]);
+    const labelsT = isSupervised ? tf.tensor2d((labels as Float32Array).slice(0, B * U), [B, U]) : undefined;
+    constants.push(yT, faT, ...(xStepsTransposed ?? []), ...selBlocks.flatMap((b) => [b.sel, b.selT]), ...(labelsT ? [labelsT] : []));
+    const parts = { td: 0, sup: 0, q: 0 };
+    let partTensors: TF.Tensor[] = [];
+    const lossFn = (...inputs: TF.Tensor[]): TF.Scalar => {
+      const ea = inputs[0] as TF.Tensor2D;
+      const ou = ouT ? (inputs[1] as TF.Tensor2D) : undefined;
+      const steps = inputs.slice(inputs.length - onlineT) as TF.Tensor2D[];
+      const states = gruSequence(tf, online.gru, steps, xStepsTransposed);
+      const h = isSession ? tf.addN(selBlocks.map((b) => matMulConstant(tf, b.sel, states[b.t], b.selT))) : states[T - 1];
+      let q: TF.Tensor = tf.sum(tf.mul(online.qState(h as TF.Tensor2D), ea), 1);
+      if (useFeatures) q = tf.add(q, tf.reshape(matMulConstant(tf, faT, online.wf as TF.Tensor2D), [B]));
+      const diff = tf.sub(q, yT);
+      let td: TF.Scalar;
+      if (config.loss === 'huber') {
+        const delta = config.huberDelta;
+        const abs = tf.abs(diff);
+        const quadratic = tf.minimum(abs, delta);
+        td = tf.mean(tf.add(tf.mul(tf.square(quadratic), 0.5), tf.mul(tf.sub(abs, quadratic), delta))) as TF.Scalar;
+      } else {
+        td = tf.mean(tf.square(diff)) as TF.Scalar;
+      }
+      let loss: TF.Scalar = td;
+      let sup: TF.Scalar | undefined;
+      if (ou && labelsT) {
+        const logits = matMul(tf, online.supervisedState(h as TF.Tensor2D), ou);
+        sup = softmaxCrossEntropy(tf, logits, labelsT);
+        loss = tf.add(td, tf.mul(sup, config.supervisedWeight));
+      }
+      partTensors = [tf.keep(td.clone()), tf.keep(tf.mean(q)), ...(sup ? [tf.keep(sup.clone())] : [])];
+      return loss;
+    };
+    let lossValue = 0;
+    let gradNorm = 0;
+    tf.tidy(() => {
+      const { value, grads } = tf.valueAndGrads(lossFn)(args);
+      lossValue = value.dataSync()[0];
+      // Sparse rows: GRU inputs (first D columns) and action rows, into the tables' pending gradients.
+      const items = online.items;
+      const stepGrads = grads.slice(grads.length - onlineT);
+      for (let t = 0; t < onlineT; t++) {
+        const dX = stepGrads[t].dataSync() as Float32Array;
+        for (let i = 0; i < numSeq; i++) {
+          const row = xRows[t * numSeq + i];
+          if (row >= 0) items.addGradient(row, dX, i * inputSize, D);
+        }
+      }
+      const dEa = grads[0].dataSync() as Float32Array;
+      for (let i = 0; i < B; i++) items.addGradient(batch.actions[i], dEa, i * width, width);
+      let denseStart = 1;
+      if (ouT) {
+        const dOu = grads[1].dataSync() as Float32Array;
+        const outputs = online.outputs!;
+        const rowGrad = new Float32Array(width);
+        for (let u = 0; u < U; u++) {
+          for (let c = 0; c < width; c++) rowGrad[c] = dOu[c * U + u];
+          outputs.addGradient((uniqueItems as Int32Array)[u], rowGrad, 0, width);
+        }
+        denseStart = 2;
+      }
+      const denseGrads = grads.slice(denseStart, denseStart + variables.length);
+      let squares = items.pendingSquaredNorm() + (online.outputs?.pendingSquaredNorm() ?? 0);
+      for (const g of denseGrads) {
+        const values = g.dataSync() as Float32Array;
+        for (let k = 0; k < values.length; k++) squares += values[k] * values[k];
+      }
+      gradNorm = Math.sqrt(squares);
+      const scale = config.maxGradNorm > 0 && gradNorm > config.maxGradNorm ? config.maxGradNorm / gradNorm : 1;
+      const named: Record<string, TF.Tensor> = {};
+      variables.forEach((v, k) => {
+        const g = denseGrads[k];
+        named[v.name] = scale === 1 ? g : tf.mul(g, scale);
+      });
+      this.#optimizer.applyGradients(named);
+      items.step(this.#adam, scale);
+      online.outputs?.step(this.#adam, scale);
+    });
+    parts.td = partTensors[0].dataSync()[0];
+    parts.q = partTensors[1].dataSync()[0];
+    parts.sup = partTensors[2] ? partTensors[2].dataSync()[0] : 0;
+    tf.dispose([...partTensors, ...xSteps, eaT, ...(ouT ? [ouT] : []), ...constants]);
+    partTensors = [];
+
+    this.gradientSteps++;
+    if (config.tau < 1) target.polyakFrom(online, config.tau);
+    else if (this.gradientSteps % config.targetUpdateInterval === 0) target.copyFrom(online);
+    return { loss: lossValue, tdLoss: parts.td, supervisedLoss: parts.sup, qMean: parts.q, gradNorm };
+  }
+
+  /** Releases the networks and the optimizer state. */
+  dispose(): void {
+    this.online.dispose();
+    this.target.dispose();
+    this.#optimizer.dispose();
+  }
+}

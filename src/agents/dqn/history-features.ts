@@ -1,0 +1,114 @@
+import type { EventStore } from '../../data/event-store.js';
+
+/** Names of the history-aware action features, in the order they are written. */
+export const HISTORY_FEATURE_NAMES = [
+  'touched',
+  'logCount',
+  'eventRecency',
+  'hourRecency',
+  'strongestClick',
+  'strongestFavourite',
+  'strongestCart',
+  'strongestPurchase',
+  'isPrevious',
+] as const;
+
+/** Number of history features per (state, item). */
+export const NUM_HISTORY_FEATURES = HISTORY_FEATURE_NAMES.length;
+
+/**
+ * The relation between a user's history and candidate items, on typed arrays: `load` scans the
+ * state's history (the last `scanLimit` events of the user before `position`) once, then `write`
+ * gives each item's features in O(1): touched (0/1), log(1 + count), 1 / (1 + events since the last
+ * touch), exp(-hours since the last touch / 24), the strongest behaviour so far (one-hot over click,
+ * favourite, cart, purchase) and whether it is the previous item. Untouched items get all zeros.
+ */
+export class HistoryFeatures {
+  readonly scanLimit: number;
+  /** Distinct items of the loaded history, most recent first; `numTouched` of them are valid. */
+  readonly touched: Int32Array;
+  numTouched = 0;
+  #stamp = 0;
+  #mark: Int32Array;
+  #count: Int32Array;
+  #last: Int32Array;
+  #strongest: Uint8Array;
+  #position = 0;
+  #time = 0;
+  #previous = -1;
+  #store: EventStore | undefined;
+
+  constructor(numItems: number, scanLimit: number) {
+    if (!(Number.isInteger(numItems) && numItems >= 1)) throw new RangeError(`expected numItems >= 1, actual ${numItems}`);
+    if (!(Number.isInteger(scanLimit) && scanLimit >= 1)) throw new RangeError(`expected scanLimit >= 1, actual ${scanLimit}`);
+    this.scanLimit = scanLimit;
+    this.touched = new Int32Array(Math.min(scanLimit, numItems));
+    this.#mark = new Int32Array(numItems);
+    this.#count = new Int32Array(numItems);
+    this.#last = new Int32Array(numItems);
+    this.#strongest = new Uint8Array(numItems);
+  }
+
+  /** Scans the history of `user` before store position `position`. */
+  load(store: EventStore, user: number, position: number): void {
+    if (this.#stamp === 0x7fffffff) {
+      this.#mark.fill(0);
+      this.#stamp = 0;
+    }
+    const stamp = ++this.#stamp;
+    const { items, behaviors, userOffsets, times } = store;
+    const mark = this.#mark;
+    const count = this.#count;
+    const last = this.#last;
+    const strongest = this.#strongest;
+    const touched = this.touched;
+    const numItems = mark.length;
+    const first = Math.max(userOffsets[user], position - this.scanLimit);
+    let n = 0;
+    for (let p = position - 1; p >= first; p--) {
+      const item = items[p];
+      if (item >= numItems) continue;
+      const b = behaviors[p];
+      if (mark[item] !== stamp) {
+        mark[item] = stamp;
+        count[item] = 1;
+        last[item] = p;
+        strongest[item] = b;
+        touched[n++] = item;
+      } else {
+        count[item]++;
+        if (b > strongest[item]) strongest[item] = b;
+      }
+    }
+    this.numTouched = n;
+    this.#store = store;
+    this.#position = position;
+    this.#time = position < store.length ? times[position] : times[position - 1];
+    this.#previous = position - 1 >= userOffsets[user] ? items[position - 1] : -1;
+  }
+
+  /** True when `item` occurs in the loaded history. */
+  has(item: number): boolean {
+    return item >= 0 && item < this.#mark.length && this.#mark[item] === this.#stamp;
+  }
+
+  /** Writes the features of `item` to `out[offset .. offset + NUM_HISTORY_FEATURES)`. */
+  write(item: number, out: Float32Array, offset: number): void {
+    if (!this.has(item)) {
+      out.fill(0, offset, offset + NUM_HISTORY_FEATURES);
+      return;
+    }
+    const last = this.#last[item];
+    const hoursAgo = Math.max(0, (this.#time - (this.#store as EventStore).times[last]) / 3600);
+    const b = this.#strongest[item];
+    out[offset] = 1;
+    out[offset + 1] = Math.log1p(this.#count[item]);
+    out[offset + 2] = 1 / (this.#position - last);
+    out[offset + 3] = Math.exp(-hoursAgo / 24);
+    out[offset + 4] = b === 1 ? 1 : 0;
+    out[offset + 5] = b === 2 ? 1 : 0;
+    out[offset + 6] = b === 3 ? 1 : 0;
+    out[offset + 7] = b === 4 ? 1 : 0;
+    out[offset + 8] = item === this.#previous ? 1 : 0;
+  }
+}

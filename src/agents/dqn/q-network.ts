@@ -1,0 +1,174 @@
+import type * as TF from '@tensorflow/tfjs';
+import type { Rng } from '../../core/rng.js';
+import type { EventStore } from '../../data/event-store.js';
+import type { Tf } from './backend.js';
+import { createGruWeights, gruVariables, matMul, uniformValues, type GruWeights } from './gru.js';
+import { NUM_HISTORY_FEATURES } from './history-features.js';
+import { SparseTable } from './sparse-table.js';
+
+/**
+ * Columns appended to each event's item embedding: one-hot behaviour (click, favourite, cart,
+ * purchase), one-hot hour of day, and a constant 1 (so the GRU input biases are rows of its input matrices).
+ */
+export const EVENT_EXTRA_COLUMNS = 4 + 24 + 1;
+
+/** Shape of a {@link QNetwork}. */
+export interface QNetworkShape {
+  readonly numItems: number;
+  /** D: item embedding size. */
+  readonly itemDim: number;
+  /** H: GRU hidden size. */
+  readonly hiddenSize: number;
+  /** With the supervised (next-item) head and its output table. */
+  readonly isSupervised: boolean;
+}
+
+let networkCount = 0;
+
+/**
+ * The DQN's network: item embeddings (+ behaviour and hour embeddings, the one-hot rows of the GRU
+ * input matrix) -> GRU -> state h; Q(s, a) = (h·Wq) · E[a] + bias[a] + w · historyFeatures(s, a);
+ * supervised logits (h·Ws) · O[x] + biasO[x]. The tables E|bias and O|biasO live on Float32Arrays
+ * ({@link SparseTable}: width D + 1, the bias last) and are trained sparsely; the dense weights are
+ * tf variables.
+ */
+export class QNetwork {
+  readonly tf: Tf;
+  readonly shape: QNetworkShape;
+  readonly name: string;
+  readonly inputSize: number;
+  readonly items: SparseTable;
+  readonly outputs: SparseTable | undefined;
+  readonly gru: GruWeights;
+  /** State -> Q state vector [H, D]. */
+  readonly wq: TF.Variable;
+  /** History feature weights [F, 1]. */
+  readonly wf: TF.Variable;
+  /** State -> supervised state vector [H, D] (supervised only). */
+  readonly ws: TF.Variable | undefined;
+  #catalogue: { version: number; tensor: TF.Tensor2D } | undefined;
+  #outputCatalogue: { version: number; tensor: TF.Tensor2D } | undefined;
+
+  constructor(tf: Tf, shape: QNetworkShape, rng: Rng) {
+    const { numItems, itemDim: D, hiddenSize: H } = shape;
+    for (const [k, v] of Object.entries({ numItems, itemDim: D, hiddenSize: H })) {
+      if (!(Number.isInteger(v) && v >= 1)) throw new RangeError(`QNetwork: expected ${k} to be an integer >= 1, actual ${v}`);
+    }
+    this.tf = tf;
+    this.shape = { ...shape };
+    this.name = `qnet${networkCount++}`;
+    this.inputSize = D + EVENT_EXTRA_COLUMNS;
+    this.items = new SparseTable(numItems, D + 1);
+    this.items.initUniform(Math.sqrt(3 / D), rng, D);
+    this.outputs = shape.isSupervised ? new SparseTable(numItems, D + 1) : undefined;
+    this.outputs?.initUniform(Math.sqrt(3 / D), rng, D);
+    this.gru = createGruWeights(tf, this.inputSize, H, rng, `${this.name}/gru`);
+    const glorot = (rows: number, cols: number, name: string) =>
+      tf.variable(tf.tensor2d(uniformValues(rows * cols, Math.sqrt(6 / (rows + cols)), rng), [rows, cols]), true, `${this.name}/${name}`);
+    this.wq = glorot(H, D, 'wq');
+    this.wf = tf.variable(tf.zeros([NUM_HISTORY_FEATURES, 1]), true, `${this.name}/wf`);
+    this.ws = shape.isSupervised ? glorot(H, D, 'ws') : undefined;
+  }
+
+  /** Dense variables in a fixed order (the checkpoint order). */
+  variables(): TF.Variable[] {
+    return [...gruVariables(this.gru), this.wq, this.wf, ...(this.ws ? [this.ws] : [])];
+  }
+
+  /** Makes this network an exact copy of `src` (same shape). */
+  copyFrom(src: QNetwork): void {
+    const mine = this.variables();
+    src.variables().forEach((v, i) => mine[i].assign(v));
+    this.items.copyFrom(src.items);
+    if (this.outputs && src.outputs) this.outputs.copyFrom(src.outputs);
+  }
+
+  /** θ ← (1 - τ)θ + τ·θ_src. */
+  polyakFrom(src: QNetwork, tau: number): void {
+    const tf = this.tf;
+    const mine = this.variables();
+    tf.tidy(() => src.variables().forEach((v, i) => mine[i].assign(tf.add(tf.mul(mine[i], 1 - tau), tf.mul(v, tau)))));
+    this.items.polyakFrom(src.items, tau);
+    if (this.outputs && src.outputs) this.outputs.polyakFrom(src.outputs, tau);
+  }
+
+  /**
+   * Writes the GRU inputs of `n` event spans time-major ([T, n, inputSize]), right-aligned in `T`
+   * steps: span `i` is the store events `[max(from[i], to[i] - T), to[i])`; padding steps are zero
+   * (bias column included). `itemRows[t * n + i]` gets the item of each step (-1 for padding) for the
+   * sparse gradient.
+   */
+  fillInputs(
+    store: EventStore,
+    hours: Int8Array,
+    from: Int32Array,
+    to: Int32Array,
+    n: number,
+    T: number,
+    out: Float32Array,
+    itemRows: Int32Array,
+  ): void {
+    const D = this.shape.itemDim;
+    const width = this.inputSize;
+    const rowWidth = D + 1;
+    const table = this.items.values;
+    const numItems = this.shape.numItems;
+    const { items, behaviors } = store;
+    out.fill(0, 0, n * T * width);
+    itemRows.fill(-1, 0, n * T);
+    for (let i = 0; i < n; i++) {
+      const end = to[i];
+      const start = Math.max(from[i], end - T);
+      for (let p = start, t = T - (end - start); p < end; p++, t++) {
+        const step = t * n + i;
+        const base = step * width;
+        const item = items[p];
+        if (item < numItems) {
+          out.set(table.subarray(item * rowWidth, item * rowWidth + D), base);
+          itemRows[step] = item;
+        }
+        out[base + D + behaviors[p] - 1] = 1;
+        out[base + D + 4 + hours[p]] = 1;
+        out[base + D + 28] = 1;
+      }
+    }
+  }
+
+  /** Q state vectors with a ones column for the bias: [N, D + 1]. */
+  qState(h: TF.Tensor2D): TF.Tensor2D {
+    const tf = this.tf;
+    return tf.concat([matMul(tf, h, this.wq as TF.Tensor2D), tf.ones([h.shape[0], 1])], 1) as TF.Tensor2D;
+  }
+
+  /** Supervised state vectors with a ones column: [N, D + 1]. */
+  supervisedState(h: TF.Tensor2D): TF.Tensor2D {
+    const tf = this.tf;
+    if (!this.ws) throw new TypeError('QNetwork.supervisedState: expected a network with the supervised head, actual none');
+    return tf.concat([matMul(tf, h, this.ws as TF.Tensor2D), tf.ones([h.shape[0], 1])], 1) as TF.Tensor2D;
+  }
+
+  /** The item table transposed on the device, [D + 1, numItems], refreshed when the table changed. */
+  catalogue(head: 'q' | 'supervised' = 'q'): TF.Tensor2D {
+    const table = head === 'q' ? this.items : this.outputs;
+    if (!table) throw new TypeError('QNetwork.catalogue: expected a network with the supervised head, actual none');
+    const cached = head === 'q' ? this.#catalogue : this.#outputCatalogue;
+    if (cached && cached.version === table.version) return cached.tensor;
+    cached?.tensor.dispose();
+    const { rows, width, values } = table;
+    const transposed = new Float32Array(rows * width);
+    for (let r = 0; r < rows; r++) for (let c = 0; c < width; c++) transposed[c * rows + r] = values[r * width + c];
+    const entry = { version: table.version, tensor: this.tf.keep(this.tf.tensor2d(transposed, [width, rows])) };
+    if (head === 'q') this.#catalogue = entry;
+    else this.#outputCatalogue = entry;
+    return entry.tensor;
+  }
+
+  /** Releases every tensor of the network. */
+  dispose(): void {
+    for (const v of this.variables()) v.dispose();
+    this.#catalogue?.tensor.dispose();
+    this.#outputCatalogue?.tensor.dispose();
+    this.#catalogue = undefined;
+    this.#outputCatalogue = undefined;
+  }
+}

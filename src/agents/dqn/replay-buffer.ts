@@ -1,0 +1,190 @@
+import type { Rng } from '../../core/rng.js';
+
+/** States as (user, store position) references, as in `StateBatch`; next states add their candidates. */
+export interface ReplayStates {
+  readonly users: Int32Array;
+  readonly positions: Int32Array;
+}
+
+/** A sampled batch of transitions (s, a, r, s', terminated); `actions` are item ids. */
+export interface ReplayBatch {
+  readonly size: number;
+  readonly observations: ReplayStates;
+  readonly actions: Int32Array;
+  readonly rewards: Float32Array;
+  readonly nextObservations: ReplayStates & { readonly candidates: Int32Array };
+  readonly terminations: Uint8Array;
+  readonly truncations: Uint8Array;
+}
+
+/** Consecutive transitions of one episode: batch rows `start[s] .. start[s] + length[s] - 1`. */
+export interface ReplaySegments {
+  readonly batch: ReplayBatch;
+  readonly count: number;
+  readonly start: Int32Array;
+  readonly length: Int32Array;
+}
+
+/** Options of {@link ReplayBuffer}. */
+export interface ReplayBufferOptions {
+  /** Transitions kept (rounded up to a multiple of numEnvs). */
+  readonly capacity: number;
+  readonly numEnvs: number;
+  /** Candidates stored per next state. */
+  readonly numCandidates: number;
+}
+
+/** Allocates an empty batch of `size` transitions. */
+export function createReplayBatch(size: number, numCandidates: number): ReplayBatch {
+  return {
+    size,
+    observations: { users: new Int32Array(size), positions: new Int32Array(size) },
+    actions: new Int32Array(size),
+    rewards: new Float32Array(size),
+    nextObservations: { users: new Int32Array(size), positions: new Int32Array(size), candidates: new Int32Array(size * numCandidates) },
+    terminations: new Uint8Array(size),
+    truncations: new Uint8Array(size),
+  };
+}
+
+/**
+ * Experience replay on typed arrays, laid out as rows of `numEnvs` slots (one row per vector-env
+ * step, as SB3 does), so the next step of slot e's episode is one row later. Samples only written
+ * slots. Oldest rows are overwritten first.
+ */
+export class ReplayBuffer {
+  readonly capacity: number;
+  readonly numEnvs: number;
+  readonly numCandidates: number;
+  readonly #rows: number;
+  #row = 0;
+  #isFull = false;
+  readonly #users: Int32Array;
+  readonly #positions: Int32Array;
+  readonly #actions: Int32Array;
+  readonly #rewards: Float32Array;
+  readonly #nextUsers: Int32Array;
+  readonly #nextPositions: Int32Array;
+  readonly #nextCandidates: Int32Array;
+  readonly #terminations: Uint8Array;
+  readonly #truncations: Uint8Array;
+
+  constructor(options: ReplayBufferOptions) {
+    const { capacity, numEnvs, numCandidates } = options;
+    if (!(Number.isInteger(numEnvs) && numEnvs >= 1)) throw new RangeError(`expected numEnvs >= 1, actual ${numEnvs}`);
+    if (!(Number.isInteger(capacity) && capacity >= 1)) throw new RangeError(`expected capacity >= 1, actual ${capacity}`);
+    if (!(Number.isInteger(numCandidates) && numCandidates >= 1)) throw new RangeError(`expected numCandidates >= 1, actual ${numCandidates}`);
+    this.#rows = Math.ceil(capacity / numEnvs);
+    this.numEnvs = numEnvs;
+    this.capacity = this.#rows * numEnvs;
+    this.numCandidates = numCandidates;
+    const n = this.capacity;
+    this.#users = new Int32Array(n);
+    this.#positions = new Int32Array(n);
+    this.#actions = new Int32Array(n);
+    this.#rewards = new Float32Array(n);
+    this.#nextUsers = new Int32Array(n);
+    this.#nextPositions = new Int32Array(n);
+    this.#nextCandidates = new Int32Array(n * numCandidates);
+    this.#terminations = new Uint8Array(n);
+    this.#truncations = new Uint8Array(n);
+  }
+
+  /** Transitions currently stored. */
+  get size(): number {
+    return (this.#isFull ? this.#rows : this.#row) * this.numEnvs;
+  }
+
+  /**
+   * Stores one vector-env step (numEnvs transitions): every array holds one entry per slot
+   * (`nextCandidates` numEnvs x numCandidates). The arrays are copied.
+   */
+  add(
+    observations: ReplayStates,
+    actions: Int32Array,
+    rewards: Float32Array,
+    nextObservations: ReplayStates & { readonly candidates: Int32Array },
+    terminations: Uint8Array,
+    truncations: Uint8Array,
+  ): void {
+    const E = this.numEnvs;
+    const C = this.numCandidates;
+    if (actions.length !== E || observations.users.length < E || nextObservations.candidates.length < E * C) {
+      throw new RangeError(`ReplayBuffer.add: expected ${E} transitions with ${C} next candidates each, actual ${actions.length} actions, ${nextObservations.candidates.length} candidates`);
+    }
+    const base = this.#row * E;
+    this.#users.set(observations.users.subarray(0, E), base);
+    this.#positions.set(observations.positions.subarray(0, E), base);
+    this.#actions.set(actions, base);
+    this.#rewards.set(rewards.subarray(0, E), base);
+    this.#nextUsers.set(nextObservations.users.subarray(0, E), base);
+    this.#nextPositions.set(nextObservations.positions.subarray(0, E), base);
+    this.#nextCandidates.set(nextObservations.candidates.subarray(0, E * C), base * C);
+    this.#terminations.set(terminations.subarray(0, E), base);
+    this.#truncations.set(truncations.subarray(0, E), base);
+    if (++this.#row === this.#rows) {
+      this.#row = 0;
+      this.#isFull = true;
+    }
+  }
+
+  /** `batchSize` transitions drawn uniformly (with replacement) from the written slots. */
+  sample(batchSize: number, rng: Rng, out: ReplayBatch = createReplayBatch(batchSize, this.numCandidates)): ReplayBatch {
+    const size = this.#checkSample(batchSize, out);
+    for (let i = 0; i < batchSize; i++) this.#copy(rng.nextInt(size), out, i);
+    return out;
+  }
+
+  /**
+   * `batchSize` transitions as segments of up to `segmentLength` consecutive steps of one episode
+   * (starts uniform over written slots; a segment stops at a terminated or truncated step, at the
+   * newest row, or where the batch is full).
+   */
+  sampleSegments(batchSize: number, segmentLength: number, rng: Rng, out: ReplayBatch = createReplayBatch(batchSize, this.numCandidates)): ReplaySegments {
+    const size = this.#checkSample(batchSize, out);
+    if (!(Number.isInteger(segmentLength) && segmentLength >= 1)) throw new RangeError(`expected segmentLength >= 1, actual ${segmentLength}`);
+    const E = this.numEnvs;
+    const rowsWritten = this.#isFull ? this.#rows : this.#row;
+    const starts: number[] = [];
+    const lengths: number[] = [];
+    let n = 0;
+    while (n < batchSize) {
+      let index = rng.nextInt(size);
+      starts.push(n);
+      let length = 0;
+      for (;;) {
+        this.#copy(index, out, n++);
+        length++;
+        if (length === segmentLength || n === batchSize) break;
+        if (this.#terminations[index] === 1 || this.#truncations[index] === 1) break;
+        const nextRow = Math.floor(index / E) + 1 === this.#rows ? 0 : Math.floor(index / E) + 1;
+        if (nextRow === this.#row || nextRow >= rowsWritten) break;
+        index = nextRow * E + (index % E);
+      }
+      lengths.push(length);
+    }
+    return { batch: out, count: starts.length, start: Int32Array.from(starts), length: Int32Array.from(lengths) };
+  }
+
+  #checkSample(batchSize: number, out: ReplayBatch): number {
+    const size = this.size;
+    if (size === 0) throw new RangeError('ReplayBuffer.sample: expected a non-empty buffer, actual 0 transitions');
+    if (!(Number.isInteger(batchSize) && batchSize >= 1) || out.size !== batchSize) {
+      throw new RangeError(`ReplayBuffer.sample: expected batchSize >= 1 matching out.size, actual ${batchSize} and ${out.size}`);
+    }
+    return size;
+  }
+
+  #copy(index: number, out: ReplayBatch, i: number): void {
+    const C = this.numCandidates;
+    out.observations.users[i] = this.#users[index];
+    out.observations.positions[i] = this.#positions[index];
+    out.actions[i] = this.#actions[index];
+    out.rewards[i] = this.#rewards[index];
+    out.nextObservations.users[i] = this.#nextUsers[index];
+    out.nextObservations.positions[i] = this.#nextPositions[index];
+    out.nextObservations.candidates.set(this.#nextCandidates.subarray(index * C, index * C + C), i * C);
+    out.terminations[i] = this.#terminations[index];
+    out.truncations[i] = this.#truncations[index];
+  }
+}

@@ -1,0 +1,137 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ErrorCode, RecGymError } from '../core/errors.js';
+import { createRng, type Rng } from '../core/rng.js';
+import type { EventStore } from '../data/event-store.js';
+import { readEventLog } from '../data/read-event-log.js';
+import { TianchiCsvWriter } from '../data/tianchi-writer.js';
+import { makeEnv } from '../env/registry.js';
+import type { RecommendationEnv } from '../env/recommendation-env.js';
+import { RecordEpisodeStatistics } from '../env/wrappers/record-episode-stats.js';
+import { DEFAULT_GENERATOR_CONFIG } from '../sim/generator-config.js';
+import { generateShopperLog } from '../sim/shopper-log.js';
+import { intFlag, parseFlags, type CliIo, type Command } from './command.js';
+
+const ENV_ID = 'Tianchi-Replay-v0';
+
+const USAGE = `usage: recgym demo [--out-dir DIR] [--seed S]
+
+The main job on the embedded default data (what \`npm start\` runs):
+  1. generates the default shopper log (Tianchi format) into DIR/default-tianchi.csv,
+  2. loads it and prints its statistics (recgym data stats),
+  3. rolls a random agent through every episode of the ${ENV_ID} replay env (5 candidates,
+     as in the original article) on the training days and on the test day,
+  4. evaluates the baselines on the test day in the full and the seed protocol (recgym eval).
+
+  --out-dir DIR  where the generated log goes (default: results)
+  --seed S       seed of the random agent, the env and the evaluation (default 0)`;
+
+/** Totals of a random agent's pass over every episode of one replay env. */
+export interface RolloutSummary {
+  readonly episodes: number;
+  readonly steps: number;
+  readonly hits: number;
+  readonly totalReward: number;
+  readonly terminated: number;
+  readonly truncated: number;
+}
+
+/** Plays every episode of `env` once with actions sampled from its action space. */
+export function rollRandomAgent(env: RecommendationEnv, rng: Rng): RolloutSummary {
+  const recorded = new RecordEpisodeStatistics(env);
+  let steps = 0;
+  let hits = 0;
+  let totalReward = 0;
+  let terminated = 0;
+  let truncated = 0;
+  for (let episode = 0; episode < env.numEpisodes; episode++) {
+    recorded.reset({ options: { episode } });
+    for (;;) {
+      const result = recorded.step(env.actionSpace.sample(rng));
+      if (!(result.terminated || result.truncated)) continue;
+      const stats = result.info.episodeStats as { return: number; length: number; hits: number };
+      steps += stats.length;
+      hits += stats.hits;
+      totalReward += stats.return;
+      if (result.terminated) terminated++;
+      else truncated++;
+      break;
+    }
+  }
+  recorded.close();
+  return { episodes: env.numEpisodes, steps, hits, totalReward, terminated, truncated };
+}
+
+function describeRollout(label: string, summary: RolloutSummary, numCandidates: number): string {
+  const hitRate = summary.steps > 0 ? summary.hits / summary.steps : 0;
+  return (
+    `${label.padEnd(6)} ${summary.episodes.toLocaleString('en-US')} episodes (${summary.terminated} terminated, ` +
+    `${summary.truncated} truncated at the window edge), ${summary.steps.toLocaleString('en-US')} steps, ` +
+    `hit rate ${hitRate.toFixed(4)} (expected 1/${numCandidates} = ${(1 / numCandidates).toFixed(4)}), ` +
+    `reward per episode ${(summary.totalReward / Math.max(1, summary.episodes)).toFixed(3)}\n`
+  );
+}
+
+function writeDefaultLog(path: string): number {
+  const writer = new TianchiCsvWriter(path);
+  try {
+    return generateShopperLog(DEFAULT_GENERATOR_CONFIG, writer).events;
+  } finally {
+    writer.close();
+  }
+}
+
+async function runSubcommand(words: string[], args: string[], io: CliIo): Promise<void> {
+  const { main } = await import('./main.js');
+  const code = await main([...words, ...args], io);
+  if (code !== 0) throw new RecGymError(ErrorCode.BAD_OPTION, `recgym ${words.join(' ')} exited with code ${code}`);
+}
+
+function rollouts(store: EventStore, seed: number, io: CliIo): void {
+  for (const split of ['train', 'test'] as const) {
+    const env = makeEnv<RecommendationEnv>(ENV_ID, { store, split, seed });
+    const numCandidates = env.setup.options.numCandidates;
+    io.stdout(describeRollout(split, rollRandomAgent(env, createRng(`${seed}:random-agent:${split}`)), numCandidates));
+  }
+}
+
+/** `recgym demo`: the main job on the embedded default data. */
+export const command: Command = {
+  path: ['demo'],
+  summary: 'the main job on the embedded default data (npm start)',
+  usage: USAGE,
+  async run(args: string[], io: CliIo): Promise<number> {
+    const { values } = parseFlags(args, { 'out-dir': { type: 'string' }, seed: { type: 'string' } }, false);
+    const seed = intFlag('seed', values.seed, 0, 0, 2 ** 31 - 1);
+    const outDir = values['out-dir'] ?? 'results';
+    try {
+      mkdirSync(outDir, { recursive: true });
+    } catch (error) {
+      throw new RecGymError(ErrorCode.WRITE_FAILED, `--out-dir: expected a writable folder, actual "${outDir}" (${(error as NodeJS.ErrnoException).code})`);
+    }
+    const file = join(outDir, 'default-tianchi.csv');
+
+    io.stdout(`== 1. embedded default data (seeded shopper population, seed ${DEFAULT_GENERATOR_CONFIG.seed})\n`);
+    const started = performance.now();
+    const events = writeDefaultLog(file);
+    io.stdout(`wrote ${events.toLocaleString('en-US')} events to ${file} in ${((performance.now() - started) / 1000).toFixed(2)} s\n\n`);
+
+    io.stdout(`== 2. recgym data stats ${file}\n`);
+    await runSubcommand(['data', 'stats'], [file], io);
+    const { store } = await readEventLog(file);
+
+    io.stdout(`\n== 3. a random agent through ${ENV_ID} (every episode once)\n`);
+    rollouts(store, seed, io);
+
+    for (const protocol of ['full', 'seed'] as const) {
+      io.stdout(`\n== ${protocol === 'full' ? 4 : 5}. recgym eval --protocol ${protocol} (baselines on the test day)\n`);
+      await runSubcommand(
+        ['eval'],
+        ['--data', file, '--agents', 'random,popularity,recent,cooccurrence', '--baseline', 'recent', '--protocol', protocol, '--seed', String(seed)],
+        io,
+      );
+    }
+    io.stdout(`\nNext: recgym env list, recgym env check ${ENV_ID}, recgym eval --help. The DQN comes with issue 9.\n`);
+    return 0;
+  },
+};

@@ -1,0 +1,2 @@
+export { createRng, fork, rngFromState, toRng, type Rng, type RngState } from './rng.js';
+export { ErrorCode, RecGymError, isRecGymError } from './errors.js';

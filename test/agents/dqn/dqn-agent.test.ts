@@ -1,0 +1,193 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { argmaxRows } from '../../../src/agents/agent.js';
+import { COLD_SCORE, DqnAgent } from '../../../src/agents/dqn/dqn-agent.js';
+import { initBackend } from '../../../src/agents/dqn/backend.js';
+import type { DqnConfigInput } from '../../../src/agents/dqn/config.js';
+import { isRecGymError } from '../../../src/core/errors.js';
+import { createRng } from '../../../src/core/rng.js';
+import type { EventStore } from '../../../src/data/event-store.js';
+import { splitByDay } from '../../../src/data/split.js';
+import { identityStore } from './fixtures.js';
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+/** Test-day states of the store and 20 candidates each (the logged next item + 19 distinct others). */
+function testCandidates(store: EventStore, C: number, seed: string) {
+  const split = splitByDay(store);
+  const users: number[] = [];
+  const positions: number[] = [];
+  for (let p = 0; p < store.length; p++) {
+    if (store.times[p] >= split.test.start && p > store.userOffsets[store.users[p]]) {
+      users.push(store.users[p]);
+      positions.push(p);
+    }
+  }
+  const rng = createRng(seed);
+  const candidates = new Int32Array(users.length * C);
+  const positiveIndex = new Int32Array(users.length);
+  for (let i = 0; i < users.length; i++) {
+    const positive = store.items[positions[i]];
+    const chosen = new Set([positive]);
+    while (chosen.size < C) chosen.add(rng.nextInt(store.numItems));
+    const list = [...chosen];
+    for (let j = list.length - 1; j > 0; j--) {
+      const k = rng.nextInt(j + 1);
+      [list[j], list[k]] = [list[k], list[j]];
+    }
+    candidates.set(list, i * C);
+    positiveIndex[i] = list.indexOf(positive);
+  }
+  return { batch: { store, users: Int32Array.from(users), positions: Int32Array.from(positions) }, candidates, positiveIndex, split };
+}
+
+const SMALL: DqnConfigInput = {
+  backend: 'wasm',
+  itemDim: 16,
+  hiddenSize: 16,
+  historyLength: 3,
+  segmentLength: 4,
+  contextLength: 2,
+  numEnvs: 16,
+  batchSize: 64,
+  bufferSize: 5000,
+  learningStarts: 256,
+  numCandidates: 10,
+  learningRate: 3e-3,
+  targetUpdateInterval: 100,
+  supervisedNegatives: 16,
+};
+
+async function hitRate(agent: DqnAgent, store: EventStore): Promise<number> {
+  const C = 20;
+  const { batch, candidates, positiveIndex } = testCandidates(store, C, 'eval');
+  const scores = new Float64Array(batch.users.length * C);
+  await agent.scoreCandidates(batch, candidates, C, scores);
+  const chosen = argmaxRows(scores, batch.users.length, C, createRng('ties'));
+  let hits = 0;
+  for (let i = 0; i < chosen.length; i++) if (chosen[i] === positiveIndex[i]) hits++;
+  return hits / chosen.length;
+}
+
+describe('DqnAgent', () => {
+  describe('#fit', () => {
+    it('learns the identity recommender as a plain DQN (no supervised head, no history features): far above random', async () => {
+      const store = identityStore();
+      const agent = new DqnAgent({ ...SMALL, epochs: 12, supervisedHead: false, historyFeatures: false, sequenceMode: 'window' });
+      const stats = await agent.train(store, splitByDay(store).train, createRng(0));
+      expect(stats).toHaveLength(12);
+      const rate = await hitRate(agent, store);
+      console.log('plain DQN identity hit rate', rate, stats.map((s) => s.hitRate.toFixed(3)).join(' '));
+      expect(rate).toBeGreaterThan(0.5); // random: 1 / 20 = 0.05
+      agent.dispose();
+    }, 120_000);
+
+    it('learns it in session mode with the supervised head', async () => {
+      const store = identityStore();
+      const agent = new DqnAgent({ ...SMALL, epochs: 10, sequenceMode: 'session' });
+      const stats = await agent.train(store, splitByDay(store).train, createRng(0));
+      const rate = await hitRate(agent, store);
+      console.log('session DQN identity hit rate', rate, stats.map((s) => s.hitRate.toFixed(3)).join(' '));
+      expect(rate).toBeGreaterThan(0.4); // random: 0.05
+      agent.dispose();
+    }, 120_000);
+
+    it('gives the same scores for the same seed', async () => {
+      const store = identityStore({ numUsers: 20 });
+      const scores = async () => {
+        const agent = new DqnAgent({ ...SMALL, epochs: 1 });
+        await agent.fit(store, splitByDay(store).train, createRng(7));
+        const { batch } = testCandidates(store, 5, 'x');
+        const out = new Float64Array(batch.users.length * store.numItems);
+        agent.scoreItems(batch, out);
+        agent.dispose();
+        return out;
+      };
+      expect(Array.from(await scores())).toEqual(Array.from(await scores()));
+    }, 60_000);
+  });
+
+  describe('#scoreItems', () => {
+    it('matches scoreCandidates, scores cold items with COLD_SCORE and leaks no tensors', async () => {
+      const store = identityStore({ numUsers: 20 });
+      const agent = new DqnAgent({ ...SMALL, epochs: 1 });
+      // Train on days before the last two, so items first seen on the last days are cold.
+      const split = splitByDay(store);
+      await agent.fit(store, { start: split.train.start, end: split.train.end - 86_400 }, createRng(1));
+      const { batch } = testCandidates(store, 5, 'x');
+      const n = batch.users.length;
+      const all = Int32Array.from({ length: n * store.numItems }, (_, k) => k % store.numItems);
+      const viaCandidates = new Float64Array(n * store.numItems);
+      agent.scoreCandidates(batch, all, store.numItems, viaCandidates);
+      const { tf } = await initBackend('wasm');
+      const dense = new Float64Array(n * store.numItems);
+      agent.scoreItems(batch, dense); // caches the catalogue on the device
+      const before = tf.memory().numTensors;
+      agent.scoreItems(batch, dense);
+      expect(tf.memory().numTensors).toBe(before);
+      for (let k = 0; k < dense.length; k++) expect(dense[k]).toBeCloseTo(viaCandidates[k], 4);
+      const outOfRange = new Float64Array(1);
+      agent.scoreCandidates({ store, users: batch.users.subarray(0, 1), positions: batch.positions.subarray(0, 1) }, Int32Array.from([store.numItems + 5]), 1, outOfRange);
+      expect(outOfRange[0]).toBe(COLD_SCORE);
+      agent.dispose();
+    }, 60_000);
+
+    it('throws RESET_NEEDED before fit', () => {
+      const store = identityStore({ numUsers: 2 });
+      const agent = new DqnAgent(SMALL);
+      try {
+        agent.scoreItems({ store, users: Int32Array.of(0), positions: Int32Array.of(1) }, new Float64Array(store.numItems));
+        expect.unreachable();
+      } catch (error) {
+        expect(isRecGymError(error, 'RECGYM_ERR_RESET_NEEDED')).toBe(true);
+      }
+    });
+  });
+
+  describe('#save / load', () => {
+    it('round-trips a checkpoint on the same backend exactly and on the CPU backend closely', async () => {
+      const store = identityStore({ numUsers: 20 });
+      const agent = new DqnAgent({ ...SMALL, epochs: 1 });
+      await agent.fit(store, splitByDay(store).train, createRng(3));
+      const dir = mkdtempSync(join(tmpdir(), 'recgym-dqn-'));
+      dirs.push(dir);
+      await agent.save(dir);
+      const { batch } = testCandidates(store, 5, 'x');
+      const expected = new Float64Array(batch.users.length * store.numItems);
+      agent.scoreItems(batch, expected);
+      const same = await DqnAgent.load(dir, store);
+      const got = new Float64Array(expected.length);
+      same.scoreItems(batch, got);
+      expect(Array.from(got)).toEqual(Array.from(expected));
+      const onCpu = await DqnAgent.load(dir, store, { backend: 'cpu' });
+      expect(onCpu.backend).toBe('cpu');
+      const cpuScores = new Float64Array(expected.length);
+      onCpu.scoreItems(batch, cpuScores);
+      for (let k = 0; k < expected.length; k++) expect(cpuScores[k]).toBeCloseTo(expected[k], 4);
+      [agent, same, onCpu].forEach((a) => a.dispose());
+      await initBackend('wasm');
+    }, 60_000);
+
+    it('rejects a missing, foreign or truncated checkpoint with BAD_CHECKPOINT', async () => {
+      const store = identityStore({ numUsers: 20 });
+      const dir = mkdtempSync(join(tmpdir(), 'recgym-dqn-bad-'));
+      dirs.push(dir);
+      await expect(DqnAgent.load(dir, store)).rejects.toSatisfy((e) => isRecGymError(e, 'RECGYM_ERR_BAD_CHECKPOINT'));
+      writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ format: 'other' }));
+      writeFileSync(join(dir, 'weights.bin'), '');
+      await expect(DqnAgent.load(dir, store)).rejects.toThrow(/expected format recgym-dqn\/1/);
+      const agent = new DqnAgent({ ...SMALL, epochs: 1, maxStepsPerEpoch: 2 });
+      await agent.fit(store, splitByDay(store).train, createRng(3));
+      await agent.save(dir);
+      writeFileSync(join(dir, 'weights.bin'), Buffer.alloc(8));
+      await expect(DqnAgent.load(dir, store)).rejects.toThrow(/weights.bin: expected \d+ bytes, actual 8/);
+      const other = identityStore({ numItems: 37, numUsers: 20 });
+      await agent.save(dir);
+      await expect(DqnAgent.load(dir, other)).rejects.toThrow(/expected a store with 31 items/);
+      agent.dispose();
+    }, 60_000);
+  });
+});

@@ -1,0 +1,31 @@
+import { createRng } from '../../../src/core/rng.js';
+import { EventStoreBuilder, type EventStore } from '../../../src/data/event-store.js';
+
+/** Start of the fixtures' first day (2014-11-18 00:00 UTC). */
+export const FIRST_DAY_SECONDS = 1_416_268_800;
+
+/** The item that follows `item` in the identity log: a fixed permutation of 0 .. numItems - 1. */
+export function successor(item: number, numItems: number): number {
+  return (item * 7 + 3) % numItems;
+}
+
+/**
+ * An "identity recommender" log: every user's next item is always `successor(previous)`, so a
+ * recommender that has learned the map hits every step. Events every 3 hours from the first day,
+ * behaviour click with every 5th event a purchase.
+ */
+export function identityStore(options: { numItems?: number; numUsers?: number; eventsPerUser?: number; seed?: string } = {}): EventStore {
+  const numItems = options.numItems ?? 31;
+  const numUsers = options.numUsers ?? 60;
+  const eventsPerUser = options.eventsPerUser ?? 32;
+  const rng = createRng(options.seed ?? 'identity');
+  const builder = new EventStoreBuilder({ expectedEvents: numUsers * eventsPerUser, expectedUsers: numUsers, expectedItems: numItems });
+  for (let u = 0; u < numUsers; u++) {
+    let item = rng.nextInt(numItems);
+    for (let k = 0; k < eventsPerUser; k++) {
+      builder.append(u + 1, item + 1, (item % 5) + 1, k % 5 === 4 ? 4 : 1, FIRST_DAY_SECONDS + k * 3 * 3600 + u);
+      item = successor(item, numItems);
+    }
+  }
+  return builder.build();
+}

@@ -1,0 +1,46 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { EventStoreBuilder } from '../../src/data/event-store.js';
+
+type Row = [user: number, item: number, time: number];
+
+function reference(rows: Row[]): Row[] {
+  const firstSeen = new Map<number, number>();
+  for (const [user] of rows) if (!firstSeen.has(user)) firstSeen.set(user, firstSeen.size);
+  return rows
+    .map((row, index) => ({ row, index }))
+    .sort((a, b) => firstSeen.get(a.row[0])! - firstSeen.get(b.row[0])! || a.row[2] - b.row[2] || a.index - b.index)
+    .map(({ row }) => row);
+}
+
+function built(rows: Row[]): Row[] {
+  const builder = new EventStoreBuilder();
+  for (const [user, item, time] of rows) builder.append(user, item, 0, 1, time);
+  const store = builder.build();
+  return Array.from({ length: store.length }, (_, i) => [
+    store.userIds.rawOf(store.users[i]),
+    store.itemIds.rawOf(store.items[i]),
+    store.times[i],
+  ]);
+}
+
+const row = fc.tuple(fc.integer({ min: 0, max: 6 }), fc.integer({ min: 0, max: 1e6 }), fc.integer({ min: 1.4e9, max: 1.4e9 + 200_000 }));
+
+describe('EventStoreBuilder', () => {
+  describe('#build', () => {
+    it('orders any log by (user, time, file order), as a reference sort does', () => {
+      fc.assert(fc.property(fc.array(row, { maxLength: 60 }), (rows) => {
+        expect(built(rows)).toEqual(reference(rows));
+      }));
+    });
+
+    it('orders logs whose users are already in time order (the fast path) the same way', () => {
+      fc.assert(
+        fc.property(fc.array(row, { maxLength: 60 }), (rows) => {
+          const byTime = [...rows].sort((a, b) => a[2] - b[2]);
+          expect(built(byTime)).toEqual(reference(byTime));
+        }),
+      );
+    });
+  });
+});
