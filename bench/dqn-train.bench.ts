@@ -64,7 +64,11 @@ export function fillReplay(store: EventStore, buffer: ReplayBuffer, rng: Rng): v
   }
 }
 
-/** The benchmark network: item table 50k x 64, GRU 64, 20 candidates, batch 256, L = 20. */
+/**
+ * The benchmark network (the issue's): item table 50k x 64, GRU 64, 20 candidates, batch 256, L = 20,
+ * supervised head with 128 shared negatives; without the per-state history negatives of the default
+ * config, which the PyTorch reference does not have either.
+ */
 export const BENCH_CONFIG: DqnConfigInput = {
   itemDim: 64,
   hiddenSize: 64,
@@ -74,6 +78,7 @@ export const BENCH_CONFIG: DqnConfigInput = {
   segmentLength: 20,
   contextLength: 1,
   supervisedNegatives: 128,
+  supervisedHistoryNegatives: 0,
 };
 
 /** Transitions per second of `steps` gradient steps after `warmup` untimed ones. */

@@ -12,6 +12,7 @@ const NEWLINE = 10;
 const SPACE = 32;
 const ZERO = 48;
 const MAX_ROW_BYTES = 96;
+const MAX_ID = 2 ** 53;
 
 /**
  * Writes events as a Tianchi CSV (`user_id,item_id,behavior_type,user_geohash,item_category,time`,
@@ -144,8 +145,9 @@ function writeId(buffer: Buffer, p: number, id: number, field: string): number {
     }
     return end;
   }
-  if (!(id >= 0) || !Number.isSafeInteger(id)) {
-    throw new RangeError(`${field}: expected a non-negative safe integer, actual ${id}`);
+  // The readers accept ids up to 2^53 inclusive (one past Number.MAX_SAFE_INTEGER), so the writer does too.
+  if (!(id >= 0 && id <= MAX_ID) || !Number.isInteger(id)) {
+    throw new RangeError(`${field}: expected a non-negative integer <= 2^53, actual ${id}`);
   }
   const text = String(id);
   for (let k = 0; k < text.length; k++) buffer[p + k] = text.charCodeAt(k);

@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { ErrorCode, RecGymError } from '../core/errors.js';
+import { SECONDS_PER_DAY } from '../data/event-store.js';
+import { MAX_TIME_SECONDS } from '../data/formats/row-parser.js';
 import { parseDay } from '../data/split.js';
+
+const DAY_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Options of the synthetic shopper population and its log; every field has a default. */
 export const GeneratorConfigSchema = z
@@ -55,7 +59,19 @@ export const GeneratorConfigSchema = z
   .strict()
   .refine((c) => c.repeatProbability + c.revisitProbability <= 1, {
     message: 'expected repeatProbability + revisitProbability <= 1',
+  })
+  .refine((c) => isStoreableRange(c.start, c.days), {
+    message: `expected start .. start + days - 1 within 1970-01-01 .. 2038-01-18 (unix seconds 0 .. ${MAX_TIME_SECONDS}, what the store and the readers hold)`,
+    path: ['start'],
   });
+
+/** True when every second of the days `start .. start + days - 1` is a unix time the event store holds. */
+function isStoreableRange(start: string, days: number): boolean {
+  const first = DAY_PATTERN.test(start) ? Date.parse(`${start}T00:00:00Z`) / 1000 / SECONDS_PER_DAY : NaN;
+  // A malformed start is reported by its own check (zod runs this refinement anyway).
+  if (Number.isNaN(first)) return true;
+  return first >= 0 && (first + days) * SECONDS_PER_DAY - 1 <= MAX_TIME_SECONDS;
+}
 
 /** A complete, validated generator configuration. */
 export type GeneratorConfig = z.infer<typeof GeneratorConfigSchema>;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ErrorCode, isRecGymError } from '../../src/core/errors.js';
+import { readEventLog } from '../../src/data/read-event-log.js';
 import { TIANCHI_HEADER, TianchiCsvWriter } from '../../src/data/tianchi-writer.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'recgym-writer-'));
@@ -29,6 +30,17 @@ describe('TianchiCsvWriter', () => {
       expect(writer.bytesWritten).toBe(readFileSync(path).length);
     });
 
+    it('writes ids up to 2^53, the largest the readers accept, and reads them back', async () => {
+      const path = join(dir, 'max-id.csv');
+      const writer = new TianchiCsvWriter(path);
+      writer.append(2 ** 53, 2 ** 53 - 1, 2 ** 53, 3, t('2014-12-18T05:00:00Z'));
+      writer.close();
+      expect(readFileSync(path, 'latin1')).toBe(`${TIANCHI_HEADER}\n9007199254740992,9007199254740991,3,,9007199254740992,2014-12-18 05\n`);
+      const { store, rejected } = await readEventLog(path);
+      expect(rejected.total).toBe(0);
+      expect([store.userIds.rawOf(0), store.itemIds.rawOf(0), store.categoryIds.rawOf(0)]).toEqual([2 ** 53, 2 ** 53 - 1, 2 ** 53]);
+    });
+
     it('flushes a small buffer many times without losing rows', () => {
       const path = join(dir, 'b.csv');
       const writer = new TianchiCsvWriter(path, { bufferBytes: 256 });
@@ -41,8 +53,9 @@ describe('TianchiCsvWriter', () => {
 
     it('rejects negative and fractional ids, and appends after close', () => {
       const writer = new TianchiCsvWriter(join(dir, 'c.csv'));
-      expect(() => writer.append(-1, 1, 1, 1, 0)).toThrow(/user_id: expected a non-negative safe integer, actual -1/);
+      expect(() => writer.append(-1, 1, 1, 1, 0)).toThrow(/user_id: expected a non-negative integer <= 2\^53, actual -1/);
       expect(() => writer.append(1, 1.5, 1, 1, 0)).toThrow(/item_id/);
+      expect(() => writer.append(1, 2 ** 53 + 2, 1, 1, 0)).toThrow(/item_id: expected a non-negative integer <= 2\^53, actual 9007199254740994/);
       writer.close();
       writer.close();
       expect(() => writer.append(1, 1, 1, 1, 0)).toThrow(expect.objectContaining({ code: ErrorCode.CLOSED }));

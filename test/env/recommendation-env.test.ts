@@ -250,6 +250,22 @@ describe('RecommendationEnv', () => {
       );
     });
 
+    it('re-creates the Rng on reset({ seed }) and keeps it on reset()', () => {
+      const store = tinyStore();
+      const fresh = tinyEnv({ seed: 5 }, store);
+      const used = tinyEnv({ seed: 99 }, store);
+      used.reset();
+      used.step(0);
+      const firstTwo = (env: RecommendationEnv, seed?: number) =>
+        [env.reset(seed === undefined ? {} : { seed }), env.reset()].map((r) => `${r.info.episode}:${r.observation.candidates!.join(',')}`);
+      const expected = firstTwo(fresh);
+      expect(firstTwo(used, 5)).toEqual(expected);
+      // Without a seed the stream goes on: ten more resets never replay the seeded first one exactly.
+      const later = Array.from({ length: 10 }, () => fresh.reset()).map((r) => `${r.info.episode}:${r.observation.candidates!.join(',')}`);
+      expect(later.join('|')).not.toBe(Array(10).fill(expected[0]).join('|'));
+      expect(firstTwo(fresh, 5)).toEqual(expected);
+    });
+
     it('no-regression: a seeded golden trajectory', () => {
       const env = tinyEnv({ numCandidates: 4 });
       const rng = createRng(7);

@@ -177,6 +177,20 @@ describe('VectorRecommendationEnv', () => {
       expect(firstDifference(run(), run())).toBeUndefined();
     });
 
+    it('re-creates the Rng and the episode order on reset({ seed }) and continues them on reset()', () => {
+      // Each result is read at once: the env reuses its buffers.
+      const text = (r: { observations: VectorObservation }) => `${r.observations.positions.join(',')}|${r.observations.candidates.join(',')}`;
+      const snapshot = (env: VectorRecommendationEnv, seed?: number) => [text(env.reset(seed === undefined ? {} : { seed })), text(env.reset())];
+      const fresh = vectorEnv(2, { seed: 5 });
+      const used = vectorEnv(2, { seed: 99 });
+      used.reset();
+      used.step(new Int32Array(2));
+      const expected = snapshot(fresh);
+      expect(expected[1]).not.toBe(expected[0]);
+      expect(snapshot(used, 5)).toEqual(expected);
+      expect(used.passes).toBe(fresh.passes);
+    });
+
     it('throws RESET_NEEDED before reset and INVALID_ACTION for bad actions', () => {
       const env = vectorEnv(2);
       expect(() => env.step(new Int32Array(2))).toThrow(expect.objectContaining({ code: ErrorCode.RESET_NEEDED }));

@@ -12,6 +12,11 @@ describe('parseGeneratorConfig', () => {
     expect(parseGeneratorConfig({ users: 7, seed: 'abc' })).toMatchObject({ users: 7, seed: 'abc', days: 31 });
   });
 
+  it('accepts the first and last days the store holds', () => {
+    expect(parseGeneratorConfig({ start: '1970-01-01', days: 1 }).start).toBe('1970-01-01');
+    expect(parseGeneratorConfig({ start: '2038-01-17', days: 2 }).days).toBe(2);
+  });
+
   it.each([
     [{ users: 0 }, 'users'],
     [{ users: 1.5 }, 'users'],
@@ -21,6 +26,8 @@ describe('parseGeneratorConfig', () => {
     [{ cartRate: 2 }, 'cartRate'],
     [{ bogus: 1 } as never, 'bogus'],
     [{ repeatProbability: 0.7, revisitProbability: 0.5 }, 'repeatProbability + revisitProbability'],
+    [{ start: '1969-12-31' }, 'start: expected start .. start + days - 1 within 1970-01-01 .. 2038-01-18'],
+    [{ start: '2038-01-18', days: 2 }, 'start: expected start .. start + days - 1 within 1970-01-01 .. 2038-01-18'],
   ])('rejects %j naming the field', (options, field) => {
     let caught: unknown;
     try {

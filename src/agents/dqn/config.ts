@@ -63,12 +63,14 @@ export const DqnConfigSchema = z
     supervisedWeight: z.number().min(0).default(1),
     /** Uniform negatives shared by the batch in the sampled softmax (in-batch positives are negatives too). */
     supervisedNegatives: z.number().int().min(0).default(128),
+    /** Each state's most recently touched items added as negatives of the supervised head (needs historyFeatures). */
+    supervisedHistoryNegatives: z.number().int().min(0).default(4),
     /** Feed the history-aware features (count, recency, strongest behaviour, previous item) into Q. */
     historyFeatures: z.boolean().default(true),
     /** Events of the user's history scanned for the history features. */
     historyScanLimit: z.number().int().min(1).default(1000),
-    /** Scores from `q` (Q head) or `supervised` (next-item logits) when ranking. */
-    scoreHead: z.enum(['q', 'supervised']).default('q'),
+    /** Ranking scores: `q` (Q head), `supervised` (next-item logits + history term, as SQN ranks), `auto` = supervised when the head is on, else q. */
+    scoreHead: z.enum(['auto', 'q', 'supervised']).default('auto'),
     /** Cap on env steps per epoch (0 = one full pass over the episodes). */
     maxStepsPerEpoch: z.number().int().min(0).default(0),
   })

@@ -69,7 +69,7 @@ interface Manifest {
  * (JSON manifest + one float32 binary) that load on any backend.
  */
 export class DqnAgent implements Agent {
-  readonly name: string = 'dqn';
+  name: string = 'dqn';
   readonly config: DqnConfig;
   /** Backend of the last fit or load. */
   backend: string | undefined;
@@ -240,7 +240,7 @@ export class DqnAgent implements Agent {
         const item = candidates[start * C + k];
         safe[k] = item >= 0 && item < known.length && known[item] === 1 ? item : -1;
       }
-      if (this.config.scoreHead === 'supervised') this.#supervisedCandidates(users, positions, safe, C, m, q);
+      if (this.#usesSupervised()) this.#supervisedCandidates(users, positions, safe, C, m, q);
       else learner.windowQ(learner.online, users, positions, safe, C, q, m);
       for (let k = 0; k < m * C; k++) out[start * C + k] = safe[k] < 0 ? COLD_SCORE : q[k];
     }
@@ -255,9 +255,9 @@ export class DqnAgent implements Agent {
     const known = this.#known;
     const n = batch.users.length;
     const chunk = Math.max(1, Math.min(256, Math.floor((1 << 22) / Math.max(1, numItems))));
-    const isSupervised = this.config.scoreHead === 'supervised';
+    const isSupervised = this.#usesSupervised();
     const online = learner.online;
-    const w = learner.featureWeights(online);
+    const w = isSupervised ? learner.supervisedFeatureWeights : learner.featureWeights(online);
     const features = learner.features;
     const f = new Float32Array(NUM_HISTORY_FEATURES);
     const tableItems = online.shape.numItems;
@@ -273,7 +273,7 @@ export class DqnAgent implements Agent {
       for (let i = 0; i < m; i++) {
         const row = (start + i) * numItems;
         for (let x = 0; x < numItems; x++) out[row + x] = x < tableItems && known[x] === 1 ? scores[i * tableItems + x] : COLD_SCORE;
-        if (!isSupervised && this.config.historyFeatures) {
+        if (this.config.historyFeatures) {
           features.load(store, users[i], positions[i]);
           for (let k = 0; k < features.numTouched; k++) {
             const item = features.touched[k];
@@ -299,6 +299,7 @@ export class DqnAgent implements Agent {
     }));
     parts.push({ name: 'items', values: online.items.values, shape: [online.items.rows, online.items.width] });
     if (online.outputs) parts.push({ name: 'outputs', values: online.outputs.values, shape: [online.outputs.rows, online.outputs.width] });
+    parts.push({ name: 'supervisedFeatureWeights', values: learner.supervisedFeatureWeights, shape: [NUM_HISTORY_FEATURES] });
     parts.push({ name: 'known', values: Float32Array.from(this.#known), shape: [this.#known.length] });
     let offset = 0;
     const tensors = parts.map((p) => {
@@ -314,8 +315,8 @@ export class DqnAgent implements Agent {
     await writeFile(join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   }
 
-  /** Rebuilds a trained agent from a checkpoint written by `save`, on `backend` (default: the config's). */
-  static async load(dir: string, store: EventStore, options: { backend?: DqnConfig['backend'] } = {}): Promise<DqnAgent> {
+  /** Rebuilds a trained agent from a checkpoint written by `save`, on `backend` (default: the config's), optionally ranking with another head. */
+  static async load(dir: string, store: EventStore, options: { backend?: DqnConfig['backend']; scoreHead?: DqnConfig['scoreHead'] } = {}): Promise<DqnAgent> {
     let manifest: Manifest;
     let bytes: Buffer;
     try {
@@ -333,7 +334,7 @@ export class DqnAgent implements Agent {
       throw new RecGymError(ErrorCode.BAD_CHECKPOINT, `DQN checkpoint ${dir}/weights.bin: expected ${total * 4} bytes, actual ${bytes.byteLength}`);
     }
     const values = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-    const agent = new DqnAgent({ ...manifest.config, backend: options.backend ?? manifest.config.backend });
+    const agent = new DqnAgent({ ...manifest.config, backend: options.backend ?? manifest.config.backend, scoreHead: options.scoreHead ?? manifest.config.scoreHead });
     const { tf, backend } = await initBackend(agent.config.backend);
     agent.#tf = tf;
     agent.backend = backend;
@@ -357,6 +358,7 @@ export class DqnAgent implements Agent {
       online.outputs.version++;
     }
     learner.target.copyFrom(online);
+    learner.supervisedFeatureWeights.set(take('supervisedFeatureWeights', NUM_HISTORY_FEATURES));
     agent.#known = Uint8Array.from(take('known', store.numItems));
     agent.#learner = learner;
     return agent;
@@ -376,7 +378,12 @@ export class DqnAgent implements Agent {
     if (!outputs) throw new TypeError('DqnAgent: expected the supervised head for scoreHead "supervised", actual none');
     const states = tf.tidy(() => online.supervisedState(learner.encodeWindows(online, users, positions, m)).dataSync() as Float32Array);
     const width = outputs.width;
+    const features = learner.features;
+    const useFeatures = this.config.historyFeatures;
+    const w = learner.supervisedFeatureWeights;
+    const f = new Float32Array(NUM_HISTORY_FEATURES);
     for (let i = 0; i < m; i++) {
+      if (useFeatures) features.load(learner.store, users[i], positions[i]);
       for (let j = 0; j < C; j++) {
         const item = candidates[i * C + j];
         if (item < 0) {
@@ -385,9 +392,18 @@ export class DqnAgent implements Agent {
         }
         let s = 0;
         for (let d = 0; d < width; d++) s += states[i * width + d] * outputs.values[item * width + d];
+        if (useFeatures && features.has(item)) {
+          features.write(item, f, 0);
+          for (let k = 0; k < NUM_HISTORY_FEATURES; k++) s += w[k] * f[k];
+        }
         out[i * C + j] = s;
       }
     }
+  }
+
+  /** True when rankings come from the supervised head (scoreHead `supervised`, or `auto` with the head on). */
+  #usesSupervised(): boolean {
+    return this.config.scoreHead === 'supervised' || (this.config.scoreHead === 'auto' && this.config.supervisedHead);
   }
 
   #requireLearner(where: string): DqnLearner {

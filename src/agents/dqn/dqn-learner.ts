@@ -4,11 +4,11 @@ import type { EventStore } from '../../data/event-store.js';
 import { hoursOf } from '../../env/observation.js';
 import type { Tf } from './backend.js';
 import type { DqnConfig } from './config.js';
-import { gruSequence, matMul, matMulConstant, uploadSteps } from './gru.js';
+import { gruEncode, gruForward, matMul, matMulConstant, uploadSteps } from './gru.js';
 import { HistoryFeatures, NUM_HISTORY_FEATURES } from './history-features.js';
 import { QNetwork } from './q-network.js';
 import type { ReplayBatch, ReplaySegments } from './replay-buffer.js';
-import type { AdamOptions } from './sparse-table.js';
+import { ArrayAdam, DenseAdam, type AdamOptions } from './sparse-table.js';
 
 /** What one gradient step reports. */
 export interface TrainStats {
@@ -32,11 +32,13 @@ export function softmaxCrossEntropy(tf: Tf, logits: TF.Tensor2D, labels: TF.Tens
   let f = CROSS_ENTROPY.get(tf);
   if (!f) {
     f = tf.customGrad(((x: TF.Tensor, y: TF.Tensor, save: TF.GradSaveFunc) => {
-      const rows = x.shape[0];
-      const max = tf.max(x, 1, true);
-      const shifted = tf.sub(x, max);
+      const [rows, cols] = x.shape as [number, number];
+      // Row-wise broadcasts as products with a ones row: broadcasting kernels are slow on WASM.
+      const onesRow = tf.ones([1, cols]);
+      const spread = (column: TF.Tensor) => tf.matMul(column as TF.Tensor2D, onesRow as TF.Tensor2D);
+      const shifted = tf.sub(x, spread(tf.max(x, 1, true)));
       const lse = tf.log(tf.sum(tf.exp(shifted), 1, true));
-      const logProbabilities = tf.sub(shifted, lse);
+      const logProbabilities = tf.sub(shifted, spread(lse));
       save([logProbabilities, y]);
       return {
         value: tf.div(tf.neg(tf.sum(tf.mul(logProbabilities, y))), rows),
@@ -85,6 +87,16 @@ export function bellmanTargets(
   return out;
 }
 
+/** [B, T·N] selection over time-major concatenated states from per-step blocks [B, N] starting at block `first`. */
+function selectAll(blocks: Float32Array, first: number, T: number, B: number, N: number): Float32Array {
+  const out = new Float32Array(B * T * N);
+  for (let t = 0; t < T; t++) {
+    const base = (first + t) * B * N;
+    for (let r = 0; r < B; r++) for (let i = 0; i < N; i++) out[r * T * N + t * N + i] = blocks[base + r * N + i];
+  }
+  return out;
+}
+
 /** Scratch arrays grown on demand (tensors get copies: the CPU backend keeps a typed array by reference). */
 class Scratch {
   f32 = new Map<string, Float32Array>();
@@ -119,7 +131,9 @@ export class DqnLearner {
   readonly negativePool: Int32Array;
   gradientSteps = 0;
   readonly #hours: Int8Array;
-  readonly #optimizer: TF.Optimizer;
+  readonly #optimizer: DenseAdam;
+  readonly #featureAdam: ArrayAdam;
+  readonly #supervisedFeatureWeights = new Float32Array(NUM_HISTORY_FEATURES);
   readonly #adam: AdamOptions;
   readonly #rng: Rng;
   readonly #scratch = new Scratch();
@@ -139,7 +153,8 @@ export class DqnLearner {
     this.target.copyFrom(this.online);
     this.features = new HistoryFeatures(store.numItems, config.historyScanLimit);
     this.#adam = { learningRate: config.learningRate, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 };
-    this.#optimizer = tf.train.adam(config.learningRate, 0.9, 0.999, 1e-7);
+    this.#optimizer = new DenseAdam(this.#adam);
+    this.#featureAdam = new ArrayAdam(NUM_HISTORY_FEATURES, this.#adam);
   }
 
   /** Encodes the window states of `users`/`positions` with `net`: h [N, H] (caller disposes). */
@@ -153,9 +168,14 @@ export class DqnLearner {
     const rows = this.#scratch.int('encodeRows', n * T);
     net.fillInputs(this.store, this.#hours, from, positions, n, T, X, rows);
     return tf.tidy(() => {
-      const states = gruSequence(tf, net.gru, uploadSteps(tf, X, T, n, net.inputSize, false).steps);
+      const states = gruForward(tf, net.gru, uploadSteps(tf, X, T, n, net.inputSize, false).steps);
       return states[T - 1];
     });
+  }
+
+  /** Weights of the history features in the supervised logits (trained on typed arrays; zeros without the features). */
+  get supervisedFeatureWeights(): Float32Array {
+    return this.#supervisedFeatureWeights;
   }
 
   /** History-feature weights of `net` as a Float32Array (read back once per change). */
@@ -281,13 +301,9 @@ export class DqnLearner {
       const tRows = scratch.int('tRows', numSeq * T);
       target.fillInputs(store, this.#hours, from, to, numSeq, T, Xt, tRows);
       const qsNext = tf.tidy(() => {
-        const states = gruSequence(tf, target.gru, uploadSteps(tf, Xt, T, numSeq, inputSize, false).steps);
-        const picked: TF.Tensor2D[] = [];
-        for (let t = 0; t < T; t++) {
-          const block = (selectionMatrix as Float32Array).subarray((T + t) * B * numSeq, (T + t + 1) * B * numSeq);
-          if (block.some((v) => v !== 0)) picked.push(tf.matMul(tf.tensor2d(block.slice(), [B, numSeq]), states[t]));
-        }
-        return target.qState(tf.addN(picked)).dataSync() as Float32Array;
+        const states = gruForward(tf, target.gru, uploadSteps(tf, Xt, T, numSeq, inputSize, false).steps);
+        const all = tf.tensor2d(selectAll(selectionMatrix as Float32Array, T, T, B, numSeq), [B, T * numSeq]);
+        return target.qState(tf.matMul(all, tf.concat(states, 0))).dataSync() as Float32Array;
       });
       this.candidateQ(target, qsNext, nextUsers, nextPositions, nextCandidates, C, B, qNext);
     } else {
@@ -314,9 +330,12 @@ export class DqnLearner {
     let uniqueItems: Int32Array | undefined;
     let labels: Float32Array | undefined;
     let Ou: Float32Array | undefined;
+    let featureLogits: Float32Array | undefined;
+    let sparseCount = 0;
+    const useSupervisedFeatures = isSupervised && config.historyFeatures;
     if (isSupervised) {
       const outputs = online.outputs!;
-      const maxU = B + config.supervisedNegatives;
+      const maxU = B * (1 + config.supervisedHistoryNegatives) + config.supervisedNegatives;
       uniqueItems = scratch.int('uniqueItems', maxU);
       const slotOf = new Map<number, number>();
       const labelIndex = scratch.int('labelIndex', B);
@@ -337,9 +356,46 @@ export class DqnLearner {
           uniqueItems[U++] = item;
         }
       }
+      // Each state's most recently touched items are negatives too, so the head learns to rank the
+      // user's own items against each other (recency, count, behaviour), not only against strangers.
+      const features = this.features;
+      const historyNegatives = useSupervisedFeatures ? config.supervisedHistoryNegatives : 0;
+      for (let i = 0; i < B && historyNegatives > 0; i++) {
+        features.load(store, users[i], positions[i]);
+        for (let k = 0, added = 0; k < features.numTouched && added < historyNegatives; k++) {
+          const item = features.touched[k];
+          if (slotOf.has(item)) continue;
+          slotOf.set(item, U);
+          uniqueItems[U++] = item;
+          added++;
+        }
+      }
       labels = scratch.float('labels', B * U);
       labels.fill(0, 0, B * U);
       for (let i = 0; i < B; i++) labels[i * U + labelIndex[i]] = 1;
+      // History-feature logits (sparse on typed arrays; their weights are trained from d logits).
+      if (useSupervisedFeatures) {
+        featureLogits = scratch.float('featureLogits', B * U);
+        featureLogits.fill(0, 0, B * U);
+        const wsf = this.#supervisedFeatureWeights;
+        let count = 0;
+        const sparseF = scratch.float('sparseF', B * features.touched.length * NUM_HISTORY_FEATURES);
+        const sparseAt = scratch.int('sparseAt', B * features.touched.length);
+        for (let i = 0; i < B; i++) {
+          features.load(store, users[i], positions[i]);
+          for (let k = 0; k < features.numTouched; k++) {
+            const slot = slotOf.get(features.touched[k]);
+            if (slot === undefined) continue;
+            features.write(features.touched[k], sparseF, count * NUM_HISTORY_FEATURES);
+            let logit = 0;
+            for (let j = 0; j < NUM_HISTORY_FEATURES; j++) logit += wsf[j] * sparseF[count * NUM_HISTORY_FEATURES + j];
+            featureLogits[i * U + slot] = logit;
+            sparseAt[count] = i * U + slot;
+            count++;
+          }
+        }
+        sparseCount = count;
+      }
       Ou = scratch.float('Ou', U * width);
       const values = outputs.values;
       for (let u = 0; u < U; u++) {
@@ -350,12 +406,20 @@ export class DqnLearner {
 
     // Only the variables in the loss (wf is out of it without history features).
     const variables = online.variables().filter((v) => useFeatures || v !== online.wf);
-    const { steps: xSteps, transposed: xStepsTransposed } = uploadSteps(tf, X, T, numSeq, inputSize, true);
+    // Session mode: the last step only feeds s' of the segment's last transition (target side).
+    const onlineT = isSession ? T - 1 : T;
+    const rowsX = onlineT * numSeq;
+    const xSteps = uploadSteps(tf, X, onlineT, numSeq, inputSize, false).steps;
+    const xFlat = tf.tensor2d(X.slice(0, rowsX * inputSize), [rowsX, inputSize]);
+    const XTr = scratch.float('XTr', rowsX * inputSize);
+    for (let r = 0; r < rowsX; r++) for (let c = 0; c < inputSize; c++) XTr[c * rowsX + r] = X[r * inputSize + c];
+    const xFlatT = tf.tensor2d(XTr.slice(0, rowsX * inputSize), [inputSize, rowsX]);
     const selBlocks: { t: number; sel: TF.Tensor2D; selT: TF.Tensor2D }[] = [];
+    const selAll = isSession ? tf.tensor2d(selectAll(selectionMatrix as Float32Array, 0, onlineT, B, numSeq), [B, onlineT * numSeq]) : undefined;
     if (isSession) {
       const sel = selectionMatrix as Float32Array;
       const blockT = scratch.float('selT', numSeq * B);
-      for (let t = 0; t < T; t++) {
+      for (let t = 0; t < onlineT; t++) {
         const block = sel.subarray(t * B * numSeq, (t + 1) * B * numSeq);
         if (!block.some((v) => v !== 0)) continue;
         for (let r = 0; r < B; r++) for (let c = 0; c < numSeq; c++) blockT[c * B + r] = block[r * numSeq + c];
@@ -364,22 +428,22 @@ export class DqnLearner {
     }
     const eaT = tf.tensor2d(Ea.slice(0, B * width), [B, width]);
     const ouT = isSupervised ? tf.tensor2d((Ou as Float32Array).slice(0, U * width), [width, U]) : undefined;
-    // Session mode: the last step only feeds s' of the segment's last transition (target side).
-    const onlineT = isSession ? T - 1 : T;
-    const args: TF.Tensor[] = [eaT, ...(ouT ? [ouT] : []), ...variables, ...xSteps.slice(0, onlineT)];
+    const featureLogitsT = featureLogits ? tf.tensor2d(featureLogits.slice(0, B * U), [B, U]) : undefined;
+    const args: TF.Tensor[] = [eaT, ...(ouT ? [ouT] : []), ...(featureLogitsT ? [featureLogitsT] : []), ...variables, xFlat];
     const constants: TF.Tensor[] = [];
     const yT = tf.tensor1d(y.slice(0, B));
     const faT = tf.tensor2d(Fa.slice(0, B * NUM_HISTORY_FEATURES), [B, NUM_HISTORY_FEATURES]);
     const labelsT = isSupervised ? tf.tensor2d((labels as Float32Array).slice(0, B * U), [B, U]) : undefined;
-    constants.push(yT, faT, ...(xStepsTransposed ?? []), ...selBlocks.flatMap((b) => [b.sel, b.selT]), ...(labelsT ? [labelsT] : []));
+
+    constants.push(yT, faT, xFlatT, ...xSteps, ...(selAll ? [selAll] : []), ...selBlocks.flatMap((b) => [b.sel, b.selT]), ...(labelsT ? [labelsT] : []));
     const parts = { td: 0, sup: 0, q: 0 };
     let partTensors: TF.Tensor[] = [];
     const lossFn = (...inputs: TF.Tensor[]): TF.Scalar => {
       const ea = inputs[0] as TF.Tensor2D;
       const ou = ouT ? (inputs[1] as TF.Tensor2D) : undefined;
-      const steps = inputs.slice(inputs.length - onlineT) as TF.Tensor2D[];
-      const states = gruSequence(tf, online.gru, steps, xStepsTransposed);
-      const h = isSession ? tf.addN(selBlocks.map((b) => matMulConstant(tf, b.sel, states[b.t], b.selT))) : states[T - 1];
+      const fl = featureLogitsT ? (inputs[2] as TF.Tensor2D) : undefined;
+      const flat = inputs[inputs.length - 1] as TF.Tensor2D;
+      const h = gruEncode(tf, online.gru, flat, xSteps, xFlatT, isSession ? { kind: 'select', all: selAll as TF.Tensor2D, blocks: selBlocks } : { kind: 'last' });
       let q: TF.Tensor = tf.sum(tf.mul(online.qState(h as TF.Tensor2D), ea), 1);
       if (useFeatures) q = tf.add(q, tf.reshape(matMulConstant(tf, faT, online.wf as TF.Tensor2D), [B]));
       const diff = tf.sub(q, yT);
@@ -395,7 +459,8 @@ export class DqnLearner {
       let loss: TF.Scalar = td;
       let sup: TF.Scalar | undefined;
       if (ou && labelsT) {
-        const logits = matMul(tf, online.supervisedState(h as TF.Tensor2D), ou);
+        const product = matMul(tf, online.supervisedState(h as TF.Tensor2D), ou);
+        const logits = (fl ? tf.add(product, fl) : product) as TF.Tensor2D;
         sup = softmaxCrossEntropy(tf, logits, labelsT);
         loss = tf.add(td, tf.mul(sup, config.supervisedWeight));
       }
@@ -409,13 +474,10 @@ export class DqnLearner {
       lossValue = value.dataSync()[0];
       // Sparse rows: GRU inputs (first D columns) and action rows, into the tables' pending gradients.
       const items = online.items;
-      const stepGrads = grads.slice(grads.length - onlineT);
-      for (let t = 0; t < onlineT; t++) {
-        const dX = stepGrads[t].dataSync() as Float32Array;
-        for (let i = 0; i < numSeq; i++) {
-          const row = xRows[t * numSeq + i];
-          if (row >= 0) items.addGradient(row, dX, i * inputSize, D);
-        }
+      const dX = grads[grads.length - 1].dataSync() as Float32Array;
+      for (let step = 0; step < rowsX; step++) {
+        const row = xRows[step];
+        if (row >= 0) items.addGradient(row, dX, step * inputSize, D);
       }
       const dEa = grads[0].dataSync() as Float32Array;
       for (let i = 0; i < B; i++) items.addGradient(batch.actions[i], dEa, i * width, width);
@@ -430,27 +492,35 @@ export class DqnLearner {
         }
         denseStart = 2;
       }
+      const dFeatureLogits = featureLogitsT ? (grads[denseStart].dataSync() as Float32Array) : undefined;
+      if (featureLogitsT) denseStart++;
+      const dWsf = new Float32Array(NUM_HISTORY_FEATURES);
+      if (dFeatureLogits) {
+        const f = scratch.float('sparseF', 0);
+        const at = scratch.int('sparseAt', 0);
+        for (let c = 0; c < sparseCount; c++) {
+          const g = dFeatureLogits[at[c]];
+          for (let j = 0; j < NUM_HISTORY_FEATURES; j++) dWsf[j] += g * f[c * NUM_HISTORY_FEATURES + j];
+        }
+      }
       const denseGrads = grads.slice(denseStart, denseStart + variables.length);
       let squares = items.pendingSquaredNorm() + (online.outputs?.pendingSquaredNorm() ?? 0);
-      for (const g of denseGrads) {
-        const values = g.dataSync() as Float32Array;
+      for (let j = 0; j < NUM_HISTORY_FEATURES; j++) squares += dWsf[j] * dWsf[j];
+      const denseValues = denseGrads.map((g) => g.dataSync() as Float32Array);
+      for (const values of denseValues) {
         for (let k = 0; k < values.length; k++) squares += values[k] * values[k];
       }
       gradNorm = Math.sqrt(squares);
       const scale = config.maxGradNorm > 0 && gradNorm > config.maxGradNorm ? config.maxGradNorm / gradNorm : 1;
-      const named: Record<string, TF.Tensor> = {};
-      variables.forEach((v, k) => {
-        const g = denseGrads[k];
-        named[v.name] = scale === 1 ? g : tf.mul(g, scale);
-      });
-      this.#optimizer.applyGradients(named);
+      this.#optimizer.step(tf, variables, denseValues, scale);
+      if (dFeatureLogits) this.#featureAdam.step(this.#supervisedFeatureWeights, dWsf, scale);
       items.step(this.#adam, scale);
       online.outputs?.step(this.#adam, scale);
     });
     parts.td = partTensors[0].dataSync()[0];
     parts.q = partTensors[1].dataSync()[0];
     parts.sup = partTensors[2] ? partTensors[2].dataSync()[0] : 0;
-    tf.dispose([...partTensors, ...xSteps, eaT, ...(ouT ? [ouT] : []), ...constants]);
+    tf.dispose([...partTensors, xFlat, eaT, ...(ouT ? [ouT] : []), ...(featureLogitsT ? [featureLogitsT] : []), ...constants]);
     partTensors = [];
 
     this.gradientSteps++;
@@ -463,6 +533,5 @@ export class DqnLearner {
   dispose(): void {
     this.online.dispose();
     this.target.dispose();
-    this.#optimizer.dispose();
   }
 }

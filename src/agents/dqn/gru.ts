@@ -152,3 +152,153 @@ export function gruSequence(tf: Tf, w: GruWeights, steps: readonly TF.Tensor2D[]
   }
   return states;
 }
+
+/** Which states a {@link gruEncode} pass returns: the last step's, or sums of per-step selections. */
+export type StateSelection =
+  | { readonly kind: 'last' }
+  | {
+      readonly kind: 'select';
+      /** [R, T·N]: row r picks state column t·N + i (the time-major concatenation of all states). */
+      readonly all: TF.Tensor2D;
+      /** Per selected step t: `sel` [R, N] (one-hot rows, the block of `all`) and its transpose [N, R] for the backward pass. */
+      readonly blocks: ReadonlyArray<{ readonly t: number; readonly sel: TF.Tensor2D; readonly selT: TF.Tensor2D }>;
+    };
+
+/**
+ * One GRU step on plain kernels (no custom gradients); returns h' and the gate values. `bias` is bhN
+ * already broadcast to [N, H]: broadcasting kernels are slow on WASM (~150 µs for [19, 64] + [64]).
+ */
+function gruStep(tf: Tf, w: GruWeights, x: TF.Tensor2D, h: TF.Tensor2D, bias: TF.Tensor2D, ones: TF.Tensor2D) {
+  const r = tf.sigmoid(tf.add(tf.matMul(x, w.wxR as TF.Tensor2D), tf.matMul(h, w.whR as TF.Tensor2D))) as TF.Tensor2D;
+  const z = tf.sigmoid(tf.add(tf.matMul(x, w.wxZ as TF.Tensor2D), tf.matMul(h, w.whZ as TF.Tensor2D))) as TF.Tensor2D;
+  const hn = tf.add(tf.matMul(h, w.whN as TF.Tensor2D), bias) as TF.Tensor2D;
+  const n = fastTanh(tf, tf.add(tf.matMul(x, w.wxN as TF.Tensor2D), tf.mul(r, hn)) as TF.Tensor2D, ones);
+  const next = tf.add(n, tf.mul(z, tf.sub(h, n))) as TF.Tensor2D;
+  return { next, r, z, n, hn };
+}
+
+/**
+ * tanh(a); above 4096 elements as 2σ(2a) − 1 with same-shape kernels: on WASM tanh costs ~28 ns per
+ * element against ~5 for sigmoid (465 µs against ~100 µs for [256, 64], measured), while below that
+ * size tanh is the cheaper kernel.
+ */
+function fastTanh(tf: Tf, a: TF.Tensor2D, ones: TF.Tensor2D): TF.Tensor2D {
+  if (a.size <= 4096) return tf.tanh(a);
+  const s = tf.sigmoid(tf.add(a, a));
+  return tf.sub(tf.add(s, s), ones);
+}
+
+/** Forward-only GRU (target network, acting, scoring): the state after every step, on plain kernels. */
+export function gruForward(tf: Tf, w: GruWeights, steps: readonly TF.Tensor2D[]): TF.Tensor2D[] {
+  const H = w.whN.shape[0];
+  let h = tf.zeros([steps[0].shape[0], H]) as TF.Tensor2D;
+  const bias = tf.add(h, w.bhN) as TF.Tensor2D;
+  const ones = tf.onesLike(h);
+  const states: TF.Tensor2D[] = [];
+  for (const x of steps) {
+    h = gruStep(tf, w, x, h, bias, ones).next;
+    states.push(h);
+  }
+  return states;
+}
+
+/**
+ * The GRU pass used for training, as ONE custom-gradient op with a hand-written backward pass
+ * (backpropagation through time): the forward pass is not taped, the backward pass collects the
+ * gate gradients of all steps and forms the weight gradients with a few large products. On WASM this
+ * runs about half the kernels of tf's autodiff of {@link gruSequence} (whose values and gradients it
+ * reproduces, see the tests). Differentiable inputs: the weights and `inputs` ([T·N, inputSize],
+ * time-major, the same values as `steps`); `inputsTransposed` is its transpose. Returns the selected
+ * states [R, H] (or the last state [N, H]).
+ */
+export function gruEncode(
+  tf: Tf,
+  w: GruWeights,
+  inputs: TF.Tensor2D,
+  steps: readonly TF.Tensor2D[],
+  inputsTransposed: TF.Tensor2D,
+  selection: StateSelection,
+): TF.Tensor2D {
+  const T = steps.length;
+  const N = steps[0].shape[0];
+  const H = w.whN.shape[0];
+  const blockAt = new Map(selection.kind === 'select' ? selection.blocks.map((b) => [b.t, b]) : []);
+  const f = tf.customGrad(((...args: unknown[]) => {
+    const save = args[args.length - 1] as TF.GradSaveFunc;
+    let h = tf.zeros([N, H]) as TF.Tensor2D;
+    const bias = tf.add(h, w.bhN) as TF.Tensor2D;
+    const onesForward = tf.onesLike(h);
+    const kept: TF.Tensor[] = [];
+    const states: TF.Tensor2D[] = [];
+    for (let t = 0; t < T; t++) {
+      const step = gruStep(tf, w, steps[t], h, bias, onesForward);
+      kept.push(h, step.r, step.z, step.n, step.hn);
+      h = step.next;
+      states.push(h);
+    }
+    save(kept);
+    // One product with the concatenated states: a product whose right operand is a fresh tensor
+    // packs it first (~0.3 ms on WASM), so per-step picks sel·h would pay that T times.
+    const value = selection.kind === 'last' ? h : tf.matMul(selection.all, tf.concat(states, 0));
+    return {
+      value,
+      gradFunc: (dy: TF.Tensor, saved: TF.Tensor[]) => {
+        const ones = tf.onesLike(saved[0]);
+        const whRT = tf.transpose(w.whR);
+        const whZT = tf.transpose(w.whZ);
+        const whNT = tf.transpose(w.whN);
+        const dAr: TF.Tensor[] = new Array(T);
+        const dAz: TF.Tensor[] = new Array(T);
+        const dAn: TF.Tensor[] = new Array(T);
+        const dHn: TF.Tensor[] = new Array(T);
+        let dh: TF.Tensor | undefined = selection.kind === 'last' ? dy : undefined;
+        for (let t = T - 1; t >= 0; t--) {
+          const block = blockAt.get(t);
+          if (block) {
+            const g = tf.matMul(block.selT, dy as TF.Tensor2D);
+            dh = dh === undefined ? g : tf.add(dh, g);
+          }
+          const [hPrev, r, z, n, hn] = saved.slice(5 * t, 5 * t + 5);
+          if (dh === undefined) {
+            const zeros = tf.zeros([N, H]);
+            dAr[t] = dAz[t] = dAn[t] = dHn[t] = zeros;
+            continue;
+          }
+          const oneMinusZ = tf.sub(ones, z);
+          const dn = tf.mul(dh, oneMinusZ);
+          const dz = tf.mul(dh, tf.sub(hPrev, n));
+          const dan = tf.mul(dn, tf.sub(ones, tf.square(n)));
+          const dhn = tf.mul(dan, r);
+          const dar = tf.mul(tf.mul(dan, hn), tf.mul(r, tf.sub(ones, r)));
+          const daz = tf.mul(dz, tf.mul(z, oneMinusZ));
+          dAr[t] = dar;
+          dAz[t] = daz;
+          dAn[t] = dan;
+          dHn[t] = dhn;
+          dh = tf.addN([tf.mul(dh, z), tf.matMul(dar as TF.Tensor2D, whRT), tf.matMul(daz as TF.Tensor2D, whZT), tf.matMul(dhn as TF.Tensor2D, whNT)]);
+        }
+        const hPrevT = tf.transpose(tf.concat(saved.filter((_, k) => k % 5 === 0) as TF.Tensor2D[], 0));
+        const DAr = tf.concat(dAr as TF.Tensor2D[], 0);
+        const DAz = tf.concat(dAz as TF.Tensor2D[], 0);
+        const DAn = tf.concat(dAn as TF.Tensor2D[], 0);
+        const DHn = tf.concat(dHn as TF.Tensor2D[], 0);
+        const dX = tf.addN([
+          tf.matMul(DAr, tf.transpose(w.wxR) as TF.Tensor2D),
+          tf.matMul(DAz, tf.transpose(w.wxZ) as TF.Tensor2D),
+          tf.matMul(DAn, tf.transpose(w.wxN) as TF.Tensor2D),
+        ]);
+        return [
+          tf.matMul(inputsTransposed, DAr),
+          tf.matMul(inputsTransposed, DAz),
+          tf.matMul(inputsTransposed, DAn),
+          tf.matMul(hPrevT, DAr),
+          tf.matMul(hPrevT, DAz),
+          tf.matMul(hPrevT, DHn),
+          tf.sum(DHn, 0),
+          dX,
+        ];
+      },
+    };
+  }) as never) as unknown as (...t: TF.Tensor[]) => TF.Tensor2D;
+  return f(w.wxR, w.wxZ, w.wxN, w.whR, w.whZ, w.whN, w.bhN, inputs);
+}

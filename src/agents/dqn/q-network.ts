@@ -87,7 +87,14 @@ export class QNetwork {
   polyakFrom(src: QNetwork, tau: number): void {
     const tf = this.tf;
     const mine = this.variables();
-    tf.tidy(() => src.variables().forEach((v, i) => mine[i].assign(tf.add(tf.mul(mine[i], 1 - tau), tf.mul(v, tau)))));
+    tf.tidy(() =>
+      src.variables().forEach((v, i) => {
+        const a = (mine[i].dataSync() as Float32Array).slice();
+        const b = v.dataSync() as Float32Array;
+        for (let k = 0; k < a.length; k++) a[k] = (1 - tau) * a[k] + tau * b[k];
+        mine[i].assign(tf.tensor(a, mine[i].shape));
+      }),
+    );
     this.items.polyakFrom(src.items, tau);
     if (this.outputs && src.outputs) this.outputs.polyakFrom(src.outputs, tau);
   }

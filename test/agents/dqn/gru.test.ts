@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { initBackend, type Tf } from '../../../src/agents/dqn/backend.js';
 import { softmaxCrossEntropy } from '../../../src/agents/dqn/dqn-learner.js';
-import { createGruWeights, gruSequence, gruVariables, matMul, matMulConstant, projection, uploadSteps } from '../../../src/agents/dqn/gru.js';
+import { createGruWeights, gruEncode, gruForward, gruSequence, gruVariables, matMul, matMulConstant, projection, uploadSteps } from '../../../src/agents/dqn/gru.js';
 import { createRng } from '../../../src/core/rng.js';
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
@@ -56,6 +56,65 @@ describe('gruSequence', () => {
     a.forEach((g, i) => g.forEach((v, j) => expect(b[i][j]).toBeCloseTo(v, 5)));
     tf.dispose(gruVariables(w));
   });
+});
+
+describe('gruEncode', () => {
+  for (const backend of ['cpu', 'wasm'] as const) {
+    it(`reproduces autodiff of gruSequence: values and gradients, last and selected states (${backend})`, async () => {
+      const { tf } = await initBackend(backend);
+      const rng = createRng(2);
+      const [T, N, D, H] = [4, 3, 5, 6];
+      const w = createGruWeights(tf, D, H, rng, `fused-${backend}`);
+      tf.tidy(() => w.bhN.assign(tf.tensor1d(Array.from({ length: H }, () => rng.next() - 0.5))));
+      const values = Float32Array.from({ length: T * N * D }, () => rng.next() * 2 - 1);
+      // Two selected rows: state after step 1 of sequence 2, after step 3 of sequence 0.
+      const selections = [
+        { t: 1, rows: [[0, 0, 1]] },
+        { t: 3, rows: [[1, 0, 0]] },
+      ];
+      const check = (kind: 'last' | 'select') =>
+        tf.tidy(() => {
+          const { steps, transposed } = uploadSteps(tf, values, T, N, D, true);
+          const flat = tf.tensor2d(values.slice(), [T * N, D]);
+          const flatT = tf.transpose(flat) as never;
+          const blocks = selections.map(({ t, rows }) => {
+            const sel = tf.tensor2d([...rows, [0, 0, 0]].flat(), [2, N]);
+            const full = t === 1 ? sel : tf.tensor2d([[0, 0, 0], ...rows].flat(), [2, N]);
+            return { t, sel: full as never, selT: tf.transpose(full) as never };
+          });
+          const all = tf.concat(Array.from({ length: T }, (_, t) => blocks.find((b) => b.t === t)?.sel ?? tf.zeros([2, N])), 1) as never;
+          const target = tf.tensor2d(Array.from({ length: (kind === 'last' ? N : 2) * H }, (_, k) => Math.sin(k)), [kind === 'last' ? N : 2, H]);
+          const reference = (...args: never[]) => {
+            void args;
+            const states = gruSequence(tf, w, steps, transposed);
+            const out = kind === 'last' ? states[T - 1] : tf.addN(blocks.map((b) => tf.matMul(b.sel, states[b.t])));
+            return tf.sum(tf.mul(out, target)) as never;
+          };
+          const fused = (...args: never[]) => {
+            void args;
+            const out = gruEncode(tf, w, flat, steps, flatT, kind === 'last' ? { kind: 'last' } : { kind: 'select', all, blocks });
+            return tf.sum(tf.mul(out, target)) as never;
+          };
+          const a = tf.valueAndGrads(reference)([...gruVariables(w), ...steps]);
+          const b = tf.valueAndGrads(fused)([...gruVariables(w), flat]);
+          expect(b.value.dataSync()[0]).toBeCloseTo(a.value.dataSync()[0], 5);
+          for (let k = 0; k < 7; k++) {
+            const ref = a.grads[k].dataSync();
+            const got = b.grads[k].dataSync();
+            ref.forEach((v, j) => expect(got[j]).toBeCloseTo(v, 4));
+          }
+          const dSteps = a.grads.slice(7).flatMap((g) => Array.from(g.dataSync()));
+          const dFlat = Array.from(b.grads[7].dataSync());
+          dSteps.forEach((v, j) => expect(dFlat[j]).toBeCloseTo(v, 4));
+          const forward = gruForward(tf, w, steps);
+          const sequence = gruSequence(tf, w, steps);
+          Array.from(sequence[T - 1].dataSync()).forEach((v, j) => expect(forward[T - 1].dataSync()[j]).toBeCloseTo(v, 5));
+        });
+      check('last');
+      check('select');
+      tf.dispose(gruVariables(w));
+    });
+  }
 });
 
 describe('matMul', () => {
