@@ -1,3 +1,4 @@
+import { AliasTable } from '../core/alias-table.js';
 import type { UniformSource } from './uniform-stream.js';
 import type { EventStore } from '../data/event-store.js';
 import type { TimeWindow } from '../data/split.js';
@@ -51,42 +52,11 @@ export function itemCounts(store: EventStore, window: TimeWindow): Float64Array 
  * The tables hold values (item ids), not indices, so that a draw is two loads.
  */
 export function buildAliasTables(values: Int32Array, weights: ArrayLike<number>): { probability: Float64Array; aliases: Int32Array } {
-  const n = values.length;
-  if (weights.length !== n) throw new RangeError(`expected ${n} weights, actual ${weights.length}`);
-  let total = 0;
-  for (let i = 0; i < n; i++) {
-    const w = weights[i];
-    if (!(w >= 0) || !Number.isFinite(w)) throw new RangeError(`expected a finite weight >= 0 at ${i}, actual ${w}`);
-    total += w;
-  }
-  if (!(total > 0)) throw new RangeError(`expected a positive total weight, actual ${total}`);
-  const probability = new Float64Array(n);
-  const column = new Int32Array(n);
-  const small = new Int32Array(n);
-  const large = new Int32Array(n);
-  let smallCount = 0;
-  let largeCount = 0;
-  for (let i = 0; i < n; i++) {
-    probability[i] = (weights[i] * n) / total;
-    column[i] = i;
-    if (probability[i] < 1) small[smallCount++] = i;
-    else large[largeCount++] = i;
-  }
-  while (smallCount > 0 && largeCount > 0) {
-    const less = small[--smallCount];
-    const more = large[largeCount - 1];
-    column[less] = more;
-    probability[more] += probability[less] - 1;
-    if (probability[more] < 1) {
-      largeCount--;
-      small[smallCount++] = more;
-    }
-  }
-  while (largeCount > 0) probability[large[--largeCount]] = 1;
-  while (smallCount > 0) probability[small[--smallCount]] = 1;
-  const aliases = new Int32Array(n);
-  for (let i = 0; i < n; i++) aliases[i] = values[column[i]];
-  return { probability, aliases };
+  if (weights.length !== values.length) throw new RangeError(`expected ${values.length} weights, actual ${weights.length}`);
+  const table = new AliasTable(weights);
+  const aliases = new Int32Array(values.length);
+  for (let i = 0; i < values.length; i++) aliases[i] = values[table.aliases[i]];
+  return { probability: table.probabilities, aliases };
 }
 
 /**

@@ -1,4 +1,3 @@
-export { AliasTable } from './alias-table.js';
 export {
   DEFAULT_GENERATOR_CONFIG,
   GeneratorConfigSchema,

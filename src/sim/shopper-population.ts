@@ -1,7 +1,7 @@
 import { createRng, fork, type Rng } from '../core/rng.js';
 import { parseDay } from '../data/split.js';
 import { SECONDS_PER_DAY } from '../data/event-store.js';
-import { AliasTable } from './alias-table.js';
+import { AliasTable } from '../core/alias-table.js';
 import type { GeneratorConfig } from './generator-config.js';
 
 /** Relative traffic per UTC hour of day: quiet at night, rising through the day, peaking in the evening. */

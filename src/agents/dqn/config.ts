@@ -37,6 +37,8 @@ export const DqnConfigSchema = z
     gamma: z.number().min(0).max(1).default(0.9),
     /** Adam learning rate (dense weights and the sparse embedding rows). */
     learningRate: z.number().positive().default(1e-3),
+    /** Adam learning rate of the few history-feature weights (Q and supervised), which must move far: they carry the repeat signal. */
+    featureLearningRate: z.number().positive().default(0.02),
     /** `mse` or `huber` TD loss. */
     loss: z.enum(['mse', 'huber']).default('mse'),
     /** Huber threshold. */

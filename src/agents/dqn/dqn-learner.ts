@@ -133,6 +133,7 @@ export class DqnLearner {
   readonly #hours: Int8Array;
   readonly #optimizer: DenseAdam;
   readonly #featureAdam: ArrayAdam;
+  readonly #learningRates: ReadonlyMap<string, number>;
   readonly #supervisedFeatureWeights = new Float32Array(NUM_HISTORY_FEATURES);
   readonly #adam: AdamOptions;
   readonly #rng: Rng;
@@ -154,7 +155,8 @@ export class DqnLearner {
     this.features = new HistoryFeatures(store.numItems, config.historyScanLimit);
     this.#adam = { learningRate: config.learningRate, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 };
     this.#optimizer = new DenseAdam(this.#adam);
-    this.#featureAdam = new ArrayAdam(NUM_HISTORY_FEATURES, this.#adam);
+    this.#featureAdam = new ArrayAdam(NUM_HISTORY_FEATURES, { ...this.#adam, learningRate: config.featureLearningRate });
+    this.#learningRates = new Map([[this.online.wf.name, config.featureLearningRate]]);
   }
 
   /** Encodes the window states of `users`/`positions` with `net`: h [N, H] (caller disposes). */
@@ -349,6 +351,7 @@ export class DqnLearner {
         labelIndex[i] = slot;
       }
       const pool = this.negativePool;
+      const uniformStart = U;
       for (let k = 0; k < config.supervisedNegatives && pool.length > 0; k++) {
         const item = pool[this.#rng.nextInt(pool.length)];
         if (!slotOf.has(item)) {
@@ -356,6 +359,7 @@ export class DqnLearner {
           uniqueItems[U++] = item;
         }
       }
+      const uniformEnd = U;
       // Each state's most recently touched items are negatives too, so the head learns to rank the
       // user's own items against each other (recency, count, behaviour), not only against strangers.
       const features = this.features;
@@ -373,10 +377,17 @@ export class DqnLearner {
       labels = scratch.float('labels', B * U);
       labels.fill(0, 0, B * U);
       for (let i = 0; i < B; i++) labels[i * U + labelIndex[i]] = 1;
-      // History-feature logits (sparse on typed arrays; their weights are trained from d logits).
+      // Logit offsets: the history-feature term (sparse on typed arrays; its weights are trained from
+      // d offsets) and the sampled-softmax correction log(pool / negatives) on uniform negatives, each
+      // of which stands for that many catalogue items (without it, the head never learns to push the
+      // whole catalogue below the user's own items).
+      featureLogits = scratch.float('featureLogits', B * U);
+      featureLogits.fill(0, 0, B * U);
+      if (config.supervisedNegatives > 0 && pool.length > config.supervisedNegatives) {
+        const correction = Math.log(pool.length / config.supervisedNegatives);
+        for (let i = 0; i < B; i++) for (let u = uniformStart; u < uniformEnd; u++) featureLogits[i * U + u] = correction;
+      }
       if (useSupervisedFeatures) {
-        featureLogits = scratch.float('featureLogits', B * U);
-        featureLogits.fill(0, 0, B * U);
         const wsf = this.#supervisedFeatureWeights;
         let count = 0;
         const sparseF = scratch.float('sparseF', B * features.touched.length * NUM_HISTORY_FEATURES);
@@ -389,7 +400,7 @@ export class DqnLearner {
             features.write(features.touched[k], sparseF, count * NUM_HISTORY_FEATURES);
             let logit = 0;
             for (let j = 0; j < NUM_HISTORY_FEATURES; j++) logit += wsf[j] * sparseF[count * NUM_HISTORY_FEATURES + j];
-            featureLogits[i * U + slot] = logit;
+            featureLogits[i * U + slot] += logit;
             sparseAt[count] = i * U + slot;
             count++;
           }
@@ -512,7 +523,7 @@ export class DqnLearner {
       }
       gradNorm = Math.sqrt(squares);
       const scale = config.maxGradNorm > 0 && gradNorm > config.maxGradNorm ? config.maxGradNorm / gradNorm : 1;
-      this.#optimizer.step(tf, variables, denseValues, scale);
+      this.#optimizer.step(tf, variables, denseValues, scale, this.#learningRates);
       if (dFeatureLogits) this.#featureAdam.step(this.#supervisedFeatureWeights, dWsf, scale);
       items.step(this.#adam, scale);
       online.outputs?.step(this.#adam, scale);

@@ -162,13 +162,20 @@ export class DenseAdam {
     this.options = options;
   }
 
-  /** One step: `grads[i]` (values, times `scale`) belongs to `variables[i]`. */
-  step(tf: typeof import('@tensorflow/tfjs'), variables: readonly import('@tensorflow/tfjs').Variable[], grads: readonly Float32Array[], scale = 1): void {
-    const { learningRate, beta1, beta2, epsilon } = this.options;
+  /** One step: `grads[i]` (values, times `scale`) belongs to `variables[i]`; `learningRates` overrides the rate per variable name. */
+  step(
+    tf: typeof import('@tensorflow/tfjs'),
+    variables: readonly import('@tensorflow/tfjs').Variable[],
+    grads: readonly Float32Array[],
+    scale = 1,
+    learningRates?: ReadonlyMap<string, number>,
+  ): void {
+    const { beta1, beta2, epsilon } = this.options;
     const t = ++this.#steps;
-    const alpha = (learningRate * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t);
+    const correction = Math.sqrt(1 - beta2 ** t) / (1 - beta1 ** t);
     tf.tidy(() => {
       variables.forEach((variable, k) => {
+        const alpha = (learningRates?.get(variable.name) ?? this.options.learningRate) * correction;
         const g = grads[k];
         let state = this.#state.get(variable.name);
         if (!state) this.#state.set(variable.name, (state = { m: new Float32Array(g.length), v: new Float32Array(g.length) }));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../src/core/rng.js';
-import { AliasTable } from '../../src/sim/alias-table.js';
+import { AliasTable } from '../../src/core/alias-table.js';
 
 describe('AliasTable', () => {
   describe('#sample', () => {

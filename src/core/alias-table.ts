@@ -1,4 +1,4 @@
-import type { Rng } from '../core/rng.js';
+import type { Rng } from './rng.js';
 
 /**
  * Walker's alias method: draws index i with probability weights[i] / sum(weights) in O(1),
@@ -7,8 +7,9 @@ import type { Rng } from '../core/rng.js';
 export class AliasTable {
   /** Number of outcomes. */
   readonly size: number;
-  readonly #probabilities: Float64Array;
-  readonly #aliases: Int32Array;
+  /** Column i keeps outcome i when `u * size - i < probabilities[i]`, else gives `aliases[i]`. */
+  readonly probabilities: Float64Array;
+  readonly aliases: Int32Array;
 
   constructor(weights: ArrayLike<number>) {
     const n = weights.length;
@@ -45,14 +46,14 @@ export class AliasTable {
     }
     while (largeCount > 0) probabilities[large[--largeCount]] = 1;
     while (smallCount > 0) probabilities[small[--smallCount]] = 1;
-    this.#probabilities = probabilities;
-    this.#aliases = aliases;
+    this.probabilities = probabilities;
+    this.aliases = aliases;
   }
 
   /** Draws one index. */
   sample(rng: Rng): number {
     const scaled = rng.next() * this.size;
     const column = Math.floor(scaled);
-    return scaled - column < this.#probabilities[column] ? column : this.#aliases[column];
+    return scaled - column < this.probabilities[column] ? column : this.aliases[column];
   }
 }
