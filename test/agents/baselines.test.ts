@@ -152,7 +152,7 @@ describe('CooccurrenceAgent', () => {
     // u1 last three: 10 (1), 10 (0.5), 11 (0.25): 11 <- 1.5 * count(10->11), 10 <- 0.25 * count(11->10)
     // u2 last three: 12 (1), 13 (0.5), 12 (0.25): 13 <- 1.25, 12 <- 0.5; plus 0.125 * popularity rank / 5
     const [a, b] = byRawItem(agent);
-    const expected = [
+    const expected: Array<Record<number, number>> = [
       { 10: 0.25 + 0.05, 11: 1.5 + 0.1, 12: 0.075, 13: 0.025, 99: 0, 14: 0 },
       { 10: 0.05, 11: 0.1, 12: 0.5 + 0.075, 13: 1.25 + 0.025, 99: 0, 14: 0 },
     ];

@@ -2,8 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { CliIo } from '../../src/cli/command.js';
-import { main } from '../../src/cli/main.js';
+import { runCli } from '../helpers/collecting-io.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'recgym-stats-cases-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -25,10 +24,9 @@ describe('recgym data stats', () => {
   it('reports the kinds of test cases as shares of all test cases', async () => {
     const file = join(dir, 'cases.csv');
     writeFileSync(file, LOG);
-    const out: string[] = [];
-    const io: CliIo = { stdout: (t) => void out.push(t), stderr: () => undefined, isTTY: false };
-    expect(await main(['data', 'stats', file, '--json'], io)).toBe(0);
-    const stats = JSON.parse(out.join(''));
+    const { code, stdout } = await runCli(['data', 'stats', file, '--json']);
+    expect(code).toBe(0);
+    const stats = JSON.parse(stdout);
     expect(stats.testDay).toBe('2014-12-18');
     expect(stats.testCases).toEqual({
       cases: 4,

@@ -3,16 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import type { CliIo } from '../../src/cli/command.js';
+import { collectingIo } from '../helpers/collecting-io.js';
 import { readEventLog } from '../../src/data/read-event-log.js';
 import { createDefaultEventStore } from '../../src/sim/default-data.js';
-
-function collectingIo() {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = { stdout: (t) => void out.push(t), stderr: (t) => void err.push(t), isTTY: false };
-  return { io, stdout: () => out.join(''), stderr: () => err.join('') };
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'recgym-demo-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -21,9 +14,9 @@ describe('recgym demo', () => {
   let code = -1;
   let text = '';
   beforeAll(async () => {
-    const { io, stdout } = collectingIo();
+    const io = collectingIo();
     code = await main(['demo', '--out-dir', dir], io);
-    text = stdout();
+    text = io.out;
   });
 
   it('generates the default data, prints its stats, rolls a random agent and evaluates the baselines', () => {
@@ -50,11 +43,11 @@ describe('recgym demo', () => {
   });
 
   it('rejects an out-dir that cannot be created', async () => {
-    const { io, stderr } = collectingIo();
+    const io = collectingIo();
     const file = join(dir, 'a-file');
     writeFileSync(file, '');
     const exitCode = await main(['demo', '--out-dir', join(file, 'results')], io);
     expect(exitCode).toBe(1);
-    expect(stderr()).toContain(`--out-dir: expected a writable folder, actual "${join(file, 'results')}" (ENOTDIR)`);
+    expect(io.err).toContain(`--out-dir: expected a writable folder, actual "${join(file, 'results')}" (ENOTDIR)`);
   });
 });

@@ -2,8 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { CliIo } from '../../src/cli/command.js';
-import { main } from '../../src/cli/main.js';
+import { runCli } from '../helpers/collecting-io.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'recgym-stats-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -14,13 +13,7 @@ function write(name: string, content: string): string {
   return path;
 }
 
-async function run(argv: string[], isTTY = false) {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), isTTY };
-  const code = await main(argv, io);
-  return { code, stdout, stderr };
-}
+const run = runCli;
 
 const LOG = write(
   'tiny.csv',

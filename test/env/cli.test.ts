@@ -2,24 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { CliIo } from '../../src/cli/command.js';
+import { collectingIo } from '../helpers/collecting-io.js';
 import { main } from '../../src/cli/main.js';
 import { tinyTianchiCsv } from './fixtures.js';
-
-function collectingIo(): CliIo & { out: string; err: string } {
-  const io = {
-    out: '',
-    err: '',
-    isTTY: false,
-    stdout(text: string) {
-      io.out += text;
-    },
-    stderr(text: string) {
-      io.err += text;
-    },
-  };
-  return io;
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'recgym-env-cli-'));
 const tinyFile = join(dir, 'tiny.csv');

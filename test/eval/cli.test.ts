@@ -3,23 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import type { CliIo } from '../../src/cli/command.js';
+import { collectingIo } from '../helpers/collecting-io.js';
 import { tinyTianchiCsv } from './tiny-log.js';
-
-function collect(): CliIo & { out: string; err: string } {
-  const io = {
-    out: '',
-    err: '',
-    isTTY: false,
-    stdout(text: string) {
-      io.out += text;
-    },
-    stderr(text: string) {
-      io.err += text;
-    },
-  };
-  return io;
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'recgym-eval-'));
 const file = join(dir, 'tiny.csv');
@@ -27,7 +12,7 @@ writeFileSync(file, tinyTianchiCsv());
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function run(args: string[]) {
-  const io = collect();
+  const io = collectingIo();
   const code = await main(['eval', ...args], io);
   return { code, out: io.out, err: io.err };
 }
