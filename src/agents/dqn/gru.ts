@@ -164,11 +164,24 @@ export type StateSelection =
       readonly blocks: ReadonlyArray<{ readonly t: number; readonly sel: TF.Tensor2D; readonly selT: TF.Tensor2D }>;
     };
 
+/** Per-pass constants of {@link gruStep}. */
+interface StepConstants {
+  /** bhN broadcast to [N, H]: broadcasting kernels are slow on WASM (~150 µs for [19, 64] + [64]). */
+  readonly bias: TF.Tensor2D;
+  readonly ones: TF.Tensor2D;
+}
+
+function stepConstants(tf: Tf, w: GruWeights, N: number): StepConstants {
+  const zeros = tf.zeros([N, w.whN.shape[0]]) as TF.Tensor2D;
+  return { bias: tf.add(zeros, w.bhN) as TF.Tensor2D, ones: tf.onesLike(zeros) };
+}
+
 /**
- * One GRU step on plain kernels (no custom gradients); returns h' and the gate values. `bias` is bhN
- * already broadcast to [N, H]: broadcasting kernels are slow on WASM (~150 µs for [19, 64] + [64]).
+ * One GRU step on plain kernels (no custom gradients); returns h' and the gate values. (Merging the
+ * reset and update gates into one product plus a split was tried: no gain on a train step, measured.)
  */
-function gruStep(tf: Tf, w: GruWeights, x: TF.Tensor2D, h: TF.Tensor2D, bias: TF.Tensor2D, ones: TF.Tensor2D) {
+function gruStep(tf: Tf, w: GruWeights, x: TF.Tensor2D, h: TF.Tensor2D, constants: StepConstants) {
+  const { bias, ones } = constants;
   const r = tf.sigmoid(tf.add(tf.matMul(x, w.wxR as TF.Tensor2D), tf.matMul(h, w.whR as TF.Tensor2D))) as TF.Tensor2D;
   const z = tf.sigmoid(tf.add(tf.matMul(x, w.wxZ as TF.Tensor2D), tf.matMul(h, w.whZ as TF.Tensor2D))) as TF.Tensor2D;
   const hn = tf.add(tf.matMul(h, w.whN as TF.Tensor2D), bias) as TF.Tensor2D;
@@ -192,11 +205,10 @@ function fastTanh(tf: Tf, a: TF.Tensor2D, ones: TF.Tensor2D): TF.Tensor2D {
 export function gruForward(tf: Tf, w: GruWeights, steps: readonly TF.Tensor2D[]): TF.Tensor2D[] {
   const H = w.whN.shape[0];
   let h = tf.zeros([steps[0].shape[0], H]) as TF.Tensor2D;
-  const bias = tf.add(h, w.bhN) as TF.Tensor2D;
-  const ones = tf.onesLike(h);
+  const constants = stepConstants(tf, w, steps[0].shape[0]);
   const states: TF.Tensor2D[] = [];
   for (const x of steps) {
-    h = gruStep(tf, w, x, h, bias, ones).next;
+    h = gruStep(tf, w, x, h, constants).next;
     states.push(h);
   }
   return states;
@@ -226,12 +238,11 @@ export function gruEncode(
   const f = tf.customGrad(((...args: unknown[]) => {
     const save = args[args.length - 1] as TF.GradSaveFunc;
     let h = tf.zeros([N, H]) as TF.Tensor2D;
-    const bias = tf.add(h, w.bhN) as TF.Tensor2D;
-    const onesForward = tf.onesLike(h);
+    const constants = stepConstants(tf, w, N);
     const kept: TF.Tensor[] = [];
     const states: TF.Tensor2D[] = [];
     for (let t = 0; t < T; t++) {
-      const step = gruStep(tf, w, steps[t], h, bias, onesForward);
+      const step = gruStep(tf, w, steps[t], h, constants);
       kept.push(h, step.r, step.z, step.n, step.hn);
       h = step.next;
       states.push(h);

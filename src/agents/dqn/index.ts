@@ -2,9 +2,9 @@ export { initBackend, type BackendChoice, type BackendPreference, type Tf } from
 export { DqnConfigSchema, parseDqnConfig, type DqnConfig, type DqnConfigInput } from './config.js';
 export { COLD_SCORE, DqnAgent, type DqnTrainHooks, type EpochStats } from './dqn-agent.js';
 export { DqnLearner, bellmanTargets, softmaxCrossEntropy, type TrainStats } from './dqn-learner.js';
-export { createGruWeights, gruSequence, gruVariables, matMul, type GruWeights } from './gru.js';
+export { createGruWeights, gruEncode, gruForward, gruSequence, gruVariables, matMul, matMulConstant, projection, uploadSteps, type GruWeights, type StateSelection } from './gru.js';
 export { HISTORY_FEATURE_NAMES, HistoryFeatures, NUM_HISTORY_FEATURES } from './history-features.js';
 export { EVENT_EXTRA_COLUMNS, QNetwork, type QNetworkShape } from './q-network.js';
 export { ReplayBuffer, createReplayBatch, type ReplayBatch, type ReplayBufferOptions, type ReplaySegments, type ReplayStates } from './replay-buffer.js';
 export { exponentialSchedule, linearSchedule, type EpsilonSchedule } from './schedules.js';
-export { SparseTable, type AdamOptions } from './sparse-table.js';
+export { ArrayAdam, DenseAdam, SparseTable, type AdamOptions } from './sparse-table.js';

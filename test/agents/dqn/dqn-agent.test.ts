@@ -80,7 +80,6 @@ describe('DqnAgent', () => {
       const stats = await agent.train(store, splitByDay(store).train, createRng(0));
       expect(stats).toHaveLength(12);
       const rate = await hitRate(agent, store);
-      console.log('plain DQN identity hit rate', rate, stats.map((s) => s.hitRate.toFixed(3)).join(' '));
       expect(rate).toBeGreaterThan(0.5); // random: 1 / 20 = 0.05
       agent.dispose();
     }, 120_000);
@@ -88,9 +87,8 @@ describe('DqnAgent', () => {
     it('learns it in session mode with the supervised head', async () => {
       const store = identityStore();
       const agent = new DqnAgent({ ...SMALL, epochs: 10, sequenceMode: 'session' });
-      const stats = await agent.train(store, splitByDay(store).train, createRng(0));
+      await agent.fit(store, splitByDay(store).train, createRng(0));
       const rate = await hitRate(agent, store);
-      console.log('session DQN identity hit rate', rate, stats.map((s) => s.hitRate.toFixed(3)).join(' '));
       expect(rate).toBeGreaterThan(0.4); // random: 0.05
       agent.dispose();
     }, 120_000);

@@ -117,6 +117,31 @@ describe('gruEncode', () => {
   }
 });
 
+describe('gruEncode (large batch: the 2σ(2a) − 1 tanh path)', () => {
+  it('reproduces autodiff of gruSequence for the last state', async () => {
+    const { tf } = await initBackend('wasm');
+    const rng = createRng(3);
+    const [T, N, D, H] = [3, 70, 4, 64];
+    const w = createGruWeights(tf, D, H, rng, 'fused-large');
+    const values = Float32Array.from({ length: T * N * D }, () => rng.next() * 2 - 1);
+    tf.tidy(() => {
+      const { steps, transposed } = uploadSteps(tf, values, T, N, D, true);
+      const flat = tf.tensor2d(values.slice(), [T * N, D]);
+      const flatT = tf.transpose(flat) as never;
+      const target = tf.tensor2d(Array.from({ length: N * H }, (_, k) => Math.cos(k)), [N, H]);
+      const a = tf.valueAndGrads((() => tf.sum(tf.mul(gruSequence(tf, w, steps, transposed)[T - 1], target))) as never)([...gruVariables(w), ...steps]);
+      const b = tf.valueAndGrads((() => tf.sum(tf.mul(gruEncode(tf, w, flat, steps, flatT, { kind: 'last' }), target))) as never)([...gruVariables(w), flat]);
+      expect(b.value.dataSync()[0]).toBeCloseTo(a.value.dataSync()[0], 3);
+      for (let k = 0; k < 7; k++) {
+        const ref = a.grads[k].dataSync();
+        const got = b.grads[k].dataSync();
+        ref.forEach((v, j) => expect(got[j]).toBeCloseTo(v, 3));
+      }
+    });
+    tf.dispose(gruVariables(w));
+  });
+});
+
 describe('matMul', () => {
   it('matches tf.matMul values and gradients, including the constant and projection forms', async () => {
     const tf = await cpu();
