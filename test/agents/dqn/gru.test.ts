@@ -1,3 +1,4 @@
+import type * as TF from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { initBackend, type Tf } from '../../../src/agents/dqn/backend.js';
 import { softmaxCrossEntropy } from '../../../src/agents/dqn/dqn-learner.js';
@@ -43,10 +44,9 @@ describe('gruSequence', () => {
     const grads = (withTransposed: boolean) =>
       tf.tidy(() => {
         const { steps, transposed } = uploadSteps(tf, values, 5, 2, 3, true);
-        const f = (...vars: never[]) => {
-          void vars;
+        const f = () => {
           const states = gruSequence(tf, w, steps, withTransposed ? transposed : undefined);
-          return tf.sum(tf.mul(states[4], states[2])) as never;
+          return tf.sum(tf.mul(states[4], states[2]));
         };
         const { grads: g } = tf.valueAndGrads(f)([...gruVariables(w), ...steps]);
         return g.map((t) => Array.from(t.dataSync()));
@@ -76,24 +76,22 @@ describe('gruEncode', () => {
         tf.tidy(() => {
           const { steps, transposed } = uploadSteps(tf, values, T, N, D, true);
           const flat = tf.tensor2d(values.slice(), [T * N, D]);
-          const flatT = tf.transpose(flat) as never;
+          const flatT = tf.transpose(flat);
           const blocks = selections.map(({ t, rows }) => {
             const sel = tf.tensor2d([...rows, [0, 0, 0]].flat(), [2, N]);
             const full = t === 1 ? sel : tf.tensor2d([[0, 0, 0], ...rows].flat(), [2, N]);
-            return { t, sel: full as never, selT: tf.transpose(full) as never };
+            return { t, sel: full, selT: tf.transpose(full) };
           });
-          const all = tf.concat(Array.from({ length: T }, (_, t) => blocks.find((b) => b.t === t)?.sel ?? tf.zeros([2, N])), 1) as never;
+          const all = tf.concat(Array.from({ length: T }, (_, t) => blocks.find((b) => b.t === t)?.sel ?? (tf.zeros([2, N]) as TF.Tensor2D)), 1);
           const target = tf.tensor2d(Array.from({ length: (kind === 'last' ? N : 2) * H }, (_, k) => Math.sin(k)), [kind === 'last' ? N : 2, H]);
-          const reference = (...args: never[]) => {
-            void args;
+          const reference = () => {
             const states = gruSequence(tf, w, steps, transposed);
             const out = kind === 'last' ? states[T - 1] : tf.addN(blocks.map((b) => tf.matMul(b.sel, states[b.t])));
-            return tf.sum(tf.mul(out, target)) as never;
+            return tf.sum(tf.mul(out, target));
           };
-          const fused = (...args: never[]) => {
-            void args;
+          const fused = () => {
             const out = gruEncode(tf, w, flat, steps, flatT, kind === 'last' ? { kind: 'last' } : { kind: 'select', all, blocks });
-            return tf.sum(tf.mul(out, target)) as never;
+            return tf.sum(tf.mul(out, target));
           };
           const a = tf.valueAndGrads(reference)([...gruVariables(w), ...steps]);
           const b = tf.valueAndGrads(fused)([...gruVariables(w), flat]);
@@ -127,10 +125,10 @@ describe('gruEncode (large batch: the 2σ(2a) − 1 tanh path)', () => {
     tf.tidy(() => {
       const { steps, transposed } = uploadSteps(tf, values, T, N, D, true);
       const flat = tf.tensor2d(values.slice(), [T * N, D]);
-      const flatT = tf.transpose(flat) as never;
+      const flatT = tf.transpose(flat);
       const target = tf.tensor2d(Array.from({ length: N * H }, (_, k) => Math.cos(k)), [N, H]);
-      const a = tf.valueAndGrads((() => tf.sum(tf.mul(gruSequence(tf, w, steps, transposed)[T - 1], target))) as never)([...gruVariables(w), ...steps]);
-      const b = tf.valueAndGrads((() => tf.sum(tf.mul(gruEncode(tf, w, flat, steps, flatT, { kind: 'last' }), target))) as never)([...gruVariables(w), flat]);
+      const a = tf.valueAndGrads(() => tf.sum(tf.mul(gruSequence(tf, w, steps, transposed)[T - 1], target)))([...gruVariables(w), ...steps]);
+      const b = tf.valueAndGrads(() => tf.sum(tf.mul(gruEncode(tf, w, flat, steps, flatT, { kind: 'last' }), target)))([...gruVariables(w), flat]);
       expect(b.value.dataSync()[0]).toBeCloseTo(a.value.dataSync()[0], 3);
       for (let k = 0; k < 7; k++) {
         const ref = a.grads[k].dataSync();
@@ -147,11 +145,12 @@ describe('matMul', () => {
     const tf = await cpu();
     const a = tf.tensor2d([[1, 2, 3], [4, 5, 6]]);
     const b = tf.tensor2d([[1, -1], [0, 2], [3, 1]]);
-    const aT = tf.transpose(a) as never;
-    const ref = tf.grads((x: never, y: never) => tf.sum(tf.square(tf.matMul(x, y))) as never)([a, b]);
-    const mine = tf.grads((x: never, y: never) => tf.sum(tf.square(matMul(tf, x, y))) as never)([a, b]);
-    const proj = tf.grads((x: never, y: never) => tf.sum(tf.square(projection(tf, x, aT, y))) as never)([a, b]);
-    const constant = tf.grads((y: never) => tf.sum(tf.square(matMulConstant(tf, a, y))) as never)([b]);
+    const aT = tf.transpose(a);
+    const two = (f: (x: TF.Tensor2D, y: TF.Tensor2D) => TF.Tensor) => (...t: TF.Tensor[]) => tf.sum(tf.square(f(t[0] as TF.Tensor2D, t[1] as TF.Tensor2D)));
+    const ref = tf.grads(two((x, y) => tf.matMul(x, y)))([a, b]);
+    const mine = tf.grads(two((x, y) => matMul(tf, x, y)))([a, b]);
+    const proj = tf.grads(two((x, y) => projection(tf, x, aT, y)))([a, b]);
+    const constant = tf.grads((...t: TF.Tensor[]) => tf.sum(tf.square(matMulConstant(tf, a, t[0] as TF.Tensor2D))))([b]);
     expect(Array.from(mine[0].dataSync())).toEqual(Array.from(ref[0].dataSync()));
     expect(Array.from(mine[1].dataSync())).toEqual(Array.from(ref[1].dataSync()));
     expect(Array.from(proj[1].dataSync())).toEqual(Array.from(ref[1].dataSync()));
@@ -165,8 +164,8 @@ describe('softmaxCrossEntropy', () => {
     const tf = await cpu();
     const logits = tf.tensor2d([[1, 2, 0.5], [-1, 3, 30]]);
     const labels = tf.tensor2d([[0, 1, 0], [1, 0, 0]]);
-    const ref = tf.valueAndGrad((x: never) => tf.losses.softmaxCrossEntropy(labels, x) as never)(logits);
-    const mine = tf.valueAndGrad((x: never) => softmaxCrossEntropy(tf, x, labels) as never)(logits);
+    const ref = tf.valueAndGrad((x: TF.Tensor) => tf.losses.softmaxCrossEntropy(labels, x) as TF.Scalar)(logits);
+    const mine = tf.valueAndGrad((x: TF.Tensor) => softmaxCrossEntropy(tf, x as TF.Tensor2D, labels))(logits);
     expect(mine.value.dataSync()[0]).toBeCloseTo(ref.value.dataSync()[0], 5);
     Array.from(ref.grad.dataSync()).forEach((v, i) => expect(mine.grad.dataSync()[i]).toBeCloseTo(v, 6));
     tf.dispose([logits, labels, ref.value, ref.grad, mine.value, mine.grad]);
