@@ -10,3 +10,4 @@ export {
 export { RecentAgent } from './recent-agent.js';
 export { CooccurrenceAgent, COOCCURRENCE_WEIGHTS, countTransitions, type TransitionCounts } from './cooccurrence-agent.js';
 export { AGENTS, agentSpec, fitAgent, type AgentOptions, type AgentSpec } from './registry.js';
+export * from './dqn/index.js';

@@ -4,6 +4,7 @@ import type { EventStore } from '../data/event-store.js';
 import type { TimeWindow } from '../data/split.js';
 import type { Agent } from './agent.js';
 import { CooccurrenceAgent } from './cooccurrence-agent.js';
+import { DqnAgent } from './dqn/dqn-agent.js';
 import { PopularityAgent, type PopularityOptions } from './popularity-agent.js';
 import { RandomAgent } from './random-agent.js';
 import { RecentAgent } from './recent-agent.js';
@@ -38,6 +39,12 @@ export const AGENTS: ReadonlyMap<string, AgentSpec> = new Map<string, AgentSpec>
       name: 'cooccurrence',
       summary: 'item -> next-item counts from the last 3 events (weights 1, 0.5, 0.25), popularity breaks ties',
       create: (o: AgentOptions) => new CooccurrenceAgent(o),
+    },
+    {
+      name: 'dqn',
+      summary: 'GRU state encoder, history-aware Q over items, SQN supervised head (trains on the replay vector env)',
+      create: () => new DqnAgent(),
+      load: (dir: string, store: EventStore) => DqnAgent.load(dir, store),
     },
   ].map((spec) => [spec.name, spec as AgentSpec]),
 );

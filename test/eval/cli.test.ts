@@ -77,7 +77,7 @@ describe('recgym eval', () => {
   });
 
   it.each([
-    [['--agent', 'nope', '--protocol', 'full'], 2, /unknown agent: expected one of random, popularity, recent, cooccurrence, actual "nope"/],
+    [['--agent', 'nope', '--protocol', 'full'], 2, /unknown agent: expected one of random, popularity, recent, cooccurrence, dqn, actual "nope"/],
     [['--agent', 'recent', '--protocol', 'best'], 2, /--protocol: expected seed, sampled or full, actual "best"/],
     [['--agent', 'recent'], 2, /--protocol: expected seed, sampled or full/],
     [['--agent', 'recent', '--protocol', 'seed', '--k', '9'], 2, /--k: expected an integer >= 1 and <= 5, actual "9"/],
