@@ -79,6 +79,11 @@ export const BENCH_CONFIG: DqnConfigInput = {
   contextLength: 1,
   supervisedNegatives: 128,
   supervisedHistoryNegatives: 0,
+  // The network of bench/dqn_torch_reference.py: the supervised head on the state and item
+  // embeddings, no context term (the defaults rank by feature terms alone; see config.ts).
+  supervisedEmbeddings: true,
+  contextFeatures: false,
+  dayByDay: false,
 };
 
 /** Transitions per second of `steps` gradient steps after `warmup` untimed ones. */

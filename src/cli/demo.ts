@@ -4,19 +4,18 @@ import { ErrorCode, RecGymError } from '../core/errors.js';
 import { createRng, type Rng } from '../core/rng.js';
 import type { EventStore } from '../data/event-store.js';
 import { readEventLog } from '../data/read-event-log.js';
-import { TianchiCsvWriter } from '../data/tianchi-writer.js';
 import { makeEnv } from '../env/registry.js';
 import type { RecommendationEnv } from '../env/recommendation-env.js';
 import { RecordEpisodeStatistics } from '../env/wrappers/record-episode-stats.js';
 import { DEFAULT_GENERATOR_CONFIG } from '../sim/generator-config.js';
-import { generateShopperLog } from '../sim/shopper-log.js';
+import { writeDefaultLog } from '../sim/default-data.js';
 import { intFlag, parseFlags, type CliIo, type Command } from './command.js';
 
 const ENV_ID = 'Tianchi-Replay-v0';
 
 const USAGE = `usage: recgym demo [--out-dir DIR] [--seed S]
 
-The main job on the embedded default data (what \`npm start\` runs):
+A fast tour of the embedded default data (\`npm start\` runs \`recgym compare\`, which trains the DQN):
   1. generates the default shopper log (Tianchi format) into DIR/default-tianchi.csv,
   2. loads it and prints its statistics (recgym data stats),
   3. rolls a random agent through every episode of the ${ENV_ID} replay env (5 candidates,
@@ -72,15 +71,6 @@ function describeRollout(label: string, summary: RolloutSummary, numCandidates: 
   );
 }
 
-function writeDefaultLog(path: string): number {
-  const writer = new TianchiCsvWriter(path);
-  try {
-    return generateShopperLog(DEFAULT_GENERATOR_CONFIG, writer).events;
-  } finally {
-    writer.close();
-  }
-}
-
 async function runSubcommand(words: string[], args: string[], io: CliIo): Promise<void> {
   const { main } = await import('./main.js');
   const code = await main([...words, ...args], io);
@@ -95,10 +85,10 @@ function rollouts(store: EventStore, seed: number, io: CliIo): void {
   }
 }
 
-/** `recgym demo`: the main job on the embedded default data. */
+/** `recgym demo`: a fast tour of the embedded default data, the replay env and the baselines. */
 export const command: Command = {
   path: ['demo'],
-  summary: 'the main job on the embedded default data (npm start)',
+  summary: 'a fast tour: the default data, its stats, a random agent in the replay env, the baselines',
   usage: USAGE,
   async run(args: string[], io: CliIo): Promise<number> {
     const { values } = parseFlags(args, { 'out-dir': { type: 'string' }, seed: { type: 'string' } }, false);
@@ -131,7 +121,7 @@ export const command: Command = {
         io,
       );
     }
-    io.stdout(`\nNext: recgym env list, recgym env check ${ENV_ID}, recgym eval --help. The DQN comes with issue 9.\n`);
+    io.stdout(`\nNext: recgym env list, recgym env check ${ENV_ID}, recgym eval --help; the DQN: recgym compare (npm start), recgym train --help.\n`);
     return 0;
   },
 };

@@ -1,7 +1,10 @@
-import { AGENTS } from '../agents/registry.js';
-import { ErrorCode, RecGymError } from '../core/errors.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Agent } from '../agents/agent.js';
+import { AGENTS, type AgentSpec } from '../agents/registry.js';
+import { ErrorCode, RecGymError, isRecGymError } from '../core/errors.js';
+import { FORMAT_NAMES } from '../data/detect-format.js';
 import type { EventStore } from '../data/event-store.js';
-import { FORMAT_NAMES, type FormatName } from '../data/detect-format.js';
 import { splitByDay } from '../data/split.js';
 import {
   buildReport,
@@ -18,13 +21,15 @@ import {
   type EvalSplit,
 } from '../eval/index.js';
 import { UsageError, intFlag, parseFlags, type CliIo, type Command } from './command.js';
+import { loadStore } from './load-store.js';
 
 const FILTERS: readonly CaseFilter[] = ['all', 'warm', 'seen', 'discovery', 'repeat', 'cold'];
 
 const USAGE = `usage: recgym eval (--agent NAME | --agents A,B,C) [--baseline NAME] [--data FILE] [--format F]
                    --protocol seed|sampled|full [--k K] [--cases all|warm|seen|discovery|repeat|cold]
                    [--catalogue train|all] [--test-day YYYY-MM-DD | --test-start YYYY-MM-DDTHH:MM]
-                   [--seed S | --seeds 0,1,2] [--unweighted] [--half-life-hours H] [--resamples N] [--json]
+                   [--seed S | --seeds 0,1,2] [--unweighted] [--half-life-hours H] [--resamples N]
+                   [--model DIR] [--json]
 
 Evaluates agents on the held-out test day: every test-day event of a user with a training event is a
 case whose state is the user's whole history before it. Candidate sets and tie-breaks are drawn once
@@ -48,7 +53,8 @@ per (data, protocol, seed) and shared by all agents; 95 % CIs are percentile boo
   --unweighted        popularity counts every event as 1 (default: click 1, fav 2, cart 3, buy 4)
   --half-life-hours H exponential time decay of popularity
   --resamples N       bootstrap resamples (default 1000)
-  --model DIR         (not yet: checkpoints come with the DQN, issue 9)
+  --model DIR         load the agent that learns (dqn) from a checkpoint (DIR from recgym train --out,
+                      or its DIR/checkpoint) instead of training it; the data must be the training data
   --json              print one JSON object`;
 
 function parseList(name: string, value: string): string[] {
@@ -57,18 +63,16 @@ function parseList(name: string, value: string): string[] {
   return items;
 }
 
-async function loadStore(data: string | undefined, format: string | undefined): Promise<{ store: EventStore; name: string }> {
-  if (data === undefined) {
-    if (format !== undefined) throw new UsageError('--format: expected only with --data');
-    const { createDefaultEventStore } = await import('../sim/default-data.js');
-    return { store: createDefaultEventStore(), name: 'default' };
+/** Loads agent `name` from `dir` (a `recgym train --out` directory or the checkpoint in it); a RecGymError for a missing or corrupt one. */
+async function loadCheckpoint(name: string, dir: string, store: EventStore): Promise<Agent> {
+  const load = AGENTS.get(name)?.load as NonNullable<AgentSpec['load']>;
+  const path = existsSync(join(dir, 'checkpoint', 'manifest.json')) ? join(dir, 'checkpoint') : dir;
+  try {
+    return await load(path, store);
+  } catch (error) {
+    if (isRecGymError(error)) throw error;
+    throw new RecGymError(ErrorCode.BAD_CHECKPOINT, `--model ${path}: expected a ${name} checkpoint, actual ${(error as Error).message}`, { cause: error });
   }
-  if (format !== undefined && format !== 'auto' && !(FORMAT_NAMES as readonly string[]).includes(format)) {
-    throw new UsageError(`--format: expected ${FORMAT_NAMES.join(', ')} or auto, actual "${format}"`);
-  }
-  const { readEventLog } = await import('../data/read-event-log.js');
-  const log = await readEventLog(data, { format: format as FormatName | 'auto' | undefined });
-  return { store: log.store, name: data };
 }
 
 /** `recgym eval`: evaluates agents under a protocol with bootstrap CIs and paired differences. */
@@ -109,14 +113,18 @@ export const command: Command = {
       if (!AGENTS.has(name)) throw new UsageError(`unknown agent: expected one of ${[...AGENTS.keys()].join(', ')}, actual "${name}"`);
     }
     if (new Set(names).size !== names.length) throw new UsageError(`--agents: expected distinct names, actual "${names.join(',')}"`);
+    let modelAgent: string | undefined;
     if (values.model !== undefined) {
-      const loadable = names.filter((n) => AGENTS.get(n)?.load);
-      if (loadable.length === 0) {
+      const loadable = [...new Set([...names, ...(baseline !== undefined ? [baseline] : [])])].filter((n) => AGENTS.get(n)?.load);
+      if (loadable.length !== 1) {
+        const can = [...AGENTS.values()].filter((s) => s.load).map((s) => s.name);
         throw new UsageError(
-          `--model: expected an agent that loads checkpoints, actual ${names.join(', ')} (none of the registered agents can load one yet; the DQN of issue 9 brings checkpoints)`,
+          loadable.length === 0
+            ? `--model: expected an agent that loads checkpoints (${can.join(', ')}), actual ${names.join(', ')}`
+            : `--model: expected one agent that loads checkpoints, actual ${loadable.join(', ')}`,
         );
       }
-      throw new UsageError('--model: loading checkpoints is not wired into recgym eval yet (issue 9)');
+      modelAgent = loadable[0];
     }
     if (values.protocol === undefined) throw new UsageError('--protocol: expected seed, sampled or full');
     if (!isProtocolName(values.protocol)) throw new UsageError(`--protocol: expected seed, sampled or full, actual "${values.protocol}"`);
@@ -152,7 +160,11 @@ export const command: Command = {
     if (cases.count === 0) {
       throw new RecGymError(ErrorCode.NO_TEST_CASES, `${name}: expected test cases (test-window events of users with a training event), actual none`);
     }
-    const agentNames = baseline !== undefined && !names.includes(baseline) ? [...names, baseline] : names;
+    const agentNames: Array<string | Agent> = baseline !== undefined && !names.includes(baseline) ? [...names, baseline] : [...names];
+    if (modelAgent !== undefined) {
+      const loaded = await loadCheckpoint(modelAgent, values.model as string, store);
+      agentNames[agentNames.indexOf(modelAgent)] = loaded;
+    }
     const progress = createProgress(io);
     const runs = await evaluate({
       store,

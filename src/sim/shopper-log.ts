@@ -2,7 +2,7 @@ import type { Rng } from '../core/rng.js';
 import { Behavior, type BehaviorCode } from '../data/behavior.js';
 import { SECONDS_PER_DAY, type EventSink } from '../data/event-store.js';
 import { parseGeneratorConfig, type GeneratorOptions } from './generator-config.js';
-import { FUNNEL_CART, FUNNEL_FAVORITE, FUNNEL_PURCHASE, Shopper, ShopperPopulation } from './shopper-population.js';
+import { FUNNEL_FAVORITE, FUNNEL_PURCHASE, Shopper, ShopperPopulation } from './shopper-population.js';
 
 /** What {@link generateShopperLog} wrote. */
 export interface GenerateSummary {

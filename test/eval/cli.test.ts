@@ -85,7 +85,7 @@ describe('recgym eval', () => {
     [['--protocol', 'full'], 2, /expected --agent NAME or --agents/],
     [['--agent', 'recent', '--agents', 'random', '--protocol', 'full'], 2, /actual both/],
     [['--agent', 'recent', '--protocol', 'full', '--cases', 'odd'], 2, /--cases: expected/],
-    [['--agent', 'recent', '--protocol', 'full', '--model', 'ckpt'], 2, /--model: .*issue 9/],
+    [['--agent', 'recent', '--protocol', 'full', '--model', 'ckpt'], 2, /--model: expected an agent that loads checkpoints \(dqn\), actual recent/],
     [['--agent', 'recent', '--protocol', 'full', '--bogus'], 2, /Unknown option '--bogus'/],
   ])('rejects %j with exit %i', async (args, exitCode, message) => {
     const { code, err } = await run(args as string[]);

@@ -11,6 +11,7 @@ import { checkBatch, type Agent, type StateBatch } from '../agent.js';
 import { initBackend, type Tf } from './backend.js';
 import { parseDqnConfig, type DqnConfig, type DqnConfigInput } from './config.js';
 import { DqnLearner, type TrainStats } from './dqn-learner.js';
+import { NUM_CONTEXT_FEATURES } from './context-features.js';
 import { NUM_HISTORY_FEATURES } from './history-features.js';
 import { ReplayBuffer, createReplayBatch } from './replay-buffer.js';
 import { exponentialSchedule, linearSchedule, type EpsilonSchedule } from './schedules.js';
@@ -59,6 +60,8 @@ interface Manifest {
   readonly backend: string;
   readonly tensors: { name: string; shape: number[]; offset: number; length: number }[];
   readonly knownItems: number;
+  /** End of the training window (unix seconds): context popularity counts events before it. */
+  readonly trainEnd?: number;
 }
 
 /**
@@ -76,6 +79,7 @@ export class DqnAgent implements Agent {
   #learner: DqnLearner | undefined;
   #known = new Uint8Array(0);
   #tf: Tf | undefined;
+  #trainEnd = Number.POSITIVE_INFINITY;
 
   constructor(config: DqnConfigInput = {}) {
     this.config = parseDqnConfig(config);
@@ -112,7 +116,8 @@ export class DqnAgent implements Agent {
     this.#known = new Uint8Array(store.numItems);
     for (let i = 0; i < catalogue.length; i++) this.#known[catalogue[i]] = 1;
     this.#learner?.dispose();
-    const learner = new DqnLearner(tf, config, store, catalogue, fork(rng, 'learner'));
+    this.#trainEnd = train.end;
+    const learner = new DqnLearner(tf, config, store, catalogue, fork(rng, 'learner'), { untilTime: train.end, known: this.#known });
     this.#learner = learner;
     const actRng = fork(rng, 'explore');
     const replayRng = fork(rng, 'replay');
@@ -265,14 +270,22 @@ export class DqnAgent implements Agent {
       const m = Math.min(chunk, n - start);
       const users = batch.users.subarray(start, start + m);
       const positions = batch.positions.subarray(start, start + m);
-      const scores = tf.tidy(() => {
+      // The supervised head without its embedding term ranks by the feature terms alone: no network pass.
+      const isFeaturesOnly = isSupervised && !this.config.supervisedEmbeddings;
+      const scores = isFeaturesOnly ? new Float32Array(m * tableItems) : tf.tidy(() => {
         const h = learner.encodeWindows(online, users, positions, m);
         const state = isSupervised ? online.supervisedState(h) : online.qState(h);
         return tf.matMul(state, online.catalogue(isSupervised ? 'supervised' : 'q')).dataSync() as Float32Array;
       });
+      const context = isSupervised ? learner.context : undefined;
       for (let i = 0; i < m; i++) {
         const row = (start + i) * numItems;
-        for (let x = 0; x < numItems; x++) out[row + x] = x < tableItems && known[x] === 1 ? scores[i * tableItems + x] : COLD_SCORE;
+        for (let x = 0; x < numItems; x++) out[row + x] = x < tableItems && known[x] === 1 ? scores[i * tableItems + x] : 0;
+        if (context) {
+          context.load(users[i], positions[i]);
+          context.addScores(learner.contextWeights, out, row, Math.min(numItems, tableItems));
+        }
+        for (let x = 0; x < numItems; x++) if (!(x < tableItems && known[x] === 1)) out[row + x] = COLD_SCORE;
         if (this.config.historyFeatures) {
           features.load(store, users[i], positions[i]);
           for (let k = 0; k < features.numTouched; k++) {
@@ -300,6 +313,7 @@ export class DqnAgent implements Agent {
     parts.push({ name: 'items', values: online.items.values, shape: [online.items.rows, online.items.width] });
     if (online.outputs) parts.push({ name: 'outputs', values: online.outputs.values, shape: [online.outputs.rows, online.outputs.width] });
     parts.push({ name: 'supervisedFeatureWeights', values: learner.supervisedFeatureWeights, shape: [NUM_HISTORY_FEATURES] });
+    parts.push({ name: 'contextWeights', values: learner.contextWeights, shape: [NUM_CONTEXT_FEATURES] });
     parts.push({ name: 'known', values: Float32Array.from(this.#known), shape: [this.#known.length] });
     let offset = 0;
     const tensors = parts.map((p) => {
@@ -309,7 +323,7 @@ export class DqnAgent implements Agent {
     });
     const all = new Float32Array(offset);
     parts.forEach((p, i) => all.set(p.values, tensors[i].offset));
-    const manifest: Manifest = { format: FORMAT, config: this.config, numItems: online.shape.numItems, backend: this.backend ?? 'unknown', tensors, knownItems: this.#known.reduce((a, b) => a + b, 0) };
+    const manifest: Manifest = { format: FORMAT, config: this.config, numItems: online.shape.numItems, backend: this.backend ?? 'unknown', tensors, knownItems: this.#known.reduce((a, b) => a + b, 0), ...(Number.isFinite(this.#trainEnd) ? { trainEnd: this.#trainEnd } : {}) };
     await mkdir(dir, { recursive: true });
     await writeFile(join(dir, 'weights.bin'), new Uint8Array(all.buffer, all.byteOffset, all.byteLength));
     await writeFile(join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
@@ -334,18 +348,27 @@ export class DqnAgent implements Agent {
       throw new RecGymError(ErrorCode.BAD_CHECKPOINT, `DQN checkpoint ${dir}/weights.bin: expected ${total * 4} bytes, actual ${bytes.byteLength}`);
     }
     const values = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-    const agent = new DqnAgent({ ...manifest.config, backend: options.backend ?? manifest.config.backend, scoreHead: options.scoreHead ?? manifest.config.scoreHead });
+    const hasContext = manifest.tensors.some((t) => t.name === 'contextWeights');
+    const agent = new DqnAgent({
+      ...manifest.config,
+      backend: options.backend ?? manifest.config.backend,
+      scoreHead: options.scoreHead ?? manifest.config.scoreHead,
+      // Checkpoints written before the context term have none.
+      contextFeatures: hasContext && manifest.config.contextFeatures === true,
+    });
     const { tf, backend } = await initBackend(agent.config.backend);
     agent.#tf = tf;
     agent.backend = backend;
     const { createRng } = await import('../../core/rng.js');
-    const learner = new DqnLearner(tf, agent.config, store, new Int32Array(0), createRng('load'));
     const byName = new Map(manifest.tensors.map((t) => [t.name, values.subarray(t.offset, t.offset + t.length)]));
     const take = (name: string, length: number): Float32Array => {
       const v = byName.get(name);
       if (!v || v.length !== length) throw new RecGymError(ErrorCode.BAD_CHECKPOINT, `DQN checkpoint ${dir}: tensor ${name}: expected ${length} values, actual ${v?.length ?? 'none'}`);
       return v;
     };
+    const known = Uint8Array.from(take('known', store.numItems));
+    agent.#trainEnd = manifest.trainEnd ?? Number.POSITIVE_INFINITY;
+    const learner = new DqnLearner(tf, agent.config, store, new Int32Array(0), createRng('load'), { untilTime: agent.#trainEnd, known });
     const online = learner.online;
     for (const v of online.variables()) {
       const name = v.name.slice(online.name.length + 1);
@@ -359,7 +382,8 @@ export class DqnAgent implements Agent {
     }
     learner.target.copyFrom(online);
     learner.supervisedFeatureWeights.set(take('supervisedFeatureWeights', NUM_HISTORY_FEATURES));
-    agent.#known = Uint8Array.from(take('known', store.numItems));
+    if (hasContext) learner.contextWeights.set(take('contextWeights', NUM_CONTEXT_FEATURES));
+    agent.#known = known;
     agent.#learner = learner;
     return agent;
   }
@@ -376,14 +400,19 @@ export class DqnAgent implements Agent {
     const online = learner.online;
     const outputs = online.outputs;
     if (!outputs) throw new TypeError('DqnAgent: expected the supervised head for scoreHead "supervised", actual none');
-    const states = tf.tidy(() => online.supervisedState(learner.encodeWindows(online, users, positions, m)).dataSync() as Float32Array);
+    const useEmbeddings = this.config.supervisedEmbeddings;
+    const states = useEmbeddings ? tf.tidy(() => online.supervisedState(learner.encodeWindows(online, users, positions, m)).dataSync() as Float32Array) : new Float32Array(0);
     const width = outputs.width;
     const features = learner.features;
     const useFeatures = this.config.historyFeatures;
     const w = learner.supervisedFeatureWeights;
     const f = new Float32Array(NUM_HISTORY_FEATURES);
+    const context = learner.context;
+    const wc = learner.contextWeights;
+    const g = new Float32Array(NUM_CONTEXT_FEATURES);
     for (let i = 0; i < m; i++) {
       if (useFeatures) features.load(learner.store, users[i], positions[i]);
+      context?.load(users[i], positions[i]);
       for (let j = 0; j < C; j++) {
         const item = candidates[i * C + j];
         if (item < 0) {
@@ -391,10 +420,14 @@ export class DqnAgent implements Agent {
           continue;
         }
         let s = 0;
-        for (let d = 0; d < width; d++) s += states[i * width + d] * outputs.values[item * width + d];
+        if (useEmbeddings) for (let d = 0; d < width; d++) s += states[i * width + d] * outputs.values[item * width + d];
         if (useFeatures && features.has(item)) {
           features.write(item, f, 0);
           for (let k = 0; k < NUM_HISTORY_FEATURES; k++) s += w[k] * f[k];
+        }
+        if (context) {
+          context.write(item, g, 0);
+          for (let k = 0; k < NUM_CONTEXT_FEATURES; k++) s += wc[k] * g[k];
         }
         out[i * C + j] = s;
       }

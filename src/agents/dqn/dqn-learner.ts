@@ -5,6 +5,7 @@ import { hoursOf } from '../../env/observation.js';
 import type { Tf } from './backend.js';
 import type { DqnConfig } from './config.js';
 import { gruEncode, gruForward, matMul, matMulConstant, uploadSteps } from './gru.js';
+import { ContextFeatures, NUM_CONTEXT_FEATURES } from './context-features.js';
 import { HistoryFeatures, NUM_HISTORY_FEATURES } from './history-features.js';
 import { QNetwork } from './q-network.js';
 import type { ReplayBatch, ReplaySegments } from './replay-buffer.js';
@@ -21,6 +22,9 @@ export interface TrainStats {
   /** Global gradient norm before clipping. */
   readonly gradNorm: number;
 }
+
+/** Logit offset of items a day-by-day training state cannot rank (exp underflows to 0 without NaN gradients). */
+const UNSEEN_LOGIT = -1e4;
 
 const CROSS_ENTROPY = new WeakMap<Tf, (logits: TF.Tensor2D, labels: TF.Tensor2D) => TF.Scalar>();
 
@@ -42,8 +46,9 @@ export function softmaxCrossEntropy(tf: Tf, logits: TF.Tensor2D, labels: TF.Tens
       save([logProbabilities, y]);
       return {
         value: tf.div(tf.neg(tf.sum(tf.mul(logProbabilities, y))), rows),
+        // A label row summing to s (0 leaves the row out) has the gradient s · softmax − labels.
         gradFunc: (dy: TF.Tensor, saved: TF.Tensor[]) => [
-          tf.mul(tf.sub(tf.exp(saved[0]), saved[1]), tf.div(dy, rows)),
+          tf.mul(tf.sub(tf.mul(tf.exp(saved[0]), tf.matMul(tf.sum(saved[1], 1, true) as TF.Tensor2D, tf.ones([1, cols]) as TF.Tensor2D)), saved[1]), tf.div(dy, rows)),
           tf.zerosLike(saved[1]),
         ],
       };
@@ -85,6 +90,32 @@ export function bellmanTargets(
     out[i] = rewards[i] + gamma * bootstrap;
   }
   return out;
+}
+
+/**
+ * Mean softmax cross-entropy of `logits` [B, U] (row-major) against `labels` (a row summing to s
+ * counts s times; 0 leaves it out), and its gradient times `weight` into `grad`: weight · (s · softmax − labels) / B.
+ */
+export function supervisedFeatureLoss(logits: Float32Array, labels: Float32Array, B: number, U: number, weight: number, grad: Float32Array): number {
+  let loss = 0;
+  for (let i = 0; i < B; i++) {
+    const row = i * U;
+    let max = -Infinity;
+    let labelSum = 0;
+    for (let u = 0; u < U; u++) {
+      if (logits[row + u] > max) max = logits[row + u];
+      labelSum += labels[row + u];
+    }
+    let sum = 0;
+    for (let u = 0; u < U; u++) sum += Math.exp(logits[row + u] - max);
+    const lse = max + Math.log(sum);
+    for (let u = 0; u < U; u++) {
+      const y = labels[row + u];
+      if (y !== 0) loss -= y * (logits[row + u] - lse);
+      grad[row + u] = (weight * (labelSum * Math.exp(logits[row + u] - lse) - y)) / B;
+    }
+  }
+  return loss / B;
 }
 
 /** [B, T·N] selection over time-major concatenated states from per-step blocks [B, N] starting at block `first`. */
@@ -141,7 +172,12 @@ export class DqnLearner {
   #wf = new Float32Array(NUM_HISTORY_FEATURES);
   #wfVersion = -1;
 
-  constructor(tf: Tf, config: DqnConfig, store: EventStore, negativePool: Int32Array, rng: Rng) {
+  /** Context features of the supervised head (config.contextFeatures), counting popularity before `untilTime`. */
+  readonly context: ContextFeatures | undefined;
+  readonly #contextWeights = new Float32Array(NUM_CONTEXT_FEATURES);
+  readonly #contextAdam: ArrayAdam;
+
+  constructor(tf: Tf, config: DqnConfig, store: EventStore, negativePool: Int32Array, rng: Rng, options: { untilTime?: number; known?: Uint8Array } = {}) {
     this.tf = tf;
     this.config = config;
     this.store = store;
@@ -156,6 +192,11 @@ export class DqnLearner {
     this.#adam = { learningRate: config.learningRate, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 };
     this.#optimizer = new DenseAdam(this.#adam);
     this.#featureAdam = new ArrayAdam(NUM_HISTORY_FEATURES, { ...this.#adam, learningRate: config.featureLearningRate });
+    this.#contextAdam = new ArrayAdam(NUM_CONTEXT_FEATURES, { ...this.#adam, learningRate: config.featureLearningRate });
+    this.context =
+      config.contextFeatures && config.supervisedHead
+        ? new ContextFeatures(store, { untilTime: options.untilTime ?? Number.POSITIVE_INFINITY, recentEvents: config.contextRecentEvents, known: options.known })
+        : undefined;
     this.#learningRates = new Map([[this.online.wf.name, config.featureLearningRate]]);
   }
 
@@ -176,6 +217,11 @@ export class DqnLearner {
   }
 
   /** Weights of the history features in the supervised logits (trained on typed arrays; zeros without the features). */
+  /** Weights of the supervised head's context term (zeros without context features). */
+  get contextWeights(): Float32Array {
+    return this.#contextWeights;
+  }
+
   get supervisedFeatureWeights(): Float32Array {
     return this.#supervisedFeatureWeights;
   }
@@ -337,7 +383,7 @@ export class DqnLearner {
     const useSupervisedFeatures = isSupervised && config.historyFeatures;
     if (isSupervised) {
       const outputs = online.outputs!;
-      const maxU = B * (1 + config.supervisedHistoryNegatives) + config.supervisedNegatives;
+      const maxU = B * (1 + config.supervisedHistoryNegatives + (this.context ? config.contextNegatives : 0)) + config.supervisedNegatives;
       uniqueItems = scratch.int('uniqueItems', maxU);
       const slotOf = new Map<number, number>();
       const labelIndex = scratch.int('labelIndex', B);
@@ -374,9 +420,32 @@ export class DqnLearner {
           added++;
         }
       }
+      const context = this.context;
+      for (let i = 0; i < B && context && config.contextNegatives > 0; i++) {
+        context.load(users[i], positions[i]);
+        if (context.numCategories === 0) continue;
+        const { categoryStart, categoryItems } = context;
+        for (let k = 0; k < config.contextNegatives; k++) {
+          let draw = this.#rng.next() * context.numShare();
+          let c = 0;
+          while (c < context.numCategories - 1 && draw >= context.shares[c]) draw -= context.shares[c++];
+          const category = context.categories[c];
+          const size = categoryStart[category + 1] - categoryStart[category];
+          if (size === 0) continue;
+          const item = categoryItems[categoryStart[category] + this.#rng.nextInt(size)];
+          if (slotOf.has(item)) continue;
+          slotOf.set(item, U);
+          uniqueItems[U++] = item;
+        }
+      }
       labels = scratch.float('labels', B * U);
       labels.fill(0, 0, B * U);
-      for (let i = 0; i < B; i++) labels[i * U + labelIndex[i]] = 1;
+      const dayByDay = config.dayByDay && this.context !== undefined;
+      for (let i = 0; i < B; i++) {
+        // Day by day: a next item unseen before the state's day cannot be ranked on that day.
+        if (dayByDay && !(this.context as ContextFeatures).seenBefore(positions[i], store.items[positions[i]])) continue;
+        labels[i * U + labelIndex[i]] = 1;
+      }
       // Logit offsets: the history-feature term (sparse on typed arrays; its weights are trained from
       // d offsets) and the sampled-softmax correction log(pool / negatives) on uniform negatives, each
       // of which stands for that many catalogue items (without it, the head never learns to push the
@@ -407,6 +476,13 @@ export class DqnLearner {
         }
         sparseCount = count;
       }
+      if (context) {
+        const values = scratch.float('contextF', B * U * NUM_CONTEXT_FEATURES);
+        for (let i = 0; i < B; i++) {
+          context.load(users[i], positions[i]);
+          context.writeRow(uniqueItems, U, this.#contextWeights, values, i * U * NUM_CONTEXT_FEATURES, featureLogits, i * U, dayByDay ? UNSEEN_LOGIT : undefined);
+        }
+      }
       Ou = scratch.float('Ou', U * width);
       const values = outputs.values;
       for (let u = 0; u < U; u++) {
@@ -416,7 +492,16 @@ export class DqnLearner {
     }
 
     // Only the variables in the loss (wf is out of it without history features).
-    const variables = online.variables().filter((v) => useFeatures || v !== online.wf);
+    // Without the embedding term the supervised logits are feature offsets only: its softmax
+    // cross-entropy and gradient are taken here on typed arrays, with no kernel (and no ws) in the graph.
+    const isJsSupervised = isSupervised && !config.supervisedEmbeddings;
+    let jsSupervisedLoss = 0;
+    let jsFeatureGrad: Float32Array | undefined;
+    if (isJsSupervised) {
+      jsFeatureGrad = scratch.float('dFeatureLogits', B * U);
+      jsSupervisedLoss = supervisedFeatureLoss(featureLogits as Float32Array, labels as Float32Array, B, U, config.supervisedWeight, jsFeatureGrad);
+    }
+    const variables = online.variables().filter((v) => (useFeatures || v !== online.wf) && !(isJsSupervised && v === online.ws));
     // Session mode: the last step only feeds s' of the segment's last transition (target side).
     const onlineT = isSession ? T - 1 : T;
     const rowsX = onlineT * numSeq;
@@ -438,13 +523,13 @@ export class DqnLearner {
       }
     }
     const eaT = tf.tensor2d(Ea.slice(0, B * width), [B, width]);
-    const ouT = isSupervised ? tf.tensor2d((Ou as Float32Array).slice(0, U * width), [width, U]) : undefined;
-    const featureLogitsT = featureLogits ? tf.tensor2d(featureLogits.slice(0, B * U), [B, U]) : undefined;
+    const ouT = isSupervised && !isJsSupervised ? tf.tensor2d((Ou as Float32Array).slice(0, U * width), [width, U]) : undefined;
+    const featureLogitsT = featureLogits && !isJsSupervised ? tf.tensor2d(featureLogits.slice(0, B * U), [B, U]) : undefined;
     const args: TF.Tensor[] = [eaT, ...(ouT ? [ouT] : []), ...(featureLogitsT ? [featureLogitsT] : []), ...variables, xFlat];
     const constants: TF.Tensor[] = [];
     const yT = tf.tensor1d(y.slice(0, B));
     const faT = tf.tensor2d(Fa.slice(0, B * NUM_HISTORY_FEATURES), [B, NUM_HISTORY_FEATURES]);
-    const labelsT = isSupervised ? tf.tensor2d((labels as Float32Array).slice(0, B * U), [B, U]) : undefined;
+    const labelsT = isSupervised && !isJsSupervised ? tf.tensor2d((labels as Float32Array).slice(0, B * U), [B, U]) : undefined;
 
     constants.push(yT, faT, xFlatT, ...xSteps, ...(selAll ? [selAll] : []), ...selBlocks.flatMap((b) => [b.sel, b.selT]), ...(labelsT ? [labelsT] : []));
     const parts = { td: 0, sup: 0, q: 0 };
@@ -471,7 +556,9 @@ export class DqnLearner {
       let sup: TF.Scalar | undefined;
       if (ou && labelsT) {
         const product = matMul(tf, online.supervisedState(h as TF.Tensor2D), ou);
-        const logits = (fl ? tf.add(product, fl) : product) as TF.Tensor2D;
+        // Without the embedding term the product stays in the graph at zero weight (every input needs a gradient path).
+        const term = config.supervisedEmbeddings ? product : tf.mul(product, 0);
+        const logits = (fl ? tf.add(term, fl) : term) as TF.Tensor2D;
         sup = softmaxCrossEntropy(tf, logits, labelsT);
         loss = tf.add(td, tf.mul(sup, config.supervisedWeight));
       }
@@ -482,7 +569,7 @@ export class DqnLearner {
     let gradNorm = 0;
     tf.tidy(() => {
       const { value, grads } = tf.valueAndGrads(lossFn)(args);
-      lossValue = value.dataSync()[0];
+      lossValue = value.dataSync()[0] + config.supervisedWeight * jsSupervisedLoss;
       // Sparse rows: GRU inputs (first D columns) and action rows, into the tables' pending gradients.
       const items = online.items;
       const dX = grads[grads.length - 1].dataSync() as Float32Array;
@@ -503,7 +590,7 @@ export class DqnLearner {
         }
         denseStart = 2;
       }
-      const dFeatureLogits = featureLogitsT ? (grads[denseStart].dataSync() as Float32Array) : undefined;
+      const dFeatureLogits = featureLogitsT ? (grads[denseStart].dataSync() as Float32Array) : jsFeatureGrad;
       if (featureLogitsT) denseStart++;
       const dWsf = new Float32Array(NUM_HISTORY_FEATURES);
       if (dFeatureLogits) {
@@ -515,8 +602,18 @@ export class DqnLearner {
         }
       }
       const denseGrads = grads.slice(denseStart, denseStart + variables.length);
+      const dWc = new Float32Array(NUM_CONTEXT_FEATURES);
+      if (dFeatureLogits && this.context) {
+        const values = scratch.float('contextF', 0);
+        for (let k = 0; k < B * U; k++) {
+          if (featureLogits![k] === UNSEEN_LOGIT) continue;
+          const g = dFeatureLogits[k];
+          for (let j = 0; j < NUM_CONTEXT_FEATURES; j++) dWc[j] += g * values[k * NUM_CONTEXT_FEATURES + j];
+        }
+      }
       let squares = items.pendingSquaredNorm() + (online.outputs?.pendingSquaredNorm() ?? 0);
       for (let j = 0; j < NUM_HISTORY_FEATURES; j++) squares += dWsf[j] * dWsf[j];
+      for (let j = 0; j < NUM_CONTEXT_FEATURES; j++) squares += dWc[j] * dWc[j];
       const denseValues = denseGrads.map((g) => g.dataSync() as Float32Array);
       for (const values of denseValues) {
         for (let k = 0; k < values.length; k++) squares += values[k] * values[k];
@@ -525,12 +622,13 @@ export class DqnLearner {
       const scale = config.maxGradNorm > 0 && gradNorm > config.maxGradNorm ? config.maxGradNorm / gradNorm : 1;
       this.#optimizer.step(tf, variables, denseValues, scale, this.#learningRates);
       if (dFeatureLogits) this.#featureAdam.step(this.#supervisedFeatureWeights, dWsf, scale);
+      if (dFeatureLogits && this.context) this.#contextAdam.step(this.#contextWeights, dWc, scale);
       items.step(this.#adam, scale);
       online.outputs?.step(this.#adam, scale);
     });
     parts.td = partTensors[0].dataSync()[0];
     parts.q = partTensors[1].dataSync()[0];
-    parts.sup = partTensors[2] ? partTensors[2].dataSync()[0] : 0;
+    parts.sup = partTensors[2] ? partTensors[2].dataSync()[0] : jsSupervisedLoss;
     tf.dispose([...partTensors, xFlat, eaT, ...(ouT ? [ouT] : []), ...(featureLogitsT ? [featureLogitsT] : []), ...constants]);
     partTensors = [];
 

@@ -1,10 +1,12 @@
 export { initBackend, type BackendChoice, type BackendPreference, type Tf } from './backend.js';
 export { DqnConfigSchema, parseDqnConfig, type DqnConfig, type DqnConfigInput } from './config.js';
 export { COLD_SCORE, DqnAgent, type DqnTrainHooks, type EpochStats } from './dqn-agent.js';
-export { DqnLearner, bellmanTargets, softmaxCrossEntropy, type TrainStats } from './dqn-learner.js';
+export { CONTEXT_FEATURE_NAMES, ContextFeatures, NUM_CONTEXT_FEATURES, type ContextFeatureOptions } from './context-features.js';
+export { DqnLearner, bellmanTargets, softmaxCrossEntropy, supervisedFeatureLoss, type TrainStats } from './dqn-learner.js';
 export { createGruWeights, gruEncode, gruForward, gruSequence, gruVariables, matMul, matMulConstant, projection, uploadSteps, type GruWeights, type StateSelection } from './gru.js';
 export { HISTORY_FEATURE_NAMES, HistoryFeatures, NUM_HISTORY_FEATURES } from './history-features.js';
 export { EVENT_EXTRA_COLUMNS, QNetwork, type QNetworkShape } from './q-network.js';
 export { ReplayBuffer, createReplayBatch, type ReplayBatch, type ReplayBufferOptions, type ReplaySegments, type ReplayStates } from './replay-buffer.js';
 export { exponentialSchedule, linearSchedule, type EpsilonSchedule } from './schedules.js';
 export { ArrayAdam, DenseAdam, SparseTable, type AdamOptions } from './sparse-table.js';
+export { SELECTION_METRIC, TRAINING_EVAL_K, chooseBestEpoch, runTraining, trainingCurvesSvg, trainingSummary, trainingWindows, type EpochRecord, type RefitResult, type TrainingOptions, type TrainingRun, type TrainingWindows } from './training-run.js';

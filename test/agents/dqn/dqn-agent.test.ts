@@ -86,7 +86,7 @@ describe('DqnAgent', () => {
 
     it('learns it in session mode with the supervised head', async () => {
       const store = identityStore();
-      const agent = new DqnAgent({ ...SMALL, epochs: 10, sequenceMode: 'session' });
+      const agent = new DqnAgent({ ...SMALL, epochs: 10, sequenceMode: 'session', supervisedEmbeddings: true });
       await agent.fit(store, splitByDay(store).train, createRng(0));
       const rate = await hitRate(agent, store);
       expect(rate).toBeGreaterThan(0.4); // random: 0.05

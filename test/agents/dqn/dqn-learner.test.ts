@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import type * as TF from '@tensorflow/tfjs';
 import { initBackend } from '../../../src/agents/dqn/backend.js';
 import { parseDqnConfig, type DqnConfigInput } from '../../../src/agents/dqn/config.js';
-import { DqnLearner, bellmanTargets } from '../../../src/agents/dqn/dqn-learner.js';
+import { DqnLearner, bellmanTargets, softmaxCrossEntropy, supervisedFeatureLoss } from '../../../src/agents/dqn/dqn-learner.js';
 import { ReplayBuffer, createReplayBatch } from '../../../src/agents/dqn/replay-buffer.js';
 import { createRng } from '../../../src/core/rng.js';
 import type { EventStore } from '../../../src/data/event-store.js';
@@ -49,6 +50,29 @@ function loggedBuffer(store: EventStore, C: number): ReplayBuffer {
   return buffer;
 }
 
+describe('supervisedFeatureLoss', () => {
+  it('matches softmaxCrossEntropy and its gradient (times the weight), leaving out rows without a label', async () => {
+    const { tf } = await initBackend('cpu');
+    const rng = createRng('ce');
+    const B = 3;
+    const U = 5;
+    const logits = Float32Array.from({ length: B * U }, () => rng.next() * 4 - 2);
+    const labels = new Float32Array(B * U);
+    labels[0 * U + 2] = 1;
+    labels[2 * U + 4] = 1; // row 1 has no label
+    const grad = new Float32Array(B * U);
+    const loss = supervisedFeatureLoss(logits, labels, B, U, 0.5, grad);
+    const x = tf.tensor2d(logits, [B, U]);
+    const y = tf.tensor2d(labels, [B, U]);
+    const { value, grads } = tf.valueAndGrads((...args: TF.Tensor[]) => tf.mul(softmaxCrossEntropy(tf, args[0] as TF.Tensor2D, y), 0.5) as TF.Scalar)([x]);
+    expect(loss * 0.5).toBeCloseTo(value.dataSync()[0], 5);
+    const expected = grads[0].dataSync();
+    for (let k = 0; k < B * U; k++) expect(grad[k]).toBeCloseTo(expected[k], 5);
+    for (let u = 0; u < U; u++) expect(grad[U + u]).toBe(0);
+    tf.dispose([x, y, value, ...grads]);
+  });
+});
+
 describe('DqnLearner', () => {
   for (const backend of ['wasm', 'cpu'] as const) {
     for (const mode of ['window', 'session'] as const) {
@@ -69,6 +93,23 @@ describe('DqnLearner', () => {
           const q = new Float32Array(16 * config.numCandidates);
           learner.windowQ(learner.online, batch.observations.users, batch.observations.positions, batch.nextObservations.candidates, config.numCandidates, q);
           expect(tf.memory().numTensors).toBe(before);
+          learner.dispose();
+        });
+
+        it('leaks no tensors across a train step with the context term day by day', async () => {
+          const { tf } = await initBackend(backend);
+          const store = identityStore();
+          const { config, learner } = makeLearner(store, { sequenceMode: mode, contextFeatures: true, dayByDay: true, contextNegatives: 2 }, 'leak-context', tf);
+          const buffer = loggedBuffer(store, config.numCandidates);
+          const rng = createRng(1);
+          const batch = createReplayBatch(config.batchSize, config.numCandidates);
+          const step = () => learner.trainStep(mode === 'window' ? buffer.sample(16, rng, batch) : buffer.sampleSegments(16, config.segmentLength, rng, batch));
+          step();
+          const before = tf.memory().numTensors;
+          const stats = step();
+          expect(tf.memory().numTensors).toBe(before);
+          expect(Number.isFinite(stats.loss)).toBe(true);
+          expect(Array.from(learner.contextWeights).some((w) => w !== 0)).toBe(true);
           learner.dispose();
         });
 

@@ -1,0 +1,164 @@
+/**
+ * The agents compared on each real log sample in ../shared/data: the DQN (trained per seed, the day
+ * before the test day picks its epoch) against recent, co-occurrence, popularity and random under the
+ * full, sampled and seed protocols on the same cases, with 95 % bootstrap CIs and paired differences
+ * to `recent` on all, warm and discovery cases. Skipped with a message when ../shared is absent.
+ * The 2-hour time slice has no day before its test window, so only the baselines run there.
+ *
+ *   npm run build && node dist/experiments/real-samples.js [--quick] [--only users386,tianchi] [--seeds 0,1,2] [--epochs E]
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BackendPreference } from '../src/agents/dqn/backend.js';
+import type { DqnConfigInput } from '../src/agents/dqn/config.js';
+import { trainingWindows } from '../src/agents/dqn/training-run.js';
+import { isRecGymError } from '../src/core/errors.js';
+import { readEventLog } from '../src/data/read-event-log.js';
+import { splitByDay, type DaySplit } from '../src/data/split.js';
+import { runComparison, type CompareReport } from '../src/eval/compare.js';
+import { formatCompareTable } from '../src/eval/compare-report.js';
+import { parseTestStart, splitAtTime } from '../src/eval/test-cases.js';
+import { QUICK_DQN, isEntryPoint, log, parseExperimentFlags, runScript, writeResult } from './common.js';
+
+/** One real sample: its short name, its file under the shared data folder, and how to split it. */
+export interface Sample {
+  readonly name: string;
+  readonly file: string;
+  /** Test window start (UTC `YYYY-MM-DDTHH:MM`); undefined = the last day is the test day. */
+  readonly testStart?: string;
+}
+
+/** The real samples, the 386-user one first. */
+export const SAMPLES: readonly Sample[] = [
+  { name: 'users386', file: 'taobao-userbehavior-samples/userbehavior_users386_haohanblue.csv' },
+  { name: 'tail', file: 'taobao-userbehavior-samples/userbehavior_tail_betashepherd.csv' },
+  { name: 'head', file: 'taobao-userbehavior-samples/userbehavior_head_fattydelivery.csv' },
+  { name: 'timeslice', file: 'taobao-userbehavior-samples/userbehavior_timeslice_20171126_jason-wang1.csv', testStart: '2017-11-26T02:00' },
+  { name: 'tianchi', file: 'tianchi-mobile-sample/sample_user_behavior.csv' },
+];
+
+/** What the experiment runs. */
+export interface Config {
+  /** Folder holding the samples (../shared/data from the repository root). */
+  readonly sharedDir: string;
+  /** Sample names to run (default all, in {@link SAMPLES} order). */
+  readonly only: string[] | undefined;
+  /** One DQN training run and one evaluation per seed. */
+  readonly seeds: number[];
+  /** DQN epochs. */
+  readonly epochs: number;
+  /** tfjs backend. */
+  readonly backend: BackendPreference;
+  /** DQN options (src/agents/dqn/config.ts). */
+  readonly dqn: DqnConfigInput;
+  /** Bootstrap resamples. */
+  readonly resamples: number;
+  /** Folder of the results JSON. */
+  readonly out: string;
+}
+
+/** The configuration of a real run, or of a `--quick` smoke run. */
+export function defaultConfig(quick: boolean): Config {
+  return {
+    sharedDir: join('..', 'shared', 'data'),
+    only: undefined,
+    seeds: quick ? [0] : [0, 1, 2],
+    epochs: quick ? 1 : 3,
+    backend: 'auto',
+    dqn: quick ? QUICK_DQN : {},
+    resamples: quick ? 50 : 1000,
+    out: 'results/experiments',
+  };
+}
+
+/** One sample's outcome: the comparison, or why it did not run. */
+export interface SampleResult {
+  readonly name: string;
+  readonly file: string;
+  readonly skipped?: string;
+  /** Why the DQN was left out (the baselines still ran). */
+  readonly dqnSkipped?: string;
+  readonly report?: CompareReport;
+}
+
+/** What the experiment writes. */
+export interface RealSamplesResult {
+  readonly experiment: 'real-samples';
+  readonly config: Config;
+  readonly skipped?: string;
+  readonly samples: SampleResult[];
+  readonly command: string;
+}
+
+/** Runs the experiment; `command` is recorded as what reproduces it. */
+export async function run(config: Config, command = 'node dist/experiments/real-samples.js'): Promise<RealSamplesResult> {
+  // 1. Without the shared data there is nothing to compare: say so and stop.
+  if (!existsSync(config.sharedDir)) {
+    const skipped = `${config.sharedDir} is absent: the real samples live outside the repository (see the project README); nothing to run`;
+    log(`real-samples: skipped: ${skipped}`);
+    return { experiment: 'real-samples', config, skipped, samples: [], command };
+  }
+  const unknown = (config.only ?? []).filter((n) => !SAMPLES.some((s) => s.name === n));
+  if (unknown.length > 0) throw new TypeError(`--only: expected names among ${SAMPLES.map((s) => s.name).join(', ')}, actual ${unknown.join(', ')}`);
+  const chosen = SAMPLES.filter((s) => config.only === undefined || config.only.includes(s.name));
+  const samples: SampleResult[] = [];
+  for (const sample of chosen) {
+    // 2. Load the sample and split it: its last day (or the given time) starts the test window.
+    const path = join(config.sharedDir, sample.file);
+    if (!existsSync(path)) {
+      log(`real-samples: ${sample.name}: ${path} is absent, skipped`);
+      samples.push({ name: sample.name, file: sample.file, skipped: `${path} is absent` });
+      continue;
+    }
+    const { store } = await readEventLog(path);
+    const split: DaySplit = sample.testStart !== undefined ? splitAtTime(store, parseTestStart(sample.testStart)) : splitByDay(store);
+
+    // 3. The DQN needs a validation day before the test window and training days before that.
+    let dqnSkipped: string | undefined;
+    try {
+      trainingWindows(split, 1);
+    } catch (error) {
+      if (!isRecGymError(error)) throw error;
+      dqnSkipped = error.message;
+      log(`real-samples: ${sample.name}: DQN skipped: ${dqnSkipped}`);
+    }
+
+    // 4. Train and compare on the same cases under every protocol.
+    log(`real-samples: ${sample.name} (${store.length} events, ${store.numUsers} users, ${store.numItems} items)`);
+    const report = await runComparison({
+      store,
+      split,
+      data: path,
+      command,
+      seeds: config.seeds,
+      variants: dqnSkipped ? [] : [{ name: 'dqn', config: { ...config.dqn, epochs: config.epochs, backend: config.backend } }],
+      resamples: config.resamples,
+      log,
+    });
+    process.stdout.write(`\n== ${sample.name}\n${formatCompareTable(report)}`);
+    samples.push({ name: sample.name, file: sample.file, ...(dqnSkipped ? { dqnSkipped } : {}), report });
+  }
+  return { experiment: 'real-samples', config, samples, command };
+}
+
+/** `node dist/experiments/real-samples.js [--quick] [--shared DIR] [--only a,b] [--seeds 0,1,2] [--epochs E] [--backend B] [--out DIR]` */
+export async function main(argv: string[]): Promise<void> {
+  const flags = parseExperimentFlags(argv, ['shared', 'only']);
+  if (flags.data !== undefined) throw new TypeError('--data: expected --shared DIR (the samples are fixed files), actual --data');
+  const base = defaultConfig(flags.quick);
+  const config: Config = {
+    ...base,
+    sharedDir: flags.extra.shared ?? base.sharedDir,
+    only: flags.extra.only !== undefined ? flags.extra.only.split(',').map((s) => s.trim()) : base.only,
+    seeds: flags.seeds ?? base.seeds,
+    epochs: flags.epochs ?? base.epochs,
+    backend: flags.backend ?? base.backend,
+    out: flags.out,
+  };
+  log(`real-samples: ${JSON.stringify({ ...config, dqn: undefined })}`);
+  const result = await run(config, ['node dist/experiments/real-samples.js', ...argv].join(' '));
+  const name = config.only ? `real-samples-${config.only.join('-')}` : 'real-samples';
+  log(`wrote ${writeResult(config.out, name, result)}`);
+}
+
+if (isEntryPoint(import.meta.url)) runScript(main);

@@ -1,0 +1,375 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ErrorCode, RecGymError } from '../../core/errors.js';
+import { createRng } from '../../core/rng.js';
+import { SECONDS_PER_DAY, type EventStore } from '../../data/event-store.js';
+import { formatDay, formatTime, type DaySplit, type TimeWindow } from '../../data/split.js';
+import { DEFAULT_REWARDS, rewardOf } from '../../env/rewards.js';
+import { caseValues, prepareEvaluation, rankCases, type EvaluationSetup } from '../../eval/evaluate.js';
+import { metricName, PROTOCOLS } from '../../eval/protocols.js';
+import { createProgress, type ProgressSink } from '../../eval/progress.js';
+import { chartGrid, lineChart } from '../../eval/svg-chart.js';
+import { buildTestCases, type EvalSplit } from '../../eval/test-cases.js';
+import type { BackendPreference } from './backend.js';
+import { parseDqnConfig, type DqnConfig, type DqnConfigInput } from './config.js';
+import { DqnAgent, type EpochStats } from './dqn-agent.js';
+
+/** Cut-off of the per-epoch full-protocol metrics (`recall@20`, `ndcg@20`). */
+export const TRAINING_EVAL_K = 20;
+
+/** The metric whose validation value picks the epoch. */
+export const SELECTION_METRIC = metricName('recall', TRAINING_EVAL_K);
+
+/** Options of {@link runTraining}. */
+export interface TrainingOptions {
+  readonly store: EventStore;
+  /** `split.test` is evaluated after every epoch and reported; it never chooses anything. */
+  readonly split: DaySplit;
+  readonly config?: DqnConfigInput;
+  readonly seed: number;
+  /** Overrides `config.backend`. */
+  readonly backend?: BackendPreference;
+  /** Days right before the test day that pick the epoch (default 1); training uses the days before them. */
+  readonly validationDays?: number;
+  /** After every epoch, with its validation and test metrics. */
+  readonly onEpoch?: (record: EpochRecord) => void;
+  /** Diagnostics and one line per epoch. */
+  readonly log?: (line: string) => void;
+  /** Where the progress bar draws (only on a TTY). */
+  readonly progress?: ProgressSink;
+  /**
+   * After choosing the epoch, train a fresh agent (same config and seed stream `"<seed>:refit"`) on
+   * all days before the test day, validation included, for the chosen number of epochs, and return
+   * it instead (default false: the validation day stays unseen by the returned agent).
+   */
+  readonly refit?: boolean;
+}
+
+/** The refitted agent's test metrics (see {@link TrainingOptions.refit}). */
+export interface RefitResult {
+  readonly epochs: number;
+  readonly test: Record<string, number>;
+  readonly seconds: number;
+}
+
+/** One epoch: training statistics, then full-protocol metrics on the validation and test windows. */
+export interface EpochRecord {
+  readonly epoch: number;
+  /** Mean training loss (TD + supervised) over the epoch's gradient steps. */
+  readonly loss: number;
+  readonly tdLoss: number;
+  readonly supervisedLoss: number;
+  /** Mean env reward per transition of the behaviour policy. */
+  readonly meanReward: number;
+  readonly hitRate: number;
+  /** ε at the end of the epoch. */
+  readonly epsilon: number;
+  /** Reward of a purchase hit in this epoch (the epoch schedule). */
+  readonly purchaseReward: number;
+  /** Training transitions (gradient steps x batch) per second of gradient work. */
+  readonly transitionsPerSec: number;
+  /** Env transitions collected in the epoch. */
+  readonly envTransitions: number;
+  readonly gradientSteps: number;
+  /** Training seconds of the epoch (acting + learning). */
+  readonly seconds: number;
+  /** Seconds spent evaluating validation and test after the epoch. */
+  readonly evalSeconds: number;
+  /** Full protocol on the validation window: `recall@20`, `ndcg@20`, `mrr`. */
+  readonly validation: Record<string, number>;
+  /** Full protocol on the test day (reported only). */
+  readonly test: Record<string, number>;
+}
+
+/** The windows of a training run. */
+export interface TrainingWindows {
+  readonly train: TimeWindow;
+  readonly validation: TimeWindow;
+  readonly test: TimeWindow;
+}
+
+/** The result of {@link runTraining}: the agent in the state of the chosen epoch (or refitted with `refit`). */
+export interface TrainingRun {
+  readonly agent: DqnAgent;
+  readonly epochs: EpochRecord[];
+  /** Epoch with the best validation `recall@20` (the earliest on ties). */
+  readonly bestEpoch: number;
+  readonly backend: string;
+  /** Wall seconds of the whole run (training, evaluations, checkpointing). */
+  readonly seconds: number;
+  readonly config: DqnConfig;
+  readonly seed: number;
+  readonly windows: TrainingWindows;
+  /** With `refit`: the returned agent was retrained through the validation day(s); its test metrics. */
+  readonly refit?: RefitResult;
+  /** Validation and test cases (events of users with an earlier event in the respective training part). */
+  readonly cases: { readonly validation: number; readonly test: number };
+}
+
+/** Index of the record with the highest `validation[metric]` (earliest on ties; NaN never wins); -1 for none. */
+export function chooseBestEpoch(records: readonly Pick<EpochRecord, 'validation'>[], metric: string = SELECTION_METRIC): number {
+  let best = -1;
+  let bestValue = -Infinity;
+  for (let i = 0; i < records.length; i++) {
+    const v = records[i].validation[metric];
+    if (v > bestValue) {
+      bestValue = v;
+      best = i;
+    }
+  }
+  return best < 0 && records.length > 0 ? 0 : best;
+}
+
+/** The validation window `validationDays` days before `split`'s test day and the training window before it. */
+export function trainingWindows(split: DaySplit, validationDays = 1): TrainingWindows {
+  if (!(Number.isInteger(validationDays) && validationDays >= 1)) {
+    throw new RangeError(`expected validationDays to be an integer >= 1, actual ${validationDays}`);
+  }
+  const validationStart = split.test.start - validationDays * SECONDS_PER_DAY;
+  if (validationStart <= split.train.start) {
+    throw new RecGymError(
+      ErrorCode.NO_EVENTS,
+      `training: expected training days before the ${validationDays} validation day(s) ending ${formatDay(split.testDay - 1)}, actual none (the log starts ${formatDay(Math.floor(split.train.start / SECONDS_PER_DAY))})`,
+    );
+  }
+  return {
+    train: { start: split.train.start, end: validationStart },
+    validation: { start: validationStart, end: split.test.start },
+    test: { ...split.test },
+  };
+}
+
+function metricsOf(setup: EvaluationSetup, ranks: Int32Array): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const kind of setup.protocol.metrics) {
+    const values = caseValues(setup, ranks, kind);
+    let sum = 0;
+    for (let i = 0; i < values.length; i++) sum += values[i];
+    out[metricName(kind, setup.k)] = values.length > 0 ? sum / values.length : NaN;
+  }
+  return out;
+}
+
+function fmt(value: number, digits = 4): string {
+  return Number.isFinite(value) ? value.toFixed(digits) : '—';
+}
+
+/**
+ * Trains the DQN on the days before the validation day(s); after every epoch evaluates it in the
+ * full protocol on the validation window and on the test day; returns the agent with the weights of
+ * the epoch with the best validation `recall@20` (kept in a temporary checkpoint and restored).
+ * Deterministic for a given seed, data, config and backend.
+ */
+export async function runTraining(options: TrainingOptions): Promise<TrainingRun> {
+  const started = performance.now();
+  const { store, split, seed } = options;
+  const config = parseDqnConfig({ ...options.config, ...(options.backend !== undefined ? { backend: options.backend } : {}) });
+  const windows = trainingWindows(split, options.validationDays ?? 1);
+  const validationSplit: EvalSplit = { train: windows.train, test: windows.validation };
+  const testSplit: EvalSplit = { train: split.train, test: split.test };
+  const validationCases = buildTestCases(store, validationSplit);
+  const testCases = buildTestCases(store, testSplit);
+  if (validationCases.count === 0) {
+    throw new RecGymError(
+      ErrorCode.NO_TEST_CASES,
+      `training: expected validation cases (events of ${formatDay(windows.validation.start / SECONDS_PER_DAY)} .. ${formatDay(windows.validation.end / SECONDS_PER_DAY - 1)} by users with a training event), actual none`,
+    );
+  }
+  const validationSetup = prepareEvaluation(store, validationCases, 'full', { k: TRAINING_EVAL_K, seed });
+  const testSetup = testCases.count > 0 ? prepareEvaluation(store, testCases, 'full', { k: TRAINING_EVAL_K, seed }) : undefined;
+  const emptyTest = Object.fromEntries(PROTOCOLS.full.metrics.map((kind) => [metricName(kind, TRAINING_EVAL_K), NaN]));
+  const log = options.log;
+  log?.(
+    `train ${formatDay(windows.train.start / SECONDS_PER_DAY)} .. ${formatDay(windows.train.end / SECONDS_PER_DAY - 1)}, validation ${formatDay(windows.validation.start / SECONDS_PER_DAY)} .. ${formatDay(windows.validation.end / SECONDS_PER_DAY - 1)} (${validationCases.count} cases), test ${formatDay(split.testDay)} (${testCases.count} cases)`,
+  );
+
+  const progress = options.progress ? createProgress(options.progress) : undefined;
+  const agent = new DqnAgent(config);
+  const records: EpochRecord[] = [];
+  const checkpointDir = await mkdtemp(join(tmpdir(), 'recgym-train-'));
+  let bestEpoch = -1;
+  let bestValue = -Infinity;
+  let lastReward = NaN;
+  let epochStartedAt = performance.now();
+  try {
+    await agent.train(store, windows.train, createRng(`${seed}:agent`), {
+      log,
+      onProgress: ({ epoch, envStep, envStepsPerEpoch, epsilon, loss }) => {
+        if (!progress) return;
+        if (envStep === 0) epochStartedAt = performance.now();
+        const elapsed = (performance.now() - epochStartedAt) / 1000;
+        const rate = elapsed > 0 ? (envStep * config.numEnvs) / elapsed : 0;
+        const label = `epoch ${epoch + 1}/${config.epochs} ${Math.round(rate)} env tr/s loss ${fmt(loss)} ε ${fmt(epsilon, 3)} reward ${fmt(lastReward)}`;
+        progress.update(label, envStep, envStepsPerEpoch);
+      },
+      onEpoch: async (stats: EpochStats) => {
+        const evalStarted = performance.now();
+        const onRank = (label: string) => (done: number, total: number) => progress?.update(`epoch ${stats.epoch + 1}/${config.epochs} ${label}`, done, total);
+        const validation = metricsOf(validationSetup, await rankCases(agent, validationSetup, { onProgress: onRank('validation') }));
+        const test = testSetup ? metricsOf(testSetup, await rankCases(agent, testSetup, { onProgress: onRank('test') })) : { ...emptyTest };
+        progress?.finish();
+        lastReward = stats.meanReward;
+        const record: EpochRecord = {
+          epoch: stats.epoch,
+          loss: stats.loss,
+          tdLoss: stats.tdLoss,
+          supervisedLoss: stats.supervisedLoss,
+          meanReward: stats.meanReward,
+          hitRate: stats.hitRate,
+          epsilon: stats.epsilon,
+          purchaseReward: rewardOf(DEFAULT_REWARDS, 4, stats.epoch),
+          transitionsPerSec: stats.trainTransitionsPerSec,
+          envTransitions: stats.transitions,
+          gradientSteps: stats.gradientSteps,
+          seconds: stats.seconds,
+          evalSeconds: (performance.now() - evalStarted) / 1000,
+          validation,
+          test,
+        };
+        records.push(record);
+        const value = validation[SELECTION_METRIC];
+        const isBest = value > bestValue || bestEpoch < 0;
+        if (isBest) {
+          if (value > bestValue) bestValue = value;
+          bestEpoch = stats.epoch;
+          if (stats.epoch < config.epochs - 1) await agent.save(checkpointDir);
+        }
+        log?.(
+          `epoch ${stats.epoch + 1}/${config.epochs}: loss ${fmt(record.loss)} reward ${fmt(record.meanReward)} ε ${fmt(record.epsilon, 3)} purchase ${record.purchaseReward} ` +
+            `${Math.round(record.transitionsPerSec)} train tr/s ${fmt(record.seconds, 1)}s | validation ${SELECTION_METRIC} ${fmt(value)} ndcg@${TRAINING_EVAL_K} ${fmt(validation[`ndcg@${TRAINING_EVAL_K}`])} | ` +
+            `test ${SELECTION_METRIC} ${fmt(test[SELECTION_METRIC])} ndcg@${TRAINING_EVAL_K} ${fmt(test[`ndcg@${TRAINING_EVAL_K}`])}${isBest ? ' *' : ''}`,
+        );
+        options.onEpoch?.(record);
+      },
+    });
+    let chosen = agent;
+    if (bestEpoch !== records.length - 1) {
+      chosen = await DqnAgent.load(checkpointDir, store, { backend: config.backend });
+      agent.dispose();
+      log?.(`restored epoch ${bestEpoch + 1} (best validation ${SELECTION_METRIC} ${fmt(bestValue)})`);
+    }
+    let refit: RefitResult | undefined;
+    if (options.refit) {
+      const refitStarted = performance.now();
+      const refitConfig = parseDqnConfig({ ...config, epochs: bestEpoch + 1 });
+      log?.(`refit: ${refitConfig.epochs} epoch(s) on ${formatDay(split.train.start / SECONDS_PER_DAY)} .. ${formatDay(split.testDay - 1)} (validation day(s) included)`);
+      const refitted = new DqnAgent(refitConfig);
+      try {
+        await refitted.train(store, split.train, createRng(`${seed}:refit`), {
+          log,
+          onProgress: ({ epoch, envStep, envStepsPerEpoch }) => progress?.update(`refit epoch ${epoch + 1}/${refitConfig.epochs}`, envStep, envStepsPerEpoch),
+        });
+        const test = testSetup
+          ? metricsOf(testSetup, await rankCases(refitted, testSetup, { onProgress: (done, total) => progress?.update('refit test', done, total) }))
+          : { ...emptyTest };
+        progress?.finish();
+        refit = { epochs: refitConfig.epochs, test, seconds: (performance.now() - refitStarted) / 1000 };
+        log?.(`refit: test ${SELECTION_METRIC} ${fmt(test[SELECTION_METRIC])} ndcg@${TRAINING_EVAL_K} ${fmt(test[`ndcg@${TRAINING_EVAL_K}`])} (${fmt(refit.seconds, 1)}s)`);
+      } catch (error) {
+        refitted.dispose();
+        chosen.dispose();
+        throw error;
+      }
+      chosen.dispose();
+      chosen = refitted;
+    }
+    return {
+      agent: chosen,
+      ...(refit ? { refit } : {}),
+      epochs: records,
+      bestEpoch,
+      backend: chosen.backend ?? agent.backend ?? 'unknown',
+      seconds: (performance.now() - started) / 1000,
+      config,
+      seed,
+      windows,
+      cases: { validation: validationCases.count, test: testCases.count },
+    };
+  } catch (error) {
+    agent.dispose();
+    throw error;
+  } finally {
+    progress?.finish();
+    await rm(checkpointDir, { recursive: true, force: true });
+  }
+}
+
+/** The JSON-ready summary of a run (results.json of `recgym train`): windows as ISO times, per-epoch records, the chosen epoch. */
+export function trainingSummary(run: TrainingRun): {
+  seed: number;
+  backend: string;
+  config: DqnConfig;
+  windows: Record<keyof TrainingWindows, { start: string; end: string }>;
+  cases: TrainingRun['cases'];
+  selection: string;
+  bestEpoch: number;
+  best: { validation: Record<string, number>; test: Record<string, number> } | undefined;
+  refit: RefitResult | null;
+  epochs: EpochRecord[];
+  timings: { seconds: number; trainSeconds: number; evalSeconds: number; refitSeconds: number };
+} {
+  const iso = (w: TimeWindow) => ({ start: formatTime(w.start), end: formatTime(w.end) });
+  const best = run.epochs[run.bestEpoch];
+  return {
+    seed: run.seed,
+    backend: run.backend,
+    config: run.config,
+    windows: { train: iso(run.windows.train), validation: iso(run.windows.validation), test: iso(run.windows.test) },
+    cases: run.cases,
+    selection: `validation ${SELECTION_METRIC} (full protocol)`,
+    bestEpoch: run.bestEpoch,
+    best: best ? { validation: best.validation, test: best.test } : undefined,
+    refit: run.refit ?? null,
+    epochs: run.epochs,
+    timings: {
+      seconds: run.seconds,
+      trainSeconds: run.epochs.reduce((s, r) => s + r.seconds, 0),
+      evalSeconds: run.epochs.reduce((s, r) => s + r.evalSeconds, 0),
+      refitSeconds: run.refit?.seconds ?? 0,
+    },
+  };
+}
+
+/** Learning curves as one SVG (epochs from 1): mean reward, loss, Recall@20 and NDCG@20 on validation and test, the chosen epoch marked. */
+export function trainingCurvesSvg(records: readonly EpochRecord[], bestEpoch: number, title = 'DQN'): string {
+  const x = records.map((r) => r.epoch + 1);
+  const markers = bestEpoch >= 0 ? [{ x: bestEpoch + 1, label: 'chosen' }] : [];
+  const common = { xLabel: 'epoch', integerX: true, markers };
+  const metric = (name: string, label: string) =>
+    lineChart({
+      ...common,
+      title: `${title}: ${label} per epoch`,
+      yLabel: label,
+      yFromZero: true,
+      series: [
+        { name: 'validation', x, y: records.map((r) => r.validation[name]) },
+        { name: 'test (reported only)', x, y: records.map((r) => r.test[name]), dashed: true },
+      ],
+    });
+  return chartGrid(
+    [
+      lineChart({
+        ...common,
+        title: `${title}: reward per transition (behaviour policy)`,
+        yLabel: 'mean reward',
+        yFromZero: true,
+        series: [{ name: 'mean reward', x, y: records.map((r) => r.meanReward) }],
+      }),
+      lineChart({
+        ...common,
+        title: `${title}: training loss`,
+        yLabel: 'loss',
+        yFromZero: true,
+        series: [
+          { name: 'total', x, y: records.map((r) => r.loss) },
+          { name: 'TD', x, y: records.map((r) => r.tdLoss) },
+          { name: 'supervised', x, y: records.map((r) => r.supervisedLoss) },
+        ],
+      }),
+      metric(SELECTION_METRIC, `Recall@${TRAINING_EVAL_K} (full)`),
+      metric(`ndcg@${TRAINING_EVAL_K}`, `NDCG@${TRAINING_EVAL_K} (full)`),
+    ],
+    2,
+  );
+}

@@ -1,0 +1,156 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BackendPreference } from '../agents/dqn/backend.js';
+import { ErrorCode, RecGymError } from '../core/errors.js';
+import { splitByDay, type DaySplit } from '../data/split.js';
+import { runComparison, COMPARE_BASELINES } from '../eval/compare.js';
+import { COMPARE_FILES, compareJson, compareMarkdown, formatCompareTable, learningCurvesSvg, recallBarsSvg } from '../eval/compare-report.js';
+import { createProgress } from '../eval/progress.js';
+import { parseTestStart, splitAtTime } from '../eval/test-cases.js';
+import { DEFAULT_GENERATOR_CONFIG } from '../sim/generator-config.js';
+import { writeDefaultLog } from '../sim/default-data.js';
+import { UsageError, intFlag, parseFlags, type CliIo, type Command } from './command.js';
+import { loadStore, readDqnConfigFile } from './load-store.js';
+
+/** Epochs `recgym compare` trains by default: `npm start` stays under 5 minutes on 2 cores with WASM. */
+export const COMPARE_DEFAULT_EPOCHS = 2;
+
+const BACKENDS: readonly BackendPreference[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+
+const USAGE = `usage: recgym compare [--data FILE] [--format F] [--test-day YYYY-MM-DD | --test-start YYYY-MM-DDTHH:MM]
+                      [--epochs E] [--seed S | --seeds 0,1,2] [--backend auto|tensorflow|wasm|cpu]
+                      [--config FILE.json] [--validation-days N] [--no-refit] [--resamples N] [--out DIR] [--json]
+
+The main job (what \`npm start\` runs): trains the DQN on the training days (the last one validates
+and picks the epoch; the DQN is then retrained that many epochs through the validation day), then evaluates it and the baselines ${COMPARE_BASELINES.join(', ')} on the
+held-out test day under the full, sampled and seed protocols on the same cases, with 95 % bootstrap
+CIs and paired differences to recent (on all, warm and discovery cases). Prints one table and writes
+DIR/${COMPARE_FILES.json}, DIR/${COMPARE_FILES.markdown}, DIR/${COMPARE_FILES.curves}, DIR/${COMPARE_FILES.bars} and
+the trained DQN's checkpoint (DIR/model, or DIR/model-seed-S for several seeds).
+
+  --data FILE     a Tianchi / UserBehavior / RetailRocket log (default: the embedded default data,
+                  written to DIR/default-tianchi.csv first and read back from it)
+  --format F      the log's format (default: detected)
+  --test-day D    the test day (default: the last day with events)
+  --test-start T  test window [T, next midnight) UTC; train = everything before T
+  --epochs E      DQN epochs (default ${COMPARE_DEFAULT_EPOCHS})
+  --seed S        seed of training, candidates, tie-breaks and resamples (default 0)
+  --seeds 0,1,2   one training run and evaluation per seed; reports the mean and the spread
+  --backend B     tfjs backend (default auto: tfjs-node if installed, else WASM, else CPU)
+  --config FILE   a JSON object of DQN options (src/agents/dqn/config.ts); --epochs and --backend override it
+  --validation-days N  days before the test day that pick the DQN's epoch (default 1)
+  --no-refit      keep the chosen epoch's agent, trained without the validation day(s)
+  --resamples N   bootstrap resamples (default 1000)
+  --out DIR       where results go (default results)
+  --json          print the report as one JSON object`;
+
+function parseSeeds(seed: string | undefined, seeds: string | undefined): number[] {
+  if (seed !== undefined && seeds !== undefined) throw new UsageError('expected --seed or --seeds, actual both');
+  if (seeds === undefined) return [intFlag('seed', seed, 0, 0, 2 ** 31 - 1)];
+  const parts = seeds.split(',').map((s) => s.trim());
+  if (parts.some((s) => s === '')) throw new UsageError(`--seeds: expected a comma-separated list, actual "${seeds}"`);
+  const list = parts.map((s) => intFlag('seeds', s, 0, 0, 2 ** 31 - 1));
+  if (new Set(list).size !== list.length) throw new UsageError(`--seeds: expected distinct seeds, actual "${seeds}"`);
+  return list;
+}
+
+function quote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+function write(path: string, text: string): void {
+  try {
+    writeFileSync(path, text);
+  } catch (error) {
+    throw new RecGymError(ErrorCode.WRITE_FAILED, `${path}: expected a writable file, actual ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
+
+/** `recgym compare`: train the DQN, evaluate it and the baselines under every protocol, write results/. */
+export const command: Command = {
+  path: ['compare'],
+  summary: 'train the DQN and compare it with the baselines under every protocol (npm start)',
+  usage: USAGE,
+  async run(args: string[], io: CliIo): Promise<number> {
+    const { values } = parseFlags(
+      args,
+      {
+        data: { type: 'string' },
+        format: { type: 'string' },
+        'test-day': { type: 'string' },
+        'test-start': { type: 'string' },
+        epochs: { type: 'string' },
+        seed: { type: 'string' },
+        seeds: { type: 'string' },
+        backend: { type: 'string' },
+        resamples: { type: 'string' },
+        config: { type: 'string' },
+        'validation-days': { type: 'string' },
+        'no-refit': { type: 'boolean' },
+        out: { type: 'string' },
+        json: { type: 'boolean' },
+      },
+      false,
+    );
+    const epochs = intFlag('epochs', values.epochs, COMPARE_DEFAULT_EPOCHS, 1, 10_000);
+    const validationDays = intFlag('validation-days', values['validation-days'], 1, 1, 3650);
+    const seeds = parseSeeds(values.seed, values.seeds);
+    const resamples = intFlag('resamples', values.resamples, 1000, 1, 1_000_000);
+    const backend = (values.backend ?? 'auto') as BackendPreference;
+    if (!BACKENDS.includes(backend)) throw new UsageError(`--backend: expected ${BACKENDS.join(', ')}, actual "${values.backend}"`);
+    if (values['test-day'] !== undefined && values['test-start'] !== undefined) throw new UsageError('expected --test-day or --test-start, actual both');
+    if (values.data === undefined && values.format !== undefined) throw new UsageError('--format: expected only with --data');
+    const fileConfig = values.config !== undefined ? readDqnConfigFile(values.config) : {};
+    const outDir = values.out ?? 'results';
+    try {
+      mkdirSync(outDir, { recursive: true });
+    } catch (error) {
+      throw new RecGymError(ErrorCode.WRITE_FAILED, `--out: expected a writable folder, actual "${outDir}" (${(error as NodeJS.ErrnoException).code})`);
+    }
+    const log = (line: string) => io.stderr(`${line}\n`);
+
+    let dataFile = values.data;
+    if (dataFile === undefined) {
+      dataFile = join(outDir, 'default-tianchi.csv');
+      const events = writeDefaultLog(dataFile);
+      log(`wrote the embedded default data (seed ${DEFAULT_GENERATOR_CONFIG.seed}, ${events.toLocaleString('en-US')} events) to ${dataFile}`);
+    }
+    const { store, name } = await loadStore(dataFile, values.format);
+    const split: DaySplit =
+      values['test-start'] !== undefined ? splitAtTime(store, parseTestStart(values['test-start'])) : splitByDay(store, values['test-day']);
+
+    const multiple = seeds.length > 1;
+    const progress = createProgress(io);
+    const report = await runComparison({
+      store,
+      split,
+      data: name,
+      command: ['recgym', 'compare', ...args].map(quote).join(' '),
+      seeds,
+      variants: [{ name: 'dqn', config: { ...fileConfig, epochs: values.epochs !== undefined ? epochs : (fileConfig.epochs ?? epochs), ...(values.backend !== undefined ? { backend } : {}) } }],
+      validationDays,
+      refit: values['no-refit'] !== true,
+      resamples,
+      log,
+      progress: io,
+      onRankProgress: (label, done, total) => progress.update(label, done, total),
+      onTrained: async (_variant, seed, agent) => {
+        await agent.save(join(outDir, multiple ? `model-seed-${seed}` : 'model'));
+      },
+    });
+    progress.finish();
+
+    write(join(outDir, COMPARE_FILES.json), `${compareJson(report, 2)}\n`);
+    write(join(outDir, COMPARE_FILES.markdown), compareMarkdown(report));
+    write(join(outDir, COMPARE_FILES.curves), learningCurvesSvg(report));
+    write(join(outDir, COMPARE_FILES.bars), recallBarsSvg(report));
+    if (values.json) {
+      io.stdout(`${compareJson(report)}\n`);
+    } else {
+      io.stdout(formatCompareTable(report));
+      const files = [COMPARE_FILES.json, COMPARE_FILES.markdown, COMPARE_FILES.curves, COMPARE_FILES.bars, multiple ? 'model-seed-*' : 'model'];
+      io.stdout(`wrote ${files.map((f) => join(outDir, f)).join(', ')}\n`);
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,46 @@
+import { readFileSync } from 'node:fs';
+import { parseDqnConfig, type DqnConfigInput } from '../agents/dqn/config.js';
+import { ErrorCode, RecGymError } from '../core/errors.js';
+import { FORMAT_NAMES, type FormatName } from '../data/detect-format.js';
+import type { EventStore } from '../data/event-store.js';
+import { UsageError } from './command.js';
+
+/** The store of `--data FILE [--format F]`, or the embedded default data without `--data`; `name` is what reports call it. */
+export async function loadStore(data: string | undefined, format: string | undefined): Promise<{ store: EventStore; name: string }> {
+  if (data === undefined) {
+    if (format !== undefined) throw new UsageError('--format: expected only with --data');
+    const { createDefaultEventStore } = await import('../sim/default-data.js');
+    return { store: createDefaultEventStore(), name: 'default' };
+  }
+  if (format !== undefined && format !== 'auto' && !(FORMAT_NAMES as readonly string[]).includes(format)) {
+    throw new UsageError(`--format: expected ${FORMAT_NAMES.join(', ')} or auto, actual "${format}"`);
+  }
+  const { readEventLog } = await import('../data/read-event-log.js');
+  const log = await readEventLog(data, { format: format as FormatName | 'auto' | undefined });
+  return { store: log.store, name: data };
+}
+
+/** The DQN options of `--config FILE` (a JSON object), validated; errors name the file and the field. */
+export function readDqnConfigFile(path: string): DqnConfigInput {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new RecGymError(ErrorCode.FILE_NOT_FOUND, `--config ${path}: expected a readable JSON file, actual ${(error as Error).message}`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new RecGymError(ErrorCode.BAD_OPTION, `--config ${path}: expected JSON, actual ${(error as Error).message}`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new RecGymError(ErrorCode.BAD_OPTION, `--config ${path}: expected a JSON object of DQN options, actual ${Array.isArray(value) ? 'an array' : typeof value}`);
+  }
+  try {
+    parseDqnConfig(value);
+  } catch (error) {
+    throw new RecGymError(ErrorCode.BAD_OPTION, `--config ${path}: ${(error as Error).message}`);
+  }
+  return value as DqnConfigInput;
+}

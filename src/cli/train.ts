@@ -1,0 +1,165 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AGENTS } from '../agents/registry.js';
+import type { BackendPreference } from '../agents/dqn/backend.js';
+import { parseDqnConfig, type DqnConfigInput } from '../agents/dqn/config.js';
+import { runTraining, SELECTION_METRIC, trainingCurvesSvg, trainingSummary, type EpochRecord } from '../agents/dqn/training-run.js';
+import { ErrorCode, RecGymError, isRecGymError } from '../core/errors.js';
+import { formatDay, splitByDay } from '../data/split.js';
+import { UsageError, intFlag, parseFlags, type CliIo, type Command } from './command.js';
+import { loadStore, readDqnConfigFile } from './load-store.js';
+
+const BACKENDS: readonly BackendPreference[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+
+const USAGE = `usage: recgym train [--agent dqn] [--data FILE] [--format F] [--test-day YYYY-MM-DD]
+                    [--validation-days N] [--epochs E] [--seed S] [--backend auto|tensorflow|wasm|cpu]
+                    [--config FILE.json] [--refit] --out DIR [--json]
+
+Trains the DQN on the days before the validation day(s), evaluates it after every epoch in the full
+protocol (Recall@20, NDCG@20) on the validation day(s) and on the test day, and keeps the epoch with
+the best validation Recall@20 (the test day is reported, never used to choose).
+
+  --agent NAME         the agent to train (only dqn learns; default dqn)
+  --data FILE          a Tianchi / UserBehavior / RetailRocket log (default: the embedded default data)
+  --format F           tianchi | userbehavior | retailrocket (default: detected)
+  --test-day D         the test day (default: the last day with events)
+  --validation-days N  days right before the test day that choose the epoch (default 1)
+  --epochs E           training epochs (default: the config's, 2)
+  --seed S             seed of training and evaluation tie-breaks (default 0)
+  --backend B          tfjs backend: auto = tfjs-node if installed, else WASM, else CPU (default auto)
+  --config FILE        a JSON object of DQN options (see src/agents/dqn/config.ts); flags override it
+  --refit              then retrain from scratch through the validation day(s) for the chosen number
+                       of epochs, and save that agent (its test metrics are reported as refit)
+  --out DIR            writes DIR/checkpoint (load with recgym eval --agent dqn --model DIR),
+                       DIR/results.json and DIR/curves.svg
+  --json               print the results as one JSON object`;
+
+function fmt(value: number, digits = 4): string {
+  return Number.isFinite(value) ? value.toFixed(digits) : '—';
+}
+
+function epochTable(records: readonly EpochRecord[], bestEpoch: number): string {
+  const header = ['epoch', 'loss', 'reward', 'ε', 'purchase', 'train tr/s', 'sec', `val ${SELECTION_METRIC}`, 'val ndcg@20', `test ${SELECTION_METRIC}`, 'test ndcg@20'];
+  const rows = records.map((r) => [
+    `${r.epoch + 1}${r.epoch === bestEpoch ? '*' : ''}`,
+    fmt(r.loss),
+    fmt(r.meanReward),
+    fmt(r.epsilon, 3),
+    String(r.purchaseReward),
+    String(Math.round(r.transitionsPerSec)),
+    fmt(r.seconds + r.evalSeconds, 1),
+    fmt(r.validation[SELECTION_METRIC]),
+    fmt(r.validation['ndcg@20']),
+    fmt(r.test[SELECTION_METRIC]),
+    fmt(r.test['ndcg@20']),
+  ]);
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c].length)));
+  const line = (cells: string[]) => cells.map((cell, c) => cell.padStart(widths[c])).join('  ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+/** `recgym train`: trains the DQN with per-epoch validation, writes a checkpoint, results.json and curves.svg. */
+export const command: Command = {
+  path: ['train'],
+  summary: 'train the DQN (validation picks the epoch), write a checkpoint, results and learning curves',
+  usage: USAGE,
+  async run(args: string[], io: CliIo): Promise<number> {
+    const { values } = parseFlags(
+      args,
+      {
+        agent: { type: 'string' },
+        data: { type: 'string' },
+        format: { type: 'string' },
+        'test-day': { type: 'string' },
+        'validation-days': { type: 'string' },
+        epochs: { type: 'string' },
+        seed: { type: 'string' },
+        backend: { type: 'string' },
+        config: { type: 'string' },
+        out: { type: 'string' },
+        refit: { type: 'boolean' },
+        json: { type: 'boolean' },
+      },
+      false,
+    );
+    const agentName = values.agent ?? 'dqn';
+    if (!AGENTS.has(agentName)) throw new UsageError(`--agent: expected one of ${[...AGENTS.keys()].join(', ')}, actual "${agentName}"`);
+    if (agentName !== 'dqn') throw new UsageError(`--agent: expected an agent that trains (dqn), actual "${agentName}" (baselines are fitted by recgym eval)`);
+    if (values.out === undefined || values.out === '') throw new UsageError('--out: expected a directory for the checkpoint and results');
+    const out = values.out;
+    const seed = intFlag('seed', values.seed, 0, 0, 2 ** 31 - 1);
+    const validationDays = intFlag('validation-days', values['validation-days'], 1, 1, 365);
+    const epochs = values.epochs !== undefined ? intFlag('epochs', values.epochs, 1, 1, 10_000) : undefined;
+    const backend = values.backend as BackendPreference | undefined;
+    if (backend !== undefined && !BACKENDS.includes(backend)) throw new UsageError(`--backend: expected ${BACKENDS.join(', ')}, actual "${backend}"`);
+
+    const fileConfig = values.config !== undefined ? readDqnConfigFile(values.config) : {};
+    const input: DqnConfigInput = { ...fileConfig, ...(epochs !== undefined ? { epochs } : {}), ...(backend !== undefined ? { backend } : {}) };
+    let config;
+    try {
+      config = parseDqnConfig(input);
+    } catch (error) {
+      throw new RecGymError(ErrorCode.BAD_OPTION, `${values.config !== undefined ? `--config ${values.config}: ` : ''}${(error as Error).message}`);
+    }
+
+    const loadStarted = performance.now();
+    const { store, name } = await loadStore(values.data, values.format);
+    const split = splitByDay(store, values['test-day']);
+    const loadSeconds = (performance.now() - loadStarted) / 1000;
+    io.stderr(`recgym train: data ${name}: ${store.length} events, ${store.numUsers} users, ${store.numItems} items (${loadSeconds.toFixed(1)}s)\n`);
+    let run;
+    try {
+      run = await runTraining({
+        store,
+        split,
+        config,
+        seed,
+        validationDays,
+        refit: values.refit ?? false,
+        log: (line) => io.stderr(`recgym train: ${line}\n`),
+        progress: io,
+      });
+    } catch (error) {
+      if (isRecGymError(error) || !(error instanceof Error) || !/^backend: /.test(error.message)) throw error;
+      throw new RecGymError(ErrorCode.BAD_OPTION, error.message);
+    }
+    const checkpoint = join(out, 'checkpoint');
+    const resultsPath = join(out, 'results.json');
+    const curvesPath = join(out, 'curves.svg');
+    try {
+      await mkdir(out, { recursive: true });
+      await run.agent.save(checkpoint);
+      const results = {
+        agent: agentName,
+        data: name,
+        events: store.length,
+        users: store.numUsers,
+        items: store.numItems,
+        testDay: formatDay(split.testDay),
+        validationDays,
+        ...trainingSummary(run),
+        loadSeconds,
+        files: { checkpoint, results: resultsPath, curves: curvesPath },
+      };
+      const json = JSON.stringify(results, (_key, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? null : value), 2);
+      await writeFile(resultsPath, `${json}\n`);
+      await writeFile(curvesPath, trainingCurvesSvg(run.epochs, run.bestEpoch, `DQN on ${name === 'default' ? 'the default data' : name.split('/').pop()}`));
+      if (values.json) io.stdout(`${JSON.stringify(JSON.parse(json))}\n`);
+      else {
+        const best = run.epochs[run.bestEpoch];
+        io.stdout(
+          `${epochTable(run.epochs, run.bestEpoch)}\n\n` +
+            `backend ${run.backend} · seed ${seed} · ${run.seconds.toFixed(1)}s · chosen epoch ${run.bestEpoch + 1} (validation ${SELECTION_METRIC} ${fmt(best.validation[SELECTION_METRIC])}, test ${fmt(best.test[SELECTION_METRIC])})\n` +
+            (run.refit ? `refit ${run.refit.epochs} epoch(s) through the validation day(s): test ${SELECTION_METRIC} ${fmt(run.refit.test[SELECTION_METRIC])} (the saved agent)\n` : '') +
+            `wrote ${checkpoint}, ${resultsPath}, ${curvesPath}\n`,
+        );
+      }
+    } catch (error) {
+      if (isRecGymError(error)) throw error;
+      throw new RecGymError(ErrorCode.WRITE_FAILED, `--out ${out}: expected a writable directory, actual ${(error as Error).message}`);
+    } finally {
+      run.agent.dispose();
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,262 @@
+import type { Interval } from './bootstrap.js';
+import type { CompareReport, DiffRow } from './compare.js';
+import type { ProtocolName } from './protocols.js';
+import type { SeedInterval } from './report.js';
+import { CHART_COLORS, chartGrid, escapeXml, formatTick, lineChart, niceTicks, type ChartSeries } from './svg-chart.js';
+
+/** The files `recgym compare` writes besides the data, by role. */
+export const COMPARE_FILES = {
+  json: 'compare.json',
+  markdown: 'compare.md',
+  curves: 'learning-curves.svg',
+  bars: 'recall-by-agent.svg',
+} as const;
+
+function fmt(value: number): string {
+  return Number.isFinite(value) ? value.toFixed(4) : '—';
+}
+
+function signed(value: number): string {
+  return Number.isFinite(value) ? `${value >= 0 ? '+' : ''}${value.toFixed(4)}` : '—';
+}
+
+/** `mean [lo, hi]` (± the spread over seeds when there are several). */
+export function formatInterval(v: Interval | SeedInterval, isDifference = false): string {
+  const f = isDifference ? signed : fmt;
+  const spread = 'std' in v ? ` ±${fmt(v.std)}` : '';
+  return `${f(v.mean)} [${f(v.lo)}, ${f(v.hi)}]${spread}`;
+}
+
+/** `>0` when the CI lies above 0, `<0` below, blank when it covers 0. */
+export function ciSign(v: Interval): string {
+  if (v.lo > 0) return '>0';
+  if (v.hi < 0) return '<0';
+  return '';
+}
+
+function textTable(header: string[], rows: string[][]): string {
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
+  const line = (cells: string[]) => cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ').trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+function markdownTable(header: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map((_, c) => (c === 0 ? '---' : '---:'))), ...rows.map(line)].join('\n');
+}
+
+function headlineOf(report: CompareReport, protocol: ProtocolName): string {
+  return report.table.find((r) => r.protocol === protocol)?.metric ?? '';
+}
+
+/** Rows of the main table: one per agent, one column per protocol's headline metric, then the random agent's exact expectation. */
+function mainRows(report: CompareReport): { header: string[]; rows: string[][] } {
+  const header = ['agent', ...report.protocols.map((p) => `${p} ${headlineOf(report, p)} [95% CI]`)];
+  const rows = report.agents.map((agent) => [
+    agent,
+    ...report.protocols.map((p) => {
+      const row = report.table.find((r) => r.agent === agent && r.protocol === p);
+      return row ? formatInterval(row.value) : '—';
+    }),
+  ]);
+  rows.push(['random (expected)', ...report.protocols.map((p) => fmt(report.results[p]?.randomExpected[headlineOf(report, p)] ?? NaN))]);
+  return { header, rows };
+}
+
+function diffRows(differences: readonly DiffRow[]): string[][] {
+  return differences.map((d) => [
+    d.agent,
+    d.protocol,
+    d.metric,
+    ...[d.all, d.warm, d.discovery].map((v) => `${formatInterval(v, true)} ${ciSign(v).padEnd(2)}`),
+  ]);
+}
+
+function caseLine(report: CompareReport): string {
+  const c = report.cases;
+  const pct = (n: number) => (c.total > 0 ? `${((100 * n) / c.total).toFixed(1)}%` : '—');
+  return `test cases ${c.total.toLocaleString('en-US')} of ${c.users.toLocaleString('en-US')} users: cold ${c.cold} (${pct(c.cold)}), warm ${c.warm} (${pct(c.warm)}), seen ${c.seen} (${pct(c.seen)}), repeat ${c.repeat} (${pct(c.repeat)}), discovery ${c.discovery} (${pct(c.discovery)})`;
+}
+
+function seedText(report: CompareReport): string {
+  return report.seeds.length === 1 ? `seed ${report.seeds[0]}` : `seeds ${report.seeds.join(',')} (mean [CI] ±std over seeds)`;
+}
+
+function storeText(report: CompareReport): string {
+  const s = report.store;
+  return `${s.events.toLocaleString('en-US')} events, ${s.users.toLocaleString('en-US')} users, ${s.items.toLocaleString('en-US')} items`;
+}
+
+/** The comparison as text: data and cases, one agents x protocols table with 95 % CIs, then the paired differences. */
+export function formatCompareTable(report: CompareReport): string {
+  const lines: string[] = [];
+  lines.push(`data ${report.data} (${storeText(report)}) · ${seedText(report)} · DQN backend ${report.backend}`);
+  lines.push(`train ${report.split.train.start} .. ${report.split.train.end}, test ${report.split.test.start} .. ${report.split.test.end}`);
+  lines.push(caseLine(report), '');
+  const { header, rows } = mainRows(report);
+  lines.push(textTable(header, rows));
+  if (report.differences.length > 0) {
+    lines.push('', `paired difference to ${report.baseline} [95% CI] (>0 / <0: the CI lies above / below 0):`);
+    lines.push(textTable(['agent', 'protocol', 'metric', 'all cases', 'warm cases', 'discovery cases'], diffRows(report.differences)));
+  }
+  lines.push('', `timings: DQN training ${report.timings.trainSeconds.toFixed(1)} s, evaluation ${report.protocols.map((p) => `${p} ${(report.timings.evalSeconds[p] ?? 0).toFixed(1)} s`).join(', ')}, total ${report.timings.totalSeconds.toFixed(1)} s`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** compare.md: data, split, case kinds, the table, the differences, the DQN's training, backend, timings and the command. */
+export function compareMarkdown(report: CompareReport): string {
+  const out: string[] = [];
+  out.push('# recgym compare', '');
+  out.push(`Reproduce with \`${report.command}\`.`, '');
+  out.push(`- **Data**: ${report.data} (${storeText(report)})`);
+  out.push(`- **Split**: train ${report.split.train.start} .. ${report.split.train.end}, test ${report.split.test.start} .. ${report.split.test.end} (UTC)`);
+  out.push(`- **Cases**: ${caseLine(report).replace(/^test cases /, '')}`);
+  out.push(`- **Seeds**: ${report.seeds.join(', ')}; 95 % CIs are percentile bootstraps over test users; candidate sets and tie-breaks are shared by all agents, so differences are paired.`);
+  out.push(`- **DQN backend**: ${report.backend}`, '');
+  out.push('## Results', '');
+  const { header, rows } = mainRows(report);
+  out.push(markdownTable(header, rows), '');
+  out.push(
+    'Protocols: `full` ranks the whole training catalogue (a cold positive is a miss), `sampled` the positive among 99 random negatives, `seed` among 4 random negatives (the original article\'s protocol, where a random agent already scores Recall@4 = 0.80).',
+    '',
+  );
+  if (report.differences.length > 0) {
+    out.push(`## Paired differences to \`${report.baseline}\``, '');
+    out.push(markdownTable(['agent', 'protocol', 'metric', 'all cases', 'warm cases', 'discovery cases'], diffRows(report.differences)), '');
+    out.push('`>0` / `<0`: the 95 % CI lies above / below 0.', '');
+  }
+  out.push('## DQN training', '');
+  for (const variant of report.dqn) {
+    const c = variant.config;
+    out.push(
+      `\`${variant.name}\`: ${c.epochs} epochs, item dim ${c.itemDim}, GRU ${c.hiddenSize}, history ${c.historyLength}, ${c.numCandidates} candidates, batch ${c.batchSize}, ` +
+        `supervised head ${c.supervisedHead ? 'on' : 'off'}, history features ${c.historyFeatures ? 'on' : 'off'}, ranking head ${c.scoreHead}.`,
+      '',
+    );
+    for (const run of variant.runs) {
+      out.push(
+        `Seed ${run.seed} on ${run.backend}: train ${run.windows.train.start} .. ${run.windows.train.end}, validation ${run.windows.validation.start} .. ${run.windows.validation.end} (${run.cases.validation} cases, picks the epoch); ` +
+          `evaluated epoch ${run.bestEpoch + 1}; ${run.seconds.toFixed(1)} s.`,
+        '',
+      );
+      out.push(
+        markdownTable(
+          ['epoch', 'loss', 'TD loss', 'supervised loss', 'reward / transition', 'ε', 'purchase reward', 'transitions/s', 'validation recall@20', 'test recall@20'],
+          run.epochs.map((e) => [
+            `${e.epoch + 1}${e.epoch === run.bestEpoch ? ' *' : ''}`,
+            fmt(e.loss),
+            fmt(e.tdLoss),
+            fmt(e.supervisedLoss),
+            fmt(e.meanReward),
+            e.epsilon.toFixed(3),
+            String(e.purchaseReward),
+            Math.round(e.transitionsPerSec).toLocaleString('en-US'),
+            fmt(e.validation['recall@20']),
+            fmt(e.test['recall@20']),
+          ]),
+        ),
+        '',
+      );
+    }
+  }
+  out.push(`Learning curves: [${COMPARE_FILES.curves}](${COMPARE_FILES.curves}); Recall@20 by agent: [${COMPARE_FILES.bars}](${COMPARE_FILES.bars}).`, '');
+  out.push('## Timings', '');
+  out.push(
+    `DQN training ${report.timings.trainSeconds.toFixed(1)} s (including the per-epoch validation and test evaluations); evaluation ${report.protocols
+      .map((p) => `${p} ${(report.timings.evalSeconds[p] ?? 0).toFixed(1)} s`)
+      .join(', ')}; total ${report.timings.totalSeconds.toFixed(1)} s.`,
+    '',
+  );
+  return out.join('\n');
+}
+
+/** Any value as JSON with NaN and infinities as null. */
+export function jsonWithNulls(value: unknown, indent?: number): string {
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), indent);
+}
+
+/** The report as JSON (NaN and infinities become null). */
+export function compareJson(report: CompareReport, indent?: number): string {
+  return jsonWithNulls(report, indent);
+}
+
+/** Learning curves of every DQN run (x = epoch, 1-based): reward, TD loss, supervised loss, and recall@20 on validation and test. */
+export function learningCurvesSvg(report: CompareReport): string {
+  const runs = report.dqn.flatMap((v) => v.runs.map((run) => ({ label: report.dqn.length > 1 || v.runs.length > 1 ? `${v.name} s${run.seed}` : v.name, run })));
+  if (runs.length === 0) throw new RangeError('expected at least one DQN run, actual none');
+  const x = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+  const color = (i: number) => CHART_COLORS[i % CHART_COLORS.length];
+  const line = (pick: (e: CompareReport['dqn'][number]['runs'][number]['epochs'][number]) => number) =>
+    runs.map(({ label, run }, i): ChartSeries => ({ name: label, x: x(run.epochs.length), y: run.epochs.map(pick), color: color(i) }));
+  const markers = runs.length === 1 ? [{ x: runs[0].run.bestEpoch + 1, label: 'chosen' }] : [];
+  const common = { xLabel: 'epoch', integerX: true, markers, width: 480, height: 320 };
+  const recall: ChartSeries[] = runs.flatMap(({ label, run }, i) => [
+    { name: `${label} validation`, x: x(run.epochs.length), y: run.epochs.map((e) => e.validation['recall@20']), color: color(i) },
+    { name: `${label} test`, x: x(run.epochs.length), y: run.epochs.map((e) => e.test['recall@20']), color: color(i), dashed: true },
+  ]);
+  return chartGrid(
+    [
+      lineChart({ ...common, title: 'Mean reward per transition (behaviour policy)', yLabel: 'reward', series: line((e) => e.meanReward) }),
+      lineChart({ ...common, title: 'TD loss', yLabel: 'loss', series: line((e) => e.tdLoss) }),
+      lineChart({ ...common, title: 'Supervised (next-item) loss', yLabel: 'loss', series: line((e) => e.supervisedLoss) }),
+      lineChart({ ...common, title: 'Recall@20, full protocol', yLabel: 'recall@20', yFromZero: true, series: recall }),
+    ],
+    2,
+  );
+}
+
+/** A bar per agent of the `full` protocol's headline metric with its 95 % CI as a whisker. */
+export function recallBarsSvg(report: CompareReport, protocol: ProtocolName = 'full'): string {
+  const rows = report.table.filter((r) => r.protocol === protocol);
+  if (rows.length === 0) throw new RangeError(`expected results of protocol ${protocol}, actual none`);
+  const metric = rows[0].metric;
+  const width = 120 + 90 * rows.length;
+  const height = 340;
+  const left = 64;
+  const top = 34;
+  const bottom = 56;
+  const plotW = width - left - 16;
+  const plotH = height - top - bottom;
+  const finite = rows.flatMap((r) => [r.value.hi, r.value.mean]).filter(Number.isFinite);
+  const ticks = niceTicks(0, Math.max(1e-9, ...finite), 5);
+  const yMax = ticks[ticks.length - 1];
+  const sy = (y: number) => top + plotH - (y / yMax) * plotH;
+  const slot = plotW / rows.length;
+  const out: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="12">`,
+    `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
+    `<text x="${width / 2}" y="20" text-anchor="middle" font-size="14" font-weight="bold">${escapeXml(`${metric} by agent (${protocol} protocol, 95% CI)`)}</text>`,
+  ];
+  for (const t of ticks) {
+    out.push(
+      `<line x1="${left}" y1="${sy(t).toFixed(1)}" x2="${left + plotW}" y2="${sy(t).toFixed(1)}" stroke="#e3e3e3"/>`,
+      `<text x="${left - 6}" y="${(sy(t) + 4).toFixed(1)}" text-anchor="end">${escapeXml(formatTick(t))}</text>`,
+    );
+  }
+  rows.forEach((r, i) => {
+    const cx = left + slot * (i + 0.5);
+    const w = Math.min(48, slot * 0.6);
+    const { mean, lo, hi } = r.value;
+    if (Number.isFinite(mean)) {
+      out.push(`<rect class="bar" x="${(cx - w / 2).toFixed(1)}" y="${sy(mean).toFixed(1)}" width="${w.toFixed(1)}" height="${(top + plotH - sy(mean)).toFixed(1)}" fill="${CHART_COLORS[i % CHART_COLORS.length]}"/>`);
+    }
+    if (Number.isFinite(lo) && Number.isFinite(hi)) {
+      out.push(
+        `<line x1="${cx.toFixed(1)}" y1="${sy(lo).toFixed(1)}" x2="${cx.toFixed(1)}" y2="${sy(hi).toFixed(1)}" stroke="#333333" stroke-width="1.5"/>`,
+        `<line x1="${(cx - 6).toFixed(1)}" y1="${sy(lo).toFixed(1)}" x2="${(cx + 6).toFixed(1)}" y2="${sy(lo).toFixed(1)}" stroke="#333333"/>`,
+        `<line x1="${(cx - 6).toFixed(1)}" y1="${sy(hi).toFixed(1)}" x2="${(cx + 6).toFixed(1)}" y2="${sy(hi).toFixed(1)}" stroke="#333333"/>`,
+      );
+    }
+    out.push(
+      `<text x="${cx.toFixed(1)}" y="${top + plotH + 18}" text-anchor="middle">${escapeXml(r.agent)}</text>`,
+      `<text x="${cx.toFixed(1)}" y="${top + plotH + 34}" text-anchor="middle" fill="#555555">${escapeXml(fmt(mean))}</text>`,
+    );
+  });
+  out.push(
+    `<line x1="${left}" y1="${top + plotH}" x2="${left + plotW}" y2="${top + plotH}" stroke="#333333"/>`,
+    `<line x1="${left}" y1="${top}" x2="${left}" y2="${top + plotH}" stroke="#333333"/>`,
+    `<text transform="translate(16 ${(top + plotH / 2).toFixed(1)}) rotate(-90)" text-anchor="middle">${escapeXml(metric)}</text>`,
+    '</svg>',
+  );
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,262 @@
+import type { Agent } from '../agents/agent.js';
+import type { BackendPreference } from '../agents/dqn/backend.js';
+import type { DqnConfig, DqnConfigInput } from '../agents/dqn/config.js';
+import type { DqnAgent } from '../agents/dqn/dqn-agent.js';
+import { runTraining, type EpochRecord, type TrainingWindows } from '../agents/dqn/training-run.js';
+import type { EventStore } from '../data/event-store.js';
+import { formatTime, type DaySplit } from '../data/split.js';
+import type { Interval } from './bootstrap.js';
+import { evaluate, type SeedResult } from './evaluate.js';
+import type { ProgressSink } from './progress.js';
+import { PROTOCOLS, metricName, type ProtocolName } from './protocols.js';
+import { buildReport, type EvalReport, type SeedInterval } from './report.js';
+import { buildTestCases, type CaseCounts } from './test-cases.js';
+
+/** The baselines `recgym compare` evaluates beside the DQN, strongest first. */
+export const COMPARE_BASELINES: readonly string[] = ['recent', 'cooccurrence', 'popularity', 'random'];
+
+/** Protocols in report order. */
+export const COMPARE_PROTOCOLS: readonly ProtocolName[] = ['full', 'sampled', 'seed'];
+
+/** Case kinds whose paired differences the comparison reports. */
+export const DIFF_SUBSETS = ['all', 'warm', 'discovery'] as const;
+
+/** One DQN to train: its report name and its config (the CLI's `--epochs` etc. already applied). */
+export interface DqnVariant {
+  readonly name: string;
+  readonly config: DqnConfigInput;
+}
+
+/** Options of {@link runComparison}. */
+export interface CompareOptions {
+  readonly store: EventStore;
+  readonly split: DaySplit;
+  /** What reports call the data (a file name or `default`). */
+  readonly data: string;
+  /** The command that reproduces the run, recorded in the report. */
+  readonly command: string;
+  /** One training run and one evaluation per seed (default [0]). */
+  readonly seeds?: readonly number[];
+  /** DQNs to train (default: one named `dqn` with the default config). */
+  readonly variants?: readonly DqnVariant[];
+  /** Registered baselines evaluated beside them (default {@link COMPARE_BASELINES}). */
+  readonly baselines?: readonly string[];
+  /** Agent every other agent is paired with (default `recent`). */
+  readonly baseline?: string;
+  readonly protocols?: readonly ProtocolName[];
+  readonly backend?: BackendPreference;
+  /** Days before the test day that pick the DQN's epoch (default 1). */
+  readonly validationDays?: number;
+  /**
+   * After the validation day(s) pick the epoch, retrain that many epochs through the validation
+   * day(s) so the DQN sees the same days as the baselines (default true).
+   */
+  readonly refit?: boolean;
+  /** Bootstrap resamples (default 1000). */
+  readonly resamples?: number;
+  /** Called with each trained DQN before it is evaluated (e.g. to save a checkpoint). */
+  readonly onTrained?: (variant: string, seed: number, agent: DqnAgent) => void | Promise<void>;
+  /** Diagnostics: the backend, one line per epoch, timings. */
+  readonly log?: (line: string) => void;
+  /** Where progress bars draw (only on a TTY). */
+  readonly progress?: ProgressSink;
+  /** Progress of each ranking pass. */
+  readonly onRankProgress?: (label: string, done: number, total: number) => void;
+}
+
+/** One training run of a DQN variant. */
+export interface TrainingSummary {
+  readonly seed: number;
+  readonly backend: string;
+  /** 0-based epoch whose weights were evaluated (best validation recall@20). */
+  readonly bestEpoch: number;
+  readonly seconds: number;
+  readonly windows: { readonly train: TimeRange; readonly validation: TimeRange; readonly test: TimeRange };
+  readonly cases: { readonly validation: number; readonly test: number };
+  readonly epochs: EpochRecord[];
+}
+
+/** A DQN variant's config and training runs. */
+export interface VariantSummary {
+  readonly name: string;
+  readonly config: DqnConfig;
+  readonly runs: TrainingSummary[];
+}
+
+/** `[start, end)` as UTC times. */
+export interface TimeRange {
+  readonly start: string;
+  readonly end: string;
+}
+
+/** A headline metric of one agent under one protocol, averaged over seeds. */
+export interface HeadlineRow {
+  readonly agent: string;
+  readonly protocol: ProtocolName;
+  readonly metric: string;
+  readonly value: SeedInterval | Interval;
+}
+
+/** Paired difference of one agent to the baseline under one protocol (headline metric) on all, warm and discovery cases. */
+export interface DiffRow {
+  readonly agent: string;
+  readonly baseline: string;
+  readonly protocol: ProtocolName;
+  readonly metric: string;
+  readonly all: SeedInterval | Interval;
+  readonly warm: SeedInterval | Interval;
+  readonly discovery: SeedInterval | Interval;
+}
+
+/** Everything `recgym compare` reports (and writes as compare.json). */
+export interface CompareReport {
+  readonly command: string;
+  readonly data: string;
+  readonly store: { readonly events: number; readonly users: number; readonly items: number };
+  readonly split: { readonly train: TimeRange; readonly test: TimeRange };
+  readonly cases: CaseCounts;
+  readonly seeds: number[];
+  readonly baseline: string;
+  readonly agents: string[];
+  readonly protocols: ProtocolName[];
+  /** Backend(s) the DQNs trained on. */
+  readonly backend: string;
+  readonly dqn: VariantSummary[];
+  /** Agents x protocols: the headline metric with its 95 % CI. */
+  readonly table: HeadlineRow[];
+  /** Paired differences to the baseline. */
+  readonly differences: DiffRow[];
+  /** Full per-protocol reports (every metric, every case kind), as `recgym eval --json` prints them. */
+  readonly results: Partial<Record<ProtocolName, EvalReport>>;
+  readonly timings: {
+    readonly trainSeconds: number;
+    readonly evalSeconds: Partial<Record<ProtocolName, number>>;
+    readonly totalSeconds: number;
+  };
+}
+
+function range(window: { start: number; end: number }): TimeRange {
+  return { start: formatTime(window.start), end: formatTime(window.end) };
+}
+
+function windowsOf(windows: TrainingWindows): TrainingSummary['windows'] {
+  return { train: range(windows.train), validation: range(windows.validation), test: range(windows.test) };
+}
+
+/**
+ * Trains each DQN variant with {@link runTraining} per seed, then evaluates the trained agents (as
+ * they are, not re-fitted) and the baselines under every protocol on the same test cases, with
+ * bootstrap CIs and paired differences to the baseline; results over several seeds are averaged.
+ */
+export async function runComparison(options: CompareOptions): Promise<CompareReport> {
+  const started = performance.now();
+  const { store, split } = options;
+  const seeds = options.seeds ?? [0];
+  const variants = options.variants ?? [{ name: 'dqn', config: {} }];
+  const baselines = options.baselines ?? COMPARE_BASELINES;
+  const baseline = options.baseline ?? 'recent';
+  const protocols = options.protocols ?? COMPARE_PROTOCOLS;
+  if (seeds.length === 0) throw new RangeError('expected at least one seed, actual none');
+  if (protocols.length === 0) throw new RangeError('expected at least one protocol, actual none');
+  const agentNames = [...variants.map((v) => v.name), ...baselines];
+  if (new Set(agentNames).size !== agentNames.length) throw new RangeError(`expected distinct agent names, actual ${agentNames.join(', ')}`);
+  if (!agentNames.includes(baseline)) throw new RangeError(`expected the baseline "${baseline}" among the agents ${agentNames.join(', ')}`);
+  const log = options.log;
+  const cases = buildTestCases(store, split);
+  const runs = new Map<ProtocolName, SeedResult[]>(protocols.map((p) => [p, []]));
+  const evalSeconds: Partial<Record<ProtocolName, number>> = {};
+  const summaries: Array<{ name: string; config: DqnConfig | undefined; runs: TrainingSummary[] }> = variants.map((v) => ({
+    name: v.name,
+    config: undefined,
+    runs: [],
+  }));
+  let trainSeconds = 0;
+  for (const seed of seeds) {
+    const trained: DqnAgent[] = [];
+    try {
+      for (const [v, variant] of variants.entries()) {
+        log?.(`training ${variant.name} (seed ${seed})`);
+        const run = await runTraining({
+          store,
+          split,
+          config: variant.config,
+          seed,
+          backend: options.backend,
+          validationDays: options.validationDays,
+          refit: options.refit ?? true,
+          log,
+          progress: options.progress,
+        });
+        run.agent.name = variant.name;
+        trained.push(run.agent);
+        trainSeconds += run.seconds;
+        summaries[v].config = run.config;
+        summaries[v].runs.push({
+          seed,
+          backend: run.backend,
+          bestEpoch: run.bestEpoch,
+          seconds: run.seconds,
+          windows: windowsOf(run.windows),
+          cases: run.cases,
+          epochs: run.epochs,
+        });
+        log?.(`${variant.name}: trained on ${run.backend} in ${run.seconds.toFixed(1)} s, evaluating epoch ${run.bestEpoch + 1}`);
+        await options.onTrained?.(variant.name, seed, run.agent);
+      }
+      const agents: Array<string | Agent> = [...trained, ...baselines];
+      for (const protocol of protocols) {
+        const t0 = performance.now();
+        const [result] = await evaluate({
+          store,
+          split,
+          cases,
+          protocol,
+          agents,
+          baseline,
+          seeds: [seed],
+          resamples: options.resamples,
+          onProgress: options.onRankProgress && ((label, done, total) => options.onRankProgress?.(`${protocol} ${label}`, done, total)),
+        });
+        (runs.get(protocol) as SeedResult[]).push(result);
+        const seconds = (performance.now() - t0) / 1000;
+        evalSeconds[protocol] = (evalSeconds[protocol] ?? 0) + seconds;
+        log?.(`evaluated ${protocol} (seed ${seed}) in ${seconds.toFixed(1)} s`);
+      }
+    } finally {
+      for (const agent of trained) agent.dispose();
+    }
+  }
+
+  const results: Partial<Record<ProtocolName, EvalReport>> = {};
+  const table: HeadlineRow[] = [];
+  const differences: DiffRow[] = [];
+  for (const protocol of protocols) {
+    const report = buildReport(runs.get(protocol) as SeedResult[], { data: options.data, catalogue: 'train', split, baseline });
+    results[protocol] = report;
+    const metric = metricName(PROTOCOLS[protocol].metrics[0], report.k);
+    for (const a of report.agents) {
+      table.push({ agent: a.agent, protocol, metric, value: a.metrics[metric] });
+      if (!a.diff) continue;
+      const [all, warm, discovery] = DIFF_SUBSETS.map((s) => (s === 'all' ? a.diff?.metrics[metric] : a.diff?.bySubset[s][metric]) as Interval);
+      differences.push({ agent: a.agent, baseline, protocol, metric, all, warm, discovery });
+    }
+  }
+  const backends = [...new Set(summaries.flatMap((s) => s.runs.map((r) => r.backend)))];
+  return {
+    command: options.command,
+    data: options.data,
+    store: { events: store.length, users: store.numUsers, items: store.numItems },
+    split: { train: range(split.train), test: range(split.test) },
+    cases: { ...results[protocols[0]]?.cases } as CaseCounts,
+    seeds: [...seeds],
+    baseline,
+    agents: agentNames,
+    protocols: [...protocols],
+    backend: backends.length > 0 ? backends.join(', ') : 'none (no DQN trained)',
+    dqn: summaries.map((s) => ({ name: s.name, config: s.config as DqnConfig, runs: s.runs })),
+    table,
+    differences,
+    results,
+    timings: { trainSeconds, evalSeconds, totalSeconds: (performance.now() - started) / 1000 },
+  };
+}

@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { ContextFeatures, NUM_CONTEXT_FEATURES } from '../../../src/agents/dqn/context-features.js';
+import { EventStoreBuilder, SECONDS_PER_DAY, type EventStore } from '../../../src/data/event-store.js';
+import { FIRST_DAY_SECONDS } from './fixtures.js';
+
+const A = 1;
+const B = 2;
+const C = 3;
+const day = (d: number, hour: number) => FIRST_DAY_SECONDS + d * SECONDS_PER_DAY + hour * 3600;
+
+/**
+ * Day 0: user 1 clicks A (category 10), B (category 10); user 2 clicks A.
+ * Day 1: user 1 clicks C (category 20); user 2 buys A.
+ * Day 2 (after the training window): user 2 clicks B, then C.
+ */
+function handStore(): EventStore {
+  const builder = new EventStoreBuilder();
+  builder.append(1, A, 10, 1, day(0, 1));
+  builder.append(1, B, 10, 1, day(0, 2));
+  builder.append(2, A, 10, 1, day(0, 3));
+  builder.append(1, C, 20, 1, day(1, 1));
+  builder.append(2, A, 10, 4, day(1, 2));
+  builder.append(2, B, 10, 1, day(2, 1));
+  builder.append(2, C, 20, 1, day(2, 2));
+  return builder.build();
+}
+
+function positionOf(store: EventStore, userRaw: number, itemRaw: number, time: number): number {
+  for (let p = 0; p < store.length; p++) {
+    if (store.userIds.rawOf(store.users[p]) === userRaw && store.itemIds.rawOf(store.items[p]) === itemRaw && store.times[p] === time) return p;
+  }
+  throw new Error('no such event');
+}
+
+describe('ContextFeatures', () => {
+  const store = handStore();
+  const a = store.itemIds.get(A);
+  const b = store.itemIds.get(B);
+  const c = store.itemIds.get(C);
+  const context = new ContextFeatures(store, { untilTime: day(2, 0), recentEvents: 2 });
+
+  describe('#constructor', () => {
+    it('counts popularity of the day before and of all days before, only before untilTime', () => {
+      const N = store.numItems;
+      expect(context.numDays).toBe(4);
+      expect(context.popularityYesterday[0 * N + a]).toBe(0);
+      expect(context.popularityYesterday[1 * N + a]).toBeCloseTo(Math.log1p(2), 6);
+      expect(context.popularityYesterday[2 * N + a]).toBeCloseTo(Math.log1p(1), 6);
+      expect(context.popularityBefore[2 * N + a]).toBeCloseTo(Math.log1p(3), 6);
+      // Day 2's events are after untilTime: B stays at its day-0 count.
+      expect(context.popularityBefore[3 * N + b]).toBeCloseTo(Math.log1p(1), 6);
+      expect(context.popularityYesterday[3 * N + b]).toBe(0);
+    });
+
+    it('rejects recentEvents < 1', () => {
+      expect(() => new ContextFeatures(store, { untilTime: 0, recentEvents: 0 })).toThrow(RangeError);
+    });
+  });
+
+  describe('#seenBefore', () => {
+    it('is true only for items with an event on an earlier day', () => {
+      const firstA = positionOf(store, 1, A, day(0, 1));
+      expect(context.seenBefore(firstA, a)).toBe(false);
+      const cOnDay1 = positionOf(store, 1, C, day(1, 1));
+      expect(context.seenBefore(cOnDay1, c)).toBe(false);
+      expect(context.seenBefore(cOnDay1, b)).toBe(true);
+    });
+  });
+
+  describe('#write', () => {
+    it('gives popularity and the category shares of the latest events', () => {
+      const u2 = store.users[positionOf(store, 2, B, day(2, 1))];
+      const p = positionOf(store, 2, B, day(2, 1));
+      context.load(u2, p);
+      expect(context.numCategories).toBe(1);
+      const out = new Float32Array(NUM_CONTEXT_FEATURES);
+      context.write(b, out, 0);
+      expect(Array.from(out)).toEqual([0, Math.fround(Math.log1p(1)), 1, 1]);
+      context.write(c, out, 0);
+      expect(Array.from(out)).toEqual([Math.fround(Math.log1p(1)), Math.fround(Math.log1p(1)), 0, 0]);
+      // After B (category 10) and A's purchase the next state's latest two events are both category 10.
+      context.load(u2, positionOf(store, 2, C, day(2, 2)));
+      context.write(a, out, 0);
+      expect(out[2]).toBe(1);
+      expect(out[3]).toBe(1);
+    });
+  });
+
+  describe('#addScores / #writeRow', () => {
+    it('agree with write for every item', () => {
+      const w = Float32Array.of(0.5, -1.25, 2, 3);
+      const user1 = store.users[positionOf(store, 1, C, day(1, 1))];
+      const p = positionOf(store, 1, C, day(1, 1));
+      context.load(user1, p);
+      const N = store.numItems;
+      const scores = new Float64Array(N + 1).fill(1);
+      context.addScores(w, scores, 1, N);
+      const all = Int32Array.from({ length: N }, (_, x) => x);
+      const values = new Float32Array(N * NUM_CONTEXT_FEATURES);
+      const logits = new Float32Array(N);
+      context.writeRow(all, N, w, values, 0, logits, 0);
+      const f = new Float32Array(NUM_CONTEXT_FEATURES);
+      for (let x = 0; x < N; x++) {
+        context.write(x, f, 0);
+        const expected = f.reduce((s, v, j) => s + v * w[j], 0);
+        expect(scores[1 + x]).toBeCloseTo(1 + expected, 5);
+        expect(logits[x]).toBeCloseTo(expected, 5);
+        expect(Array.from(values.subarray(x * 4, x * 4 + 4))).toEqual(Array.from(f));
+      }
+      expect(scores[0]).toBe(1);
+    });
+
+    it('writeRow gives unseen items the unseen logit', () => {
+      const p = positionOf(store, 1, C, day(1, 1));
+      context.load(store.users[p], p);
+      const logits = new Float32Array(1);
+      context.writeRow(Int32Array.of(c), 1, new Float32Array(4), new Float32Array(4), 0, logits, 0, -1e4);
+      expect(logits[0]).toBe(-1e4);
+    });
+  });
+});

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { chartGrid, escapeXml, formatTick, integerTicks, lineChart, niceTicks } from '../../src/eval/svg-chart.js';
+
+describe('niceTicks', () => {
+  it('covers the range with round steps', () => {
+    expect(niceTicks(0, 1, 5)).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
+    expect(niceTicks(0.013, 0.118, 5)).toEqual([0, 0.025, 0.05, 0.075, 0.1, 0.125]);
+    expect(niceTicks(3, 97, 5)).toEqual([0, 20, 40, 60, 80, 100]);
+  });
+
+  it('pads a single value and rejects non-finite bounds', () => {
+    expect(niceTicks(0, 0).length).toBeGreaterThanOrEqual(2);
+    const t = niceTicks(5, 5);
+    expect(t[0]).toBeLessThan(5);
+    expect(t[t.length - 1]).toBeGreaterThan(5);
+    expect(() => niceTicks(0, NaN)).toThrow(RangeError);
+  });
+});
+
+describe('integerTicks', () => {
+  it('shows both ends with integer steps', () => {
+    expect(integerTicks(1, 4)).toEqual([1, 2, 3, 4]);
+    expect(integerTicks(1, 30, 8)).toEqual([1, 5, 9, 13, 17, 21, 25, 29, 30]);
+    expect(integerTicks(1, 1)).toEqual([0, 1, 2]);
+  });
+});
+
+describe('formatTick', () => {
+  it('trims zeros and abbreviates large values', () => {
+    expect(formatTick(0.25)).toBe('0.25');
+    expect(formatTick(2)).toBe('2');
+    expect(formatTick(25000)).toBe('25k');
+    expect(formatTick(0)).toBe('0');
+  });
+});
+
+describe('lineChart', () => {
+  it('draws one path per finite run, a dot per finite point and a legend entry per series', () => {
+    const svg = lineChart({
+      title: 'a < b & "c"',
+      xLabel: 'epoch',
+      yLabel: 'value',
+      series: [
+        { name: 'one', y: [1, 2, NaN, 4, 5] },
+        { name: 'two', y: [0.5, 0.5, 0.5], x: [0, 2, 4], dashed: true },
+      ],
+      markers: [{ x: 1, label: 'chosen' }],
+    });
+    expect(svg).toContain(escapeXml('a < b & "c"'));
+    expect(svg).toContain('a &lt; b &amp; &quot;c&quot;');
+    expect(svg).not.toMatch(/NaN|Infinity|undefined/);
+    expect(svg.match(/<path class="series" data-series="0"/g)).toHaveLength(2);
+    expect(svg.match(/<path class="series" data-series="1"/g)).toHaveLength(1);
+    expect(svg.match(/<circle /g)).toHaveLength(7);
+    expect(svg).toContain('stroke-dasharray="6 4"');
+    expect(svg).toContain('>chosen</text>');
+    expect(svg).toContain('>one</text>');
+    expect(svg).toContain('>two</text>');
+  });
+
+  it('draws an empty plot when no value is finite and rejects no series', () => {
+    const svg = lineChart({ title: 't', xLabel: 'x', yLabel: 'y', series: [{ name: 's', y: [NaN, NaN] }] });
+    expect(svg).not.toMatch(/NaN/);
+    expect(svg).not.toContain('class="series"');
+    expect(() => lineChart({ title: 't', xLabel: 'x', yLabel: 'y', series: [] })).toThrow(RangeError);
+  });
+});
+
+describe('chartGrid', () => {
+  it('places charts in translated groups of one document', () => {
+    const chart = lineChart({ title: 't', xLabel: 'x', yLabel: 'y', series: [{ name: 's', y: [1, 2] }], width: 300, height: 200 });
+    const grid = chartGrid([chart, chart, chart], 2);
+    expect(grid.match(/<svg /g)).toHaveLength(1);
+    expect(grid).toContain('width="600" height="400"');
+    expect(grid).toContain('<g transform="translate(300 0)"');
+    expect(grid).toContain('<g transform="translate(0 200)"');
+    expect(() => chartGrid([])).toThrow(RangeError);
+    expect(() => chartGrid(['<g/>'])).toThrow(TypeError);
+  });
+});
