@@ -1,10 +1,11 @@
-import { FORMAT_NAMES, isFormatName } from '../data/detect-format.js';
+import { FORMAT_NAMES } from '../data/detect-format.js';
 import { readEventLog, type ReadOptions } from '../data/read-event-log.js';
 import { REJECT_REASONS } from '../data/rejects.js';
 import { parseDay, splitByDay } from '../data/split.js';
 import { computeStats, type LogStats } from '../data/stats.js';
 import { caseShares, type CaseShares } from '../eval/test-cases.js';
 import { parseFlags, UsageError, type CliIo, type Command } from './command.js';
+import { formatFlag } from './load-store.js';
 
 /** Set to 1 to add a `memory` object (resident bytes per event, peak RSS) to the JSON output. */
 export const MEMORY_REPORT_ENV = 'RECGYM_STATS_MEMORY';
@@ -37,10 +38,7 @@ export const command: Command = {
       throw new UsageError(`expected one FILE, actual ${positionals.length === 0 ? 'none' : positionals.join(' ')}`);
     }
     const file = positionals[0];
-    const format = values.format ?? 'auto';
-    if (format !== 'auto' && !isFormatName(format)) {
-      throw new UsageError(`--format: expected one of auto, ${FORMAT_NAMES.join(', ')}, actual "${format}"`);
-    }
+    const format = formatFlag(values.format);
     const testDay = values['test-day'];
     if (testDay !== undefined) {
       try {

@@ -1,4 +1,4 @@
-import { isFormatName, FORMAT_NAMES } from '../data/detect-format.js';
+import { FORMAT_NAMES } from '../data/detect-format.js';
 import type { EventStore } from '../data/event-store.js';
 import { readEventLog } from '../data/read-event-log.js';
 import { parseDay } from '../data/split.js';
@@ -6,6 +6,7 @@ import { checkEnv } from '../env/check-env.js';
 import { envSpec, makeEnv } from '../env/registry.js';
 import type { RecommendationEnv } from '../env/recommendation-env.js';
 import { intFlag, parseFlags, UsageError, type Command } from './command.js';
+import { formatFlag } from './load-store.js';
 
 const USAGE = `usage: recgym env check ENV_ID [--data FILE] [--format F] [--test-day YYYY-MM-DD] [--split train|test] [--seed S] [--json]
 
@@ -40,10 +41,7 @@ export const command: Command = {
     }
     const id = positionals[0];
     envSpec(id);
-    const format = values.format ?? 'auto';
-    if (format !== 'auto' && !isFormatName(format)) {
-      throw new UsageError(`--format: expected one of auto, ${FORMAT_NAMES.join(', ')}, actual "${format}"`);
-    }
+    const format = formatFlag(values.format);
     const testDay = values['test-day'];
     if (testDay !== undefined) {
       try {
