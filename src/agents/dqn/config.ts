@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_REWARDS, type RewardTable } from '../../env/rewards.js';
 
 /** Every DQN option with its default; defaults train on the embedded data in about a minute per epoch. */
 export const DqnConfigSchema = z
@@ -67,6 +68,8 @@ export const DqnConfigSchema = z
     supervisedNegatives: z.number().int().min(0).default(128),
     /** Each state's most recently touched items added as negatives of the supervised head (needs historyFeatures). */
     supervisedHistoryNegatives: z.number().int().min(0).default(4),
+    /** Purchase reward of the training env: `epoch` = min(1, 0.8 + 0.01·epoch), the original article's schedule; `fixed` = 0.8 at every epoch (the ablation). */
+    rewardSchedule: z.enum(['epoch', 'fixed']).default('epoch'),
     /** Feed the history-aware features (count, recency, strongest behaviour, previous item) into Q. */
     historyFeatures: z.boolean().default(true),
     /** Context term of the supervised head: the item's popularity on the day before and the days before the state's day, and whether it is in the categories of the user's latest events (weights learned jointly). */
@@ -106,4 +109,9 @@ export function parseDqnConfig(raw: unknown): DqnConfig {
     throw new TypeError('DQN config: scoreHead: expected "q" when supervisedHead is false, actual "supervised"');
   }
   return config;
+}
+
+/** The reward table the DQN trains with: the default table, with a fixed purchase reward for `rewardSchedule: 'fixed'`. */
+export function trainingRewards(config: Pick<DqnConfig, 'rewardSchedule'>): RewardTable {
+  return config.rewardSchedule === 'fixed' ? { ...DEFAULT_REWARDS, purchase: 0.8 } : DEFAULT_REWARDS;
 }

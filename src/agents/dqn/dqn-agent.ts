@@ -9,7 +9,7 @@ import type { TimeWindow } from '../../data/split.js';
 import { VectorRecommendationEnv } from '../../env/vector-env.js';
 import { checkBatch, type Agent, type StateBatch } from '../agent.js';
 import { initBackend, type Tf } from './backend.js';
-import { parseDqnConfig, type DqnConfig, type DqnConfigInput } from './config.js';
+import { parseDqnConfig, trainingRewards, type DqnConfig, type DqnConfigInput } from './config.js';
 import { DqnLearner, type TrainStats } from './dqn-learner.js';
 import { NUM_CONTEXT_FEATURES } from './context-features.js';
 import { NUM_HISTORY_FEATURES } from './history-features.js';
@@ -109,6 +109,7 @@ export class DqnAgent implements Agent {
       testDay: Math.floor(train.end / SECONDS_PER_DAY),
       numCandidates: C,
       historyLength: 1,
+      rewards: trainingRewards(config),
       numEnvs,
       seed: Math.floor(fork(rng, 'env').next() * 0x7fffffff),
     });

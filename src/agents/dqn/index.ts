@@ -1,5 +1,5 @@
 export { initBackend, type BackendChoice, type BackendPreference, type Tf } from './backend.js';
-export { DqnConfigSchema, parseDqnConfig, type DqnConfig, type DqnConfigInput } from './config.js';
+export { DqnConfigSchema, parseDqnConfig, trainingRewards, type DqnConfig, type DqnConfigInput } from './config.js';
 export { COLD_SCORE, DqnAgent, type DqnTrainHooks, type EpochStats } from './dqn-agent.js';
 export { CONTEXT_FEATURE_NAMES, ContextFeatures, NUM_CONTEXT_FEATURES, type ContextFeatureOptions } from './context-features.js';
 export { DqnLearner, bellmanTargets, softmaxCrossEntropy, supervisedFeatureLoss, type TrainStats } from './dqn-learner.js';

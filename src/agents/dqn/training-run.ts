@@ -5,14 +5,14 @@ import { ErrorCode, RecGymError } from '../../core/errors.js';
 import { createRng } from '../../core/rng.js';
 import { SECONDS_PER_DAY, type EventStore } from '../../data/event-store.js';
 import { formatDay, formatTime, type DaySplit, type TimeWindow } from '../../data/split.js';
-import { DEFAULT_REWARDS, rewardOf } from '../../env/rewards.js';
+import { rewardOf } from '../../env/rewards.js';
 import { caseValues, prepareEvaluation, rankCases, type EvaluationSetup } from '../../eval/evaluate.js';
 import { metricName, PROTOCOLS } from '../../eval/protocols.js';
 import { createProgress, type ProgressSink } from '../../eval/progress.js';
 import { chartGrid, lineChart } from '../../eval/svg-chart.js';
 import { buildTestCases, type EvalSplit } from '../../eval/test-cases.js';
 import type { BackendPreference } from './backend.js';
-import { parseDqnConfig, type DqnConfig, type DqnConfigInput } from './config.js';
+import { parseDqnConfig, trainingRewards, type DqnConfig, type DqnConfigInput } from './config.js';
 import { DqnAgent, type EpochStats } from './dqn-agent.js';
 
 /** Cut-off of the per-epoch full-protocol metrics (`recall@20`, `ndcg@20`). */
@@ -218,7 +218,7 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingRun
           meanReward: stats.meanReward,
           hitRate: stats.hitRate,
           epsilon: stats.epsilon,
-          purchaseReward: rewardOf(DEFAULT_REWARDS, 4, stats.epoch),
+          purchaseReward: rewardOf(trainingRewards(config), 4, stats.epoch),
           transitionsPerSec: stats.trainTransitionsPerSec,
           envTransitions: stats.transitions,
           gradientSteps: stats.gradientSteps,
