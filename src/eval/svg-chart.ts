@@ -163,7 +163,10 @@ export function lineChart(options: LineChartOptions): string {
     if (!Number.isFinite(m.x)) continue;
     out.push(
       `<line x1="${px(sx(m.x))}" y1="${top}" x2="${px(sx(m.x))}" y2="${top + plotH}" stroke="#777777" stroke-dasharray="2 3"/>`,
-      `<text x="${px(sx(m.x) + 4)}" y="${top + 12}" fill="#555555">${escapeXml(m.label)}</text>`,
+      // Labels of markers in the right half run leftwards so that they stay inside the chart.
+      sx(m.x) > left + plotW / 2
+        ? `<text x="${px(sx(m.x) - 4)}" y="${top + 12}" fill="#555555" text-anchor="end">${escapeXml(m.label)}</text>`
+        : `<text x="${px(sx(m.x) + 4)}" y="${top + 12}" fill="#555555">${escapeXml(m.label)}</text>`,
     );
   }
   series.forEach((s, i) => {

@@ -35,6 +35,14 @@ describe('formatTick', () => {
 });
 
 describe('lineChart', () => {
+  it('keeps marker labels inside the plot: leftwards in the right half, rightwards in the left half', () => {
+    const chart = (x: number) =>
+      lineChart({ title: 't', xLabel: 'x', yLabel: 'y', series: [{ name: 's', y: [1, 2, 3] }], markers: [{ x, label: 'chosen' }] });
+    expect(chart(2)).toMatch(/<text [^>]*text-anchor="end">chosen<\/text>/);
+    expect(chart(0)).toMatch(/<text [^>]*fill="#555555">chosen<\/text>/);
+    expect(chart(0)).not.toMatch(/text-anchor="end">chosen/);
+  });
+
   it('draws one path per finite run, a dot per finite point and a legend entry per series', () => {
     const svg = lineChart({
       title: 'a < b & "c"',
