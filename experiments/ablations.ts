@@ -13,7 +13,7 @@ import { DqnConfigSchema, type DqnConfigInput } from '../src/agents/dqn/config.j
 import { splitByDay } from '../src/data/split.js';
 import { runComparison, type CompareReport, type DiffRow } from '../src/eval/compare.js';
 import { formatCompareTable } from '../src/eval/compare-report.js';
-import { QUICK_DQN, isEntryPoint, loadData, log, parseExperimentFlags, runScript, writeResult } from './common.js';
+import { QUICK_DQN, isEntryPoint, loadData, log, parseExperimentFlags, runScript, withSharedFlags, writeResult } from './common.js';
 
 /** One ablation: the config it changes, and the config field that must exist for it to run. */
 export interface Ablation {
@@ -123,15 +123,10 @@ export async function run(config: Config, command = 'node dist/experiments/ablat
 /** `node dist/experiments/ablations.js [--quick] [--data FILE] [--only a,b] [--seeds 0,1,2] [--epochs E] [--backend B] [--out DIR]` */
 export async function main(argv: string[]): Promise<void> {
   const flags = parseExperimentFlags(argv, ['only']);
-  const base = defaultConfig(flags.quick);
+  const base = withSharedFlags(defaultConfig(flags.quick), flags);
   const config: Config = {
     ...base,
-    data: flags.data ?? base.data,
-    seeds: flags.seeds ?? base.seeds,
-    epochs: flags.epochs ?? base.epochs,
-    backend: flags.backend ?? base.backend,
     only: flags.extra.only !== undefined ? flags.extra.only.split(',').map((s) => s.trim()) : base.only,
-    out: flags.out,
   };
   log(`ablations: ${JSON.stringify({ ...config, dqn: undefined })}`);
   const result = await run(config, ['node dist/experiments/ablations.js', ...argv].join(' '));

@@ -16,7 +16,7 @@ import { formatInterval } from '../src/eval/compare-report.js';
 import { expectedUniform } from '../src/eval/metrics.js';
 import { PROTOCOLS } from '../src/eval/protocols.js';
 import type { AgentReport } from '../src/eval/report.js';
-import { QUICK_DQN, isEntryPoint, loadData, log, parseExperimentFlags, runScript, writeResult } from './common.js';
+import { QUICK_DQN, isEntryPoint, loadData, log, parseExperimentFlags, runScript, withSharedFlags, writeResult } from './common.js';
 
 /** What the experiment runs. */
 export interface Config {
@@ -149,15 +149,7 @@ export function formatArticle(result: ArticleResult): string {
 /** `node dist/experiments/article-reproduction.js [--quick] [--data FILE] [--seeds 0,1,2] [--epochs E] [--backend B] [--out DIR]` */
 export async function main(argv: string[]): Promise<void> {
   const flags = parseExperimentFlags(argv);
-  const base = defaultConfig(flags.quick);
-  const config: Config = {
-    ...base,
-    data: flags.data ?? base.data,
-    seeds: flags.seeds ?? base.seeds,
-    epochs: flags.epochs ?? base.epochs,
-    backend: flags.backend ?? base.backend,
-    out: flags.out,
-  };
+  const config: Config = withSharedFlags(defaultConfig(flags.quick), flags);
   log(`article-reproduction: ${JSON.stringify({ ...config, articleDqn: undefined, defaultDqn: undefined })}`);
   const result = await run(config, ['node dist/experiments/article-reproduction.js', ...argv].join(' '));
   process.stdout.write(formatArticle(result));

@@ -43,6 +43,27 @@ export interface ExperimentFlags {
   readonly extra: Record<string, string | undefined>;
 }
 
+/** The fields of an experiment's Config that the shared flags set. */
+export interface SharedConfig {
+  readonly data: string | undefined;
+  readonly seeds: number[];
+  readonly epochs: number;
+  readonly backend: BackendPreference;
+  readonly out: string;
+}
+
+/** `base` with the shared flags laid over it (a flag left out keeps the base value; `out` always comes from the flags). */
+export function withSharedFlags<C extends SharedConfig>(base: C, flags: ExperimentFlags): C {
+  return {
+    ...base,
+    data: flags.data ?? base.data,
+    seeds: flags.seeds ?? base.seeds,
+    epochs: flags.epochs ?? base.epochs,
+    backend: flags.backend ?? base.backend,
+    out: flags.out,
+  };
+}
+
 /** Parses `--quick --out DIR --data FILE --seeds 0,1,2 --epochs E --backend B` plus the experiment's own string flags. */
 export function parseExperimentFlags(argv: string[], extra: readonly string[] = []): ExperimentFlags {
   const { values } = parseArgs({
