@@ -22,7 +22,7 @@ torch.manual_seed(0)
 
 QUICK = "--quick" in sys.argv
 N_ITEMS = 5_000 if QUICK else 50_000
-D, H, L, C, B, NEG, F_HIST = 64, 64, 20, 20, 256, 128, 9
+D, H, L, C, B, NEG, F_HIST = 64, 64, 20, 20, 256, 128, 10
 SEG, CONTEXT = 20, 1
 EXTRA = 4 + 24 + 1
 

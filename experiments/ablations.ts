@@ -3,7 +3,9 @@
  * on the same cases (paired differences with 95 % bootstrap CIs, full / sampled / seed protocols):
  *   - the epoch-scheduled purchase reward min(1, 0.8 + 0.01·epoch) against a fixed one,
  *   - the history-aware features (count, recency, strongest behaviour, previous item) off,
- *   - the supervised (SQN-style) next-item head off (the article's plain DQN ranking with Q).
+ *   - the supervised (SQN-style) next-item head off (the article's plain DQN ranking with Q),
+ *   - the reward schedule again where Q ranks (supervised head off), since with the head on the
+ *     ranking never sees a reward.
  * A variant whose switch does not exist in src/agents/dqn/config.ts is reported as missing, not run.
  *
  *   npm run build && node dist/experiments/ablations.js [--quick] [--data FILE] [--seeds 0,1,2] [--epochs E]
@@ -22,6 +24,8 @@ export interface Ablation {
   /** Config field the change needs (checked against DqnConfigSchema). */
   readonly field: string;
   readonly change: Record<string, unknown>;
+  /** The ablation it is paired with instead of the default DQN (its change is applied first). */
+  readonly reference?: string;
 }
 
 /** The ablations of issue 9. */
@@ -29,6 +33,7 @@ export const ABLATIONS: readonly Ablation[] = [
   { name: 'fixed-reward', what: 'fixed purchase reward (no epoch schedule)', field: 'rewardSchedule', change: { rewardSchedule: 'fixed' } },
   { name: 'no-history-features', what: 'history-aware features off', field: 'historyFeatures', change: { historyFeatures: false } },
   { name: 'no-supervised-head', what: 'supervised head off (rank with Q)', field: 'supervisedHead', change: { supervisedHead: false } },
+  { name: 'q-fixed-reward', what: 'fixed purchase reward, ranking with Q (paired with no-supervised-head)', field: 'rewardSchedule', change: { rewardSchedule: 'fixed' }, reference: 'no-supervised-head' },
 ];
 
 /** What the experiment runs. */
@@ -70,11 +75,12 @@ export interface AblationResult {
   readonly experiment: 'ablations';
   readonly config: Config;
   readonly data: string;
-  /** Ablations that ran, with their paired differences to `dqn`. */
-  readonly ran: Array<{ readonly name: string; readonly what: string; readonly differences: DiffRow[] }>;
+  /** Ablations that ran, with their paired differences to their reference (`dqn` or another ablation). */
+  readonly ran: Array<{ readonly name: string; readonly what: string; readonly reference: string; readonly differences: DiffRow[] }>;
   /** Ablations whose config switch does not exist yet. */
   readonly missing: Array<{ readonly name: string; readonly what: string; readonly field: string }>;
-  readonly report: CompareReport;
+  /** One comparison per reference: the default DQN's first. */
+  readonly reports: CompareReport[];
   readonly command: string;
 }
 
@@ -93,29 +99,46 @@ export async function run(config: Config, command = 'node dist/experiments/ablat
   const { store, name } = await loadData(config.data);
   const split = splitByDay(store);
 
-  // 3. Train the reference and every variant per seed; pair each with the reference on the same cases.
+  // 3. Per reference (the default DQN, or an ablation another one is paired with), train it and its
+  //    variants per seed, paired on the same cases.
   const withRun = (change: Record<string, unknown>): DqnConfigInput =>
     ({ ...config.dqn, ...change, epochs: config.epochs, backend: config.backend }) as DqnConfigInput;
-  const report = await runComparison({
-    store,
-    split,
-    data: name,
-    command,
-    seeds: config.seeds,
-    variants: [{ name: 'dqn', config: withRun({}) }, ...runnable.map((a) => ({ name: a.name, config: withRun(a.change) }))],
-    baselines: ['recent'],
-    baseline: 'dqn',
-    resamples: config.resamples,
-    log,
-  });
-  process.stdout.write(formatCompareTable(report));
+  const changeOf = (name: string): Record<string, unknown> => {
+    const a = ABLATIONS.find((x) => x.name === name);
+    return a ? { ...(a.reference ? changeOf(a.reference) : {}), ...a.change } : {};
+  };
+  const references = [...new Set(['dqn', ...runnable.map((a) => a.reference ?? 'dqn')])];
+  const reports: CompareReport[] = [];
+  for (const reference of references) {
+    const variants = runnable.filter((a) => (a.reference ?? 'dqn') === reference);
+    if (variants.length === 0) continue;
+    const report = await runComparison({
+      store,
+      split,
+      data: name,
+      command,
+      seeds: config.seeds,
+      variants: [{ name: reference, config: withRun(changeOf(reference)) }, ...variants.map((a) => ({ name: a.name, config: withRun(changeOf(a.name)) }))],
+      baselines: ['recent'],
+      baseline: reference,
+      resamples: config.resamples,
+      log,
+    });
+    process.stdout.write(formatCompareTable(report));
+    reports.push(report);
+  }
   return {
     experiment: 'ablations',
     config,
     data: name,
-    ran: runnable.map((a) => ({ name: a.name, what: a.what, differences: report.differences.filter((d) => d.agent === a.name) })),
+    ran: runnable.map((a) => ({
+      name: a.name,
+      what: a.what,
+      reference: a.reference ?? 'dqn',
+      differences: reports.flatMap((r) => r.differences.filter((d) => d.agent === a.name)),
+    })),
     missing,
-    report,
+    reports,
     command,
   };
 }

@@ -33,17 +33,26 @@ describe('experiments/ablations', () => {
     expect(result.ran.map((r) => r.name)).toContain('no-supervised-head');
   });
 
-  it('pairs each variant with the reference DQN under every protocol', () => {
-    expect(result.report.baseline).toBe('dqn');
+  it('pairs each variant with its reference under every protocol', () => {
+    expect(result.reports.map((r) => r.baseline)).toEqual(['dqn', 'no-supervised-head']);
     for (const ran of result.ran) {
       expect(ran.differences.map((d) => d.protocol)).toEqual(['full', 'sampled', 'seed']);
       for (const d of ran.differences) {
-        expect(d.baseline).toBe('dqn');
+        expect(d.baseline).toBe(ran.reference);
         expect(d.all.lo).toBeLessThanOrEqual(d.all.hi);
       }
     }
-    const noHead = result.report.dqn.find((v) => v.name === 'no-supervised-head');
-    expect(noHead?.config.supervisedHead).toBe(false);
-    expect(result.report.dqn.find((v) => v.name === 'dqn')?.config.supervisedHead).toBe(true);
+    const [main] = result.reports;
+    expect(main.dqn.find((v) => v.name === 'no-supervised-head')?.config.supervisedHead).toBe(false);
+    expect(main.dqn.find((v) => v.name === 'dqn')?.config.supervisedHead).toBe(true);
+  });
+
+  it("applies the reference's change before the variant's own (Q-ranked reward ablation)", () => {
+    const [, qRanked] = result.reports;
+    const fixed = qRanked.dqn.find((v) => v.name === 'q-fixed-reward')?.config;
+    expect(fixed?.supervisedHead).toBe(false);
+    expect(fixed?.rewardSchedule).toBe('fixed');
+    expect(qRanked.dqn.find((v) => v.name === 'no-supervised-head')?.config.rewardSchedule).toBe('epoch');
+    expect(result.ran.find((r) => r.name === 'q-fixed-reward')?.reference).toBe('no-supervised-head');
   });
 });

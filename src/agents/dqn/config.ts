@@ -76,12 +76,16 @@ export const DqnConfigSchema = z
     contextFeatures: z.boolean().default(true),
     /** Per state, items drawn from the categories of its latest events added as negatives of the supervised head (needs contextFeatures), so the category term learns that those items compete with each other. */
     contextNegatives: z.number().int().min(0).default(0),
+    /** Per state, items that followed its last items on earlier days added as negatives of the supervised head (needs contextFeatures), so the transition term learns against items that have it too. */
+    transitionNegatives: z.number().int().min(0).default(4),
     /** Rank with the supervised head's state · output-embedding term (+ item bias); off = the feature terms only (history, context), which see no item identity, so popularity comes only from the days before each state. */
     supervisedEmbeddings: z.boolean().default(false),
     /** Day by day (needs contextFeatures): a training state's supervised softmax ranks only items seen before its day, as the test day ranks the training catalogue; states whose next item is new that day are left out of it. */
     dayByDay: z.boolean().default(true),
     /** Latest events of the user whose categories feed the context term. */
     contextRecentEvents: z.number().int().min(1).default(10),
+    /** Latest events of the user whose categories feed the longer-lived taste term. */
+    contextTasteEvents: z.number().int().min(1).default(100),
     /** Events of the user's history scanned for the history features. */
     historyScanLimit: z.number().int().min(1).default(1000),
     /** Ranking scores: `q` (Q head), `supervised` (next-item logits + history term, as SQN ranks), `auto` = supervised when the head is on, else q. */

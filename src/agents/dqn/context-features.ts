@@ -1,7 +1,11 @@
 import { SECONDS_PER_DAY, type EventStore } from '../../data/event-store.js';
+import { TransitionsByDay } from './transitions-by-day.js';
 
 /** Names of the context features of a (state, item) pair, in the order they are written. */
-export const CONTEXT_FEATURE_NAMES = ['popularityYesterday', 'popularityBefore', 'previousCategory', 'recentCategory'] as const;
+export const CONTEXT_FEATURE_NAMES = ['popularityYesterday', 'popularityBefore', 'previousCategory', 'recentCategory', 'transition', 'tasteCategory', 'categoryPopularity'] as const;
+
+/** Weights of the state's last events in the transition feature, most recent first. */
+export const TRANSITION_WEIGHTS: readonly number[] = [1, 0.5, 0.25];
 
 /** Number of context features per (state, item). */
 export const NUM_CONTEXT_FEATURES = CONTEXT_FEATURE_NAMES.length;
@@ -12,6 +16,8 @@ export interface ContextFeatureOptions {
   readonly untilTime: number;
   /** Latest events of the user whose categories make the `recentCategory` feature. */
   readonly recentEvents: number;
+  /** Latest events of the user whose categories make the `tasteCategory` feature (default 100). */
+  readonly tasteEvents?: number;
   /** Items the agent may rank (the training catalogue); others are skipped by the category lists. */
   readonly known?: Uint8Array;
 }
@@ -20,12 +26,17 @@ export interface ContextFeatureOptions {
  * Features of any catalogue item for a state, on typed arrays, as the test day sees them: the
  * item's popularity on the day before the state's day and over all days before it (log(1 + events),
  * counting only events before `untilTime`), whether it is in the category of the previous event, and
- * the share of the user's latest `recentEvents` events in its category. A training state thus sees
- * the popularity of the days before its own day only, as a test state does.
+ * the share of the user's latest `recentEvents` events in its category, and how often the user's
+ * last three items were followed by it (log(1 + Σ weight · count), {@link TRANSITION_WEIGHTS}),
+ * log(1 + the user's events in its category among the latest `tasteEvents`) (a longer-lived taste),
+ * and log(1 + events of its category on the days before the state's day). A
+ * training state thus sees the popularity and transitions of the days before its own day only, as a
+ * test state does.
  */
 export class ContextFeatures {
   readonly store: EventStore;
   readonly recentEvents: number;
+  readonly tasteEvents: number;
   readonly firstDay: number;
   readonly numDays: number;
   /** Per day index d, log(1 + events of item x on day d - 1) at [d * numItems + x]. */
@@ -35,10 +46,24 @@ export class ContextFeatures {
   /** Known items per category (CSR over dense category ids). */
   readonly categoryStart: Int32Array;
   readonly categoryItems: Int32Array;
+  /** Per day index d, log(1 + events of category c on days < d) at [d * numCategories + c]. */
+  readonly categoryPopularity: Float32Array;
+  /** Distinct categories of the loaded state's latest `tasteEvents` events and log(1 + their counts); `numTastes` valid. */
+  readonly tasteCategories: Int32Array;
+  readonly tasteValues: Float32Array;
+  numTastes = 0;
+  #taste: Float32Array;
   /** Distinct categories of the loaded state's latest events and their shares; `numCategories` valid. */
   readonly categories: Int32Array;
   readonly shares: Float32Array;
   numCategories = 0;
+  /** Items the loaded state's last items were followed by on earlier days; `numFollowers` valid. */
+  readonly followers: Int32Array;
+  numFollowers = 0;
+  readonly transitions: TransitionsByDay;
+  #transition: Float32Array;
+  #transitionMark: Int32Array;
+  #stamp = 0;
   #day = 0;
   #previousCategory = -1;
   #share: Float32Array;
@@ -47,6 +72,8 @@ export class ContextFeatures {
     if (!(Number.isInteger(options.recentEvents) && options.recentEvents >= 1)) throw new RangeError(`expected recentEvents >= 1, actual ${options.recentEvents}`);
     this.store = store;
     this.recentEvents = options.recentEvents;
+    this.tasteEvents = options.tasteEvents ?? 100;
+    if (!(Number.isInteger(this.tasteEvents) && this.tasteEvents >= 1)) throw new RangeError(`expected tasteEvents >= 1, actual ${this.tasteEvents}`);
     const numItems = store.numItems;
     const length = store.length;
     this.firstDay = length > 0 ? Math.floor(store.minTime / SECONDS_PER_DAY) : 0;
@@ -83,6 +110,28 @@ export class ContextFeatures {
     this.categories = new Int32Array(this.recentEvents);
     this.shares = new Float32Array(this.recentEvents);
     this.#share = new Float32Array(numCategoryIds);
+    this.#taste = new Float32Array(numCategoryIds);
+    this.tasteCategories = new Int32Array(Math.min(this.tasteEvents, Math.max(1, numCategoryIds)));
+    this.tasteValues = new Float32Array(this.tasteCategories.length);
+    const categoryCounts = new Float64Array(this.numDays * numCategoryIds);
+    const { categories } = store;
+    for (let p = 0; p < length; p++) {
+      if (times[p] >= options.untilTime) continue;
+      const d = Math.floor(times[p] / SECONDS_PER_DAY) - this.firstDay;
+      categoryCounts[d * numCategoryIds + categories[p]]++;
+    }
+    this.categoryPopularity = new Float32Array(this.numDays * numCategoryIds);
+    const categoryRunning = new Float64Array(numCategoryIds);
+    for (let d = 1; d < this.numDays; d++) {
+      for (let c = 0; c < numCategoryIds; c++) {
+        categoryRunning[c] += categoryCounts[(d - 1) * numCategoryIds + c];
+        this.categoryPopularity[d * numCategoryIds + c] = Math.log1p(categoryRunning[c]);
+      }
+    }
+    this.transitions = new TransitionsByDay(store, options.untilTime);
+    this.followers = new Int32Array(numItems);
+    this.#transition = new Float32Array(numItems);
+    this.#transitionMark = new Int32Array(numItems);
   }
 
   /** Day index (into the popularity tables) of store position `position`'s day. */
@@ -119,6 +168,66 @@ export class ContextFeatures {
     this.numCategories = n;
     this.#day = this.dayIndex(position);
     this.#previousCategory = position - 1 >= store.userOffsets[user] ? store.categories[position - 1] : -1;
+    this.#loadTransitions(user, position);
+    this.#loadTastes(user, position);
+  }
+
+  /** Categories of the latest `tasteEvents` events with log(1 + count). */
+  #loadTastes(user: number, position: number): void {
+    const taste = this.#taste;
+    for (let k = 0; k < this.numTastes; k++) taste[this.tasteCategories[k]] = 0;
+    const { store } = this;
+    const first = Math.max(store.userOffsets[user], position - this.tasteEvents);
+    let n = 0;
+    for (let p = position - 1; p >= first; p--) {
+      const c = store.categories[p];
+      if (taste[c] === 0) this.tasteCategories[n++] = c;
+      taste[c]++;
+    }
+    for (let k = 0; k < n; k++) {
+      const c = this.tasteCategories[k];
+      taste[c] = Math.log1p(taste[c]);
+      this.tasteValues[k] = taste[c];
+    }
+    this.numTastes = n;
+  }
+
+  /** Followers of the state's last items on days before its day, with log(1 + weighted count). */
+  #loadTransitions(user: number, position: number): void {
+    if (this.#stamp === 0x7fffffff) {
+      this.#transitionMark.fill(0);
+      this.#stamp = 0;
+    }
+    const stamp = ++this.#stamp;
+    const mark = this.#transitionMark;
+    const value = this.#transition;
+    const followers = this.followers;
+    const { rowStart, next, day, count } = this.transitions;
+    const items = this.store.items;
+    const today = this.#day;
+    let n = 0;
+    const first = Math.max(this.store.userOffsets[user], position - TRANSITION_WEIGHTS.length);
+    for (let p = position - 1, k = 0; p >= first; p--, k++) {
+      const a = items[p];
+      const weight = TRANSITION_WEIGHTS[k];
+      for (let j = rowStart[a]; j < rowStart[a + 1]; j++) {
+        if (day[j] >= today) continue;
+        const b = next[j];
+        if (mark[b] !== stamp) {
+          mark[b] = stamp;
+          value[b] = 0;
+          followers[n++] = b;
+        }
+        value[b] += weight * count[j];
+      }
+    }
+    for (let k = 0; k < n; k++) value[followers[k]] = Math.log1p(value[followers[k]]);
+    this.numFollowers = n;
+  }
+
+  /** The transition feature of `item` for the loaded state. */
+  transition(item: number): number {
+    return this.#transitionMark[item] === this.#stamp ? this.#transition[item] : 0;
   }
 
   /** Sum of the loaded shares (1 once the user has `recentEvents` events). */
@@ -137,6 +246,9 @@ export class ContextFeatures {
     out[offset + 1] = this.popularityBefore[at];
     out[offset + 2] = c >= 0 && c === this.#previousCategory ? 1 : 0;
     out[offset + 3] = c >= 0 ? this.#share[c] : 0;
+    out[offset + 4] = this.transition(item);
+    out[offset + 5] = c >= 0 ? this.#taste[c] : 0;
+    out[offset + 6] = c >= 0 ? this.categoryPopularity[this.#day * this.store.numCategories + c] : 0;
   }
 
   /**
@@ -155,10 +267,19 @@ export class ContextFeatures {
     const w1 = w[1];
     const w2 = w[2];
     const w3 = w[3];
+    const w4 = w[4];
+    const w5 = w[5];
+    const w6 = w[6];
+    const taste = this.#taste;
+    const categoryBase = this.#day * this.store.numCategories;
+    const categoryPopularity = this.categoryPopularity;
+    const mark = this.#transitionMark;
+    const transition = this.#transition;
+    const stamp = this.#stamp;
     const isMasked = unseenLogit !== undefined;
     for (let u = 0; u < n; u++) {
       const item = items[u];
-      const at = offset + u * 4;
+      const at = offset + u * NUM_CONTEXT_FEATURES;
       const c = itemCategory[item];
       const f0 = yesterday[base + item];
       const f1 = before[base + item];
@@ -167,15 +288,22 @@ export class ContextFeatures {
       out[at] = f0;
       out[at + 1] = f1;
       out[at + 2] = f2;
+      const f4 = mark[item] === stamp ? transition[item] : 0;
+      const f5 = c >= 0 ? taste[c] : 0;
+      const f6 = c >= 0 ? categoryPopularity[categoryBase + c] : 0;
       out[at + 3] = f3;
+      out[at + 4] = f4;
+      out[at + 5] = f5;
+      out[at + 6] = f6;
       if (isMasked && f1 === 0) logits[logitOffset + u] = unseenLogit;
-      else logits[logitOffset + u] += w0 * f0 + w1 * f1 + w2 * f2 + w3 * f3;
+      else logits[logitOffset + u] += w0 * f0 + w1 * f1 + w2 * f2 + w3 * f3 + w4 * f4 + w5 * f5 + w6 * f6;
     }
   }
 
   /**
    * Adds w · features(state, x) to `out[offset + x]` for every item x < `numItems` of the loaded state:
-   * the popularity rows of its day, then the category terms over the category lists.
+   * the popularity rows of its day, then the category terms over the category lists, then the
+   * transition term over the followers.
    */
   addScores(w: ArrayLike<number>, out: Float64Array, offset: number, numItems: number): void {
     const base = this.#day * this.store.numItems;
@@ -183,7 +311,14 @@ export class ContextFeatures {
     const before = this.popularityBefore;
     const w0 = w[0];
     const w1 = w[1];
-    for (let x = 0; x < numItems; x++) out[offset + x] += w0 * yesterday[base + x] + w1 * before[base + x];
+    const w6 = w[6];
+    const itemCategory = this.store.itemCategory;
+    const categoryPopularity = this.categoryPopularity;
+    const categoryBase = this.#day * this.store.numCategories;
+    for (let x = 0; x < numItems; x++) {
+      const c = itemCategory[x];
+      out[offset + x] += w0 * yesterday[base + x] + w1 * before[base + x] + (c >= 0 ? w6 * categoryPopularity[categoryBase + c] : 0);
+    }
     const { categoryStart, categoryItems } = this;
     for (let k = 0; k < this.numCategories; k++) {
       const c = this.categories[k];
@@ -192,6 +327,19 @@ export class ContextFeatures {
         const x = categoryItems[j];
         if (x < numItems) out[offset + x] += add;
       }
+    }
+    for (let k = 0; k < this.numTastes; k++) {
+      const c = this.tasteCategories[k];
+      const add = w[5] * this.tasteValues[k];
+      for (let j = categoryStart[c]; j < categoryStart[c + 1]; j++) {
+        const x = categoryItems[j];
+        if (x < numItems) out[offset + x] += add;
+      }
+    }
+    const w4 = w[4];
+    for (let k = 0; k < this.numFollowers; k++) {
+      const x = this.followers[k];
+      if (x < numItems) out[offset + x] += w4 * this.#transition[x];
     }
   }
 }

@@ -11,7 +11,7 @@ import { checkBatch, type Agent, type StateBatch } from '../agent.js';
 import { initBackend, type Tf } from './backend.js';
 import { parseDqnConfig, trainingRewards, type DqnConfig, type DqnConfigInput } from './config.js';
 import { DqnLearner, type TrainStats } from './dqn-learner.js';
-import { NUM_CONTEXT_FEATURES } from './context-features.js';
+import { NUM_CONTEXT_FEATURES, type ContextFeatures } from './context-features.js';
 import { NUM_HISTORY_FEATURES } from './history-features.js';
 import { ReplayBuffer, createReplayBatch } from './replay-buffer.js';
 import { exponentialSchedule, linearSchedule, type EpsilonSchedule } from './schedules.js';
@@ -246,10 +246,56 @@ export class DqnAgent implements Agent {
         const item = candidates[start * C + k];
         safe[k] = item >= 0 && item < known.length && known[item] === 1 ? item : -1;
       }
-      if (this.#usesSupervised()) this.#supervisedCandidates(users, positions, safe, C, m, q);
+      const isSupervised = this.#usesSupervised();
+      if (isSupervised) this.#supervisedCandidates(users, positions, safe, C, m, q);
       else learner.windowQ(learner.online, users, positions, safe, C, q, m);
       for (let k = 0; k < m * C; k++) out[start * C + k] = safe[k] < 0 ? COLD_SCORE : q[k];
+      this.#scoreUnknownTouched(users, positions, candidates.subarray(start * C, (start + m) * C), C, isSupervised, out, start * C);
     }
+  }
+
+  /**
+   * Items outside the training catalogue that the state's history holds (touched earlier on the
+   * test day) get the terms that need no embedding: history features (+ context for the supervised
+   * head). Other unknown items keep COLD_SCORE.
+   */
+  #scoreUnknownTouched(users: Int32Array, positions: Int32Array, candidates: Int32Array, C: number, isSupervised: boolean, out: Float64Array, offset: number): void {
+    if (!this.config.historyFeatures) return;
+    const learner = this.#learner as DqnLearner;
+    const known = this.#known;
+    const features = learner.features;
+    const w = isSupervised ? learner.supervisedFeatureWeights : learner.featureWeights(learner.online);
+    const context = isSupervised ? learner.context : undefined;
+    const f = new Float32Array(NUM_HISTORY_FEATURES);
+    const g = new Float32Array(NUM_CONTEXT_FEATURES);
+    for (let i = 0; i < users.length; i++) {
+      let isLoaded = false;
+      for (let j = 0; j < C; j++) {
+        const item = candidates[i * C + j];
+        if (item >= 0 && item < known.length && known[item] === 1) continue;
+        if (!isLoaded) {
+          features.load(learner.store, users[i], positions[i]);
+          context?.load(users[i], positions[i]);
+          isLoaded = true;
+        }
+        if (!features.has(item)) continue;
+        out[offset + i * C + j] = this.#unknownTouchedScore(item, w, f, context, g);
+      }
+    }
+  }
+
+  /** History term (+ context term) of a touched item outside the catalogue; features must be loaded. */
+  #unknownTouchedScore(item: number, w: Float32Array, f: Float32Array, context: ContextFeatures | undefined, g: Float32Array): number {
+    const learner = this.#learner as DqnLearner;
+    learner.features.write(item, f, 0);
+    let s = 0;
+    for (let k = 0; k < NUM_HISTORY_FEATURES; k++) s += w[k] * f[k];
+    if (context) {
+      context.write(item, g, 0);
+      const wc = learner.contextWeights;
+      for (let k = 0; k < NUM_CONTEXT_FEATURES; k++) s += wc[k] * g[k];
+    }
+    return s;
   }
 
   scoreItems(batch: StateBatch, out: Float64Array): void {
@@ -266,6 +312,7 @@ export class DqnAgent implements Agent {
     const w = isSupervised ? learner.supervisedFeatureWeights : learner.featureWeights(online);
     const features = learner.features;
     const f = new Float32Array(NUM_HISTORY_FEATURES);
+    const g = new Float32Array(NUM_CONTEXT_FEATURES);
     const tableItems = online.shape.numItems;
     for (let start = 0; start < n; start += chunk) {
       const m = Math.min(chunk, n - start);
@@ -273,11 +320,11 @@ export class DqnAgent implements Agent {
       const positions = batch.positions.subarray(start, start + m);
       // The supervised head without its embedding term ranks by the feature terms alone: no network pass.
       const isFeaturesOnly = isSupervised && !this.config.supervisedEmbeddings;
-      const scores = isFeaturesOnly ? new Float32Array(m * tableItems) : tf.tidy(() => {
+      const scores = isFeaturesOnly ? new Float32Array(m * tableItems) : readAndDispose(tf.tidy(() => {
         const h = learner.encodeWindows(online, users, positions, m);
         const state = isSupervised ? online.supervisedState(h) : online.qState(h);
-        return tf.matMul(state, online.catalogue(isSupervised ? 'supervised' : 'q')).dataSync() as Float32Array;
-      });
+        return tf.matMul(state, online.catalogue(isSupervised ? 'supervised' : 'q'));
+      }));
       const context = isSupervised ? learner.context : undefined;
       for (let i = 0; i < m; i++) {
         const row = (start + i) * numItems;
@@ -291,7 +338,10 @@ export class DqnAgent implements Agent {
           features.load(store, users[i], positions[i]);
           for (let k = 0; k < features.numTouched; k++) {
             const item = features.touched[k];
-            if (item >= tableItems || known[item] !== 1) continue;
+            if (item >= tableItems || known[item] !== 1) {
+              if (item < numItems) out[row + item] = this.#unknownTouchedScore(item, w, f, context, g);
+              continue;
+            }
             features.write(item, f, 0);
             let extra = 0;
             for (let j = 0; j < NUM_HISTORY_FEATURES; j++) extra += w[j] * f[j];
@@ -402,7 +452,7 @@ export class DqnAgent implements Agent {
     const outputs = online.outputs;
     if (!outputs) throw new TypeError('DqnAgent: expected the supervised head for scoreHead "supervised", actual none');
     const useEmbeddings = this.config.supervisedEmbeddings;
-    const states = useEmbeddings ? tf.tidy(() => online.supervisedState(learner.encodeWindows(online, users, positions, m)).dataSync() as Float32Array) : new Float32Array(0);
+    const states = useEmbeddings ? readAndDispose(tf.tidy(() => online.supervisedState(learner.encodeWindows(online, users, positions, m)))) : new Float32Array(0);
     const width = outputs.width;
     const features = learner.features;
     const useFeatures = this.config.historyFeatures;
@@ -451,4 +501,11 @@ function createSchedule(config: DqnConfig, totalSteps: number): EpsilonSchedule 
   if (config.explorationSchedule === 'linear') return linearSchedule(config.explorationStart, config.explorationEnd, duration);
   const ratio = config.explorationEnd > 0 && config.explorationStart > 0 ? config.explorationEnd / config.explorationStart : 1e-3;
   return exponentialSchedule(config.explorationStart, config.explorationEnd, Math.min(1, ratio ** (1 / duration)));
+}
+
+/** The tensor's values, then the tensor disposed (tidy must not return a typed array: it walks it element by element looking for tensors). */
+function readAndDispose(tensor: TF.Tensor): Float32Array {
+  const values = tensor.dataSync() as Float32Array;
+  tensor.dispose();
+  return values;
 }

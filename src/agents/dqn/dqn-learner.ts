@@ -4,7 +4,7 @@ import type { EventStore } from '../../data/event-store.js';
 import { hoursOf } from '../../env/observation.js';
 import type { Tf } from './backend.js';
 import type { DqnConfig } from './config.js';
-import { gruEncode, gruForward, matMul, matMulConstant, uploadSteps } from './gru.js';
+import { gruEncode, gruForwardValues, hasDirectGru, matMul, matMulConstant, uploadSteps } from './gru.js';
 import { ContextFeatures, NUM_CONTEXT_FEATURES } from './context-features.js';
 import { HistoryFeatures, NUM_HISTORY_FEATURES } from './history-features.js';
 import { QNetwork } from './q-network.js';
@@ -195,7 +195,7 @@ export class DqnLearner {
     this.#contextAdam = new ArrayAdam(NUM_CONTEXT_FEATURES, { ...this.#adam, learningRate: config.featureLearningRate });
     this.context =
       config.contextFeatures && config.supervisedHead
-        ? new ContextFeatures(store, { untilTime: options.untilTime ?? Number.POSITIVE_INFINITY, recentEvents: config.contextRecentEvents, known: options.known })
+        ? new ContextFeatures(store, { untilTime: options.untilTime ?? Number.POSITIVE_INFINITY, recentEvents: config.contextRecentEvents, tasteEvents: config.contextTasteEvents, known: options.known })
         : undefined;
     this.#learningRates = new Map([[this.online.wf.name, config.featureLearningRate]]);
   }
@@ -210,10 +210,9 @@ export class DqnLearner {
     const X = this.#scratch.float('encodeX', n * T * net.inputSize);
     const rows = this.#scratch.int('encodeRows', n * T);
     net.fillInputs(this.store, this.#hours, from, positions, n, T, X, rows);
-    return tf.tidy(() => {
-      const states = gruForward(tf, net.gru, uploadSteps(tf, X, T, n, net.inputSize, false).steps);
-      return states[T - 1];
-    });
+    const H = net.shape.hiddenSize;
+    const states = gruForwardValues(tf, net.gru, X, T, n, this.#scratch.float('encodeStates', T * n * H));
+    return tf.tensor2d(states.slice((T - 1) * n * H, T * n * H), [n, H]);
   }
 
   /** Weights of the history features in the supervised logits (trained on typed arrays; zeros without the features). */
@@ -274,10 +273,10 @@ export class DqnLearner {
   /** Q values of candidates for window states (acting, scoring): out[i * C + j]. */
   windowQ(net: QNetwork, users: Int32Array, positions: Int32Array, candidates: Int32Array, C: number, out: Float32Array, n = users.length): void {
     const tf = this.tf;
-    const qs = tf.tidy(() => {
-      const h = this.encodeWindows(net, users, positions, n);
-      return net.qState(h).dataSync() as Float32Array;
-    });
+    // tidy returns the tensor: a returned typed array would be walked element by element for tensors.
+    const qsTensor = tf.tidy(() => net.qState(this.encodeWindows(net, users, positions, n)));
+    const qs = qsTensor.dataSync() as Float32Array;
+    qsTensor.dispose();
     this.candidateQ(net, qs, users, positions, candidates, C, n, out);
   }
 
@@ -348,11 +347,25 @@ export class DqnLearner {
       const Xt = scratch.float('Xt', numSeq * T * inputSize);
       const tRows = scratch.int('tRows', numSeq * T);
       target.fillInputs(store, this.#hours, from, to, numSeq, T, Xt, tRows);
-      const qsNext = tf.tidy(() => {
-        const states = gruForward(tf, target.gru, uploadSteps(tf, Xt, T, numSeq, inputSize, false).steps);
-        const all = tf.tensor2d(selectAll(selectionMatrix as Float32Array, T, T, B, numSeq), [B, T * numSeq]);
-        return target.qState(tf.matMul(all, tf.concat(states, 0))).dataSync() as Float32Array;
-      });
+      const H = config.hiddenSize;
+      const states = gruForwardValues(tf, target.gru, Xt, T, numSeq, scratch.float('targetStates', T * numSeq * H));
+      // s' of each row: the states its selection blocks T .. 2T - 1 pick (sums of picks, one-hot in practice).
+      const hNext = scratch.float('hNext', B * H).fill(0, 0, B * H);
+      const sel = selectionMatrix as Float32Array;
+      for (let t = 0; t < T; t++) {
+        const base = (T + t) * B * numSeq;
+        for (let r = 0; r < B; r++) {
+          for (let s = 0; s < numSeq; s++) {
+            const v = sel[base + r * numSeq + s];
+            if (v === 0) continue;
+            const src = (t * numSeq + s) * H;
+            for (let j = 0; j < H; j++) hNext[r * H + j] += v * states[src + j];
+          }
+        }
+      }
+      const qsNextTensor = tf.tidy(() => target.qState(tf.tensor2d(hNext.slice(0, B * H), [B, H])));
+      const qsNext = qsNextTensor.dataSync() as Float32Array;
+      qsNextTensor.dispose();
       this.candidateQ(target, qsNext, nextUsers, nextPositions, nextCandidates, C, B, qNext);
     } else {
       this.windowQ(target, nextUsers, nextPositions, nextCandidates, C, qNext, B);
@@ -383,7 +396,7 @@ export class DqnLearner {
     const useSupervisedFeatures = isSupervised && config.historyFeatures;
     if (isSupervised) {
       const outputs = online.outputs!;
-      const maxU = B * (1 + config.supervisedHistoryNegatives + (this.context ? config.contextNegatives : 0)) + config.supervisedNegatives;
+      const maxU = B * (1 + config.supervisedHistoryNegatives + (this.context ? config.contextNegatives + config.transitionNegatives : 0)) + config.supervisedNegatives;
       uniqueItems = scratch.int('uniqueItems', maxU);
       const slotOf = new Map<number, number>();
       const labelIndex = scratch.int('labelIndex', B);
@@ -433,6 +446,15 @@ export class DqnLearner {
           const size = categoryStart[category + 1] - categoryStart[category];
           if (size === 0) continue;
           const item = categoryItems[categoryStart[category] + this.#rng.nextInt(size)];
+          if (slotOf.has(item)) continue;
+          slotOf.set(item, U);
+          uniqueItems[U++] = item;
+        }
+      }
+      for (let i = 0; i < B && context && config.transitionNegatives > 0; i++) {
+        context.load(users[i], positions[i]);
+        for (let k = 0; k < config.transitionNegatives && context.numFollowers > 0; k++) {
+          const item = context.followers[this.#rng.nextInt(context.numFollowers)];
           if (slotOf.has(item)) continue;
           slotOf.set(item, U);
           uniqueItems[U++] = item;
@@ -505,14 +527,19 @@ export class DqnLearner {
     // Session mode: the last step only feeds s' of the segment's last transition (target side).
     const onlineT = isSession ? T - 1 : T;
     const rowsX = onlineT * numSeq;
-    const xSteps = uploadSteps(tf, X, onlineT, numSeq, inputSize, false).steps;
+    // On WASM the GRU runs on direct kernel calls and needs neither per-step tensors nor transposes.
+    const isDirect = hasDirectGru(tf);
+    const xSteps = isDirect ? [] : uploadSteps(tf, X, onlineT, numSeq, inputSize, false).steps;
     const xFlat = tf.tensor2d(X.slice(0, rowsX * inputSize), [rowsX, inputSize]);
-    const XTr = scratch.float('XTr', rowsX * inputSize);
-    for (let r = 0; r < rowsX; r++) for (let c = 0; c < inputSize; c++) XTr[c * rowsX + r] = X[r * inputSize + c];
-    const xFlatT = tf.tensor2d(XTr.slice(0, rowsX * inputSize), [inputSize, rowsX]);
+    let xFlatT: TF.Tensor2D | undefined;
+    if (!isDirect) {
+      const XTr = scratch.float('XTr', rowsX * inputSize);
+      for (let r = 0; r < rowsX; r++) for (let c = 0; c < inputSize; c++) XTr[c * rowsX + r] = X[r * inputSize + c];
+      xFlatT = tf.tensor2d(XTr.slice(0, rowsX * inputSize), [inputSize, rowsX]);
+    }
     const selBlocks: { t: number; sel: TF.Tensor2D; selT: TF.Tensor2D }[] = [];
     const selAll = isSession ? tf.tensor2d(selectAll(selectionMatrix as Float32Array, 0, onlineT, B, numSeq), [B, onlineT * numSeq]) : undefined;
-    if (isSession) {
+    if (isSession && !isDirect) {
       const sel = selectionMatrix as Float32Array;
       const blockT = scratch.float('selT', numSeq * B);
       for (let t = 0; t < onlineT; t++) {
@@ -531,7 +558,7 @@ export class DqnLearner {
     const faT = tf.tensor2d(Fa.slice(0, B * NUM_HISTORY_FEATURES), [B, NUM_HISTORY_FEATURES]);
     const labelsT = isSupervised && !isJsSupervised ? tf.tensor2d((labels as Float32Array).slice(0, B * U), [B, U]) : undefined;
 
-    constants.push(yT, faT, xFlatT, ...xSteps, ...(selAll ? [selAll] : []), ...selBlocks.flatMap((b) => [b.sel, b.selT]), ...(labelsT ? [labelsT] : []));
+    constants.push(yT, faT, ...(xFlatT ? [xFlatT] : []), ...xSteps, ...(selAll ? [selAll] : []), ...selBlocks.flatMap((b) => [b.sel, b.selT]), ...(labelsT ? [labelsT] : []));
     const parts = { td: 0, sup: 0, q: 0 };
     let partTensors: TF.Tensor[] = [];
     const lossFn = (...inputs: TF.Tensor[]): TF.Scalar => {
@@ -539,7 +566,7 @@ export class DqnLearner {
       const ou = ouT ? (inputs[1] as TF.Tensor2D) : undefined;
       const fl = featureLogitsT ? (inputs[2] as TF.Tensor2D) : undefined;
       const flat = inputs[inputs.length - 1] as TF.Tensor2D;
-      const h = gruEncode(tf, online.gru, flat, xSteps, xFlatT, isSession ? { kind: 'select', all: selAll as TF.Tensor2D, blocks: selBlocks } : { kind: 'last' });
+      const h = gruEncode(tf, online.gru, flat, isDirect ? onlineT : xSteps, xFlatT, isSession ? { kind: 'select', all: selAll as TF.Tensor2D, blocks: selBlocks } : { kind: 'last' });
       let q: TF.Tensor = tf.sum(tf.mul(online.qState(h as TF.Tensor2D), ea), 1);
       if (useFeatures) q = tf.add(q, tf.reshape(matMulConstant(tf, faT, online.wf as TF.Tensor2D), [B]));
       const diff = tf.sub(q, yT);

@@ -1,6 +1,6 @@
 import type * as TF from '@tensorflow/tfjs';
 import type { Rng } from '../../core/rng.js';
-import type { Tf } from './backend.js';
+import { wasmKernels, type HeapBuffer, type Tf, type WasmKernels } from './backend.js';
 
 /** GRU parameters (PyTorch's "reset after" variant), one matrix per gate so no step slices a tensor. */
 export interface GruWeights {
@@ -201,6 +201,359 @@ function fastTanh(tf: Tf, a: TF.Tensor2D, ones: TF.Tensor2D): TF.Tensor2D {
   return tf.sub(tf.add(s, s), ones);
 }
 
+/**
+ * Forward-only GRU over time-major inputs `X` ([T, N, inputSize] row-major): the state after every
+ * step, time-major ([T, N, H] row-major) in `out`. On WASM it runs on direct kernel calls
+ * ({@link WasmKernels}): per step two products (input and hidden side, all gates at once) and two
+ * sigmoids on the heap, the rest in typed-array loops; elsewhere on {@link gruForward}.
+ */
+export function gruForwardValues(tf: Tf, w: GruWeights, X: Float32Array, T: number, N: number, out: Float32Array = new Float32Array(T * N * w.whN.shape[0])): Float32Array {
+  const H = w.whN.shape[0];
+  const I = w.wxR.shape[0];
+  const k = wasmKernels(tf);
+  if (!k) {
+    // Nothing returned from tidy: it would walk a returned typed array element by element.
+    tf.tidy(() => {
+      const states = gruForward(tf, w, uploadSteps(tf, X, T, N, I, false).steps);
+      out.set(tf.concat(states, 0).dataSync() as Float32Array);
+    });
+    return out;
+  }
+  const x = k.buffer('fwd/x', T * N * I);
+  const packed = packWeights(k, 'fwd', [w.wxR, w.wxZ, w.wxN, w.whR, w.whZ, w.whN, w.bhN], I, H);
+  k.heap().set(X.subarray(0, T * N * I), x.offset);
+  wasmGruForward(k, packed, x.offset, T, N, I, H, out, undefined);
+  return out;
+}
+
+/** The GRU weights gathered on the WASM heap: [Wxr | Wxz | Wxn] [I, 3H], [Whr | Whz | Whn] [H, 3H] and bhN. */
+interface PackedWeights {
+  readonly wx3: HeapBuffer;
+  readonly wh3: HeapBuffer;
+  readonly bhN: Float32Array;
+}
+
+/** Copies the seven GRU tensors (in {@link gruVariables} order) into heap buffers named after `prefix`. */
+function packWeights(k: WasmKernels, prefix: string, weights: readonly TF.Tensor[], I: number, H: number): PackedWeights {
+  const G3 = 3 * H;
+  const wx3 = k.buffer(`${prefix}/wx3`, I * G3);
+  const wh3 = k.buffer(`${prefix}/wh3`, H * G3);
+  const offsets = weights.map((t) => k.tensorData(t).offset);
+  const heap = k.heap();
+  for (let gate = 0; gate < 3; gate++) {
+    const src = offsets[gate];
+    for (let row = 0; row < I; row++) heap.copyWithin(wx3.offset + row * G3 + gate * H, src + row * H, src + row * H + H);
+    const srcH = offsets[3 + gate];
+    for (let row = 0; row < H; row++) heap.copyWithin(wh3.offset + row * G3 + gate * H, srcH + row * H, srcH + row * H + H);
+  }
+  const bhN = heap.slice(offsets[6], offsets[6] + H);
+  k.refresh(wx3);
+  k.refresh(wh3);
+  return { wx3, wh3, bhN };
+}
+
+/** Per-step values of a training pass kept for the backward pass, each [T, N, H] time-major. */
+interface SavedGates {
+  readonly r: Float32Array;
+  readonly z: Float32Array;
+  readonly n: Float32Array;
+  readonly hn: Float32Array;
+}
+
+/**
+ * The GRU forward pass on direct WASM calls (the same equations as {@link gruStep}; tanh as
+ * 2σ(2a) − 1): inputs are the [T·N, I] floats at heap offset `xOffset` (time-major rows), states go to `states`.
+ */
+function wasmGruForward(k: WasmKernels, w: PackedWeights, xOffset: number, T: number, N: number, I: number, H: number, states: Float32Array, saved: SavedGates | undefined): void {
+  const G3 = 3 * H;
+  const NH = N * H;
+  const xpB = k.buffer('gru/xp', N * G3);
+  const hB = k.buffer('gru/h', NH);
+  const gB = k.buffer('gru/g', N * G3);
+  const sB = k.buffer('gru/s', 2 * NH);
+  const sigB = k.buffer('gru/sig', 2 * NH);
+  const anB = k.buffer('gru/an', NH);
+  const tnB = k.buffer('gru/tn', NH);
+  // Per-step input products: one product over all steps is as many flops but runs ~2x slower in a
+  // train step (its operands leave the cache), measured.
+  for (let t = 0; t < T; t++) {
+    k.matMul(k.alias('gru/xt', xOffset + t * N * I, N * I).id, N, I, w.wx3.id, G3, xpB.id);
+    if (t > 0) k.matMul(hB.id, N, H, w.wh3.id, G3, gB.id);
+    gatesIn(k.view(xpB), 0, t > 0 ? k.view(gB) : undefined, k.view(sB), N, H);
+    k.sigmoid(sB.id, sigB.id);
+    candidateIn(k.view(xpB), 0, t > 0 ? k.view(gB) : undefined, w.bhN, k.view(sigB), k.view(anB), N, H, t * NH, saved);
+    k.sigmoid(anB.id, tnB.id);
+    stateOut(k.view(tnB), k.view(sigB), states, t * NH, t > 0, k.view(hB), N, H, saved);
+  }
+}
+
+/** s[i, 0:2H] = xp[t, i, 0:2H] + g[i, 0:2H] (reset and update pre-activations, rows of 2H). */
+function gatesIn(xp: Float32Array, xpBase: number, g: Float32Array | undefined, s: Float32Array, N: number, H: number): void {
+  const G3 = 3 * H;
+  const H2 = 2 * H;
+  for (let i = 0; i < N; i++) {
+    const x = xpBase + i * G3;
+    const o = i * H2;
+    if (g) for (let j = 0; j < H2; j++) s[o + j] = xp[x + j] + g[i * G3 + j];
+    else for (let j = 0; j < H2; j++) s[o + j] = xp[x + j];
+  }
+}
+
+/** an = 2 (xn + r ⊙ (g_n + bhN)), the doubled candidate pre-activation (tanh a = 2σ(2a) − 1). */
+function candidateIn(xp: Float32Array, xpBase: number, g: Float32Array | undefined, bhN: Float32Array, sig: Float32Array, an: Float32Array, N: number, H: number, stepBase: number, saved: SavedGates | undefined): void {
+  const G3 = 3 * H;
+  const H2 = 2 * H;
+  for (let i = 0; i < N; i++) {
+    const x = xpBase + i * G3 + H2;
+    const gn = i * G3 + H2;
+    const rr = i * H2;
+    const o = i * H;
+    for (let j = 0; j < H; j++) {
+      const r = sig[rr + j];
+      const hn = g ? g[gn + j] + bhN[j] : bhN[j];
+      an[o + j] = 2 * (xp[x + j] + r * hn);
+      if (saved) {
+        saved.r[stepBase + o + j] = r;
+        saved.hn[stepBase + o + j] = hn;
+      }
+    }
+  }
+}
+
+/** h = n + z ⊙ (h_prev − n) with n = 2σ(2a) − 1, into `states` at `stepBase` and the product operand `h`. */
+function stateOut(tn: Float32Array, sig: Float32Array, states: Float32Array, stepBase: number, hasPrev: boolean, h: Float32Array, N: number, H: number, saved: SavedGates | undefined): void {
+  const H2 = 2 * H;
+  const NH = N * H;
+  for (let i = 0; i < N; i++) {
+    const zr = i * H2 + H;
+    const o = i * H;
+    for (let j = 0; j < H; j++) {
+      const n = 2 * tn[o + j] - 1;
+      const z = sig[zr + j];
+      const hPrev = hasPrev ? states[stepBase - NH + o + j] : 0;
+      const value = n + z * (hPrev - n);
+      states[stepBase + o + j] = value;
+      h[o + j] = value;
+      if (saved) {
+        saved.z[stepBase + o + j] = z;
+        saved.n[stepBase + o + j] = n;
+      }
+    }
+  }
+}
+
+/** Weight and input gradients of {@link wasmGruBackward}. */
+interface GruGradients {
+  /** Transposed: [3H, I] and [3H, H]; and [H]. */
+  readonly dWx3T: Float32Array;
+  readonly dWh3T: Float32Array;
+  readonly dbhN: Float32Array;
+  /** [T·N, I]. */
+  readonly dX: Float32Array;
+}
+
+/**
+ * Backpropagation through time on direct WASM calls, from `dStates` (the loss gradient of every
+ * state, [T, N, H]): per step one product with [Whr | Whz | Whn]ᵀ, then three products for the
+ * weight and input gradients over all steps (the formulas of the tf version in {@link gruEncode}).
+ * The weight gradients are formed transposed (dW3ᵀ = dAᵀ·X), so that the product packs the inputs
+ * rather than the wider gate gradients (packing costs ~5 ns per element, measured).
+ */
+function wasmGruBackward(k: WasmKernels, w: PackedWeights, xId: number, T: number, N: number, I: number, H: number, states: Float32Array, saved: SavedGates, dStates: Float32Array): GruGradients {
+  const G3 = 3 * H;
+  const NH = N * H;
+  const rows = T * N;
+  const wh3TB = k.buffer('gru/wh3T', G3 * H);
+  const wx3TB = k.buffer('gru/wx3T', G3 * I);
+  const daB = k.buffer('gru/da', N * G3);
+  const dgB = k.buffer('gru/dg', N * G3);
+  const dT = k.buffer('gru/dT', 4 * H * rows);
+  const recB = k.buffer('gru/rec', NH);
+  const hpB = k.buffer('gru/hp', rows * H);
+  const dwxB = k.buffer('gru/dwxT', G3 * I);
+  const dwhB = k.buffer('gru/dwhT', G3 * H);
+  const dxB = k.buffer('gru/dx', rows * I);
+  transposeInto(k.view(w.wh3), H, G3, k.view(wh3TB));
+  transposeInto(k.view(w.wx3), I, G3, k.view(wx3TB));
+  const hp = k.view(hpB);
+  hp.fill(0, 0, NH);
+  hp.set(states.subarray(0, (T - 1) * NH), NH);
+  k.refresh(wh3TB);
+  k.refresh(wx3TB);
+  k.refresh(hpB);
+  const dh = new Float32Array(NH);
+  const dbhN = new Float32Array(H);
+  for (let t = T - 1; t >= 0; t--) {
+    gateGradients(states, saved, dStates, dh, dbhN, k.view(daB), k.view(dgB), k.view(dT), t, N, H, rows);
+    if (t > 0) {
+      k.matMul(dgB.id, N, G3, wh3TB.id, H, recB.id);
+      const rec = k.view(recB);
+      for (let e = 0; e < NH; e++) dh[e] += rec[e];
+    }
+    k.matMul(daB.id, N, G3, wx3TB.id, I, k.alias('gru/dxt', dxB.offset + t * N * I, N * I).id);
+  }
+  // dT rows: [dan; dar; daz; dhn] x (T·N): rows 0 .. 3H are dAᵀ (gates n, r, z), rows H .. 4H dGᵀ (gates r, z, n).
+  k.matMul(k.alias('gru/daT', dT.offset, G3 * rows).id, G3, rows, xId, I, dwxB.id);
+  k.matMul(k.alias('gru/dgT', dT.offset + H * rows, G3 * rows).id, G3, rows, hpB.id, H, dwhB.id);
+  const dwx = k.view(dwxB);
+  // Back to gate order r, z, n.
+  const dWx3T = new Float32Array(G3 * I);
+  dWx3T.set(dwx.subarray(H * I, G3 * I), 0);
+  dWx3T.set(dwx.subarray(0, H * I), 2 * H * I);
+  return { dWx3T, dWh3T: k.view(dwhB).slice(), dbhN, dX: k.view(dxB).slice() };
+}
+
+/** out [cols, rows] = transpose(m [rows, cols]). */
+function transposeInto(m: Float32Array, rows: number, cols: number, out: Float32Array): void {
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = m[r * cols + c];
+}
+
+/**
+ * Gate gradients of step t from dh (the state gradient flowing back, plus dStates[t]): this step's rows
+ * of dA = [dar | daz | dan] (input side) and dG = [dar | daz | dhn] (hidden side), and its columns of
+ * dT = [dan; dar; daz; dhn] (transposed, all steps); leaves dh ⊙ z in `dh`.
+ */
+function gateGradients(
+  states: Float32Array,
+  saved: SavedGates,
+  dStates: Float32Array,
+  dh: Float32Array,
+  dbhN: Float32Array,
+  da: Float32Array,
+  dg: Float32Array,
+  dT: Float32Array,
+  t: number,
+  N: number,
+  H: number,
+  rows: number,
+): void {
+  const G3 = 3 * H;
+  const H2 = 2 * H;
+  const NH = N * H;
+  const { r: R, z: Z, n: Nn, hn: Hn } = saved;
+  const stepBase = t * NH;
+  for (let i = 0; i < N; i++) {
+    const col = t * N + i;
+    const o = i * G3;
+    for (let j = 0; j < H; j++) {
+      const e = stepBase + i * H + j;
+      const d = dh[i * H + j] + dStates[e];
+      const r = R[e];
+      const z = Z[e];
+      const n = Nn[e];
+      const hPrev = t > 0 ? states[e - NH] : 0;
+      const oneMinusZ = 1 - z;
+      const dan = d * oneMinusZ * (1 - n * n);
+      const dhn = dan * r;
+      const dar = dan * Hn[e] * (r * (1 - r));
+      const daz = d * (hPrev - n) * (z * oneMinusZ);
+      da[o + j] = dar;
+      da[o + H + j] = daz;
+      da[o + H2 + j] = dan;
+      dg[o + j] = dar;
+      dg[o + H + j] = daz;
+      dg[o + H2 + j] = dhn;
+      dT[j * rows + col] = dan;
+      dT[(H + j) * rows + col] = dar;
+      dT[(H2 + j) * rows + col] = daz;
+      dT[(G3 + j) * rows + col] = dhn;
+      dbhN[j] += dhn;
+      dh[i * H + j] = d * z;
+    }
+  }
+}
+
+/** Gate `gate`'s block ([rows, H]) of a transposed [3H, rows] matrix. */
+function gateBlock(mT: Float32Array, rows: number, H: number, gate: number): Float32Array {
+  const out = new Float32Array(rows * H);
+  for (let j = 0; j < H; j++) {
+    const src = (gate * H + j) * rows;
+    for (let r = 0; r < rows; r++) out[r * H + j] = mT[src + r];
+  }
+  return out;
+}
+
+/** {@link gruEncode} on direct WASM calls (see there). */
+function gruEncodeWasm(tf: Tf, k: WasmKernels, w: GruWeights, inputs: TF.Tensor2D, T: number, N: number, selection: StateSelection): TF.Tensor2D {
+  const H = w.whN.shape[0];
+  const I = w.wxR.shape[0];
+  const NH = N * H;
+  const f = tf.customGrad(((...args: unknown[]) => {
+    const weights = args.slice(0, 7) as TF.Tensor[];
+    const x = args[7] as TF.Tensor2D;
+    const packed = packWeights(k, 'enc', weights, I, H);
+    const states = new Float32Array(T * NH);
+    const saved: SavedGates = { r: new Float32Array(T * NH), z: new Float32Array(T * NH), n: new Float32Array(T * NH), hn: new Float32Array(T * NH) };
+    wasmGruForward(k, packed, k.tensorData(x).offset, T, N, I, H, states, saved);
+    // Selected states as sparse rows: value[r] = Σ weight · state[column] (one-hot rows in practice).
+    let picks: { row: Int32Array; column: Int32Array; weight: Float32Array } | undefined;
+    let value: TF.Tensor2D;
+    if (selection.kind === 'last') {
+      value = tf.tensor2d(states.slice((T - 1) * NH, T * NH), [N, H]);
+    } else {
+      const [R, cols] = selection.all.shape;
+      const heap = k.heap();
+      const base = k.tensorData(selection.all).offset;
+      const row: number[] = [];
+      const column: number[] = [];
+      const weight: number[] = [];
+      for (let r = 0; r < R; r++) {
+        for (let c = 0; c < cols; c++) {
+          const v = heap[base + r * cols + c];
+          if (v !== 0) {
+            row.push(r);
+            column.push(c);
+            weight.push(v);
+          }
+        }
+      }
+      picks = { row: Int32Array.from(row), column: Int32Array.from(column), weight: Float32Array.from(weight) };
+      const out = new Float32Array(R * H);
+      for (let p = 0; p < picks.row.length; p++) {
+        const o = picks.row[p] * H;
+        const src = picks.column[p] * H;
+        const wgt = picks.weight[p];
+        for (let j = 0; j < H; j++) out[o + j] += wgt * states[src + j];
+      }
+      value = tf.tensor2d(out, [R, H]);
+    }
+    return {
+      value,
+      gradFunc: (dy: TF.Tensor) => {
+        const dyValues = dy.dataSync() as Float32Array;
+        const dStates = new Float32Array(T * NH);
+        if (picks) {
+          for (let p = 0; p < picks.row.length; p++) {
+            const o = picks.row[p] * H;
+            const dst = picks.column[p] * H;
+            const wgt = picks.weight[p];
+            for (let j = 0; j < H; j++) dStates[dst + j] += wgt * dyValues[o + j];
+          }
+        } else {
+          dStates.set(dyValues.subarray(0, NH), (T - 1) * NH);
+        }
+        const g = wasmGruBackward(k, packed, k.tensorData(x).id, T, N, I, H, states, saved, dStates);
+        return [
+          tf.tensor2d(gateBlock(g.dWx3T, I, H, 0), [I, H]),
+          tf.tensor2d(gateBlock(g.dWx3T, I, H, 1), [I, H]),
+          tf.tensor2d(gateBlock(g.dWx3T, I, H, 2), [I, H]),
+          tf.tensor2d(gateBlock(g.dWh3T, H, H, 0), [H, H]),
+          tf.tensor2d(gateBlock(g.dWh3T, H, H, 1), [H, H]),
+          tf.tensor2d(gateBlock(g.dWh3T, H, H, 2), [H, H]),
+          tf.tensor1d(g.dbhN),
+          tf.tensor2d(g.dX, [T * N, I]),
+        ];
+      },
+    };
+  }) as never) as unknown as (...t: TF.Tensor[]) => TF.Tensor2D;
+  return f(w.wxR, w.wxZ, w.wxN, w.whR, w.whZ, w.whN, w.bhN, inputs);
+}
+
+/** Whether {@link gruEncode} and {@link gruForwardValues} run on direct WASM kernel calls for `tf`'s current backend. */
+export function hasDirectGru(tf: Tf): boolean {
+  return wasmKernels(tf) !== undefined;
+}
+
 /** Forward-only GRU (target network, acting, scoring): the state after every step, on plain kernels. */
 export function gruForward(tf: Tf, w: GruWeights, steps: readonly TF.Tensor2D[]): TF.Tensor2D[] {
   const H = w.whN.shape[0];
@@ -221,16 +574,26 @@ export function gruForward(tf: Tf, w: GruWeights, steps: readonly TF.Tensor2D[])
  * runs about half the kernels of tf's autodiff of {@link gruSequence} (whose values and gradients it
  * reproduces, see the tests). Differentiable inputs: the weights and `inputs` ([T·N, inputSize],
  * time-major, the same values as `steps`); `inputsTransposed` is its transpose. Returns the selected
- * states [R, H] (or the last state [N, H]).
+ * states [R, H] (or the last state [N, H]). When {@link hasDirectGru} (WASM), the pass runs on direct
+ * kernel calls and reads only `inputs` and `selection.all`: callers may pass the step count T for
+ * `steps`, no transposed inputs and no selection blocks.
  */
 export function gruEncode(
   tf: Tf,
   w: GruWeights,
   inputs: TF.Tensor2D,
-  steps: readonly TF.Tensor2D[],
-  inputsTransposed: TF.Tensor2D,
+  steps: readonly TF.Tensor2D[] | number,
+  inputsTransposed: TF.Tensor2D | undefined,
   selection: StateSelection,
 ): TF.Tensor2D {
+  const kernels = wasmKernels(tf);
+  if (kernels) {
+    const T = typeof steps === 'number' ? steps : steps.length;
+    return gruEncodeWasm(tf, kernels, w, inputs, T, inputs.shape[0] / T, selection);
+  }
+  if (typeof steps === 'number' || inputsTransposed === undefined) {
+    throw new TypeError(`gruEncode: expected per-step input tensors and the transposed inputs on the ${tf.getBackend()} backend (only WASM takes a step count), actual ${typeof steps === 'number' ? 'a step count' : 'no transposed inputs'}`);
+  }
   const T = steps.length;
   const N = steps[0].shape[0];
   const H = w.whN.shape[0];

@@ -11,6 +11,7 @@ export const HISTORY_FEATURE_NAMES = [
   'strongestCart',
   'strongestPurchase',
   'isPrevious',
+  'logRank',
 ] as const;
 
 /** Number of history features per (state, item). */
@@ -21,7 +22,8 @@ export const NUM_HISTORY_FEATURES = HISTORY_FEATURE_NAMES.length;
  * state's history (the last `scanLimit` events of the user before `position`) once, then `write`
  * gives each item's features in O(1): touched (0/1), log(1 + count), 1 / (1 + events since the last
  * touch), exp(-hours since the last touch / 24), the strongest behaviour so far (one-hot over click,
- * favourite, cart, purchase) and whether it is the previous item. Untouched items get all zeros.
+ * favourite, cart, purchase), whether it is the previous item, and log(1 + its rank among the distinct
+ * items by last touch, 0 = the latest). Untouched items get all zeros.
  */
 export class HistoryFeatures {
   readonly scanLimit: number;
@@ -33,6 +35,7 @@ export class HistoryFeatures {
   #count: Int32Array;
   #last: Int32Array;
   #strongest: Uint8Array;
+  #rank: Int32Array;
   #position = 0;
   #time = 0;
   #previous = -1;
@@ -47,6 +50,7 @@ export class HistoryFeatures {
     this.#count = new Int32Array(numItems);
     this.#last = new Int32Array(numItems);
     this.#strongest = new Uint8Array(numItems);
+    this.#rank = new Int32Array(numItems);
   }
 
   /** Scans the history of `user` before store position `position`. */
@@ -74,6 +78,7 @@ export class HistoryFeatures {
         count[item] = 1;
         last[item] = p;
         strongest[item] = b;
+        this.#rank[item] = n;
         touched[n++] = item;
       } else {
         count[item]++;
@@ -110,5 +115,6 @@ export class HistoryFeatures {
     out[offset + 6] = b === 3 ? 1 : 0;
     out[offset + 7] = b === 4 ? 1 : 0;
     out[offset + 8] = item === this.#previous ? 1 : 0;
+    out[offset + 9] = Math.log1p(this.#rank[item]);
   }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ContextFeatures, NUM_CONTEXT_FEATURES } from '../../../src/agents/dqn/context-features.js';
+import { TransitionsByDay } from '../../../src/agents/dqn/transitions-by-day.js';
 import { EventStoreBuilder, SECONDS_PER_DAY, type EventStore } from '../../../src/data/event-store.js';
 import { FIRST_DAY_SECONDS } from './fixtures.js';
 
@@ -75,20 +76,39 @@ describe('ContextFeatures', () => {
       expect(context.numCategories).toBe(1);
       const out = new Float32Array(NUM_CONTEXT_FEATURES);
       context.write(b, out, 0);
-      expect(Array.from(out)).toEqual([0, Math.fround(Math.log1p(1)), 1, 1]);
+      // Last items A (day 1, weight 1) and A (day 0, weight 0.5); A was followed by B (day 0) and A (day 1).
+      // Taste: 2 of the user's events are in category 10; category 10 had 4 events before day 2, category 20 one.
+      const f = (x: number) => Math.fround(Math.log1p(x));
+      expect(Array.from(out)).toEqual([0, f(1), 1, 1, f(1.5), f(2), f(4)]);
       context.write(c, out, 0);
-      expect(Array.from(out)).toEqual([Math.fround(Math.log1p(1)), Math.fround(Math.log1p(1)), 0, 0]);
+      expect(Array.from(out)).toEqual([f(1), f(1), 0, 0, 0, 0, f(1)]);
       // After B (category 10) and A's purchase the next state's latest two events are both category 10.
       context.load(u2, positionOf(store, 2, C, day(2, 2)));
       context.write(a, out, 0);
       expect(out[2]).toBe(1);
       expect(out[3]).toBe(1);
+      // Last items B, A, A (weights 1, 0.5, 0.25): B -> C on day 1; A -> A on day 1, A -> B on day 0.
+      expect(out[4]).toBeCloseTo(Math.log1p(0.75), 6);
+      context.write(c, out, 0);
+      expect(out[4]).toBeCloseTo(Math.log1p(1), 6);
+    });
+
+    it("counts only transitions dated before the state's day", () => {
+      // User 1 on day 1 (before C): A -> B happened on day 0, B -> C on day 1 (the state's own day).
+      const p = positionOf(store, 1, C, day(1, 1));
+      context.load(store.users[p], p);
+      const out = new Float32Array(NUM_CONTEXT_FEATURES);
+      context.write(c, out, 0);
+      expect(out[4]).toBe(0);
+      context.write(b, out, 0);
+      expect(out[4]).toBeCloseTo(Math.log1p(0.5), 6);
+      expect(context.numFollowers).toBe(1);
     });
   });
 
   describe('#addScores / #writeRow', () => {
     it('agree with write for every item', () => {
-      const w = Float32Array.of(0.5, -1.25, 2, 3);
+      const w = Float32Array.of(0.5, -1.25, 2, 3, 0.75, -0.5, 0.25);
       const user1 = store.users[positionOf(store, 1, C, day(1, 1))];
       const p = positionOf(store, 1, C, day(1, 1));
       context.load(user1, p);
@@ -105,7 +125,7 @@ describe('ContextFeatures', () => {
         const expected = f.reduce((s, v, j) => s + v * w[j], 0);
         expect(scores[1 + x]).toBeCloseTo(1 + expected, 5);
         expect(logits[x]).toBeCloseTo(expected, 5);
-        expect(Array.from(values.subarray(x * 4, x * 4 + 4))).toEqual(Array.from(f));
+        expect(Array.from(values.subarray(x * NUM_CONTEXT_FEATURES, (x + 1) * NUM_CONTEXT_FEATURES))).toEqual(Array.from(f));
       }
       expect(scores[0]).toBe(1);
     });
@@ -114,8 +134,32 @@ describe('ContextFeatures', () => {
       const p = positionOf(store, 1, C, day(1, 1));
       context.load(store.users[p], p);
       const logits = new Float32Array(1);
-      context.writeRow(Int32Array.of(c), 1, new Float32Array(4), new Float32Array(4), 0, logits, 0, -1e4);
+      context.writeRow(Int32Array.of(c), 1, new Float32Array(NUM_CONTEXT_FEATURES), new Float32Array(NUM_CONTEXT_FEATURES), 0, logits, 0, -1e4);
       expect(logits[0]).toBe(-1e4);
     });
+  });
+});
+
+describe('TransitionsByDay', () => {
+  it('keeps one (next, day, count) entry per pair and day, sorted, only before untilTime', () => {
+    const builder = new EventStoreBuilder();
+    builder.append(1, A, 10, 1, day(0, 1));
+    builder.append(1, B, 10, 1, day(0, 2));
+    builder.append(1, A, 10, 1, day(0, 3));
+    builder.append(1, B, 10, 1, day(0, 4));
+    builder.append(1, C, 20, 1, day(1, 1));
+    builder.append(2, A, 10, 1, day(1, 2));
+    builder.append(2, B, 10, 1, day(1, 3));
+    builder.append(2, C, 20, 1, day(2, 1)); // after untilTime
+    const s = builder.build();
+    const t = new TransitionsByDay(s, day(2, 0));
+    const [a, b, c] = [A, B, C].map((raw) => s.itemIds.get(raw));
+    const row = (x: number) => Array.from({ length: t.rowStart[x + 1] - t.rowStart[x] }, (_, k) => {
+      const j = t.rowStart[x] + k;
+      return [t.next[j], t.day[j], t.count[j]];
+    });
+    expect(row(a)).toEqual([[b, 0, 2], [b, 1, 1]]);
+    expect(row(b)).toEqual([[a, 0, 1], [c, 1, 1]].sort((x, y) => x[0] - y[0]));
+    expect(row(c)).toEqual([]);
   });
 });

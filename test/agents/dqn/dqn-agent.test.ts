@@ -8,7 +8,7 @@ import { initBackend } from '../../../src/agents/dqn/backend.js';
 import type { DqnConfigInput } from '../../../src/agents/dqn/config.js';
 import { isRecGymError } from '../../../src/core/errors.js';
 import { createRng } from '../../../src/core/rng.js';
-import type { EventStore } from '../../../src/data/event-store.js';
+import { EventStoreBuilder, type EventStore } from '../../../src/data/event-store.js';
 import { splitByDay } from '../../../src/data/split.js';
 import { identityStore } from './fixtures.js';
 
@@ -130,6 +130,34 @@ describe('DqnAgent', () => {
       const outOfRange = new Float64Array(1);
       agent.scoreCandidates({ store, users: batch.users.subarray(0, 1), positions: batch.positions.subarray(0, 1) }, Int32Array.from([store.numItems + 5]), 1, outOfRange);
       expect(outOfRange[0]).toBe(COLD_SCORE);
+      agent.dispose();
+    }, 60_000);
+
+    it('ranks an item new on the test day that the state already touched by its history terms, not as cold', async () => {
+      // The identity log, plus one user who touches a brand-new raw item twice on the test day.
+      const base = identityStore({ numUsers: 20 });
+      const builder = new EventStoreBuilder({ expectedEvents: base.length + 3 });
+      for (let p = 0; p < base.length; p++) {
+        builder.append(base.userIds.rawOf(base.users[p]), base.itemIds.rawOf(base.items[p]), base.categoryIds.rawOf(base.categories[p]), base.behaviors[p] as 1 | 2 | 3 | 4, base.times[p]);
+      }
+      const lastDay = Math.floor(base.maxTime / 86_400) * 86_400;
+      for (const [item, hour] of [[9001, 1], [9002, 2], [9001, 3]] as const) builder.append(999, item, 1, 3, lastDay + hour * 3600);
+      const store = builder.build();
+      const agent = new DqnAgent({ ...SMALL, epochs: 1 });
+      await agent.fit(store, splitByDay(store).train, createRng(1));
+      const user = store.userIds.get(999);
+      const position = store.userOffsets[user + 1] - 1; // the second 9001: the state holds 9001 and 9002
+      const fresh = store.itemIds.get(9001);
+      const batch = { store, users: Int32Array.of(user), positions: Int32Array.of(position) };
+      const candidates = Int32Array.of(fresh, store.numItems + 3);
+      const scores = new Float64Array(2);
+      agent.scoreCandidates(batch, candidates, 2, scores);
+      expect(scores[0]).toBeGreaterThan(COLD_SCORE);
+      expect(Number.isFinite(scores[0])).toBe(true);
+      expect(scores[1]).toBe(COLD_SCORE);
+      const dense = new Float64Array(store.numItems);
+      agent.scoreItems(batch, dense);
+      expect(dense[fresh]).toBeCloseTo(scores[0], 4);
       agent.dispose();
     }, 60_000);
 

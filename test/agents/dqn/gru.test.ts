@@ -2,7 +2,7 @@ import type * as TF from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { initBackend, type Tf } from '../../../src/agents/dqn/backend.js';
 import { softmaxCrossEntropy } from '../../../src/agents/dqn/dqn-learner.js';
-import { createGruWeights, gruEncode, gruForward, gruSequence, gruVariables, matMul, matMulConstant, projection, uploadSteps } from '../../../src/agents/dqn/gru.js';
+import { createGruWeights, gruEncode, gruForward, gruForwardValues, gruSequence, gruVariables, hasDirectGru, matMul, matMulConstant, projection, uploadSteps } from '../../../src/agents/dqn/gru.js';
 import { createRng } from '../../../src/core/rng.js';
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
@@ -169,5 +169,56 @@ describe('softmaxCrossEntropy', () => {
     expect(mine.value.dataSync()[0]).toBeCloseTo(ref.value.dataSync()[0], 5);
     Array.from(ref.grad.dataSync()).forEach((v, i) => expect(mine.grad.dataSync()[i]).toBeCloseTo(v, 6));
     tf.dispose([logits, labels, ref.value, ref.grad, mine.value, mine.grad]);
+  });
+});
+
+describe('gruForwardValues', () => {
+  for (const backend of ['cpu', 'wasm'] as const) {
+    it(`returns every state time-major, as gruSequence computes them (${backend})`, async () => {
+      const { tf } = await initBackend(backend);
+      expect(hasDirectGru(tf)).toBe(backend === 'wasm');
+      const rng = createRng(4);
+      const [T, N, D, H] = [5, 3, 4, 6];
+      const w = createGruWeights(tf, D, H, rng, `values-${backend}`);
+      tf.tidy(() => w.bhN.assign(tf.tensor1d(Array.from({ length: H }, () => rng.next() - 0.5))));
+      const values = Float32Array.from({ length: T * N * D }, () => rng.next() * 2 - 1);
+      const got = gruForwardValues(tf, w, values, T, N);
+      const want = tf.tidy(() => Array.from(tf.concat(gruSequence(tf, w, uploadSteps(tf, values, T, N, D, false).steps), 0).dataSync()));
+      expect(got.length).toBe(T * N * H);
+      want.forEach((v, j) => expect(got[j]).toBeCloseTo(v, 5));
+      expect(Array.from(gruForwardValues(tf, w, values, T, N))).toEqual(Array.from(got));
+      tf.dispose(gruVariables(w));
+    });
+  }
+});
+
+describe('gruEncode (step count instead of step tensors)', () => {
+  it('gives the same values and gradients on WASM', async () => {
+    const { tf } = await initBackend('wasm');
+    const rng = createRng(5);
+    const [T, N, D, H] = [4, 3, 5, 6];
+    const w = createGruWeights(tf, D, H, rng, 'count-wasm');
+    const values = Float32Array.from({ length: T * N * D }, () => rng.next() * 2 - 1);
+    tf.tidy(() => {
+      const { steps } = uploadSteps(tf, values, T, N, D, false);
+      const flat = tf.tensor2d(values.slice(), [T * N, D]);
+      const target = tf.tensor2d(Array.from({ length: N * H }, (_, k) => Math.sin(k)), [N, H]);
+      const run = (withSteps: boolean) =>
+        tf.valueAndGrads(() => tf.sum(tf.mul(gruEncode(tf, w, flat, withSteps ? steps : T, withSteps ? tf.transpose(flat) : undefined, { kind: 'last' }), target)))([...gruVariables(w), flat]);
+      const a = run(true);
+      const b = run(false);
+      expect(b.value.dataSync()[0]).toBe(a.value.dataSync()[0]);
+      a.grads.forEach((g, k) => expect(Array.from(b.grads[k].dataSync())).toEqual(Array.from(g.dataSync())));
+    });
+    tf.dispose(gruVariables(w));
+  });
+
+  it('throws a TypeError on other backends', async () => {
+    const tf = await cpu();
+    const w = createGruWeights(tf, 2, 2, createRng(6), 'count-cpu');
+    tf.tidy(() => {
+      expect(() => gruEncode(tf, w, tf.zeros([4, 2]) as TF.Tensor2D, 2, undefined, { kind: 'last' })).toThrow(TypeError);
+    });
+    tf.dispose(gruVariables(w));
   });
 });
