@@ -72,6 +72,12 @@ function diffRows(differences: readonly DiffRow[]): string[][] {
   ]);
 }
 
+function pairRows(differences: readonly DiffRow[]): string[][] {
+  return differences.map((d) => [d.agent, d.baseline, ...diffRows([d])[0].slice(1)]);
+}
+
+const PAIR_HEADER = ['agent', 'baseline', 'protocol', 'metric', 'all cases', 'warm cases', 'discovery cases'];
+
 function caseLine(report: CompareReport): string {
   const c = report.cases;
   const pct = (n: number) => (c.total > 0 ? `${((100 * n) / c.total).toFixed(1)}%` : '—');
@@ -99,6 +105,10 @@ export function formatCompareTable(report: CompareReport): string {
     lines.push('', `paired difference to ${report.baseline} [95% CI] (>0 / <0: the CI lies above / below 0):`);
     lines.push(textTable(['agent', 'protocol', 'metric', 'all cases', 'warm cases', 'discovery cases'], diffRows(report.differences)));
   }
+  if (report.dqnDifferences.length > 0) {
+    lines.push('', 'the DQN paired with each other baseline [95% CI]:');
+    lines.push(textTable(PAIR_HEADER, pairRows(report.dqnDifferences)));
+  }
   lines.push('', `timings: DQN training ${report.timings.trainSeconds.toFixed(1)} s, evaluation ${report.protocols.map((p) => `${p} ${(report.timings.evalSeconds[p] ?? 0).toFixed(1)} s`).join(', ')}, total ${report.timings.totalSeconds.toFixed(1)} s`);
   return `${lines.join('\n')}\n`;
 }
@@ -124,6 +134,10 @@ export function compareMarkdown(report: CompareReport): string {
     out.push(`## Paired differences to \`${report.baseline}\``, '');
     out.push(markdownTable(['agent', 'protocol', 'metric', 'all cases', 'warm cases', 'discovery cases'], diffRows(report.differences)), '');
     out.push('`>0` / `<0`: the 95 % CI lies above / below 0.', '');
+  }
+  if (report.dqnDifferences.length > 0) {
+    out.push('## The DQN paired with each other baseline', '');
+    out.push(markdownTable(PAIR_HEADER, pairRows(report.dqnDifferences)), '');
   }
   out.push('## DQN training', '');
   for (const variant of report.dqn) {

@@ -126,6 +126,8 @@ export interface CompareReport {
   readonly table: HeadlineRow[];
   /** Paired differences to the baseline. */
   readonly differences: DiffRow[];
+  /** Paired differences of each DQN to every other baseline (the issue's "beats popularity, co-occurrence and random"). */
+  readonly dqnDifferences: DiffRow[];
   /** Full per-protocol reports (every metric, every case kind), as `recgym eval --json` prints them. */
   readonly results: Partial<Record<ProtocolName, EvalReport>>;
   readonly timings: {
@@ -164,6 +166,9 @@ export async function runComparison(options: CompareOptions): Promise<CompareRep
   const log = options.log;
   const cases = buildTestCases(store, split);
   const runs = new Map<ProtocolName, SeedResult[]>(protocols.map((p) => [p, []]));
+  // The DQNs against each baseline other than the main one: same cases, candidate sets, tie draws and resamples.
+  const otherBaselines = variants.length > 0 ? baselines.filter((b) => b !== baseline) : [];
+  const pairRuns = new Map<string, SeedResult[]>();
   const evalSeconds: Partial<Record<ProtocolName, number>> = {};
   const summaries: Array<{ name: string; config: DqnConfig | undefined; runs: TrainingSummary[] }> = variants.map((v) => ({
     name: v.name,
@@ -218,6 +223,11 @@ export async function runComparison(options: CompareOptions): Promise<CompareRep
           onProgress: options.onRankProgress && ((label, done, total) => options.onRankProgress?.(`${protocol} ${label}`, done, total)),
         });
         (runs.get(protocol) as SeedResult[]).push(result);
+        for (const other of otherBaselines) {
+          const [paired] = await evaluate({ store, split, cases, protocol, agents: [...trained, other], baseline: other, seeds: [seed], resamples: options.resamples });
+          const key = `${other}\u0000${protocol}`;
+          pairRuns.set(key, [...(pairRuns.get(key) ?? []), paired]);
+        }
         const seconds = (performance.now() - t0) / 1000;
         evalSeconds[protocol] = (evalSeconds[protocol] ?? 0) + seconds;
         log?.(`evaluated ${protocol} (seed ${seed}) in ${seconds.toFixed(1)} s`);
@@ -241,6 +251,18 @@ export async function runComparison(options: CompareOptions): Promise<CompareRep
       differences.push({ agent: a.agent, baseline, protocol, metric, all, warm, discovery });
     }
   }
+  const dqnDifferences: DiffRow[] = [];
+  for (const other of otherBaselines) {
+    for (const protocol of protocols) {
+      const report = buildReport(pairRuns.get(`${other}\u0000${protocol}`) as SeedResult[], { data: options.data, catalogue: 'train', split, baseline: other });
+      const metric = metricName(PROTOCOLS[protocol].metrics[0], report.k);
+      for (const a of report.agents) {
+        if (!a.diff) continue;
+        const [all, warm, discovery] = DIFF_SUBSETS.map((s) => (s === 'all' ? a.diff?.metrics[metric] : a.diff?.bySubset[s][metric]) as Interval);
+        dqnDifferences.push({ agent: a.agent, baseline: other, protocol, metric, all, warm, discovery });
+      }
+    }
+  }
   const backends = [...new Set(summaries.flatMap((s) => s.runs.map((r) => r.backend)))];
   return {
     command: options.command,
@@ -256,6 +278,7 @@ export async function runComparison(options: CompareOptions): Promise<CompareRep
     dqn: summaries.map((s) => ({ name: s.name, config: s.config as DqnConfig, runs: s.runs })),
     table,
     differences,
+    dqnDifferences,
     results,
     timings: { trainSeconds, evalSeconds, totalSeconds: (performance.now() - started) / 1000 },
   };

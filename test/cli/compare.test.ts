@@ -82,6 +82,19 @@ describe('recgym compare', () => {
     expect(dqnFull.all.mean).toBeCloseTo(dqnMean - recentMean, 10);
   });
 
+  it('pairs the DQN with every other baseline on the same cases', () => {
+    const others = ['cooccurrence', 'popularity', 'random'];
+    expect(report.dqnDifferences.map((d) => `${d.baseline} ${d.protocol}`)).toEqual(others.flatMap((b) => PROTOCOLS.map((p) => `${b} ${p}`)));
+    for (const d of report.dqnDifferences) {
+      expect(d.agent).toBe('dqn');
+      expect(d.metric).toBe(HEADLINE[d.protocol]);
+      const results = report.results[d.protocol]!;
+      const mean = (agent: string) => (results.agents.find((a) => a.agent === agent)!.metrics[d.metric] as { mean: number }).mean;
+      expect(d.all.mean).toBeCloseTo(mean('dqn') - mean(d.baseline), 10);
+      expect(d.all.lo).toBeLessThanOrEqual(d.all.hi);
+    }
+  });
+
   it('records the training run: config, epochs with validation and test recall, the chosen epoch', () => {
     expect(report.dqn).toHaveLength(1);
     const [variant] = report.dqn;
@@ -135,6 +148,8 @@ describe('recgym compare', () => {
     expect(text).toMatch(/^random \(expected\)\s+.*0\.8000$/m);
     expect(text).toContain('paired difference to recent [95% CI]');
     expect(text).toMatch(/^dqn\s+full\s+recall@20\s+[+-]\d\.\d{4} \[/m);
+    expect(text).toContain('the DQN paired with each other baseline [95% CI]');
+    expect(text).toMatch(/^dqn\s+popularity\s+full\s+recall@20\s+[+-]\d\.\d{4} \[/m);
     expect(text).toContain(`wrote ${join(dir, 'run-text', 'compare.json')}`);
   });
 });
