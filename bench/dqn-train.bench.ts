@@ -135,7 +135,7 @@ export const suite: BenchSuite = {
   async run({ quick, log }) {
     const numItems = quick ? 5_000 : 50_000;
     const steps = quick ? 3 : 30;
-    const warmup = quick ? 1 : 5;
+    const warmup = quick ? 1 : 40;
     const { loadavg } = await import('node:os');
     log(`  load average before: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
     const window = await measureTraining('wasm', 'window', { numItems, steps, warmup });

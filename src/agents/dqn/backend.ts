@@ -102,6 +102,7 @@ interface WasmModule {
   _free(ptr: number): void;
   _BatchMatMul(aId: number, aShape: number, aRank: number, bId: number, bShape: number, bRank: number, transposeA: number, transposeB: number, outId: number): void;
   _Sigmoid(xId: number, outId: number): void;
+  _Softmax(xId: number, outId: number, channels: number, batch: number): void;
   tfjs: { registerTensor(id: number, size: number, ptr: number): void; disposeData(id: number): void };
 }
 
@@ -227,13 +228,24 @@ export class WasmKernels {
   sigmoid(x: number, out: number): void {
     this.#wasm._Sigmoid(x, out);
   }
+
+  /** out [rows, channels] = softmax of each row of x (ids). */
+  softmax(x: number, out: number, channels: number, rows: number): void {
+    this.#wasm._Softmax(x, out, channels, rows);
+  }
 }
 
 const KERNELS = new WeakMap<object, WasmKernels | null>();
+let isDirectEnabled = true;
+
+/** Turns the direct WASM kernel calls off (tf ops everywhere, as on the CPU backend) or back on; for tests comparing the two paths. */
+export function setDirectKernels(enabled: boolean): void {
+  isDirectEnabled = enabled;
+}
 
 /** The direct WASM kernels of `tf`'s current backend, or undefined when it is not the WASM backend (or lacks the expected internals). */
 export function wasmKernels(tf: Tf): WasmKernels | undefined {
-  if (tf.getBackend() !== 'wasm') return undefined;
+  if (!isDirectEnabled || tf.getBackend() !== 'wasm') return undefined;
   const backend = tf.backend() as unknown as Partial<WasmBackendInternals>;
   let kernels = KERNELS.get(backend);
   if (kernels === undefined) {
@@ -242,6 +254,7 @@ export function wasmKernels(tf: Tf): WasmKernels | undefined {
       wasm !== undefined &&
       typeof wasm._BatchMatMul === 'function' &&
       typeof wasm._Sigmoid === 'function' &&
+      typeof wasm._Softmax === 'function' &&
       typeof wasm._malloc === 'function' &&
       typeof wasm.tfjs?.registerTensor === 'function' &&
       backend.dataIdMap !== undefined &&

@@ -2,14 +2,14 @@ import type * as TF from '@tensorflow/tfjs';
 import type { Rng } from '../../core/rng.js';
 import type { EventStore } from '../../data/event-store.js';
 import { hoursOf } from '../../env/observation.js';
-import type { Tf } from './backend.js';
+import { wasmKernels, type Tf, type WasmKernels } from './backend.js';
 import type { DqnConfig } from './config.js';
-import { gruEncode, gruForwardValues, hasDirectGru, matMul, matMulConstant, uploadSteps } from './gru.js';
+import { gruEncode, gruForwardValues, gruTrainDirect, gruVariables, matMul, matMulConstant, uploadSteps } from './gru.js';
 import { ContextFeatures, NUM_CONTEXT_FEATURES } from './context-features.js';
 import { HistoryFeatures, NUM_HISTORY_FEATURES } from './history-features.js';
 import { QNetwork } from './q-network.js';
 import type { ReplayBatch, ReplaySegments } from './replay-buffer.js';
-import { ArrayAdam, DenseAdam, type AdamOptions } from './sparse-table.js';
+import { ArrayAdam, DenseAdam, type AdamOptions, type SparseTable } from './sparse-table.js';
 
 /** What one gradient step reports. */
 export interface TrainStats {
@@ -118,6 +118,39 @@ export function supervisedFeatureLoss(logits: Float32Array, labels: Float32Array
   return loss / B;
 }
 
+/** {@link supervisedFeatureLoss} with the softmax on XNNPACK (WASM): the JS exp costs ~6 ns per logit, ~4 ms per default-config batch (measured). */
+export function supervisedFeatureLossDirect(k: WasmKernels, logits: Float32Array, labels: Float32Array, B: number, U: number, weight: number, grad: Float32Array): number {
+  const logitsB = k.buffer('feature/logits', B * U);
+  const probB = k.buffer('feature/prob', B * U);
+  k.view(logitsB).set(logits.subarray(0, B * U));
+  k.softmax(logitsB.id, probB.id, U, B);
+  const prob = k.view(probB);
+  let loss = 0;
+  for (let i = 0; i < B; i++) {
+    const row = i * U;
+    let labelSum = 0;
+    for (let u = 0; u < U; u++) {
+      const label = labels[row + u];
+      if (label === 0) continue;
+      labelSum += label;
+      // log p from the softmax; near float underflow from the row's log-sum-exp instead.
+      const p = prob[row + u];
+      loss -= label * (p > 1e-30 ? Math.log(p) : logits[row + u] - logSumExp(logits, row, U));
+    }
+    for (let u = 0; u < U; u++) grad[row + u] = (weight * (labelSum * prob[row + u] - labels[row + u])) / B;
+  }
+  return loss / B;
+}
+
+/** log Σ exp of `values[start .. start + count)`, shifted by the maximum. */
+function logSumExp(values: Float32Array, start: number, count: number): number {
+  let max = -Infinity;
+  for (let u = 0; u < count; u++) max = Math.max(max, values[start + u]);
+  let sum = 0;
+  for (let u = 0; u < count; u++) sum += Math.exp(values[start + u] - max);
+  return max + Math.log(sum);
+}
+
 /** [B, T·N] selection over time-major concatenated states from per-step blocks [B, N] starting at block `first`. */
 function selectAll(blocks: Float32Array, first: number, T: number, B: number, N: number): Float32Array {
   const out = new Float32Array(B * T * N);
@@ -126,6 +159,46 @@ function selectAll(blocks: Float32Array, first: number, T: number, B: number, N:
     for (let r = 0; r < B; r++) for (let i = 0; i < N; i++) out[r * T * N + t * N + i] = blocks[base + r * N + i];
   }
   return out;
+}
+
+/** Inputs of a train step on direct WASM calls (the typed arrays the tf-op path uploads). */
+interface DirectStepInput {
+  /** GRU inputs [T, numSeq, inputSize], time-major. */
+  readonly X: Float32Array;
+  readonly T: number;
+  readonly numSeq: number;
+  readonly B: number;
+  /** Session mode: the replayed segments and the GRU span length they were laid out in. */
+  readonly segments: { readonly count: number; readonly start: Int32Array; readonly length: Int32Array; readonly T: number } | undefined;
+  /** Action rows [B, D + 1], their history features [B, F] and the Bellman targets [B]. */
+  readonly Ea: Float32Array;
+  readonly Fa: Float32Array;
+  readonly y: Float32Array;
+  /** The supervised head with the embedding term: Ou [D + 1, U] (transposed output rows), labels and logit offsets [B, U]. */
+  readonly embedding:
+    | {
+        readonly U: number;
+        readonly uniqueItems: Int32Array;
+        readonly Ou: Float32Array;
+        readonly labels: Float32Array;
+        readonly featureLogits: Float32Array;
+        /** Whether the offsets' gradient feeds trained weights (history or context terms); else dLogits is empty. */
+        readonly isOffsetGradientNeeded: boolean;
+      }
+    | undefined;
+}
+
+/** Loss parts and gradients of {@link DirectStepInput}: dX [T·numSeq, D] (the embedding columns of the inputs), dEa [B, D + 1], dOu [U, D + 1] (row-major), dLogits [B, U], dense per variable. */
+interface DirectStepResult {
+  readonly loss: number;
+  readonly td: number;
+  readonly qMean: number;
+  readonly supervised: number;
+  readonly dX: Float32Array;
+  readonly dEa: Float32Array;
+  readonly dOu: Float32Array | undefined;
+  readonly dLogits: Float32Array | undefined;
+  readonly dense: ReadonlyMap<TF.Variable, Float32Array>;
 }
 
 /** Scratch arrays grown on demand (tensors get copies: the CPU backend keeps a typed array by reference). */
@@ -170,6 +243,7 @@ export class DqnLearner {
   readonly #rng: Rng;
   readonly #scratch = new Scratch();
   #wf = new Float32Array(NUM_HISTORY_FEATURES);
+  #dots = new Float64Array(0);
   #wfVersion = -1;
 
   /** Context features of the supervised head (config.contextFeatures), counting popularity before `untilTime`. */
@@ -202,7 +276,12 @@ export class DqnLearner {
 
   /** Encodes the window states of `users`/`positions` with `net`: h [N, H] (caller disposes). */
   encodeWindows(net: QNetwork, users: Int32Array, positions: Int32Array, n = users.length): TF.Tensor2D {
-    const tf = this.tf;
+    const H = net.shape.hiddenSize;
+    return this.tf.tensor2d(this.#windowStates(net, users, positions, n).slice(0, n * H), [n, H]);
+  }
+
+  /** The window states h [n, H] as values (a scratch view, valid until the next encoding). */
+  #windowStates(net: QNetwork, users: Int32Array, positions: Int32Array, n: number): Float32Array {
     const T = this.config.historyLength;
     const from = this.#scratch.int('from', n);
     const offsets = this.store.userOffsets;
@@ -211,8 +290,8 @@ export class DqnLearner {
     const rows = this.#scratch.int('encodeRows', n * T);
     net.fillInputs(this.store, this.#hours, from, positions, n, T, X, rows);
     const H = net.shape.hiddenSize;
-    const states = gruForwardValues(tf, net.gru, X, T, n, this.#scratch.float('encodeStates', T * n * H));
-    return tf.tensor2d(states.slice((T - 1) * n * H, T * n * H), [n, H]);
+    const states = gruForwardValues(this.tf, net.gru, X, T, n, this.#scratch.float('encodeStates', T * n * H));
+    return states.subarray((T - 1) * n * H, T * n * H);
   }
 
   /** Weights of the history features in the supervised logits (trained on typed arrays; zeros without the features). */
@@ -249,34 +328,67 @@ export class DqnLearner {
     const useFeatures = this.config.historyFeatures;
     const features = this.features;
     const f = this.#scratch.float('f', NUM_HISTORY_FEATURES);
+    if (this.#dots.length < C) this.#dots = new Float64Array(C);
+    const dots = this.#dots;
     for (let i = 0; i < n; i++) {
       if (useFeatures) features.load(this.store, users[i], positions[i]);
       const qBase = i * width;
-      for (let j = 0; j < C; j++) {
-        const item = candidates[i * C + j];
-        if (item < 0) {
-          out[i * C + j] = -Infinity;
-          continue;
+      const row = i * C;
+      // Four candidates at a time: their table rows are cache misses, and independent sums let them overlap.
+      let j = 0;
+      for (; j + 4 <= C; j += 4) {
+        const a = candidates[row + j];
+        const b = candidates[row + j + 1];
+        const c = candidates[row + j + 2];
+        const e = candidates[row + j + 3];
+        if (a < 0 || b < 0 || c < 0 || e < 0) break;
+        const ea = a * width;
+        const eb = b * width;
+        const ec = c * width;
+        const ee = e * width;
+        let qa = 0;
+        let qb = 0;
+        let qc = 0;
+        let qe = 0;
+        for (let d = 0; d < width; d++) {
+          const s = qs[qBase + d];
+          qa += s * table[ea + d];
+          qb += s * table[eb + d];
+          qc += s * table[ec + d];
+          qe += s * table[ee + d];
         }
+        dots[j] = qa;
+        dots[j + 1] = qb;
+        dots[j + 2] = qc;
+        dots[j + 3] = qe;
+      }
+      for (; j < C; j++) {
+        const item = candidates[row + j];
+        if (item < 0) continue;
         let q = 0;
         const e = item * width;
         for (let d = 0; d < width; d++) q += qs[qBase + d] * table[e + d];
+        dots[j] = q;
+      }
+      for (j = 0; j < C; j++) {
+        const item = candidates[row + j];
+        if (item < 0) {
+          out[row + j] = -Infinity;
+          continue;
+        }
+        let q = dots[j];
         if (useFeatures && features.has(item)) {
           features.write(item, f, 0);
           for (let k = 0; k < NUM_HISTORY_FEATURES; k++) q += w[k] * f[k];
         }
-        out[i * C + j] = q;
+        out[row + j] = q;
       }
     }
   }
 
   /** Q values of candidates for window states (acting, scoring): out[i * C + j]. */
   windowQ(net: QNetwork, users: Int32Array, positions: Int32Array, candidates: Int32Array, C: number, out: Float32Array, n = users.length): void {
-    const tf = this.tf;
-    // tidy returns the tensor: a returned typed array would be walked element by element for tensors.
-    const qsTensor = tf.tidy(() => net.qState(this.encodeWindows(net, users, positions, n)));
-    const qs = qsTensor.dataSync() as Float32Array;
-    qsTensor.dispose();
+    const qs = net.qStateValues(this.#windowStates(net, users, positions, n), n, this.#scratch.float('windowQs', n * (net.shape.itemDim + 1)));
     this.candidateQ(net, qs, users, positions, candidates, C, n, out);
   }
 
@@ -315,17 +427,20 @@ export class DqnLearner {
         from[s] = store.userOffsets[users[first]];
         to[s] = positions[last] + 1;
       }
-      // Per-step selection blocks: state of batch row `row` is GRU output `col` of its segment.
-      selectionMatrix = scratch.float('sel', 2 * T * B * numSeq);
-      selectionMatrix.fill(0, 0, 2 * T * B * numSeq);
-      for (let s = 0; s < numSeq; s++) {
-        const first = input.start[s];
-        const len = input.length[s];
-        for (let k = 0; k < len; k++) {
-          const row = first + k;
-          const col = T - len + k - 1;
-          selectionMatrix[col * B * numSeq + row * numSeq + s] = 1;
-          selectionMatrix[(T + col + 1) * B * numSeq + row * numSeq + s] = 1;
+      // Per-step selection blocks: state of batch row `row` is GRU output `col` of its segment (the
+      // tf-op path's; the direct WASM path picks the states from the segments).
+      if (!wasmKernels(tf)) {
+        selectionMatrix = scratch.float('sel', 2 * T * B * numSeq);
+        selectionMatrix.fill(0, 0, 2 * T * B * numSeq);
+        for (let s = 0; s < numSeq; s++) {
+          const first = input.start[s];
+          const len = input.length[s];
+          for (let k = 0; k < len; k++) {
+            const row = first + k;
+            const col = T - len + k - 1;
+            selectionMatrix[col * B * numSeq + row * numSeq + s] = 1;
+            selectionMatrix[(T + col + 1) * B * numSeq + row * numSeq + s] = 1;
+          }
         }
       }
     } else {
@@ -349,23 +464,17 @@ export class DqnLearner {
       target.fillInputs(store, this.#hours, from, to, numSeq, T, Xt, tRows);
       const H = config.hiddenSize;
       const states = gruForwardValues(tf, target.gru, Xt, T, numSeq, scratch.float('targetStates', T * numSeq * H));
-      // s' of each row: the states its selection blocks T .. 2T - 1 pick (sums of picks, one-hot in practice).
+      // s' of each row: the GRU output after its step in its segment (the selection blocks T .. 2T - 1).
       const hNext = scratch.float('hNext', B * H).fill(0, 0, B * H);
-      const sel = selectionMatrix as Float32Array;
-      for (let t = 0; t < T; t++) {
-        const base = (T + t) * B * numSeq;
-        for (let r = 0; r < B; r++) {
-          for (let s = 0; s < numSeq; s++) {
-            const v = sel[base + r * numSeq + s];
-            if (v === 0) continue;
-            const src = (t * numSeq + s) * H;
-            for (let j = 0; j < H; j++) hNext[r * H + j] += v * states[src + j];
-          }
+      for (let s = 0; s < numSeq; s++) {
+        const first = input.start[s];
+        const len = input.length[s];
+        for (let k = 0; k < len; k++) {
+          const src = ((T - len + k) * numSeq + s) * H;
+          hNext.set(states.subarray(src, src + H), (first + k) * H);
         }
       }
-      const qsNextTensor = tf.tidy(() => target.qState(tf.tensor2d(hNext.slice(0, B * H), [B, H])));
-      const qsNext = qsNextTensor.dataSync() as Float32Array;
-      qsNextTensor.dispose();
+      const qsNext = target.qStateValues(hNext, B, scratch.float('qsNext', B * width));
       this.candidateQ(target, qsNext, nextUsers, nextPositions, nextCandidates, C, B, qNext);
     } else {
       this.windowQ(target, nextUsers, nextPositions, nextCandidates, C, qNext, B);
@@ -521,104 +630,40 @@ export class DqnLearner {
     let jsFeatureGrad: Float32Array | undefined;
     if (isJsSupervised) {
       jsFeatureGrad = scratch.float('dFeatureLogits', B * U);
-      jsSupervisedLoss = supervisedFeatureLoss(featureLogits as Float32Array, labels as Float32Array, B, U, config.supervisedWeight, jsFeatureGrad);
+      const kernels = wasmKernels(tf);
+      jsSupervisedLoss = kernels
+        ? supervisedFeatureLossDirect(kernels, featureLogits as Float32Array, labels as Float32Array, B, U, config.supervisedWeight, jsFeatureGrad)
+        : supervisedFeatureLoss(featureLogits as Float32Array, labels as Float32Array, B, U, config.supervisedWeight, jsFeatureGrad);
     }
     const variables = online.variables().filter((v) => (useFeatures || v !== online.wf) && !(isJsSupervised && v === online.ws));
     // Session mode: the last step only feeds s' of the segment's last transition (target side).
     const onlineT = isSession ? T - 1 : T;
     const rowsX = onlineT * numSeq;
-    // On WASM the GRU runs on direct kernel calls and needs neither per-step tensors nor transposes.
-    const isDirect = hasDirectGru(tf);
-    const xSteps = isDirect ? [] : uploadSteps(tf, X, onlineT, numSeq, inputSize, false).steps;
-    const xFlat = tf.tensor2d(X.slice(0, rowsX * inputSize), [rowsX, inputSize]);
-    let xFlatT: TF.Tensor2D | undefined;
-    if (!isDirect) {
-      const XTr = scratch.float('XTr', rowsX * inputSize);
-      for (let r = 0; r < rowsX; r++) for (let c = 0; c < inputSize; c++) XTr[c * rowsX + r] = X[r * inputSize + c];
-      xFlatT = tf.tensor2d(XTr.slice(0, rowsX * inputSize), [inputSize, rowsX]);
-    }
-    const selBlocks: { t: number; sel: TF.Tensor2D; selT: TF.Tensor2D }[] = [];
-    const selAll = isSession ? tf.tensor2d(selectAll(selectionMatrix as Float32Array, 0, onlineT, B, numSeq), [B, onlineT * numSeq]) : undefined;
-    if (isSession && !isDirect) {
-      const sel = selectionMatrix as Float32Array;
-      const blockT = scratch.float('selT', numSeq * B);
-      for (let t = 0; t < onlineT; t++) {
-        const block = sel.subarray(t * B * numSeq, (t + 1) * B * numSeq);
-        if (!block.some((v) => v !== 0)) continue;
-        for (let r = 0; r < B; r++) for (let c = 0; c < numSeq; c++) blockT[c * B + r] = block[r * numSeq + c];
-        selBlocks.push({ t, sel: tf.tensor2d(block.slice(), [B, numSeq]), selT: tf.tensor2d(blockT.slice(0, numSeq * B), [numSeq, B]) });
-      }
-    }
-    const eaT = tf.tensor2d(Ea.slice(0, B * width), [B, width]);
-    const ouT = isSupervised && !isJsSupervised ? tf.tensor2d((Ou as Float32Array).slice(0, U * width), [width, U]) : undefined;
-    const featureLogitsT = featureLogits && !isJsSupervised ? tf.tensor2d(featureLogits.slice(0, B * U), [B, U]) : undefined;
-    const args: TF.Tensor[] = [eaT, ...(ouT ? [ouT] : []), ...(featureLogitsT ? [featureLogitsT] : []), ...variables, xFlat];
-    const constants: TF.Tensor[] = [];
-    const yT = tf.tensor1d(y.slice(0, B));
-    const faT = tf.tensor2d(Fa.slice(0, B * NUM_HISTORY_FEATURES), [B, NUM_HISTORY_FEATURES]);
-    const labelsT = isSupervised && !isJsSupervised ? tf.tensor2d((labels as Float32Array).slice(0, B * U), [B, U]) : undefined;
-
-    constants.push(yT, faT, ...(xFlatT ? [xFlatT] : []), ...xSteps, ...(selAll ? [selAll] : []), ...selBlocks.flatMap((b) => [b.sel, b.selT]), ...(labelsT ? [labelsT] : []));
-    const parts = { td: 0, sup: 0, q: 0 };
-    let partTensors: TF.Tensor[] = [];
-    const lossFn = (...inputs: TF.Tensor[]): TF.Scalar => {
-      const ea = inputs[0] as TF.Tensor2D;
-      const ou = ouT ? (inputs[1] as TF.Tensor2D) : undefined;
-      const fl = featureLogitsT ? (inputs[2] as TF.Tensor2D) : undefined;
-      const flat = inputs[inputs.length - 1] as TF.Tensor2D;
-      const h = gruEncode(tf, online.gru, flat, isDirect ? onlineT : xSteps, xFlatT, isSession ? { kind: 'select', all: selAll as TF.Tensor2D, blocks: selBlocks } : { kind: 'last' });
-      let q: TF.Tensor = tf.sum(tf.mul(online.qState(h as TF.Tensor2D), ea), 1);
-      if (useFeatures) q = tf.add(q, tf.reshape(matMulConstant(tf, faT, online.wf as TF.Tensor2D), [B]));
-      const diff = tf.sub(q, yT);
-      let td: TF.Scalar;
-      if (config.loss === 'huber') {
-        const delta = config.huberDelta;
-        const abs = tf.abs(diff);
-        const quadratic = tf.minimum(abs, delta);
-        td = tf.mean(tf.add(tf.mul(tf.square(quadratic), 0.5), tf.mul(tf.sub(abs, quadratic), delta))) as TF.Scalar;
-      } else {
-        td = tf.mean(tf.square(diff)) as TF.Scalar;
-      }
-      let loss: TF.Scalar = td;
-      let sup: TF.Scalar | undefined;
-      if (ou && labelsT) {
-        const product = matMul(tf, online.supervisedState(h as TF.Tensor2D), ou);
-        // Without the embedding term the product stays in the graph at zero weight (every input needs a gradient path).
-        const term = config.supervisedEmbeddings ? product : tf.mul(product, 0);
-        const logits = (fl ? tf.add(term, fl) : term) as TF.Tensor2D;
-        sup = softmaxCrossEntropy(tf, logits, labelsT);
-        loss = tf.add(td, tf.mul(sup, config.supervisedWeight));
-      }
-      partTensors = [tf.keep(td.clone()), tf.keep(tf.mean(q)), ...(sup ? [tf.keep(sup.clone())] : [])];
-      return loss;
-    };
     let lossValue = 0;
     let gradNorm = 0;
-    tf.tidy(() => {
-      const { value, grads } = tf.valueAndGrads(lossFn)(args);
-      lossValue = value.dataSync()[0] + config.supervisedWeight * jsSupervisedLoss;
-      // Sparse rows: GRU inputs (first D columns) and action rows, into the tables' pending gradients.
+    const parts = { td: 0, sup: 0, q: 0 };
+    // Both paths end here: sparse rows (GRU inputs' first D columns, action rows, output rows) into
+    // the tables' pending gradients, the global norm, clipping and the Adam steps.
+    const applyGradients = (dX: Float32Array, dXStride: number, dEa: Float32Array, dOu: Float32Array | undefined, isDOuRowMajor: boolean, dFeatureLogits: Float32Array | undefined, denseValues: Float32Array[]): void => {
       const items = online.items;
-      const dX = grads[grads.length - 1].dataSync() as Float32Array;
       for (let step = 0; step < rowsX; step++) {
         const row = xRows[step];
-        if (row >= 0) items.addGradient(row, dX, step * inputSize, D);
+        if (row >= 0) items.addGradient(row, dX, step * dXStride, D);
       }
-      const dEa = grads[0].dataSync() as Float32Array;
       for (let i = 0; i < B; i++) items.addGradient(batch.actions[i], dEa, i * width, width);
-      let denseStart = 1;
-      if (ouT) {
-        const dOu = grads[1].dataSync() as Float32Array;
+      if (dOu) {
         const outputs = online.outputs!;
-        const rowGrad = new Float32Array(width);
-        for (let u = 0; u < U; u++) {
-          for (let c = 0; c < width; c++) rowGrad[c] = dOu[c * U + u];
-          outputs.addGradient((uniqueItems as Int32Array)[u], rowGrad, 0, width);
+        const unique = uniqueItems as Int32Array;
+        if (isDOuRowMajor) {
+          for (let u = 0; u < U; u++) outputs.addGradient(unique[u], dOu, u * width, width);
+        } else {
+          const rowGrad = new Float32Array(width);
+          for (let u = 0; u < U; u++) {
+            for (let c = 0; c < width; c++) rowGrad[c] = dOu[c * U + u];
+            outputs.addGradient(unique[u], rowGrad, 0, width);
+          }
         }
-        denseStart = 2;
       }
-      const dFeatureLogits = featureLogitsT ? (grads[denseStart].dataSync() as Float32Array) : jsFeatureGrad;
-      if (featureLogitsT) denseStart++;
       const dWsf = new Float32Array(NUM_HISTORY_FEATURES);
       if (dFeatureLogits) {
         const f = scratch.float('sparseF', 0);
@@ -628,7 +673,6 @@ export class DqnLearner {
           for (let j = 0; j < NUM_HISTORY_FEATURES; j++) dWsf[j] += g * f[c * NUM_HISTORY_FEATURES + j];
         }
       }
-      const denseGrads = grads.slice(denseStart, denseStart + variables.length);
       const dWc = new Float32Array(NUM_CONTEXT_FEATURES);
       if (dFeatureLogits && this.context) {
         const values = scratch.float('contextF', 0);
@@ -641,7 +685,6 @@ export class DqnLearner {
       let squares = items.pendingSquaredNorm() + (online.outputs?.pendingSquaredNorm() ?? 0);
       for (let j = 0; j < NUM_HISTORY_FEATURES; j++) squares += dWsf[j] * dWsf[j];
       for (let j = 0; j < NUM_CONTEXT_FEATURES; j++) squares += dWc[j] * dWc[j];
-      const denseValues = denseGrads.map((g) => g.dataSync() as Float32Array);
       for (const values of denseValues) {
         for (let k = 0; k < values.length; k++) squares += values[k] * values[k];
       }
@@ -652,17 +695,353 @@ export class DqnLearner {
       if (dFeatureLogits && this.context) this.#contextAdam.step(this.#contextWeights, dWc, scale);
       items.step(this.#adam, scale);
       online.outputs?.step(this.#adam, scale);
-    });
-    parts.td = partTensors[0].dataSync()[0];
-    parts.q = partTensors[1].dataSync()[0];
-    parts.sup = partTensors[2] ? partTensors[2].dataSync()[0] : jsSupervisedLoss;
-    tf.dispose([...partTensors, xFlat, eaT, ...(ouT ? [ouT] : []), ...(featureLogitsT ? [featureLogitsT] : []), ...constants]);
-    partTensors = [];
+    };
+
+    const kernels = wasmKernels(tf);
+    if (kernels) {
+      // On WASM: the whole loss and its gradients by hand on direct kernel calls (no tfjs kernels).
+      const hasEmbeddingHead = isSupervised && !isJsSupervised;
+      const result = this.#directLossAndGradients(kernels, {
+        X,
+        T: onlineT,
+        numSeq,
+        B,
+        segments: isSession ? { count: input.count, start: input.start, length: input.length, T } : undefined,
+        Ea,
+        Fa,
+        y,
+        embedding: hasEmbeddingHead ? { U, uniqueItems: uniqueItems as Int32Array, Ou: Ou as Float32Array, labels: labels as Float32Array, featureLogits: featureLogits as Float32Array, isOffsetGradientNeeded: sparseCount > 0 || this.context !== undefined } : undefined,
+      });
+      lossValue = result.loss + config.supervisedWeight * jsSupervisedLoss;
+      parts.td = result.td;
+      parts.q = result.qMean;
+      parts.sup = hasEmbeddingHead ? result.supervised : jsSupervisedLoss;
+      const dense = variables.map((v) => {
+        const g = result.dense.get(v);
+        if (!g) throw new TypeError(`DqnLearner.trainStep: expected a gradient for ${v.name}, actual none`);
+        return g;
+      });
+      applyGradients(result.dX, D, result.dEa, result.dOu, true, hasEmbeddingHead ? result.dLogits : jsFeatureGrad, dense);
+    } else {
+      const xSteps = uploadSteps(tf, X, onlineT, numSeq, inputSize, false).steps;
+      const xFlat = tf.tensor2d(X.slice(0, rowsX * inputSize), [rowsX, inputSize]);
+      const XTr = scratch.float('XTr', rowsX * inputSize);
+      for (let r = 0; r < rowsX; r++) for (let c = 0; c < inputSize; c++) XTr[c * rowsX + r] = X[r * inputSize + c];
+      const xFlatT = tf.tensor2d(XTr.slice(0, rowsX * inputSize), [inputSize, rowsX]);
+      const selBlocks: { t: number; sel: TF.Tensor2D; selT: TF.Tensor2D }[] = [];
+      const selAll = isSession ? tf.tensor2d(selectAll(selectionMatrix as Float32Array, 0, onlineT, B, numSeq), [B, onlineT * numSeq]) : undefined;
+      if (isSession) {
+        const sel = selectionMatrix as Float32Array;
+        const blockT = scratch.float('selT', numSeq * B);
+        for (let t = 0; t < onlineT; t++) {
+          const block = sel.subarray(t * B * numSeq, (t + 1) * B * numSeq);
+          if (!block.some((v) => v !== 0)) continue;
+          for (let r = 0; r < B; r++) for (let c = 0; c < numSeq; c++) blockT[c * B + r] = block[r * numSeq + c];
+          selBlocks.push({ t, sel: tf.tensor2d(block.slice(), [B, numSeq]), selT: tf.tensor2d(blockT.slice(0, numSeq * B), [numSeq, B]) });
+        }
+      }
+      const eaT = tf.tensor2d(Ea.slice(0, B * width), [B, width]);
+      const ouT = isSupervised && !isJsSupervised ? tf.tensor2d((Ou as Float32Array).slice(0, U * width), [width, U]) : undefined;
+      const featureLogitsT = featureLogits && !isJsSupervised ? tf.tensor2d(featureLogits.slice(0, B * U), [B, U]) : undefined;
+      const args: TF.Tensor[] = [eaT, ...(ouT ? [ouT] : []), ...(featureLogitsT ? [featureLogitsT] : []), ...variables, xFlat];
+      const constants: TF.Tensor[] = [];
+      const yT = tf.tensor1d(y.slice(0, B));
+      const faT = tf.tensor2d(Fa.slice(0, B * NUM_HISTORY_FEATURES), [B, NUM_HISTORY_FEATURES]);
+      const labelsT = isSupervised && !isJsSupervised ? tf.tensor2d((labels as Float32Array).slice(0, B * U), [B, U]) : undefined;
+
+      constants.push(yT, faT, xFlatT, ...xSteps, ...(selAll ? [selAll] : []), ...selBlocks.flatMap((b) => [b.sel, b.selT]), ...(labelsT ? [labelsT] : []));
+      let partTensors: TF.Tensor[] = [];
+      const lossFn = (...inputs: TF.Tensor[]): TF.Scalar => {
+        const ea = inputs[0] as TF.Tensor2D;
+        const ou = ouT ? (inputs[1] as TF.Tensor2D) : undefined;
+        const fl = featureLogitsT ? (inputs[2] as TF.Tensor2D) : undefined;
+        const flat = inputs[inputs.length - 1] as TF.Tensor2D;
+        const h = gruEncode(tf, online.gru, flat, xSteps, xFlatT, isSession ? { kind: 'select', all: selAll as TF.Tensor2D, blocks: selBlocks } : { kind: 'last' });
+        let q: TF.Tensor = tf.sum(tf.mul(online.qState(h as TF.Tensor2D), ea), 1);
+        if (useFeatures) q = tf.add(q, tf.reshape(matMulConstant(tf, faT, online.wf as TF.Tensor2D), [B]));
+        const diff = tf.sub(q, yT);
+        let td: TF.Scalar;
+        if (config.loss === 'huber') {
+          const delta = config.huberDelta;
+          const abs = tf.abs(diff);
+          const quadratic = tf.minimum(abs, delta);
+          td = tf.mean(tf.add(tf.mul(tf.square(quadratic), 0.5), tf.mul(tf.sub(abs, quadratic), delta))) as TF.Scalar;
+        } else {
+          td = tf.mean(tf.square(diff)) as TF.Scalar;
+        }
+        let loss: TF.Scalar = td;
+        let sup: TF.Scalar | undefined;
+        if (ou && labelsT) {
+          const product = matMul(tf, online.supervisedState(h as TF.Tensor2D), ou);
+          // Without the embedding term the product stays in the graph at zero weight (every input needs a gradient path).
+          const term = config.supervisedEmbeddings ? product : tf.mul(product, 0);
+          const logits = (fl ? tf.add(term, fl) : term) as TF.Tensor2D;
+          sup = softmaxCrossEntropy(tf, logits, labelsT);
+          loss = tf.add(td, tf.mul(sup, config.supervisedWeight));
+        }
+        partTensors = [tf.keep(td.clone()), tf.keep(tf.mean(q)), ...(sup ? [tf.keep(sup.clone())] : [])];
+        return loss;
+      };
+      tf.tidy(() => {
+        const { value, grads } = tf.valueAndGrads(lossFn)(args);
+        lossValue = value.dataSync()[0] + config.supervisedWeight * jsSupervisedLoss;
+        const dX = grads[grads.length - 1].dataSync() as Float32Array;
+        const dEa = grads[0].dataSync() as Float32Array;
+        let denseStart = 1;
+        let dOu: Float32Array | undefined;
+        if (ouT) {
+          dOu = grads[1].dataSync() as Float32Array;
+          denseStart = 2;
+        }
+        const dFeatureLogits = featureLogitsT ? (grads[denseStart].dataSync() as Float32Array) : jsFeatureGrad;
+        if (featureLogitsT) denseStart++;
+        const denseValues = grads.slice(denseStart, denseStart + variables.length).map((g) => g.dataSync() as Float32Array);
+        applyGradients(dX, inputSize, dEa, dOu, false, dFeatureLogits, denseValues);
+      });
+      parts.td = partTensors[0].dataSync()[0];
+      parts.q = partTensors[1].dataSync()[0];
+      parts.sup = partTensors[2] ? partTensors[2].dataSync()[0] : jsSupervisedLoss;
+      tf.dispose([...partTensors, xFlat, eaT, ...(ouT ? [ouT] : []), ...(featureLogitsT ? [featureLogitsT] : []), ...constants]);
+      partTensors = [];
+    }
 
     this.gradientSteps++;
     if (config.tau < 1) target.polyakFrom(online, config.tau);
     else if (this.gradientSteps % config.targetUpdateInterval === 0) target.copyFrom(online);
     return { loss: lossValue, tdLoss: parts.td, supervisedLoss: parts.sup, qMean: parts.q, gradNorm };
+  }
+
+  /**
+   * The loss and gradients of a train step on direct WASM calls, with no tfjs kernel and no autodiff:
+   * the function of the tf-op path (GRU states; Q(s, a) = [h·Wq, 1]·E|bias[a] + w·features; the TD
+   * loss; the embedding head's softmax cross-entropy over [h·Ws, 1]·(O|biasO)ᵀ + offsets) with its
+   * backward pass written out: XNNPACK products and softmax for the matrices, typed-array loops for the rest.
+   */
+  #directLossAndGradients(k: WasmKernels, input: DirectStepInput): DirectStepResult {
+    const { config, online } = this;
+    const scratch = this.#scratch;
+    const { X, T, numSeq, B, segments, Ea, Fa, y, embedding } = input;
+    const D = config.itemDim;
+    const width = D + 1;
+    const H = config.hiddenSize;
+    const F = NUM_HISTORY_FEATURES;
+    const pass = gruTrainDirect(k, online.gru, X, T, numSeq, D);
+    const states = pass.states;
+    // Offset in `states` of each batch row's state (its step in its segment, or its window's last step).
+    const pickAt = scratch.int('pickAt', B);
+    if (segments) {
+      pickAt.fill(-1, 0, B);
+      for (let s = 0; s < segments.count; s++) {
+        const first = segments.start[s];
+        const len = segments.length[s];
+        for (let j = 0; j < len; j++) pickAt[first + j] = ((segments.T - len + j - 1) * numSeq + s) * H;
+      }
+    } else {
+      for (let i = 0; i < B; i++) pickAt[i] = ((T - 1) * numSeq + i) * H;
+    }
+    // Both heads' projections at once: [h·Wq | h·Ws] = h·[Wq | Ws], and back dh = [dQs | dSs]·[Wq | Ws]ᵀ.
+    const P = (embedding ? 2 : 1) * D;
+    const U = embedding ? embedding.U : 0;
+    // Every buffer first: an allocation can grow the heap and detach the views taken before it.
+    const hB = k.buffer('head/h', B * H);
+    const wB = k.buffer('head/w', H * P);
+    const wTB = k.buffer('head/wT', P * H);
+    const pB = k.buffer('head/p', B * P);
+    const dpB = k.buffer('head/dp', B * P);
+    const dpTB = k.buffer('head/dpT', P * B);
+    const dhB = k.buffer('head/dh', B * H);
+    const dwTB = k.buffer('head/dwT', P * H);
+    const ssB = embedding ? k.buffer('head/ss', B * width) : hB;
+    const ouB = embedding ? k.buffer('head/ou', width * U) : hB;
+    const ourB = embedding ? k.buffer('head/our', U * width) : hB;
+    const logitsB = embedding ? k.buffer('head/logits', B * U) : hB;
+    const probB = embedding ? k.buffer('head/prob', B * U) : hB;
+    const dlB = embedding ? k.buffer('head/dl', B * U) : hB;
+    const dlTB = embedding ? k.buffer('head/dlT', U * B) : hB;
+    const dssB = embedding ? k.buffer('head/dss', B * width) : hB;
+    const douB = embedding ? k.buffer('head/dou', U * width) : hB;
+
+    const heap = k.heap();
+    const wq = k.tensorData(online.wq).offset;
+    const ws = embedding ? k.tensorData(online.ws as TF.Variable).offset : 0;
+    const w = k.view(wB);
+    const wT = k.view(wTB);
+    for (let r = 0; r < H; r++) {
+      for (let d = 0; d < D; d++) {
+        const q = heap[wq + r * D + d];
+        w[r * P + d] = q;
+        wT[d * H + r] = q;
+        if (embedding) {
+          const s = heap[ws + r * D + d];
+          w[r * P + D + d] = s;
+          wT[(D + d) * H + r] = s;
+        }
+      }
+    }
+    const h = k.view(hB);
+    for (let i = 0; i < B; i++) {
+      const at = pickAt[i];
+      if (at < 0) h.fill(0, i * H, i * H + H);
+      else h.set(states.subarray(at, at + H), i * H);
+    }
+    // Fresh ids for right operands whose values changed (XNNPACK caches their packing by id).
+    k.refresh(wB);
+    k.refresh(wTB);
+    k.refresh(hB);
+    k.matMul(hB.id, B, H, wB.id, P, pB.id);
+
+    // Q(s, a), the TD loss and dL/dq.
+    const p = k.view(pB);
+    const dp = k.view(dpB);
+    const dpT = k.view(dpTB);
+    const wf = this.featureWeights(online);
+    const useFeatures = config.historyFeatures;
+    const isHuber = config.loss === 'huber';
+    const delta = config.huberDelta;
+    const qs = scratch.float('directQs', B * width);
+    const dEa = scratch.float('directDEa', B * width);
+    const dwf = new Float32Array(F);
+    let tdSum = 0;
+    let qSum = 0;
+    for (let i = 0; i < B; i++) {
+      const row = i * width;
+      let q = 0;
+      for (let d = 0; d < D; d++) {
+        const v = p[i * P + d];
+        qs[row + d] = v;
+        q += v * Ea[row + d];
+      }
+      qs[row + D] = 1;
+      q += Ea[row + D];
+      if (useFeatures) for (let f = 0; f < F; f++) q += Fa[i * F + f] * wf[f];
+      q = Math.fround(q);
+      qSum += q;
+      const diff = q - y[i];
+      let dq: number;
+      if (isHuber) {
+        const abs = Math.abs(diff);
+        const quadratic = Math.min(abs, delta);
+        tdSum += 0.5 * quadratic * quadratic + delta * (abs - quadratic);
+        dq = (diff > 0 ? quadratic : -quadratic) / B;
+      } else {
+        tdSum += diff * diff;
+        dq = (2 * diff) / B;
+      }
+      for (let c = 0; c < width; c++) dEa[row + c] = dq * qs[row + c];
+      for (let d = 0; d < D; d++) {
+        const g = dq * Ea[row + d];
+        dp[i * P + d] = g;
+        dpT[d * B + i] = g;
+      }
+      if (useFeatures) for (let f = 0; f < F; f++) dwf[f] += dq * Fa[i * F + f];
+    }
+    const td = tdSum / B;
+
+    // Embedding head: logits = [h·Ws, 1]·Ou + offsets, softmax cross-entropy, and back.
+    let supervised = 0;
+    let dOu: Float32Array | undefined;
+    let dLogits: Float32Array | undefined;
+    if (embedding) {
+      const ss = k.view(ssB);
+      for (let i = 0; i < B; i++) {
+        for (let d = 0; d < D; d++) ss[i * width + d] = p[i * P + D + d];
+        ss[i * width + D] = 1;
+      }
+      k.view(ouB).set(embedding.Ou.subarray(0, width * U));
+      const our = k.view(ourB);
+      const table = (online.outputs as SparseTable).values;
+      for (let u = 0; u < U; u++) {
+        const item = embedding.uniqueItems[u];
+        our.set(table.subarray(item * width, item * width + width), u * width);
+      }
+      k.refresh(ssB);
+      k.refresh(ouB);
+      k.refresh(ourB);
+      k.matMul(ssB.id, B, width, ouB.id, U, logitsB.id);
+      const logits = k.view(logitsB);
+      const offsets = embedding.featureLogits;
+      for (let e = 0; e < B * U; e++) logits[e] += offsets[e];
+      k.softmax(logitsB.id, probB.id, U, B);
+      const prob = k.view(probB);
+      const lg = k.view(logitsB);
+      const dl = k.view(dlB);
+      const dlT = k.view(dlTB);
+      const labels = embedding.labels;
+      const labelSums = scratch.float('directLabelSums', B);
+      let loss = 0;
+      for (let i = 0; i < B; i++) {
+        const row = i * U;
+        let labelSum = 0;
+        for (let u = 0; u < U; u++) {
+          const label = labels[row + u];
+          if (label === 0) continue;
+          labelSum += label;
+          // log p from the softmax; near float underflow from the row's log-sum-exp instead.
+          const pr = prob[row + u];
+          loss -= label * (pr > 1e-30 ? Math.log(pr) : lg[row + u] - logSumExp(lg, row, U));
+        }
+        labelSums[i] = labelSum;
+      }
+      supervised = loss / B;
+      // dL/dlogits = weight · (s · softmax − labels) / B, row-major and transposed; in blocks of rows so
+      // that the transposed writes of a block are contiguous.
+      const scale = config.supervisedWeight / B;
+      for (let i0 = 0; i0 < B; i0 += 16) {
+        const i1 = Math.min(B, i0 + 16);
+        for (let u = 0; u < U; u++) {
+          const column = u * B;
+          for (let i = i0; i < i1; i++) {
+            const e = i * U + u;
+            const g = scale * (labelSums[i] * prob[e] - labels[e]);
+            dl[e] = g;
+            dlT[column + i] = g;
+          }
+        }
+      }
+      dLogits = embedding.isOffsetGradientNeeded ? scratch.float('directDLogits', B * U) : new Float32Array(0);
+      if (embedding.isOffsetGradientNeeded) dLogits.set(dl);
+      k.matMul(dlB.id, B, U, ourB.id, width, dssB.id);
+      k.matMul(dlTB.id, U, B, ssB.id, width, douB.id);
+      dOu = k.view(douB).slice();
+      const dss = k.view(dssB);
+      const dpS = k.view(dpB);
+      const dpTS = k.view(dpTB);
+      for (let i = 0; i < B; i++) {
+        for (let d = 0; d < D; d++) {
+          const g = dss[i * width + d];
+          dpS[i * P + D + d] = g;
+          dpTS[(D + d) * B + i] = g;
+        }
+      }
+    }
+
+    // dh, the projections' weight gradients (transposed), then the GRU's backward pass from the picked states.
+    k.matMul(dpB.id, B, P, wTB.id, H, dhB.id);
+    k.matMul(dpTB.id, P, B, hB.id, H, dwTB.id);
+    const dh = k.view(dhB);
+    const dwT = k.view(dwTB);
+    const dWq = new Float32Array(H * D);
+    const dWs = embedding ? new Float32Array(H * D) : undefined;
+    for (let r = 0; r < H; r++) {
+      for (let d = 0; d < D; d++) {
+        dWq[r * D + d] = dwT[d * H + r];
+        if (dWs) dWs[r * D + d] = dwT[(D + d) * H + r];
+      }
+    }
+    const dStates = scratch.float('directDStates', T * numSeq * H);
+    dStates.fill(0, 0, T * numSeq * H);
+    for (let i = 0; i < B; i++) {
+      const at = pickAt[i];
+      if (at < 0) continue;
+      for (let j = 0; j < H; j++) dStates[at + j] += dh[i * H + j];
+    }
+    const g = pass.backward(dStates.subarray(0, T * numSeq * H));
+    const dense = new Map<TF.Variable, Float32Array>();
+    gruVariables(online.gru).forEach((v, i) => dense.set(v, g.weights[i]));
+    dense.set(online.wq, dWq);
+    dense.set(online.wf, dwf);
+    if (online.ws && dWs) dense.set(online.ws, dWs);
+    return { loss: td + config.supervisedWeight * supervised, td, qMean: qSum / B, supervised, dX: g.dX, dEa, dOu, dLogits, dense };
   }
 
   /** Releases the networks and the optimizer state. */

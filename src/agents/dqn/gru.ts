@@ -220,7 +220,7 @@ export function gruForwardValues(tf: Tf, w: GruWeights, X: Float32Array, T: numb
     return out;
   }
   const x = k.buffer('fwd/x', T * N * I);
-  const packed = packWeights(k, 'fwd', [w.wxR, w.wxZ, w.wxN, w.whR, w.whZ, w.whN, w.bhN], I, H);
+  const packed = forwardWeights(k, w, I, H);
   k.heap().set(X.subarray(0, T * N * I), x.offset);
   wasmGruForward(k, packed, x.offset, T, N, I, H, out, undefined);
   return out;
@@ -252,6 +252,44 @@ function packWeights(k: WasmKernels, prefix: string, weights: readonly TF.Tensor
   return { wx3, wh3, bhN };
 }
 
+/** A forward-only network's packed weights and the data ids they were packed from. */
+interface ForwardSlot {
+  readonly k: WasmKernels;
+  readonly weights: GruWeights;
+  readonly prefix: string;
+  ids: number[];
+  packed: PackedWeights;
+}
+
+/** The last two networks run forward-only (the target and the acting network), most recently used first. */
+const FORWARD_SLOTS: ForwardSlot[] = [];
+
+/**
+ * {@link packWeights} for a forward-only pass, reused while the weights' data ids are unchanged (an
+ * assign gives a variable a new id): the target network's weights change only at target updates, and
+ * packing them again costs a copy plus XNNPACK's packing of both right operands (~0.25 ms, measured).
+ */
+function forwardWeights(k: WasmKernels, w: GruWeights, I: number, H: number): PackedWeights {
+  const weights = gruVariables(w);
+  const ids = weights.map((t) => k.tensorData(t).id);
+  const index = FORWARD_SLOTS.findIndex((s) => s.k === k && s.weights === w);
+  let slot: ForwardSlot;
+  if (index >= 0) {
+    slot = FORWARD_SLOTS.splice(index, 1)[0];
+    if (!slot.ids.every((id, i) => id === ids[i])) {
+      slot.packed = packWeights(k, slot.prefix, weights, I, H);
+      slot.ids = ids;
+    }
+  } else {
+    // Two slots with distinct buffer names: the evicted slot's, or the one the other slot does not use.
+    const evicted = FORWARD_SLOTS.length >= 2 ? FORWARD_SLOTS.pop() : undefined;
+    const prefix = evicted?.prefix ?? (FORWARD_SLOTS.some((s) => s.prefix === 'fwd0') ? 'fwd1' : 'fwd0');
+    slot = { k, weights: w, prefix, ids, packed: packWeights(k, prefix, weights, I, H) };
+  }
+  FORWARD_SLOTS.unshift(slot);
+  return slot.packed;
+}
+
 /** Per-step values of a training pass kept for the backward pass, each [T, N, H] time-major. */
 interface SavedGates {
   readonly r: Float32Array;
@@ -264,24 +302,31 @@ interface SavedGates {
  * The GRU forward pass on direct WASM calls (the same equations as {@link gruStep}; tanh as
  * 2σ(2a) − 1): inputs are the [T·N, I] floats at heap offset `xOffset` (time-major rows), states go to `states`.
  */
+/** Largest T·N·3H whose input projections (forward) or input gradients (backward) are formed in one product. */
+const ONE_PRODUCT_FLOATS = 65_536;
+
 function wasmGruForward(k: WasmKernels, w: PackedWeights, xOffset: number, T: number, N: number, I: number, H: number, states: Float32Array, saved: SavedGates | undefined): void {
   const G3 = 3 * H;
   const NH = N * H;
-  const xpB = k.buffer('gru/xp', N * G3);
+  // Small passes (a session's few sequences) project all steps' inputs in one product; larger ones
+  // per step: one product over all steps is as many flops but runs ~2x slower in a window-mode train
+  // step (its operands leave the cache), measured.
+  const isOneProduct = T * N * G3 <= ONE_PRODUCT_FLOATS;
+  const xpB = k.buffer('gru/xp', (isOneProduct ? T : 1) * N * G3);
   const hB = k.buffer('gru/h', NH);
   const gB = k.buffer('gru/g', N * G3);
   const sB = k.buffer('gru/s', 2 * NH);
   const sigB = k.buffer('gru/sig', 2 * NH);
   const anB = k.buffer('gru/an', NH);
   const tnB = k.buffer('gru/tn', NH);
-  // Per-step input products: one product over all steps is as many flops but runs ~2x slower in a
-  // train step (its operands leave the cache), measured.
+  if (isOneProduct) k.matMul(k.alias('gru/xall', xOffset, T * N * I).id, T * N, I, w.wx3.id, G3, xpB.id);
   for (let t = 0; t < T; t++) {
-    k.matMul(k.alias('gru/xt', xOffset + t * N * I, N * I).id, N, I, w.wx3.id, G3, xpB.id);
+    if (!isOneProduct) k.matMul(k.alias('gru/xt', xOffset + t * N * I, N * I).id, N, I, w.wx3.id, G3, xpB.id);
     if (t > 0) k.matMul(hB.id, N, H, w.wh3.id, G3, gB.id);
-    gatesIn(k.view(xpB), 0, t > 0 ? k.view(gB) : undefined, k.view(sB), N, H);
+    const xpBase = isOneProduct ? t * N * G3 : 0;
+    gatesIn(k.view(xpB), xpBase, t > 0 ? k.view(gB) : undefined, k.view(sB), N, H);
     k.sigmoid(sB.id, sigB.id);
-    candidateIn(k.view(xpB), 0, t > 0 ? k.view(gB) : undefined, w.bhN, k.view(sigB), k.view(anB), N, H, t * NH, saved);
+    candidateIn(k.view(xpB), xpBase, t > 0 ? k.view(gB) : undefined, w.bhN, k.view(sigB), k.view(anB), N, H, t * NH, saved);
     k.sigmoid(anB.id, tnB.id);
     stateOut(k.view(tnB), k.view(sigB), states, t * NH, t > 0, k.view(hB), N, H, saved);
   }
@@ -348,7 +393,7 @@ interface GruGradients {
   readonly dWx3T: Float32Array;
   readonly dWh3T: Float32Array;
   readonly dbhN: Float32Array;
-  /** [T·N, I]. */
+  /** [T·N, dxColumns]: the gradient of the first dxColumns input columns. */
   readonly dX: Float32Array;
 }
 
@@ -359,22 +404,23 @@ interface GruGradients {
  * The weight gradients are formed transposed (dW3ᵀ = dAᵀ·X), so that the product packs the inputs
  * rather than the wider gate gradients (packing costs ~5 ns per element, measured).
  */
-function wasmGruBackward(k: WasmKernels, w: PackedWeights, xId: number, T: number, N: number, I: number, H: number, states: Float32Array, saved: SavedGates, dStates: Float32Array): GruGradients {
+function wasmGruBackward(k: WasmKernels, w: PackedWeights, xId: number, T: number, N: number, I: number, H: number, states: Float32Array, saved: SavedGates, dStates: Float32Array, dxColumns = I): GruGradients {
   const G3 = 3 * H;
   const NH = N * H;
   const rows = T * N;
   const wh3TB = k.buffer('gru/wh3T', G3 * H);
-  const wx3TB = k.buffer('gru/wx3T', G3 * I);
-  const daB = k.buffer('gru/da', N * G3);
+  const wx3TB = k.buffer('gru/wx3T', G3 * dxColumns);
+  const isOneProduct = rows * G3 <= ONE_PRODUCT_FLOATS;
+  const daB = k.buffer('gru/da', (isOneProduct ? T : 1) * N * G3);
   const dgB = k.buffer('gru/dg', N * G3);
   const dT = k.buffer('gru/dT', 4 * H * rows);
   const recB = k.buffer('gru/rec', NH);
   const hpB = k.buffer('gru/hp', rows * H);
   const dwxB = k.buffer('gru/dwxT', G3 * I);
   const dwhB = k.buffer('gru/dwhT', G3 * H);
-  const dxB = k.buffer('gru/dx', rows * I);
+  const dxB = k.buffer('gru/dx', rows * dxColumns);
   transposeInto(k.view(w.wh3), H, G3, k.view(wh3TB));
-  transposeInto(k.view(w.wx3), I, G3, k.view(wx3TB));
+  transposeInto(k.view(w.wx3), dxColumns, G3, k.view(wx3TB));
   const hp = k.view(hpB);
   hp.fill(0, 0, NH);
   hp.set(states.subarray(0, (T - 1) * NH), NH);
@@ -384,14 +430,17 @@ function wasmGruBackward(k: WasmKernels, w: PackedWeights, xId: number, T: numbe
   const dh = new Float32Array(NH);
   const dbhN = new Float32Array(H);
   for (let t = T - 1; t >= 0; t--) {
-    gateGradients(states, saved, dStates, dh, dbhN, k.view(daB), k.view(dgB), k.view(dT), t, N, H, rows);
+    const daBase = isOneProduct ? t * N * G3 : 0;
+    gateGradients(states, saved, dStates, dh, dbhN, k.view(daB), daBase, k.view(dgB), t, N, H);
+    stepColumns(k.view(daB), daBase, k.view(dgB), k.view(dT), t, N, H, rows);
     if (t > 0) {
       k.matMul(dgB.id, N, G3, wh3TB.id, H, recB.id);
       const rec = k.view(recB);
       for (let e = 0; e < NH; e++) dh[e] += rec[e];
     }
-    k.matMul(daB.id, N, G3, wx3TB.id, I, k.alias('gru/dxt', dxB.offset + t * N * I, N * I).id);
+    if (!isOneProduct) k.matMul(daB.id, N, G3, wx3TB.id, dxColumns, k.alias('gru/dxt', dxB.offset + t * N * dxColumns, N * dxColumns).id);
   }
+  if (isOneProduct) k.matMul(daB.id, rows, G3, wx3TB.id, dxColumns, dxB.id);
   // dT rows: [dan; dar; daz; dhn] x (T·N): rows 0 .. 3H are dAᵀ (gates n, r, z), rows H .. 4H dGᵀ (gates r, z, n).
   k.matMul(k.alias('gru/daT', dT.offset, G3 * rows).id, G3, rows, xId, I, dwxB.id);
   k.matMul(k.alias('gru/dgT', dT.offset + H * rows, G3 * rows).id, G3, rows, hpB.id, H, dwhB.id);
@@ -410,8 +459,8 @@ function transposeInto(m: Float32Array, rows: number, cols: number, out: Float32
 
 /**
  * Gate gradients of step t from dh (the state gradient flowing back, plus dStates[t]): this step's rows
- * of dA = [dar | daz | dan] (input side) and dG = [dar | daz | dhn] (hidden side), and its columns of
- * dT = [dan; dar; daz; dhn] (transposed, all steps); leaves dh ⊙ z in `dh`.
+ * of dA = [dar | daz | dan] (input side, at `daBase`) and dG = [dar | daz | dhn] (hidden side); leaves
+ * dh ⊙ z in `dh`.
  */
 function gateGradients(
   states: Float32Array,
@@ -420,12 +469,11 @@ function gateGradients(
   dh: Float32Array,
   dbhN: Float32Array,
   da: Float32Array,
+  daBase: number,
   dg: Float32Array,
-  dT: Float32Array,
   t: number,
   N: number,
   H: number,
-  rows: number,
 ): void {
   const G3 = 3 * H;
   const H2 = 2 * H;
@@ -433,7 +481,6 @@ function gateGradients(
   const { r: R, z: Z, n: Nn, hn: Hn } = saved;
   const stepBase = t * NH;
   for (let i = 0; i < N; i++) {
-    const col = t * N + i;
     const o = i * G3;
     for (let j = 0; j < H; j++) {
       const e = stepBase + i * H + j;
@@ -447,18 +494,34 @@ function gateGradients(
       const dhn = dan * r;
       const dar = dan * Hn[e] * (r * (1 - r));
       const daz = d * (hPrev - n) * (z * oneMinusZ);
-      da[o + j] = dar;
-      da[o + H + j] = daz;
-      da[o + H2 + j] = dan;
+      da[daBase + o + j] = dar;
+      da[daBase + o + H + j] = daz;
+      da[daBase + o + H2 + j] = dan;
       dg[o + j] = dar;
       dg[o + H + j] = daz;
       dg[o + H2 + j] = dhn;
-      dT[j * rows + col] = dan;
-      dT[(H + j) * rows + col] = dar;
-      dT[(H2 + j) * rows + col] = daz;
-      dT[(G3 + j) * rows + col] = dhn;
       dbhN[j] += dhn;
       dh[i * H + j] = d * z;
+    }
+  }
+}
+
+/**
+ * Step t's columns of dT = [dan; dar; daz; dhn] ([4H, rows], all steps) from its rows of dA (at
+ * `daBase`) and dG, one row of dT at a time: writing them element by element in gateGradients
+ * strides across 4H rows of dT per element (TLB misses in window mode, measured).
+ */
+function stepColumns(da: Float32Array, daBase: number, dg: Float32Array, dT: Float32Array, t: number, N: number, H: number, rows: number): void {
+  const G3 = 3 * H;
+  const col0 = t * N;
+  // Source of each block of dT rows: dan = dA[:, 2H:3H], dar = dA[:, 0:H], daz = dA[:, H:2H], dhn = dG[:, 2H:3H].
+  for (let block = 0; block < 4; block++) {
+    const src = block === 3 ? dg : da;
+    const first = (block === 3 ? 0 : daBase) + (block === 0 || block === 3 ? 2 * H : block === 1 ? 0 : H);
+    for (let j = 0; j < H; j++) {
+      const out = (block * H + j) * rows + col0;
+      const c = first + j;
+      for (let i = 0; i < N; i++) dT[out + i] = src[c + i * G3];
     }
   }
 }
@@ -547,6 +610,55 @@ function gruEncodeWasm(tf: Tf, k: WasmKernels, w: GruWeights, inputs: TF.Tensor2
     };
   }) as never) as unknown as (...t: TF.Tensor[]) => TF.Tensor2D;
   return f(w.wxR, w.wxZ, w.wxN, w.whR, w.whZ, w.whN, w.bhN, inputs);
+}
+
+/** A GRU training pass on direct WASM calls ({@link gruTrainDirect}): every state now, the gradients later. */
+export interface DirectGruPass {
+  /** The state after every step, time-major [T, N, H] (valid until the next pass). */
+  readonly states: Float32Array;
+  /**
+   * Backpropagation through time from `dStates` (the loss gradient of every state, [T, N, H]): the
+   * weight gradients in {@link gruVariables} order and the gradient dX [T·N, dxColumns] of the
+   * inputs' first `dxColumns` columns (the embedding part; the one-hot columns need none).
+   */
+  backward(dStates: Float32Array): { readonly weights: Float32Array[]; readonly dX: Float32Array };
+}
+
+const PASS_SCRATCH = new Map<string, Float32Array>();
+
+function passScratch(name: string, size: number): Float32Array {
+  let a = PASS_SCRATCH.get(name);
+  if (!a || a.length < size) PASS_SCRATCH.set(name, (a = new Float32Array(size)));
+  return a.subarray(0, size);
+}
+
+/**
+ * The GRU training pass of {@link gruEncode} without tfjs: forward over time-major inputs `X`
+ * ([T, N, inputSize] row-major) on direct WASM calls, keeping the gates for {@link DirectGruPass.backward}.
+ * For callers that compute their loss gradients themselves (the learner's heads on WASM).
+ */
+export function gruTrainDirect(k: WasmKernels, w: GruWeights, X: Float32Array, T: number, N: number, dxColumns = w.wxR.shape[0]): DirectGruPass {
+  const H = w.whN.shape[0];
+  const I = w.wxR.shape[0];
+  const NH = N * H;
+  const x = k.buffer('train/x', T * N * I);
+  k.heap().set(X.subarray(0, T * N * I), x.offset);
+  // The inputs are a right operand of the backward pass: a new id drops the previous step's packing.
+  k.refresh(x);
+  const packed = packWeights(k, 'train', gruVariables(w), I, H);
+  const states = passScratch('states', T * NH);
+  const saved: SavedGates = { r: passScratch('r', T * NH), z: passScratch('z', T * NH), n: passScratch('n', T * NH), hn: passScratch('hn', T * NH) };
+  wasmGruForward(k, packed, x.offset, T, N, I, H, states, saved);
+  return {
+    states,
+    backward(dStates: Float32Array) {
+      const g = wasmGruBackward(k, packed, x.id, T, N, I, H, states, saved, dStates, dxColumns);
+      const weights = [0, 1, 2].map((gate) => gateBlock(g.dWx3T, I, H, gate));
+      for (let gate = 0; gate < 3; gate++) weights.push(gateBlock(g.dWh3T, H, H, gate));
+      weights.push(g.dbhN);
+      return { weights, dX: g.dX };
+    },
+  };
 }
 
 /** Whether {@link gruEncode} and {@link gruForwardValues} run on direct WASM kernel calls for `tf`'s current backend. */

@@ -1,7 +1,7 @@
 import type * as TF from '@tensorflow/tfjs';
 import type { Rng } from '../../core/rng.js';
 import type { EventStore } from '../../data/event-store.js';
-import type { Tf } from './backend.js';
+import { wasmKernels, type Tf } from './backend.js';
 import { createGruWeights, gruVariables, matMul, uniformValues, type GruWeights } from './gru.js';
 import { NUM_HISTORY_FEATURES } from './history-features.js';
 import { SparseTable } from './sparse-table.js';
@@ -145,6 +145,35 @@ export class QNetwork {
   qState(h: TF.Tensor2D): TF.Tensor2D {
     const tf = this.tf;
     return tf.concat([matMul(tf, h, this.wq as TF.Tensor2D), tf.ones([h.shape[0], 1])], 1) as TF.Tensor2D;
+  }
+
+  /**
+   * Q state vectors of `n` states given as values (`h` [n, H] row-major) into `out` [n, D + 1]: on WASM
+   * one direct product (no tfjs kernel, no readback), elsewhere {@link qState}.
+   */
+  qStateValues(h: Float32Array, n: number, out: Float32Array = new Float32Array(n * (this.shape.itemDim + 1))): Float32Array {
+    const tf = this.tf;
+    const H = this.shape.hiddenSize;
+    const D = this.shape.itemDim;
+    const k = wasmKernels(tf);
+    if (!k) {
+      const qs = tf.tidy(() => this.qState(tf.tensor2d(h.slice(0, n * H), [n, H])));
+      out.set(qs.dataSync() as Float32Array);
+      qs.dispose();
+      return out;
+    }
+    const hB = k.buffer('qstate/h', n * H);
+    const pB = k.buffer('qstate/p', n * D);
+    k.view(hB).set(h.subarray(0, n * H));
+    // wq's own data is the right operand: assign gives it a new id, so its cached packing never goes stale.
+    k.matMul(hB.id, n, H, k.tensorData(this.wq).id, D, pB.id);
+    const p = k.view(pB);
+    const width = D + 1;
+    for (let i = 0; i < n; i++) {
+      out.set(p.subarray(i * D, i * D + D), i * width);
+      out[i * width + D] = 1;
+    }
+    return out;
   }
 
   /** Supervised state vectors with a ones column: [N, D + 1]. */

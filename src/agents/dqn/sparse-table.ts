@@ -28,6 +28,8 @@ export class SparseTable {
   #touched: Int32Array;
   #numTouched = 0;
   #grad: Float32Array;
+  /** Sink of the warm-up loads in {@link step} (so that they are not optimised away). */
+  #warm = 0;
 
   constructor(rows: number, width: number) {
     if (!(Number.isInteger(rows) && rows >= 1)) throw new RangeError(`expected rows >= 1, actual ${rows}`);
@@ -104,6 +106,15 @@ export class SparseTable {
     const v = this.#v;
     const g = this.#grad;
     const touched = this.#touched;
+    // The touched rows are scattered over large tables: one independent load per cache line first lets
+    // their misses overlap (the update loop's long per-element chain issues them one by one).
+    let warm = 0;
+    for (let s = 0; s < this.#numTouched; s++) {
+      const base = touched[s] * width;
+      for (let c = 0; c < width; c += 16) warm += values[base + c] + m[base + c] + v[base + c];
+      warm += values[base + width - 1] + m[base + width - 1] + v[base + width - 1];
+    }
+    this.#warm += warm;
     for (let s = 0; s < this.#numTouched; s++) {
       const base = touched[s] * width;
       const gBase = s * width;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type * as TF from '@tensorflow/tfjs';
-import { initBackend } from '../../../src/agents/dqn/backend.js';
+import { initBackend, setDirectKernels, wasmKernels } from '../../../src/agents/dqn/backend.js';
 import { parseDqnConfig, type DqnConfigInput } from '../../../src/agents/dqn/config.js';
-import { DqnLearner, bellmanTargets, softmaxCrossEntropy, supervisedFeatureLoss } from '../../../src/agents/dqn/dqn-learner.js';
+import { DqnLearner, bellmanTargets, softmaxCrossEntropy, supervisedFeatureLoss, supervisedFeatureLossDirect, type TrainStats } from '../../../src/agents/dqn/dqn-learner.js';
 import { ReplayBuffer, createReplayBatch } from '../../../src/agents/dqn/replay-buffer.js';
 import { createRng } from '../../../src/core/rng.js';
 import type { EventStore } from '../../../src/data/event-store.js';
@@ -70,6 +70,32 @@ describe('supervisedFeatureLoss', () => {
     for (let k = 0; k < B * U; k++) expect(grad[k]).toBeCloseTo(expected[k], 5);
     for (let u = 0; u < U; u++) expect(grad[U + u]).toBe(0);
     tf.dispose([x, y, value, ...grads]);
+  });
+});
+
+describe('supervisedFeatureLossDirect', () => {
+  it('matches supervisedFeatureLoss, with a label far in the softmax tail and rows without a label', async () => {
+    const { tf } = await initBackend('wasm');
+    const k = wasmKernels(tf);
+    if (!k) throw new Error('expected direct WASM kernels');
+    const rng = createRng('ce-direct');
+    const B = 4;
+    const U = 7;
+    const logits = Float32Array.from({ length: B * U }, () => rng.next() * 4 - 2);
+    const labels = new Float32Array(B * U);
+    labels[0 * U + 2] = 1;
+    labels[2 * U + 6] = 1;
+    labels[3 * U + 1] = 1;
+    logits[3 * U + 1] = -120; // p ≈ e^-120: below float precision, the log-sum-exp path
+    logits[2 * U + 3] = -1e4; // an unrankable item (day by day)
+    const expectedGrad = new Float32Array(B * U);
+    const expected = supervisedFeatureLoss(logits, labels, B, U, 0.5, expectedGrad);
+    const grad = new Float32Array(B * U);
+    const loss = supervisedFeatureLossDirect(k, logits, labels, B, U, 0.5, grad);
+    expect(loss).toBeGreaterThan(120 / B);
+    expect(Math.abs(loss - expected)).toBeLessThan(1e-5 * expected);
+    for (let j = 0; j < B * U; j++) expect(grad[j]).toBeCloseTo(expectedGrad[j], 6);
+    for (let u = 0; u < U; u++) expect(grad[U + u]).toBe(0);
   });
 });
 
@@ -164,6 +190,88 @@ describe('DqnLearner', () => {
       }
     }
     expect(changedRows).toBeGreaterThan(0);
+    learner.dispose();
+  });
+});
+
+describe('DqnLearner (direct WASM train step)', () => {
+  /** Runs `steps` train steps from the seed's initial weights with the direct kernels on or off. */
+  async function trainWith(isDirect: boolean, overrides: DqnConfigInput, steps: number, backend: 'wasm' | 'cpu' = 'wasm') {
+    const { tf } = await initBackend(backend);
+    setDirectKernels(isDirect);
+    try {
+      expect(wasmKernels(tf) !== undefined).toBe(isDirect);
+      const store = identityStore();
+      const { config, learner } = makeLearner(store, { supervisedEmbeddings: true, contextFeatures: false, ...overrides }, 'direct', tf);
+      const buffer = loggedBuffer(store, config.numCandidates);
+      const rng = createRng(5);
+      const stats: TrainStats[] = [];
+      for (let i = 0; i < steps; i++) {
+        stats.push(learner.trainStep(config.sequenceMode === 'window' ? buffer.sample(16, rng) : buffer.sampleSegments(16, config.segmentLength, rng)));
+      }
+      const dense = learner.online.variables().map((v) => Float32Array.from(v.dataSync()));
+      const result = { stats, dense, items: learner.online.items.values.slice(), outputs: learner.online.outputs?.values.slice(), features: learner.supervisedFeatureWeights.slice(), context: learner.contextWeights.slice() };
+      learner.dispose();
+      return result;
+    } finally {
+      setDirectKernels(true);
+    }
+  }
+
+  const close = (actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance: number) => {
+    expect(actual.length).toBe(expected.length);
+    let worst = 0;
+    for (let k = 0; k < expected.length; k++) worst = Math.max(worst, Math.abs(actual[k] - expected[k]));
+    expect(worst).toBeLessThan(tolerance);
+  };
+
+  const cases: Array<[string, DqnConfigInput]> = [
+    ['session, mse, embedding head', { sequenceMode: 'session' }],
+    ['window, huber, embedding head', { sequenceMode: 'window', loss: 'huber', huberDelta: 0.5 }],
+    ['session, huber, embedding head with context offsets day by day', { sequenceMode: 'session', loss: 'huber', contextFeatures: true, dayByDay: true, contextNegatives: 2 }],
+    ['window, feature-only supervised head (no ws)', { sequenceMode: 'window', supervisedEmbeddings: false }],
+    ['session, no supervised head, no history features', { sequenceMode: 'session', supervisedHead: false, historyFeatures: false }],
+    ['session, the default heads (feature-only supervised head with context terms), Double DQN, Polyak', { sequenceMode: 'session', supervisedEmbeddings: false, contextFeatures: true, doubleDqn: true, tau: 0.5 }],
+    ['window, embedding head with history negatives, Double DQN', { sequenceMode: 'window', supervisedHistoryNegatives: 2, doubleDqn: true }],
+  ];
+  for (const [name, overrides] of cases) {
+    it(`matches the tf-op path on WASM: losses and updated weights after 3 steps (${name})`, async () => {
+      const direct = await trainWith(true, overrides, 3);
+      const ops = await trainWith(false, overrides, 3);
+      for (let s = 0; s < 3; s++) {
+        for (const key of ['loss', 'tdLoss', 'supervisedLoss', 'qMean', 'gradNorm'] as const) {
+          expect(Math.abs(direct.stats[s][key] - ops.stats[s][key])).toBeLessThan(1e-4 * Math.max(1, Math.abs(ops.stats[s][key])));
+        }
+      }
+      direct.dense.forEach((values, i) => close(values, ops.dense[i], 1e-4));
+      close(direct.items, ops.items, 1e-4);
+      if (ops.outputs) close(direct.outputs as Float32Array, ops.outputs, 1e-4);
+      close(direct.features, ops.features, 1e-4);
+      close(direct.context, ops.context, 1e-4);
+    });
+  }
+
+  it('matches the CPU backend (session, huber, embedding head)', async () => {
+    const overrides: DqnConfigInput = { sequenceMode: 'session', loss: 'huber' };
+    const direct = await trainWith(true, overrides, 2);
+    const cpu = await trainWith(false, overrides, 2, 'cpu');
+    for (let s = 0; s < 2; s++) expect(Math.abs(direct.stats[s].loss - cpu.stats[s].loss)).toBeLessThan(1e-4 * Math.max(1, Math.abs(cpu.stats[s].loss)));
+    direct.dense.forEach((values, i) => close(values, cpu.dense[i], 1e-4));
+    close(direct.items, cpu.items, 1e-4);
+    close(direct.outputs as Float32Array, cpu.outputs as Float32Array, 1e-4);
+  });
+
+  it('creates no tensors beyond the dense Adam updates', async () => {
+    const { tf } = await initBackend('wasm');
+    const store = identityStore();
+    const { config, learner } = makeLearner(store, { sequenceMode: 'session', supervisedEmbeddings: true, contextFeatures: false }, 'direct-kernels', tf);
+    const buffer = loggedBuffer(store, config.numCandidates);
+    const rng = createRng(1);
+    learner.trainStep(buffer.sampleSegments(16, config.segmentLength, rng));
+    const before = tf.memory().numTensors;
+    const stats = learner.trainStep(buffer.sampleSegments(16, config.segmentLength, rng));
+    expect(tf.memory().numTensors).toBe(before);
+    expect(Number.isFinite(stats.loss) && stats.supervisedLoss > 0).toBe(true);
     learner.dispose();
   });
 });

@@ -1,8 +1,8 @@
 import type * as TF from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { initBackend, type Tf } from '../../../src/agents/dqn/backend.js';
+import { initBackend, wasmKernels, type Tf } from '../../../src/agents/dqn/backend.js';
 import { softmaxCrossEntropy } from '../../../src/agents/dqn/dqn-learner.js';
-import { createGruWeights, gruEncode, gruForward, gruForwardValues, gruSequence, gruVariables, hasDirectGru, matMul, matMulConstant, projection, uploadSteps } from '../../../src/agents/dqn/gru.js';
+import { createGruWeights, gruEncode, gruForward, gruForwardValues, gruSequence, gruTrainDirect, gruVariables, hasDirectGru, matMul, matMulConstant, projection, uploadSteps } from '../../../src/agents/dqn/gru.js';
 import { createRng } from '../../../src/core/rng.js';
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
@@ -190,6 +190,22 @@ describe('gruForwardValues', () => {
       tf.dispose(gruVariables(w));
     });
   }
+
+  it('follows reassigned weights across networks run in turn (WASM reuses packed weights while unchanged)', async () => {
+    const { tf } = await initBackend('wasm');
+    const rng = createRng(8);
+    const [T, N, D, H] = [3, 2, 4, 5];
+    const nets = [0, 1, 2].map((i) => createGruWeights(tf, D, H, rng, `packed-${i}`));
+    const values = Float32Array.from({ length: T * N * D }, () => rng.next() * 2 - 1);
+    const expected = (w: (typeof nets)[number]) => tf.tidy(() => Array.from(tf.concat(gruSequence(tf, w, uploadSteps(tf, values, T, N, D, false).steps), 0).dataSync()));
+    // Two networks alternate, a third evicts one, then one is reassigned (as a target update does).
+    for (const i of [0, 1, 0, 1, 2, 0, 2, 1]) {
+      if (i === 1) tf.tidy(() => nets[1].whZ.assign(tf.mul(nets[1].whZ, 0.5)));
+      const got = gruForwardValues(tf, nets[i], values, T, N);
+      expected(nets[i]).forEach((v, j) => expect(got[j]).toBeCloseTo(v, 5));
+    }
+    for (const w of nets) tf.dispose(gruVariables(w));
+  });
 });
 
 describe('gruEncode (step count instead of step tensors)', () => {
@@ -221,4 +237,47 @@ describe('gruEncode (step count instead of step tensors)', () => {
     });
     tf.dispose(gruVariables(w));
   });
+});
+
+describe('gruTrainDirect', () => {
+  for (const [T, N] of [
+    [4, 3],
+    [3, 1300],
+  ] as const) {
+    // T·N·3H below and above the size that projects all steps in one product.
+    it(`reproduces autodiff of gruSequence from gradients of every state, input gradient of the first columns (T ${T}, N ${N})`, async () => {
+      const { tf } = await initBackend('wasm');
+      const k = wasmKernels(tf);
+      if (!k) throw new Error('expected direct WASM kernels');
+      const rng = createRng(7);
+      const [D, H, columns] = [5, 6, 3];
+      const w = createGruWeights(tf, D, H, rng, `direct-pass-${N}`);
+      tf.tidy(() => w.bhN.assign(tf.tensor1d(Array.from({ length: H }, () => rng.next() - 0.5))));
+      const values = Float32Array.from({ length: T * N * D }, () => rng.next() * 2 - 1);
+      const dStates = Float32Array.from({ length: T * N * H }, (_, e) => Math.sin(e));
+      const pass = gruTrainDirect(k, w, values, T, N, columns);
+      const states = pass.states.slice();
+      const g = pass.backward(dStates);
+      tf.tidy(() => {
+        const { steps } = uploadSteps(tf, values, T, N, D, false);
+        const reference = tf.valueAndGrads(() => {
+          const all = gruSequence(tf, w, steps);
+          return tf.sum(tf.mul(tf.concat(all, 0), tf.tensor2d(dStates, [T * N, H])));
+        })([...gruVariables(w), ...steps]);
+        const expectedStates = tf.concat(gruSequence(tf, w, steps), 0).dataSync();
+        expectedStates.forEach((v, j) => expect(states[j]).toBeCloseTo(v, 5));
+        for (let v = 0; v < 7; v++) {
+          const expected = reference.grads[v].dataSync();
+          expect(g.weights[v].length).toBe(expected.length);
+          expected.forEach((x, j) => expect(Math.abs(g.weights[v][j] - x)).toBeLessThan(1e-4 * Math.max(1, Math.abs(x))));
+        }
+        const dSteps = reference.grads.slice(7).flatMap((s) => Array.from(s.dataSync()));
+        expect(g.dX.length).toBe(T * N * columns);
+        for (let row = 0; row < T * N; row++) {
+          for (let c = 0; c < columns; c++) expect(g.dX[row * columns + c]).toBeCloseTo(dSteps[row * D + c], 4);
+        }
+      });
+      tf.dispose(gruVariables(w));
+    });
+  }
 });
