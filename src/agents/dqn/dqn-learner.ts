@@ -125,6 +125,17 @@ export function supervisedFeatureLossDirect(k: WasmKernels, logits: Float32Array
   k.view(logitsB).set(logits.subarray(0, B * U));
   k.softmax(logitsB.id, probB.id, U, B);
   const prob = k.view(probB);
+  const labelSums = new Float32Array(B);
+  const loss = crossEntropyFromSoftmax(prob, logits, labels, B, U, labelSums);
+  for (let i = 0; i < B; i++) {
+    const row = i * U;
+    for (let u = 0; u < U; u++) grad[row + u] = (weight * (labelSums[i] * prob[row + u] - labels[row + u])) / B;
+  }
+  return loss / B;
+}
+
+/** Σ over rows of −Σ label · log p, with p the rows' softmax `prob` of `logits`; writes each row's label sum. */
+function crossEntropyFromSoftmax(prob: Float32Array, logits: Float32Array, labels: Float32Array, B: number, U: number, labelSums: Float32Array): number {
   let loss = 0;
   for (let i = 0; i < B; i++) {
     const row = i * U;
@@ -137,9 +148,9 @@ export function supervisedFeatureLossDirect(k: WasmKernels, logits: Float32Array
       const p = prob[row + u];
       loss -= label * (p > 1e-30 ? Math.log(p) : logits[row + u] - logSumExp(logits, row, U));
     }
-    for (let u = 0; u < U; u++) grad[row + u] = (weight * (labelSum * prob[row + u] - labels[row + u])) / B;
+    labelSums[i] = labelSum;
   }
-  return loss / B;
+  return loss;
 }
 
 /** log Σ exp of `values[start .. start + count)`, shifted by the maximum. */
@@ -968,21 +979,7 @@ export class DqnLearner {
       const dlT = k.view(dlTB);
       const labels = embedding.labels;
       const labelSums = scratch.float('directLabelSums', B);
-      let loss = 0;
-      for (let i = 0; i < B; i++) {
-        const row = i * U;
-        let labelSum = 0;
-        for (let u = 0; u < U; u++) {
-          const label = labels[row + u];
-          if (label === 0) continue;
-          labelSum += label;
-          // log p from the softmax; near float underflow from the row's log-sum-exp instead.
-          const pr = prob[row + u];
-          loss -= label * (pr > 1e-30 ? Math.log(pr) : lg[row + u] - logSumExp(lg, row, U));
-        }
-        labelSums[i] = labelSum;
-      }
-      supervised = loss / B;
+      supervised = crossEntropyFromSoftmax(prob, lg, labels, B, U, labelSums) / B;
       // dL/dlogits = weight · (s · softmax − labels) / B, row-major and transposed; in blocks of rows so
       // that the transposed writes of a block are contiguous.
       const scale = config.supervisedWeight / B;
