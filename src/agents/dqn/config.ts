@@ -70,9 +70,9 @@ export const DqnConfigSchema = z
     supervisedHistoryNegatives: z.number().int().min(0).default(4),
     /** Purchase reward of the training env: `epoch` = min(1, 0.8 + 0.01·epoch), the original article's schedule; `fixed` = 0.8 at every epoch (the ablation). */
     rewardSchedule: z.enum(['epoch', 'fixed']).default('epoch'),
-    /** Feed the history-aware features (count, recency, strongest behaviour, previous item) into Q. */
+    /** Feed the history-aware features (count, recency, strongest behaviour, previous item, recency rank) into Q and the supervised head. */
     historyFeatures: z.boolean().default(true),
-    /** Context term of the supervised head: the item's popularity on the day before and the days before the state's day, and whether it is in the categories of the user's latest events (weights learned jointly). */
+    /** Context term of the supervised head (weights learned jointly): the item's popularity on the day before and the days before the state's day, its category against the user's latest and long-term categories, its category's popularity, and how often the user's last items were followed by it on earlier days (src/agents/dqn/context-features.ts). */
     contextFeatures: z.boolean().default(true),
     /** Per state, items drawn from the categories of its latest events added as negatives of the supervised head (needs contextFeatures), so the category term learns that those items compete with each other. */
     contextNegatives: z.number().int().min(0).default(0),
