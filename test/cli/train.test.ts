@@ -178,6 +178,10 @@ describe('recgym eval --model', () => {
     expect(truncated.code).toBe(1);
     expect(truncated.stderr).toMatch(/weights\.bin: expected \d+ bytes, actual 12/);
     writeFileSync(join(corrupt, 'checkpoint', 'manifest.json'), '{"format": "recgym-dqn/1"}');
+    const older = await runCli(['eval', '--agent', 'dqn', '--model', corrupt, ...base]);
+    expect(older.code).toBe(1);
+    expect(older.stderr).toMatch(/expected format recgym-dqn\/2, actual recgym-dqn\/1/);
+    writeFileSync(join(corrupt, 'checkpoint', 'manifest.json'), '{"format": "recgym-dqn/2"}');
     const noTensors = await runCli(['eval', '--agent', 'dqn', '--model', corrupt, ...base]);
     expect(noTensors.code).toBe(1);
     expect(noTensors.stderr).toMatch(/checkpoint/);

@@ -51,7 +51,8 @@ export interface DqnTrainHooks {
   log?(line: string): void;
 }
 
-const FORMAT = 'recgym-dqn/1';
+/** Checkpoint format; /2 has 10 history and 7 context features (/1 had 9 and 4). */
+const FORMAT = 'recgym-dqn/2';
 
 interface Manifest {
   readonly format: string;
