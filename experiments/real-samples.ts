@@ -10,7 +10,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BackendPreference } from '../src/agents/dqn/backend.js';
-import type { DqnConfigInput } from '../src/agents/dqn/config.js';
+import { parseDqnConfig, type DqnConfigInput } from '../src/agents/dqn/config.js';
 import { trainingWindows } from '../src/agents/dqn/training-run.js';
 import { isRecGymError } from '../src/core/errors.js';
 import { readEventLog } from '../src/data/read-event-log.js';
@@ -26,6 +26,8 @@ export interface Sample {
   readonly file: string;
   /** Test window start (UTC `YYYY-MM-DDTHH:MM`); undefined = the last day is the test day. */
   readonly testStart?: string;
+  /** DQN options this sample needs (a log of a few hours counts its context and validates by shorter periods). */
+  readonly dqn?: DqnConfigInput;
 }
 
 /** The real samples, the 386-user one first. */
@@ -33,7 +35,8 @@ export const SAMPLES: readonly Sample[] = [
   { name: 'users386', file: 'taobao-userbehavior-samples/userbehavior_users386_haohanblue.csv' },
   { name: 'tail', file: 'taobao-userbehavior-samples/userbehavior_tail_betashepherd.csv' },
   { name: 'head', file: 'taobao-userbehavior-samples/userbehavior_head_fattydelivery.csv' },
-  { name: 'timeslice', file: 'taobao-userbehavior-samples/userbehavior_timeslice_20171126_jason-wang1.csv', testStart: '2017-11-26T02:00' },
+  // One hour of training events (01:00–02:00): 15-minute periods, the last quarter validates.
+  { name: 'timeslice', file: 'taobao-userbehavior-samples/userbehavior_timeslice_20171126_jason-wang1.csv', testStart: '2017-11-26T02:00', dqn: { periodMinutes: 15 } },
   { name: 'tianchi', file: 'tianchi-mobile-sample/sample_user_behavior.csv' },
 ];
 
@@ -113,10 +116,11 @@ export async function run(config: Config, command = 'node dist/experiments/real-
     const { store } = await readEventLog(path);
     const split: DaySplit = sample.testStart !== undefined ? splitAtTime(store, parseTestStart(sample.testStart)) : splitByDay(store);
 
-    // 3. The DQN needs a validation day before the test window and training days before that.
+    // 3. The DQN needs a validation period (a day, or the sample's period) before the test window and training time before that.
+    const dqn: DqnConfigInput = { ...config.dqn, ...sample.dqn, epochs: config.epochs, backend: config.backend };
     let dqnSkipped: string | undefined;
     try {
-      trainingWindows(split, 1);
+      trainingWindows(split, 1, parseDqnConfig(dqn).periodMinutes * 60);
     } catch (error) {
       if (!isRecGymError(error)) throw error;
       dqnSkipped = error.message;
@@ -131,7 +135,7 @@ export async function run(config: Config, command = 'node dist/experiments/real-
       data: path,
       command,
       seeds: config.seeds,
-      variants: dqnSkipped ? [] : [{ name: 'dqn', config: { ...config.dqn, epochs: config.epochs, backend: config.backend } }],
+      variants: dqnSkipped ? [] : [{ name: 'dqn', config: dqn }],
       resamples: config.resamples,
       log,
     });

@@ -59,6 +59,22 @@ export function splitByDay(store: EventStore, testDay?: string | number): DaySpl
   };
 }
 
+/**
+ * The `--test-start` split: test = [time, the next UTC midnight), train = everything before `time`
+ * (from the first event's day); events after the test window belong to neither.
+ */
+export function splitAtTime(store: EventStore, time: number): DaySplit {
+  if (store.length === 0) throw new RecGymError(ErrorCode.NO_EVENTS, 'cannot split an empty event log');
+  if (!Number.isInteger(time)) throw new TypeError(`expected integer unix seconds, actual ${time}`);
+  const testDay = Math.floor(time / SECONDS_PER_DAY);
+  const firstDayStart = Math.floor(store.minTime / SECONDS_PER_DAY) * SECONDS_PER_DAY;
+  return {
+    testDay,
+    train: { start: Math.min(firstDayStart, time), end: time },
+    test: { start: time, end: (testDay + 1) * SECONDS_PER_DAY },
+  };
+}
+
 /** Number of events whose time lies in `window`. */
 export function countInWindow(store: EventStore, window: TimeWindow): number {
   const times = store.times;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ErrorCode, RecGymError } from '../core/errors.js';
 import { buildEpisodes, type Episodes } from '../data/episodes.js';
 import { EventStore } from '../data/event-store.js';
-import { splitByDay, type DaySplit, type TimeWindow } from '../data/split.js';
+import { splitAtTime, splitByDay, type DaySplit, type TimeWindow } from '../data/split.js';
 import { CandidateSampler, catalogueOf, itemCounts } from './candidates.js';
 import { createObservationSpace, hoursOf, type ReplayObservationSpace } from './observation.js';
 import { DEFAULT_REWARDS, RewardTableSchema, type RewardTable } from './rewards.js';
@@ -28,6 +28,8 @@ export const ReplayEnvOptionsSchema = z
     split: z.enum(['train', 'test']).default('train'),
     /** Test day (`YYYY-MM-DD` or UTC day number); default the last day with events. */
     testDay: z.union([z.string(), z.number().int()]).optional(),
+    /** Unix seconds where the training window ends and the test window starts, instead of `testDay` (for windows that do not end at midnight). */
+    trainEnd: z.number().int().optional(),
     /** `candidates`: pick one of C items; `slate`: recommend K catalogue items. */
     mode: z.enum(['candidates', 'slate']).default('candidates'),
     /** C: candidates per step, the positive plus C - 1 negatives. */
@@ -113,7 +115,10 @@ export function createReplaySetup(raw: unknown, who: string): ReplaySetup {
   const options = parseReplayOptions(raw, who);
   const { store } = options;
   if (store.length === 0) throw new RecGymError(ErrorCode.NO_EVENTS, `${who}: the event store is empty`);
-  const split = splitByDay(store, options.testDay);
+  if (options.trainEnd !== undefined && options.testDay !== undefined) {
+    throw new RecGymError(ErrorCode.BAD_OPTION, `${who}: expected testDay or trainEnd, actual both`);
+  }
+  const split = options.trainEnd !== undefined ? splitAtTime(store, options.trainEnd) : splitByDay(store, options.testDay);
   const window = options.split === 'train' ? split.train : split.test;
   const episodes = buildEpisodes(store, { window, gapSeconds: options.gapSeconds, minHistory: options.minHistory });
   if (episodes.count === 0) {

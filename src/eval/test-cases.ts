@@ -1,5 +1,5 @@
 import { ErrorCode, RecGymError } from '../core/errors.js';
-import { SECONDS_PER_DAY, type EventStore } from '../data/event-store.js';
+import type { EventStore } from '../data/event-store.js';
 import type { TimeWindow } from '../data/split.js';
 
 /** Train and test windows (a `DaySplit` from `splitByDay`, or `splitAtTime` for `--test-start`). */
@@ -78,21 +78,7 @@ export function parseTestStart(text: string): number {
   return ms / 1000;
 }
 
-/**
- * The `--test-start` split: test = [time, the next UTC midnight), train = everything before `time`
- * (from the first event's day); events after the test window belong to neither.
- */
-export function splitAtTime(store: EventStore, time: number): EvalSplit & { testDay: number } {
-  if (store.length === 0) throw new RecGymError(ErrorCode.NO_EVENTS, 'cannot split an empty event log');
-  if (!Number.isInteger(time)) throw new TypeError(`expected integer unix seconds, actual ${time}`);
-  const testDay = Math.floor(time / SECONDS_PER_DAY);
-  const firstDayStart = Math.floor(store.minTime / SECONDS_PER_DAY) * SECONDS_PER_DAY;
-  return {
-    testDay,
-    train: { start: Math.min(firstDayStart, time), end: time },
-    test: { start: time, end: (testDay + 1) * SECONDS_PER_DAY },
-  };
-}
+export { splitAtTime } from '../data/split.js';
 
 /** Builds the test cases of `split` and classifies each positive as cold / seen / repeat / discovery. */
 export function buildTestCases(store: EventStore, split: EvalSplit, options: { catalogue?: CatalogueMode } = {}): TestCases {

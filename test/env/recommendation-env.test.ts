@@ -179,6 +179,23 @@ describe('RecommendationEnv', () => {
     });
   });
 
+  describe('trainEnd', () => {
+    it('ends the training window at any time and starts the test window there', () => {
+      const trainEnd = at('2014-12-17', 10);
+      const train = tinyEnv({ split: 'train', trainEnd });
+      const test = tinyEnv({ split: 'test', trainEnd });
+      expect(train.setup.window).toEqual({ start: at('2014-12-16', 0), end: trainEnd });
+      expect(test.setup.window).toEqual({ start: trainEnd, end: TEST_START });
+      for (let e = 0; e < train.numEpisodes; e++) {
+        for (const step of perfectEpisode(train, { episode: e }).steps) expect(step.info.event.time < trainEnd).toBe(true);
+      }
+    });
+
+    it('rejects testDay and trainEnd together', () => {
+      expect(() => tinyEnv({ testDay: '2014-12-18', trainEnd: at('2014-12-17', 10) })).toThrow(expect.objectContaining({ code: ErrorCode.BAD_OPTION, message: expect.stringContaining('expected testDay or trainEnd, actual both') }));
+    });
+  });
+
   describe('slate mode', () => {
     it('hits when the slate contains the logged item; the action space is a Slate over the catalogue', () => {
       const env = tinyEnv({ mode: 'slate', slateSize: 3 });

@@ -82,6 +82,8 @@ export const DqnConfigSchema = z
     supervisedEmbeddings: z.boolean().default(false),
     /** Day by day (needs contextFeatures): a training state's supervised softmax ranks only items seen before its day, as the test day ranks the training catalogue; states whose next item is new that day are left out of it. */
     dayByDay: z.boolean().default(true),
+    /** Length of the period the context features count by and day-by-day training steps by, and of each validation period: a day by default; shorter (e.g. 30) for logs of a few hours. */
+    periodMinutes: z.number().int().min(1).max(10_080).default(1440),
     /** Latest events of the user whose categories feed the context term. */
     contextRecentEvents: z.number().int().min(1).default(10),
     /** Latest events of the user whose categories feed the longer-lived taste term. */

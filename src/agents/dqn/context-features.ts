@@ -18,6 +18,8 @@ export interface ContextFeatureOptions {
   readonly recentEvents: number;
   /** Latest events of the user whose categories make the `tasteCategory` feature (default 100). */
   readonly tasteEvents?: number;
+  /** Length of a "day" in seconds (default 86,400): popularity, transitions and `seenBefore` count by these periods. */
+  readonly periodSeconds?: number;
   /** Items the agent may rank (the training catalogue); others are skipped by the category lists. */
   readonly known?: Uint8Array;
 }
@@ -37,6 +39,8 @@ export class ContextFeatures {
   readonly store: EventStore;
   readonly recentEvents: number;
   readonly tasteEvents: number;
+  /** Length of a "day" (period) in seconds. */
+  readonly periodSeconds: number;
   readonly firstDay: number;
   readonly numDays: number;
   /** Per day index d, log(1 + events of item x on day d - 1) at [d * numItems + x]. */
@@ -73,16 +77,19 @@ export class ContextFeatures {
     this.store = store;
     this.recentEvents = options.recentEvents;
     this.tasteEvents = options.tasteEvents ?? 100;
+    this.periodSeconds = options.periodSeconds ?? SECONDS_PER_DAY;
+    if (!(Number.isInteger(this.periodSeconds) && this.periodSeconds >= 1)) throw new RangeError(`expected periodSeconds >= 1, actual ${this.periodSeconds}`);
+    const period = this.periodSeconds;
     if (!(Number.isInteger(this.tasteEvents) && this.tasteEvents >= 1)) throw new RangeError(`expected tasteEvents >= 1, actual ${this.tasteEvents}`);
     const numItems = store.numItems;
     const length = store.length;
-    this.firstDay = length > 0 ? Math.floor(store.minTime / SECONDS_PER_DAY) : 0;
-    this.numDays = length > 0 ? Math.floor(store.maxTime / SECONDS_PER_DAY) - this.firstDay + 2 : 1;
+    this.firstDay = length > 0 ? Math.floor(store.minTime / period) : 0;
+    this.numDays = length > 0 ? Math.floor(store.maxTime / period) - this.firstDay + 2 : 1;
     const counts = new Float64Array(this.numDays * numItems);
     const { items, times } = store;
     for (let p = 0; p < length; p++) {
       if (times[p] >= options.untilTime) continue;
-      const d = Math.floor(times[p] / SECONDS_PER_DAY) - this.firstDay;
+      const d = Math.floor(times[p] / period) - this.firstDay;
       counts[d * numItems + items[p]]++;
     }
     this.popularityYesterday = new Float32Array(this.numDays * numItems);
@@ -117,7 +124,7 @@ export class ContextFeatures {
     const { categories } = store;
     for (let p = 0; p < length; p++) {
       if (times[p] >= options.untilTime) continue;
-      const d = Math.floor(times[p] / SECONDS_PER_DAY) - this.firstDay;
+      const d = Math.floor(times[p] / period) - this.firstDay;
       categoryCounts[d * numCategoryIds + categories[p]]++;
     }
     this.categoryPopularity = new Float32Array(this.numDays * numCategoryIds);
@@ -128,7 +135,7 @@ export class ContextFeatures {
         this.categoryPopularity[d * numCategoryIds + c] = Math.log1p(categoryRunning[c]);
       }
     }
-    this.transitions = new TransitionsByDay(store, options.untilTime);
+    this.transitions = new TransitionsByDay(store, options.untilTime, period);
     this.followers = new Int32Array(numItems);
     this.#transition = new Float32Array(numItems);
     this.#transitionMark = new Int32Array(numItems);
@@ -138,7 +145,7 @@ export class ContextFeatures {
   dayIndex(position: number): number {
     const { store } = this;
     const time = position < store.length ? store.times[position] : store.times[position - 1];
-    return Math.min(this.numDays - 1, Math.max(0, Math.floor(time / SECONDS_PER_DAY) - this.firstDay));
+    return Math.min(this.numDays - 1, Math.max(0, Math.floor(time / this.periodSeconds) - this.firstDay));
   }
 
   /** True when `item` has an event before the day of store position `position` (and before `untilTime`). */

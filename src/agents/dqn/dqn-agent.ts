@@ -4,7 +4,6 @@ import type * as TF from '@tensorflow/tfjs';
 import { ErrorCode, RecGymError } from '../../core/errors.js';
 import { fork, type Rng } from '../../core/rng.js';
 import type { EventStore } from '../../data/event-store.js';
-import { SECONDS_PER_DAY } from '../../data/event-store.js';
 import type { TimeWindow } from '../../data/split.js';
 import { VectorRecommendationEnv } from '../../env/vector-env.js';
 import { checkBatch, type Agent, type StateBatch } from '../agent.js';
@@ -107,7 +106,7 @@ export class DqnAgent implements Agent {
     const env = new VectorRecommendationEnv({
       store,
       split: 'train',
-      testDay: Math.floor(train.end / SECONDS_PER_DAY),
+      trainEnd: train.end,
       numCandidates: C,
       historyLength: 1,
       rewards: trainingRewards(config),

@@ -280,7 +280,7 @@ export class DqnLearner {
     this.#contextAdam = new ArrayAdam(NUM_CONTEXT_FEATURES, { ...this.#adam, learningRate: config.featureLearningRate });
     this.context =
       config.contextFeatures && config.supervisedHead
-        ? new ContextFeatures(store, { untilTime: options.untilTime ?? Number.POSITIVE_INFINITY, recentEvents: config.contextRecentEvents, tasteEvents: config.contextTasteEvents, known: options.known })
+        ? new ContextFeatures(store, { untilTime: options.untilTime ?? Number.POSITIVE_INFINITY, recentEvents: config.contextRecentEvents, tasteEvents: config.contextTasteEvents, periodSeconds: config.periodMinutes * 60, known: options.known })
         : undefined;
     this.#learningRates = new Map([[this.online.wf.name, config.featureLearningRate]]);
   }

@@ -121,16 +121,22 @@ export function chooseBestEpoch(records: readonly Pick<EpochRecord, 'validation'
   return best < 0 && records.length > 0 ? 0 : best;
 }
 
-/** The validation window `validationDays` days before `split`'s test day and the training window before it. */
-export function trainingWindows(split: DaySplit, validationDays = 1): TrainingWindows {
+/**
+ * The validation window: `validationDays` periods of `periodSeconds` (days by default) right before
+ * `split`'s test window; the training window is everything before it.
+ */
+export function trainingWindows(split: DaySplit, validationDays = 1, periodSeconds = SECONDS_PER_DAY): TrainingWindows {
   if (!(Number.isInteger(validationDays) && validationDays >= 1)) {
     throw new RangeError(`expected validationDays to be an integer >= 1, actual ${validationDays}`);
   }
-  const validationStart = split.test.start - validationDays * SECONDS_PER_DAY;
+  if (!(Number.isInteger(periodSeconds) && periodSeconds >= 1)) throw new RangeError(`expected periodSeconds >= 1, actual ${periodSeconds}`);
+  const validationStart = split.test.start - validationDays * periodSeconds;
   if (validationStart <= split.train.start) {
     throw new RecGymError(
       ErrorCode.NO_EVENTS,
-      `training: expected training days before the ${validationDays} validation day(s) ending ${formatDay(split.testDay - 1)}, actual none (the log starts ${formatDay(Math.floor(split.train.start / SECONDS_PER_DAY))})`,
+      periodSeconds === SECONDS_PER_DAY
+        ? `training: expected training days before the ${validationDays} validation day(s) ending ${formatDay(split.testDay - 1)}, actual none (the log starts ${formatDay(Math.floor(split.train.start / SECONDS_PER_DAY))}; for a log of a few hours set the DQN config's periodMinutes, e.g. 30)`
+        : `training: expected training time before the ${validationDays} validation period(s) of ${periodSeconds / 60} minutes ending ${formatTime(split.test.start)}, actual none (the log's first day starts ${formatTime(split.train.start)})`,
     );
   }
   return {
@@ -151,6 +157,15 @@ function metricsOf(setup: EvaluationSetup, ranks: Int32Array): Record<string, nu
   return out;
 }
 
+/** `YYYY-MM-DD .. YYYY-MM-DD` (last day included; one day alone for the test day) for whole days, else the times `[start, end)`. */
+function windowText(window: TimeWindow, isTest = false): string {
+  const isDays = window.start % SECONDS_PER_DAY === 0 && window.end % SECONDS_PER_DAY === 0;
+  if (!isDays) return `${formatTime(window.start)} .. ${formatTime(window.end)}`;
+  const first = window.start / SECONDS_PER_DAY;
+  const last = window.end / SECONDS_PER_DAY - 1;
+  return first === last && isTest ? formatDay(first) : `${formatDay(first)} .. ${formatDay(last)}`;
+}
+
 function fmt(value: number, digits = 4): string {
   return Number.isFinite(value) ? value.toFixed(digits) : '—';
 }
@@ -165,7 +180,7 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingRun
   const started = performance.now();
   const { store, split, seed } = options;
   const config = parseDqnConfig({ ...options.config, ...(options.backend !== undefined ? { backend: options.backend } : {}) });
-  const windows = trainingWindows(split, options.validationDays ?? 1);
+  const windows = trainingWindows(split, options.validationDays ?? 1, config.periodMinutes * 60);
   const validationSplit: EvalSplit = { train: windows.train, test: windows.validation };
   const testSplit: EvalSplit = { train: split.train, test: split.test };
   const validationCases = buildTestCases(store, validationSplit);
@@ -173,7 +188,7 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingRun
   if (validationCases.count === 0) {
     throw new RecGymError(
       ErrorCode.NO_TEST_CASES,
-      `training: expected validation cases (events of ${formatDay(windows.validation.start / SECONDS_PER_DAY)} .. ${formatDay(windows.validation.end / SECONDS_PER_DAY - 1)} by users with a training event), actual none`,
+      `training: expected validation cases (events of ${windowText(windows.validation)} by users with a training event), actual none`,
     );
   }
   const validationSetup = prepareEvaluation(store, validationCases, 'full', { k: TRAINING_EVAL_K, seed });
@@ -181,7 +196,7 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingRun
   const emptyTest = Object.fromEntries(PROTOCOLS.full.metrics.map((kind) => [metricName(kind, TRAINING_EVAL_K), NaN]));
   const log = options.log;
   log?.(
-    `train ${formatDay(windows.train.start / SECONDS_PER_DAY)} .. ${formatDay(windows.train.end / SECONDS_PER_DAY - 1)}, validation ${formatDay(windows.validation.start / SECONDS_PER_DAY)} .. ${formatDay(windows.validation.end / SECONDS_PER_DAY - 1)} (${validationCases.count} cases), test ${formatDay(split.testDay)} (${testCases.count} cases)`,
+    `train ${windowText(windows.train)}, validation ${windowText(windows.validation)} (${validationCases.count} cases), test ${windowText(split.test, true)} (${testCases.count} cases)`,
   );
 
   const progress = options.progress ? createProgress(options.progress) : undefined;
@@ -253,7 +268,7 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingRun
     if (options.refit) {
       const refitStarted = performance.now();
       const refitConfig = parseDqnConfig({ ...config, epochs: bestEpoch + 1 });
-      log?.(`refit: ${refitConfig.epochs} epoch(s) on ${formatDay(split.train.start / SECONDS_PER_DAY)} .. ${formatDay(split.testDay - 1)} (validation day(s) included)`);
+      log?.(`refit: ${refitConfig.epochs} epoch(s) on ${windowText(split.train)} (validation included)`);
       const refitted = new DqnAgent(refitConfig);
       try {
         await refitted.train(store, split.train, createRng(`${seed}:refit`), {

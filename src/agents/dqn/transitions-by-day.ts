@@ -9,15 +9,15 @@ import { SECONDS_PER_DAY, type EventStore } from '../../data/event-store.js';
 export class TransitionsByDay {
   readonly rowStart: Int32Array;
   readonly next: Int32Array;
-  /** Day index relative to `firstDay`. */
+  /** Day (period) index relative to `firstDay`. */
   readonly day: Int32Array;
   readonly count: Int32Array;
   readonly firstDay: number;
 
-  /** Counts the transitions whose both events are before `untilTime`. */
-  constructor(store: EventStore, untilTime: number) {
+  /** Counts the transitions whose both events are before `untilTime`, dated by periods of `periodSeconds` (a day by default). */
+  constructor(store: EventStore, untilTime: number, periodSeconds = SECONDS_PER_DAY) {
     const { items, times, userOffsets, numUsers, numItems } = store;
-    this.firstDay = store.length > 0 ? Math.floor(store.minTime / SECONDS_PER_DAY) : 0;
+    this.firstDay = store.length > 0 ? Math.floor(store.minTime / periodSeconds) : 0;
     const rowCount = new Int32Array(numItems + 1);
     let pairs = 0;
     for (let u = 0; u < numUsers; u++) {
@@ -35,7 +35,7 @@ export class TransitionsByDay {
     for (let u = 0; u < numUsers; u++) {
       for (let p = userOffsets[u] + 1; p < userOffsets[u + 1]; p++) {
         if (times[p] >= untilTime) break;
-        const day = Math.floor(times[p] / SECONDS_PER_DAY) - this.firstDay;
+        const day = Math.floor(times[p] / periodSeconds) - this.firstDay;
         keys[fill[items[p - 1]]++] = items[p] * dayStride + day;
       }
     }

@@ -140,6 +140,35 @@ describe('ContextFeatures', () => {
   });
 });
 
+describe('ContextFeatures with hour periods', () => {
+  it('counts popularity, transitions and seenBefore by the period, not the day', () => {
+    const builder = new EventStoreBuilder();
+    builder.append(1, A, 10, 1, day(0, 1));
+    builder.append(1, B, 10, 1, day(0, 2));
+    builder.append(2, A, 10, 1, day(0, 2));
+    builder.append(2, B, 10, 1, day(0, 3));
+    const s = builder.build();
+    const hourly = new ContextFeatures(s, { untilTime: day(1, 0), recentEvents: 2, periodSeconds: 3600 });
+    const [a, b] = [A, B].map((raw) => s.itemIds.get(raw));
+    const bAt3 = positionOf(s, 2, B, day(0, 3));
+    // Hour 3: A had one event in hour 2 (yesterday's period) and two before; B one, in hour 2.
+    hourly.load(s.users[bAt3], bAt3);
+    const out = new Float32Array(NUM_CONTEXT_FEATURES);
+    hourly.write(a, out, 0);
+    expect(out[0]).toBeCloseTo(Math.log1p(1), 6);
+    expect(out[1]).toBeCloseTo(Math.log1p(2), 6);
+    // User 2's last item A was followed by B in hour 2 (user 1).
+    hourly.write(b, out, 0);
+    expect(out[4]).toBeCloseTo(Math.log1p(1), 6);
+    expect(hourly.seenBefore(bAt3, b)).toBe(true);
+    expect(hourly.seenBefore(positionOf(s, 1, B, day(0, 2)), b)).toBe(false);
+    // By day, nothing is seen before day 0.
+    const daily = new ContextFeatures(s, { untilTime: day(1, 0), recentEvents: 2 });
+    expect(daily.seenBefore(bAt3, b)).toBe(false);
+    expect(() => new ContextFeatures(s, { untilTime: 0, recentEvents: 2, periodSeconds: 0 })).toThrow(RangeError);
+  });
+});
+
 describe('TransitionsByDay', () => {
   it('keeps one (next, day, count) entry per pair and day, sorted, only before untilTime', () => {
     const builder = new EventStoreBuilder();

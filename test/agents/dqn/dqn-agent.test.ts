@@ -204,7 +204,7 @@ describe('DqnAgent', () => {
       await expect(DqnAgent.load(dir, store)).rejects.toSatisfy((e) => isRecGymError(e, 'RECGYM_ERR_BAD_CHECKPOINT'));
       writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ format: 'other' }));
       writeFileSync(join(dir, 'weights.bin'), '');
-      await expect(DqnAgent.load(dir, store)).rejects.toThrow(/expected format recgym-dqn\/1/);
+      await expect(DqnAgent.load(dir, store)).rejects.toThrow(/expected format recgym-dqn\/2/);
       const agent = new DqnAgent({ ...SMALL, epochs: 1, maxStepsPerEpoch: 2 });
       await agent.fit(store, splitByDay(store).train, createRng(3));
       await agent.save(dir);

@@ -68,6 +68,19 @@ describe('trainingWindows', () => {
     expect(w.test).toEqual(split.test);
   });
 
+  it('takes validation periods of periodSeconds for logs of a few hours', () => {
+    const w = trainingWindows(split, 2, 900);
+    expect(w.validation).toEqual({ start: split.test.start - 1800, end: split.test.start });
+    expect(w.train.end).toBe(split.test.start - 1800);
+    expect(() => trainingWindows(split, 1, 0)).toThrow(RangeError);
+    try {
+      trainingWindows(split, 10_000, 900);
+      expect.unreachable();
+    } catch (error) {
+      expect((error as Error).message).toMatch(/expected training time before the 10000 validation period\(s\) of 15 minutes/);
+    }
+  });
+
   it('rejects a bad number of days and a split without training days left', () => {
     expect(() => trainingWindows(split, 0)).toThrow(RangeError);
     expect(() => trainingWindows(split, 1.5)).toThrow(RangeError);
