@@ -2,7 +2,8 @@ export { initBackend, type BackendChoice, type BackendPreference, type Tf } from
 export { DqnConfigSchema, parseDqnConfig, trainingRewards, type DqnConfig, type DqnConfigInput } from './config.js';
 export { COLD_SCORE, DqnAgent, type DqnTrainHooks, type EpochStats } from './dqn-agent.js';
 export { CONTEXT_FEATURE_NAMES, ContextFeatures, NUM_CONTEXT_FEATURES, type ContextFeatureOptions } from './context-features.js';
-export { DqnLearner, bellmanTargets, softmaxCrossEntropy, supervisedFeatureLoss, type TrainStats } from './dqn-learner.js';
+export { DqnLearner, type TrainStats } from './dqn-learner.js';
+export { bellmanTargets, softmaxCrossEntropy, supervisedFeatureLoss } from './losses.js';
 export { createGruWeights, gruEncode, gruForward, gruSequence, gruVariables, matMul, matMulConstant, projection, uploadSteps, type GruWeights, type StateSelection } from './gru.js';
 export { HISTORY_FEATURE_NAMES, HistoryFeatures, NUM_HISTORY_FEATURES } from './history-features.js';
 export { EVENT_EXTRA_COLUMNS, QNetwork, type QNetworkShape } from './q-network.js';

@@ -1,7 +1,7 @@
 import type * as TF from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { initBackend, wasmKernels, type Tf } from '../../../src/agents/dqn/backend.js';
-import { softmaxCrossEntropy } from '../../../src/agents/dqn/dqn-learner.js';
+import { softmaxCrossEntropy } from '../../../src/agents/dqn/losses.js';
 import { createGruWeights, gruEncode, gruForward, gruForwardValues, gruSequence, gruTrainDirect, gruVariables, hasDirectGru, matMul, matMulConstant, projection, uploadSteps } from '../../../src/agents/dqn/gru.js';
 import { createRng } from '../../../src/core/rng.js';
 
