@@ -134,8 +134,8 @@ export const suite: BenchSuite = {
   name: 'dqn-train',
   async run({ quick, log }) {
     const numItems = quick ? 5_000 : 50_000;
-    const steps = quick ? 3 : 30;
-    const warmup = quick ? 1 : 40;
+    const steps = quick ? 3 : 100;
+    const warmup = quick ? 1 : 100;
     const { loadavg } = await import('node:os');
     log(`  load average before: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
     const window = await measureTraining('wasm', 'window', { numItems, steps, warmup });

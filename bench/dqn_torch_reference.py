@@ -112,7 +112,7 @@ def measure(mode, steps, warmup):
 
 
 def main():
-    steps, warmup = (3, 1) if QUICK else (30, 40)
+    steps, warmup = (3, 1) if QUICK else (100, 100)
     result = {
         "transitionsPerSec.window": measure("window", steps, warmup),
         "transitionsPerSec.session": measure("session", steps, warmup),
