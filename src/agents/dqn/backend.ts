@@ -264,3 +264,10 @@ export function wasmKernels(tf: Tf): WasmKernels | undefined {
   }
   return kernels ?? undefined;
 }
+
+/** The tensor's values, then the tensor disposed (tidy must not return a typed array: it walks it element by element looking for tensors). */
+export function readAndDispose(tensor: TF.Tensor): Float32Array {
+  const values = tensor.dataSync() as Float32Array;
+  tensor.dispose();
+  return values;
+}

@@ -7,7 +7,7 @@ import type { EventStore } from '../../data/event-store.js';
 import type { TimeWindow } from '../../data/split.js';
 import { VectorRecommendationEnv } from '../../env/vector-env.js';
 import { checkBatch, type Agent, type StateBatch } from '../agent.js';
-import { initBackend, type Tf } from './backend.js';
+import { initBackend, readAndDispose, type Tf } from './backend.js';
 import { parseDqnConfig, trainingRewards, type DqnConfig, type DqnConfigInput } from './config.js';
 import { DqnLearner, type TrainStats } from './dqn-learner.js';
 import { NUM_CONTEXT_FEATURES, type ContextFeatures } from './context-features.js';
@@ -501,11 +501,4 @@ function createSchedule(config: DqnConfig, totalSteps: number): EpsilonSchedule 
   if (config.explorationSchedule === 'linear') return linearSchedule(config.explorationStart, config.explorationEnd, duration);
   const ratio = config.explorationEnd > 0 && config.explorationStart > 0 ? config.explorationEnd / config.explorationStart : 1e-3;
   return exponentialSchedule(config.explorationStart, config.explorationEnd, Math.min(1, ratio ** (1 / duration)));
-}
-
-/** The tensor's values, then the tensor disposed (tidy must not return a typed array: it walks it element by element looking for tensors). */
-function readAndDispose(tensor: TF.Tensor): Float32Array {
-  const values = tensor.dataSync() as Float32Array;
-  tensor.dispose();
-  return values;
 }

@@ -1,7 +1,7 @@
 import type * as TF from '@tensorflow/tfjs';
 import type { Rng } from '../../core/rng.js';
 import type { EventStore } from '../../data/event-store.js';
-import { wasmKernels, type Tf } from './backend.js';
+import { readAndDispose, wasmKernels, type Tf } from './backend.js';
 import { createGruWeights, gruVariables, matMul, uniformValues, type GruWeights } from './gru.js';
 import { NUM_HISTORY_FEATURES } from './history-features.js';
 import { SparseTable } from './sparse-table.js';
@@ -157,9 +157,7 @@ export class QNetwork {
     const D = this.shape.itemDim;
     const k = wasmKernels(tf);
     if (!k) {
-      const qs = tf.tidy(() => this.qState(tf.tensor2d(h.slice(0, n * H), [n, H])));
-      out.set(qs.dataSync() as Float32Array);
-      qs.dispose();
+      out.set(readAndDispose(tf.tidy(() => this.qState(tf.tensor2d(h.slice(0, n * H), [n, H])))));
       return out;
     }
     const hB = k.buffer('qstate/h', n * H);
