@@ -160,18 +160,9 @@ export class ContextFeatures {
 
   /** Loads the state of `user` before store position `position`. */
   load(user: number, position: number): void {
-    const share = this.#share;
-    for (let k = 0; k < this.numCategories; k++) share[this.categories[k]] = 0;
     const { store } = this;
-    const first = Math.max(store.userOffsets[user], position - this.recentEvents);
-    let n = 0;
-    const unit = 1 / this.recentEvents;
-    for (let p = position - 1; p >= first; p--) {
-      const c = store.categories[p];
-      if (share[c] === 0) this.categories[n++] = c;
-      share[c] += unit;
-    }
-    for (let k = 0; k < n; k++) this.shares[k] = share[this.categories[k]];
+    const n = this.#countCategories(user, position, this.recentEvents, this.#share, this.categories, this.numCategories, 1 / this.recentEvents);
+    for (let k = 0; k < n; k++) this.shares[k] = this.#share[this.categories[k]];
     this.numCategories = n;
     this.#day = this.dayIndex(position);
     this.#previousCategory = position - 1 >= store.userOffsets[user] ? store.categories[position - 1] : -1;
@@ -179,18 +170,28 @@ export class ContextFeatures {
     this.#loadTastes(user, position);
   }
 
-  /** Categories of the latest `tasteEvents` events with log(1 + count). */
-  #loadTastes(user: number, position: number): void {
-    const taste = this.#taste;
-    for (let k = 0; k < this.numTastes; k++) taste[this.tasteCategories[k]] = 0;
+  /**
+   * Distinct categories of the user's latest `limit` events before `position` into `list` (most
+   * recent first; returns how many), adding `increment` to `counts[c]` per event; the `previous`
+   * entries of `list` are cleared from `counts` first.
+   */
+  #countCategories(user: number, position: number, limit: number, counts: Float32Array, list: Int32Array, previous: number, increment: number): number {
+    for (let k = 0; k < previous; k++) counts[list[k]] = 0;
     const { store } = this;
-    const first = Math.max(store.userOffsets[user], position - this.tasteEvents);
+    const first = Math.max(store.userOffsets[user], position - limit);
     let n = 0;
     for (let p = position - 1; p >= first; p--) {
       const c = store.categories[p];
-      if (taste[c] === 0) this.tasteCategories[n++] = c;
-      taste[c]++;
+      if (counts[c] === 0) list[n++] = c;
+      counts[c] += increment;
     }
+    return n;
+  }
+
+  /** Categories of the latest `tasteEvents` events with log(1 + count). */
+  #loadTastes(user: number, position: number): void {
+    const taste = this.#taste;
+    const n = this.#countCategories(user, position, this.tasteEvents, taste, this.tasteCategories, this.numTastes, 1);
     for (let k = 0; k < n; k++) {
       const c = this.tasteCategories[k];
       taste[c] = Math.log1p(taste[c]);
