@@ -237,60 +237,63 @@ export class DqnAgent implements Agent {
     const chunk = 512;
     const q = new Float32Array(chunk * C);
     const safe = new Int32Array(chunk * C);
-    const known = this.#known;
     for (let start = 0; start < n; start += chunk) {
       const m = Math.min(chunk, n - start);
       const users = batch.users.subarray(start, start + m);
       const positions = batch.positions.subarray(start, start + m);
-      for (let k = 0; k < m * C; k++) {
-        const item = candidates[start * C + k];
-        safe[k] = item >= 0 && item < known.length && known[item] === 1 ? item : -1;
+      if (this.#usesSupervised()) {
+        this.#supervisedCandidates(users, positions, candidates.subarray(start * C, (start + m) * C), C, m, q);
+        for (let k = 0; k < m * C; k++) out[start * C + k] = q[k] === -Infinity ? COLD_SCORE : q[k];
+      } else {
+        // Q reads embedding rows: items without a trained one go in as -1 (−Infinity).
+        for (let k = 0; k < m * C; k++) safe[k] = this.#isKnown(candidates[start * C + k]) ? candidates[start * C + k] : -1;
+        learner.windowQ(learner.online, users, positions, safe, C, q, m);
+        for (let k = 0; k < m * C; k++) out[start * C + k] = safe[k] < 0 ? COLD_SCORE : q[k];
+        this.#qUnknownTouched(users, positions, candidates.subarray(start * C, (start + m) * C), C, out, start * C);
       }
-      const isSupervised = this.#usesSupervised();
-      if (isSupervised) this.#supervisedCandidates(users, positions, safe, C, m, q);
-      else learner.windowQ(learner.online, users, positions, safe, C, q, m);
-      for (let k = 0; k < m * C; k++) out[start * C + k] = safe[k] < 0 ? COLD_SCORE : q[k];
-      this.#scoreUnknownTouched(users, positions, candidates.subarray(start * C, (start + m) * C), C, isSupervised, out, start * C);
     }
   }
 
   /**
-   * Items outside the training catalogue that the state's history holds (touched earlier on the
-   * test day) get the terms that need no embedding: history features (+ context for the supervised
-   * head). Other unknown items keep COLD_SCORE.
+   * Q of items outside the training catalogue that the state's history holds (touched earlier on the
+   * test day): the history term, which needs no embedding. Other unknown items keep COLD_SCORE.
    */
-  #scoreUnknownTouched(users: Int32Array, positions: Int32Array, candidates: Int32Array, C: number, isSupervised: boolean, out: Float64Array, offset: number): void {
+  #qUnknownTouched(users: Int32Array, positions: Int32Array, candidates: Int32Array, C: number, out: Float64Array, offset: number): void {
     if (!this.config.historyFeatures) return;
     const learner = this.#learner as DqnLearner;
-    const known = this.#known;
-    const features = learner.features;
-    const w = isSupervised ? learner.supervisedFeatureWeights : learner.featureWeights(learner.online);
-    const context = isSupervised ? learner.context : undefined;
+    const w = learner.featureWeights(learner.online);
     const f = new Float32Array(NUM_HISTORY_FEATURES);
-    const g = new Float32Array(NUM_CONTEXT_FEATURES);
     for (let i = 0; i < users.length; i++) {
       let isLoaded = false;
       for (let j = 0; j < C; j++) {
         const item = candidates[i * C + j];
-        if (item >= 0 && item < known.length && known[item] === 1) continue;
+        if (this.#isKnown(item)) continue;
         if (!isLoaded) {
-          features.load(learner.store, users[i], positions[i]);
-          context?.load(users[i], positions[i]);
+          learner.features.load(learner.store, users[i], positions[i]);
           isLoaded = true;
         }
-        if (!features.has(item)) continue;
-        out[offset + i * C + j] = this.#unknownTouchedScore(item, w, f, context, g);
+        if (learner.features.has(item)) out[offset + i * C + j] = this.#featureTerms(item, w, f, undefined, undefined, true);
       }
     }
   }
 
-  /** History term (+ context term) of a touched item outside the catalogue; features must be loaded. */
-  #unknownTouchedScore(item: number, w: Float32Array, f: Float32Array, context: ContextFeatures | undefined, g: Float32Array): number {
+  /** True for items of the training catalogue (the ones with trained embeddings). */
+  #isKnown(item: number): boolean {
+    return item >= 0 && item < this.#known.length && this.#known[item] === 1;
+  }
+
+  /**
+   * The terms of `item` that need no embedding: w · history features (with `withHistory`) plus the
+   * context weights · context features (with `context`); both must be loaded for the state.
+   */
+  #featureTerms(item: number, w: Float32Array, f: Float32Array, context: ContextFeatures | undefined, g: Float32Array | undefined, withHistory: boolean): number {
     const learner = this.#learner as DqnLearner;
-    learner.features.write(item, f, 0);
     let s = 0;
-    for (let k = 0; k < NUM_HISTORY_FEATURES; k++) s += w[k] * f[k];
-    if (context) {
+    if (withHistory && learner.features.has(item)) {
+      learner.features.write(item, f, 0);
+      for (let k = 0; k < NUM_HISTORY_FEATURES; k++) s += w[k] * f[k];
+    }
+    if (context && g) {
       context.write(item, g, 0);
       const wc = learner.contextWeights;
       for (let k = 0; k < NUM_CONTEXT_FEATURES; k++) s += wc[k] * g[k];
@@ -339,7 +342,7 @@ export class DqnAgent implements Agent {
           for (let k = 0; k < features.numTouched; k++) {
             const item = features.touched[k];
             if (item >= tableItems || known[item] !== 1) {
-              if (item < numItems) out[row + item] = this.#unknownTouchedScore(item, w, f, context, g);
+              if (item < numItems) out[row + item] = this.#featureTerms(item, w, f, context, g, true);
               continue;
             }
             features.write(item, f, 0);
@@ -445,6 +448,7 @@ export class DqnAgent implements Agent {
     this.#learner = undefined;
   }
 
+  /** Supervised-head scores of raw candidate ids into `out` (−Infinity for an item the model cannot rank). */
   #supervisedCandidates(users: Int32Array, positions: Int32Array, candidates: Int32Array, C: number, m: number, out: Float32Array): void {
     const learner = this.#learner as DqnLearner;
     const tf = this.#tf as Tf;
@@ -459,28 +463,20 @@ export class DqnAgent implements Agent {
     const w = learner.supervisedFeatureWeights;
     const f = new Float32Array(NUM_HISTORY_FEATURES);
     const context = learner.context;
-    const wc = learner.contextWeights;
     const g = new Float32Array(NUM_CONTEXT_FEATURES);
     for (let i = 0; i < m; i++) {
       if (useFeatures) features.load(learner.store, users[i], positions[i]);
       context?.load(users[i], positions[i]);
       for (let j = 0; j < C; j++) {
         const item = candidates[i * C + j];
-        if (item < 0) {
-          out[i * C + j] = -Infinity;
+        if (!this.#isKnown(item)) {
+          // Outside the catalogue: ranked only when the state touched it (earlier on the test day), by the terms that need no embedding.
+          out[i * C + j] = useFeatures && features.has(item) ? this.#featureTerms(item, w, f, context, g, true) : -Infinity;
           continue;
         }
         let s = 0;
         if (useEmbeddings) for (let d = 0; d < width; d++) s += states[i * width + d] * outputs.values[item * width + d];
-        if (useFeatures && features.has(item)) {
-          features.write(item, f, 0);
-          for (let k = 0; k < NUM_HISTORY_FEATURES; k++) s += w[k] * f[k];
-        }
-        if (context) {
-          context.write(item, g, 0);
-          for (let k = 0; k < NUM_CONTEXT_FEATURES; k++) s += wc[k] * g[k];
-        }
-        out[i * C + j] = s;
+        out[i * C + j] = s + this.#featureTerms(item, w, f, context, g, useFeatures);
       }
     }
   }

@@ -143,22 +143,25 @@ describe('DqnAgent', () => {
       const lastDay = Math.floor(base.maxTime / 86_400) * 86_400;
       for (const [item, hour] of [[9001, 1], [9002, 2], [9001, 3]] as const) builder.append(999, item, 1, 3, lastDay + hour * 3600);
       const store = builder.build();
-      const agent = new DqnAgent({ ...SMALL, epochs: 1 });
-      await agent.fit(store, splitByDay(store).train, createRng(1));
-      const user = store.userIds.get(999);
-      const position = store.userOffsets[user + 1] - 1; // the second 9001: the state holds 9001 and 9002
-      const fresh = store.itemIds.get(9001);
-      const batch = { store, users: Int32Array.of(user), positions: Int32Array.of(position) };
-      const candidates = Int32Array.of(fresh, store.numItems + 3);
-      const scores = new Float64Array(2);
-      agent.scoreCandidates(batch, candidates, 2, scores);
-      expect(scores[0]).toBeGreaterThan(COLD_SCORE);
-      expect(Number.isFinite(scores[0])).toBe(true);
-      expect(scores[1]).toBe(COLD_SCORE);
-      const dense = new Float64Array(store.numItems);
-      agent.scoreItems(batch, dense);
-      expect(dense[fresh]).toBeCloseTo(scores[0], 4);
-      agent.dispose();
+      // Both ranking heads: the supervised one (history + context terms) and Q (history term).
+      for (const scoreHead of ['supervised', 'q'] as const) {
+        const agent = new DqnAgent({ ...SMALL, epochs: 1, scoreHead });
+        await agent.fit(store, splitByDay(store).train, createRng(1));
+        const user = store.userIds.get(999);
+        const position = store.userOffsets[user + 1] - 1; // the second 9001: the state holds 9001 and 9002
+        const fresh = store.itemIds.get(9001);
+        const batch = { store, users: Int32Array.of(user), positions: Int32Array.of(position) };
+        const candidates = Int32Array.of(fresh, store.numItems + 3);
+        const scores = new Float64Array(2);
+        agent.scoreCandidates(batch, candidates, 2, scores);
+        expect(scores[0]).toBeGreaterThan(COLD_SCORE);
+        expect(Number.isFinite(scores[0])).toBe(true);
+        expect(scores[1]).toBe(COLD_SCORE);
+        const dense = new Float64Array(store.numItems);
+        agent.scoreItems(batch, dense);
+        expect(dense[fresh]).toBeCloseTo(scores[0], 4);
+        agent.dispose();
+      }
     }, 60_000);
 
     it('throws RESET_NEEDED before fit', () => {
