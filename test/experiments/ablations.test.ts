@@ -1,9 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ABLATIONS, main, type AblationResult } from '../../experiments/ablations.js';
 import { DqnConfigSchema } from '../../src/agents/dqn/config.js';
+import { runQuietly } from './run-quietly.js';
 import { writeTinyTianchi } from './tiny-data.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'recgym-exp-ablations-'));
@@ -14,14 +15,7 @@ describe('experiments/ablations', () => {
   beforeAll(async () => {
     const data = join(dir, 'tiny.csv');
     await writeTinyTianchi(data);
-    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    try {
-      await main(['--quick', '--data', data, '--backend', 'cpu', '--out', dir]);
-    } finally {
-      stdout.mockRestore();
-      stderr.mockRestore();
-    }
+    await runQuietly(main, ['--quick', '--data', data, '--backend', 'cpu', '--out', dir]);
     result = JSON.parse(readFileSync(join(dir, 'ablations.json'), 'utf8')) as AblationResult;
   });
 

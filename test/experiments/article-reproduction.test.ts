@@ -1,8 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main, type ArticleResult } from '../../experiments/article-reproduction.js';
+import { runQuietly } from './run-quietly.js';
 import { writeTinyTianchi } from './tiny-data.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'recgym-exp-article-'));
@@ -14,14 +15,7 @@ describe('experiments/article-reproduction', () => {
   beforeAll(async () => {
     const data = join(dir, 'tiny.csv');
     await writeTinyTianchi(data);
-    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((text) => ((printed += String(text)), true));
-    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    try {
-      await main(['--quick', '--data', data, '--backend', 'cpu', '--out', dir]);
-    } finally {
-      stdout.mockRestore();
-      stderr.mockRestore();
-    }
+    printed = (await runQuietly(main, ['--quick', '--data', data, '--backend', 'cpu', '--out', dir])).stdout;
     result = JSON.parse(readFileSync(join(dir, 'article-reproduction.json'), 'utf8')) as ArticleResult;
   });
 

@@ -1,24 +1,16 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main, type RealSamplesResult } from '../../experiments/real-samples.js';
+import { runQuietly } from './run-quietly.js';
 import { writeTinyUserBehavior } from './tiny-data.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'recgym-exp-real-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function quiet(argv: string[]): Promise<string> {
-  let printed = '';
-  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((text) => ((printed += String(text)), true));
-  try {
-    await main(argv);
-  } finally {
-    stdout.mockRestore();
-    stderr.mockRestore();
-  }
-  return printed;
+  return (await runQuietly(main, argv)).stderr;
 }
 
 describe('experiments/real-samples', () => {
