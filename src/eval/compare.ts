@@ -6,7 +6,7 @@ import { runTraining, type EpochRecord, type TrainingWindows } from '../agents/d
 import type { EventStore } from '../data/event-store.js';
 import { formatTime, type DaySplit } from '../data/split.js';
 import type { Interval } from './bootstrap.js';
-import { evaluate, type SeedResult } from './evaluate.js';
+import { evaluate, summarize, type SeedResult } from './evaluate.js';
 import type { ProgressSink } from './progress.js';
 import { PROTOCOLS, metricName, type ProtocolName } from './protocols.js';
 import { buildReport, type EvalReport, type SeedInterval } from './report.js';
@@ -168,7 +168,7 @@ export async function runComparison(options: CompareOptions): Promise<CompareRep
   const runs = new Map<ProtocolName, SeedResult[]>(protocols.map((p) => [p, []]));
   // The DQNs against each baseline other than the main one: same cases, candidate sets, tie draws and resamples.
   const otherBaselines = variants.length > 0 ? baselines.filter((b) => b !== baseline) : [];
-  const pairRuns = new Map<string, SeedResult[]>();
+  const pairRuns = new Map<string, Map<ProtocolName, SeedResult[]>>(otherBaselines.map((b) => [b, new Map(protocols.map((p) => [p, []]))]));
   const evalSeconds: Partial<Record<ProtocolName, number>> = {};
   const summaries: Array<{ name: string; config: DqnConfig | undefined; runs: TrainingSummary[] }> = variants.map((v) => ({
     name: v.name,
@@ -221,13 +221,15 @@ export async function runComparison(options: CompareOptions): Promise<CompareRep
           seeds: [seed],
           resamples: options.resamples,
           onProgress: options.onRankProgress && ((label, done, total) => options.onRankProgress?.(`${protocol} ${label}`, done, total)),
+          // The same ranks, paired with each other baseline: no second ranking pass.
+          onRanks: (setup, ranks) => {
+            for (const other of otherBaselines) {
+              const pair = new Map([...trained.map((a) => [a.name, ranks.get(a.name) as Int32Array] as const), [other, ranks.get(other) as Int32Array]]);
+              pairRuns.get(other)?.get(protocol)?.push(summarize(setup, pair, { baseline: other, resamples: options.resamples }));
+            }
+          },
         });
         (runs.get(protocol) as SeedResult[]).push(result);
-        for (const other of otherBaselines) {
-          const [paired] = await evaluate({ store, split, cases, protocol, agents: [...trained, other], baseline: other, seeds: [seed], resamples: options.resamples });
-          const key = `${other}\u0000${protocol}`;
-          pairRuns.set(key, [...(pairRuns.get(key) ?? []), paired]);
-        }
         const seconds = (performance.now() - t0) / 1000;
         evalSeconds[protocol] = (evalSeconds[protocol] ?? 0) + seconds;
         log?.(`evaluated ${protocol} (seed ${seed}) in ${seconds.toFixed(1)} s`);
@@ -254,7 +256,7 @@ export async function runComparison(options: CompareOptions): Promise<CompareRep
   const dqnDifferences: DiffRow[] = [];
   for (const other of otherBaselines) {
     for (const protocol of protocols) {
-      const report = buildReport(pairRuns.get(`${other}\u0000${protocol}`) as SeedResult[], { data: options.data, catalogue: 'train', split, baseline: other });
+      const report = buildReport(pairRuns.get(other)?.get(protocol) as SeedResult[], { data: options.data, catalogue: 'train', split, baseline: other });
       const metric = metricName(PROTOCOLS[protocol].metrics[0], report.k);
       for (const a of report.agents) {
         if (!a.diff) continue;

@@ -354,6 +354,8 @@ export interface EvaluateOptions {
   readonly onProgress?: (label: string, done: number, total: number) => void;
   /** Reused test cases (else built from store, split and catalogue). */
   readonly cases?: TestCases;
+  /** Called per seed with the setup and every agent's ranks (e.g. to pair them with other baselines via {@link summarize}). */
+  readonly onRanks?: (setup: EvaluationSetup, ranks: ReadonlyMap<string, Int32Array>) => void;
 }
 
 /**
@@ -382,6 +384,7 @@ export async function evaluate(options: EvaluateOptions): Promise<SeedResult[]> 
         }),
       );
     }
+    options.onRanks?.(setup, ranks);
     runs.push(summarize(setup, ranks, { filter: options.filter, baseline: options.baseline, resamples: options.resamples }));
   }
   return runs;
