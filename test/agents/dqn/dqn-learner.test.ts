@@ -104,10 +104,11 @@ describe('DqnLearner', () => {
   for (const backend of ['wasm', 'cpu'] as const) {
     for (const mode of ['window', 'session'] as const) {
       describe(`#trainStep (${backend}, ${mode})`, () => {
-        it('leaks no tensors across a train step and across scoring', async () => {
+        /** Two train steps of a fresh learner; checks the second leaks no tensor and gives a finite loss. */
+        const stepTwice = async (overrides: DqnConfigInput, label: string) => {
           const { tf } = await initBackend(backend);
           const store = identityStore();
-          const { config, learner } = makeLearner(store, { sequenceMode: mode, doubleDqn: true, loss: 'huber', tau: 0.5 }, 'leak', tf);
+          const { config, learner } = makeLearner(store, { sequenceMode: mode, ...overrides }, label, tf);
           const buffer = loggedBuffer(store, config.numCandidates);
           const rng = createRng(1);
           const batch = createReplayBatch(config.batchSize, config.numCandidates);
@@ -117,6 +118,11 @@ describe('DqnLearner', () => {
           const stats = step();
           expect(tf.memory().numTensors).toBe(before);
           expect(Number.isFinite(stats.loss)).toBe(true);
+          return { tf, config, learner, batch, before };
+        };
+
+        it('leaks no tensors across a train step and across scoring', async () => {
+          const { tf, config, learner, batch, before } = await stepTwice({ doubleDqn: true, loss: 'huber', tau: 0.5 }, 'leak');
           const q = new Float32Array(16 * config.numCandidates);
           learner.windowQ(learner.online, batch.observations.users, batch.observations.positions, batch.nextObservations.candidates, config.numCandidates, q);
           expect(tf.memory().numTensors).toBe(before);
@@ -124,18 +130,7 @@ describe('DqnLearner', () => {
         });
 
         it('leaks no tensors across a train step with the context term day by day', async () => {
-          const { tf } = await initBackend(backend);
-          const store = identityStore();
-          const { config, learner } = makeLearner(store, { sequenceMode: mode, contextFeatures: true, dayByDay: true, contextNegatives: 2 }, 'leak-context', tf);
-          const buffer = loggedBuffer(store, config.numCandidates);
-          const rng = createRng(1);
-          const batch = createReplayBatch(config.batchSize, config.numCandidates);
-          const step = () => learner.trainStep(mode === 'window' ? buffer.sample(16, rng, batch) : buffer.sampleSegments(16, config.segmentLength, rng, batch));
-          step();
-          const before = tf.memory().numTensors;
-          const stats = step();
-          expect(tf.memory().numTensors).toBe(before);
-          expect(Number.isFinite(stats.loss)).toBe(true);
+          const { learner } = await stepTwice({ contextFeatures: true, dayByDay: true, contextNegatives: 2 }, 'leak-context');
           expect(Array.from(learner.contextWeights).some((w) => w !== 0)).toBe(true);
           learner.dispose();
         });
