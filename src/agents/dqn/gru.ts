@@ -536,82 +536,6 @@ function gateBlock(mT: Float32Array, rows: number, H: number, gate: number): Flo
   return out;
 }
 
-/** {@link gruEncode} on direct WASM calls (see there). */
-function gruEncodeWasm(tf: Tf, k: WasmKernels, w: GruWeights, inputs: TF.Tensor2D, T: number, N: number, selection: StateSelection): TF.Tensor2D {
-  const H = w.whN.shape[0];
-  const I = w.wxR.shape[0];
-  const NH = N * H;
-  const f = tf.customGrad(((...args: unknown[]) => {
-    const weights = args.slice(0, 7) as TF.Tensor[];
-    const x = args[7] as TF.Tensor2D;
-    const packed = packWeights(k, 'enc', weights, I, H);
-    const states = new Float32Array(T * NH);
-    const saved: SavedGates = { r: new Float32Array(T * NH), z: new Float32Array(T * NH), n: new Float32Array(T * NH), hn: new Float32Array(T * NH) };
-    wasmGruForward(k, packed, k.tensorData(x).offset, T, N, I, H, states, saved);
-    // Selected states as sparse rows: value[r] = Σ weight · state[column] (one-hot rows in practice).
-    let picks: { row: Int32Array; column: Int32Array; weight: Float32Array } | undefined;
-    let value: TF.Tensor2D;
-    if (selection.kind === 'last') {
-      value = tf.tensor2d(states.slice((T - 1) * NH, T * NH), [N, H]);
-    } else {
-      const [R, cols] = selection.all.shape;
-      const heap = k.heap();
-      const base = k.tensorData(selection.all).offset;
-      const row: number[] = [];
-      const column: number[] = [];
-      const weight: number[] = [];
-      for (let r = 0; r < R; r++) {
-        for (let c = 0; c < cols; c++) {
-          const v = heap[base + r * cols + c];
-          if (v !== 0) {
-            row.push(r);
-            column.push(c);
-            weight.push(v);
-          }
-        }
-      }
-      picks = { row: Int32Array.from(row), column: Int32Array.from(column), weight: Float32Array.from(weight) };
-      const out = new Float32Array(R * H);
-      for (let p = 0; p < picks.row.length; p++) {
-        const o = picks.row[p] * H;
-        const src = picks.column[p] * H;
-        const wgt = picks.weight[p];
-        for (let j = 0; j < H; j++) out[o + j] += wgt * states[src + j];
-      }
-      value = tf.tensor2d(out, [R, H]);
-    }
-    return {
-      value,
-      gradFunc: (dy: TF.Tensor) => {
-        const dyValues = dy.dataSync() as Float32Array;
-        const dStates = new Float32Array(T * NH);
-        if (picks) {
-          for (let p = 0; p < picks.row.length; p++) {
-            const o = picks.row[p] * H;
-            const dst = picks.column[p] * H;
-            const wgt = picks.weight[p];
-            for (let j = 0; j < H; j++) dStates[dst + j] += wgt * dyValues[o + j];
-          }
-        } else {
-          dStates.set(dyValues.subarray(0, NH), (T - 1) * NH);
-        }
-        const g = wasmGruBackward(k, packed, k.tensorData(x).id, T, N, I, H, states, saved, dStates);
-        return [
-          tf.tensor2d(gateBlock(g.dWx3T, I, H, 0), [I, H]),
-          tf.tensor2d(gateBlock(g.dWx3T, I, H, 1), [I, H]),
-          tf.tensor2d(gateBlock(g.dWx3T, I, H, 2), [I, H]),
-          tf.tensor2d(gateBlock(g.dWh3T, H, H, 0), [H, H]),
-          tf.tensor2d(gateBlock(g.dWh3T, H, H, 1), [H, H]),
-          tf.tensor2d(gateBlock(g.dWh3T, H, H, 2), [H, H]),
-          tf.tensor1d(g.dbhN),
-          tf.tensor2d(g.dX, [T * N, I]),
-        ];
-      },
-    };
-  }) as never) as unknown as (...t: TF.Tensor[]) => TF.Tensor2D;
-  return f(w.wxR, w.wxZ, w.wxN, w.whR, w.whZ, w.whN, w.bhN, inputs);
-}
-
 /** A GRU training pass on direct WASM calls ({@link gruTrainDirect}): every state now, the gradients later. */
 export interface DirectGruPass {
   /** The state after every step, time-major [T, N, H] (valid until the next pass). */
@@ -686,26 +610,17 @@ export function gruForward(tf: Tf, w: GruWeights, steps: readonly TF.Tensor2D[])
  * runs about half the kernels of tf's autodiff of {@link gruSequence} (whose values and gradients it
  * reproduces, see the tests). Differentiable inputs: the weights and `inputs` ([T·N, inputSize],
  * time-major, the same values as `steps`); `inputsTransposed` is its transpose. Returns the selected
- * states [R, H] (or the last state [N, H]). When {@link hasDirectGru} (WASM), the pass runs on direct
- * kernel calls and reads only `inputs` and `selection.all`: callers may pass the step count T for
- * `steps`, no transposed inputs and no selection blocks.
+ * states [R, H] (or the last state [N, H]). The tf-op path: on WASM with direct kernels the learner
+ * trains with {@link gruTrainDirect} instead.
  */
 export function gruEncode(
   tf: Tf,
   w: GruWeights,
   inputs: TF.Tensor2D,
-  steps: readonly TF.Tensor2D[] | number,
-  inputsTransposed: TF.Tensor2D | undefined,
+  steps: readonly TF.Tensor2D[],
+  inputsTransposed: TF.Tensor2D,
   selection: StateSelection,
 ): TF.Tensor2D {
-  const kernels = wasmKernels(tf);
-  if (kernels) {
-    const T = typeof steps === 'number' ? steps : steps.length;
-    return gruEncodeWasm(tf, kernels, w, inputs, T, inputs.shape[0] / T, selection);
-  }
-  if (typeof steps === 'number' || inputsTransposed === undefined) {
-    throw new TypeError(`gruEncode: expected per-step input tensors and the transposed inputs on the ${tf.getBackend()} backend (only WASM takes a step count), actual ${typeof steps === 'number' ? 'a step count' : 'no transposed inputs'}`);
-  }
   const T = steps.length;
   const N = steps[0].shape[0];
   const H = w.whN.shape[0];

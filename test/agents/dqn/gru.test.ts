@@ -208,37 +208,6 @@ describe('gruForwardValues', () => {
   });
 });
 
-describe('gruEncode (step count instead of step tensors)', () => {
-  it('gives the same values and gradients on WASM', async () => {
-    const { tf } = await initBackend('wasm');
-    const rng = createRng(5);
-    const [T, N, D, H] = [4, 3, 5, 6];
-    const w = createGruWeights(tf, D, H, rng, 'count-wasm');
-    const values = Float32Array.from({ length: T * N * D }, () => rng.next() * 2 - 1);
-    tf.tidy(() => {
-      const { steps } = uploadSteps(tf, values, T, N, D, false);
-      const flat = tf.tensor2d(values.slice(), [T * N, D]);
-      const target = tf.tensor2d(Array.from({ length: N * H }, (_, k) => Math.sin(k)), [N, H]);
-      const run = (withSteps: boolean) =>
-        tf.valueAndGrads(() => tf.sum(tf.mul(gruEncode(tf, w, flat, withSteps ? steps : T, withSteps ? tf.transpose(flat) : undefined, { kind: 'last' }), target)))([...gruVariables(w), flat]);
-      const a = run(true);
-      const b = run(false);
-      expect(b.value.dataSync()[0]).toBe(a.value.dataSync()[0]);
-      a.grads.forEach((g, k) => expect(Array.from(b.grads[k].dataSync())).toEqual(Array.from(g.dataSync())));
-    });
-    tf.dispose(gruVariables(w));
-  });
-
-  it('throws a TypeError on other backends', async () => {
-    const tf = await cpu();
-    const w = createGruWeights(tf, 2, 2, createRng(6), 'count-cpu');
-    tf.tidy(() => {
-      expect(() => gruEncode(tf, w, tf.zeros([4, 2]) as TF.Tensor2D, 2, undefined, { kind: 'last' })).toThrow(TypeError);
-    });
-    tf.dispose(gruVariables(w));
-  });
-});
-
 describe('gruTrainDirect', () => {
   for (const [T, N] of [
     [4, 3],
