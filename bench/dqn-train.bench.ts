@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { initBackend, type BackendPreference } from '../src/agents/dqn/backend.js';
+import { initBackend, wasmKernels, type BackendPreference } from '../src/agents/dqn/backend.js';
 import { parseDqnConfig, type DqnConfigInput } from '../src/agents/dqn/config.js';
 import { DqnLearner } from '../src/agents/dqn/dqn-learner.js';
 import { ReplayBuffer, createReplayBatch } from '../src/agents/dqn/replay-buffer.js';
@@ -86,12 +86,16 @@ export const BENCH_CONFIG: DqnConfigInput = {
   dayByDay: false,
 };
 
-/** Transitions per second of `steps` gradient steps after `warmup` untimed ones. */
+/**
+ * Transitions per second of `steps` gradient steps after `warmup` untimed ones; on the direct WASM
+ * path also the part of a step spent in XNNPACK's matrix products (`productsMsPerStep`, timed around
+ * each call during the same steps), the arithmetic floor of the step on this backend.
+ */
 export async function measureTraining(
   backend: BackendPreference,
   mode: 'window' | 'session',
   options: { numItems: number; steps: number; warmup: number; overrides?: DqnConfigInput },
-): Promise<{ transitionsPerSec: number; backend: string; msPerStep: number }> {
+): Promise<{ transitionsPerSec: number; backend: string; msPerStep: number; productsMsPerStep?: number }> {
   const { tf, backend: chosen } = await initBackend(backend);
   const rng = createRng('dqn-bench');
   const store = syntheticStore(options.numItems, 2000, 40, rng);
@@ -104,11 +108,27 @@ export async function measureTraining(
   const step = () =>
     learner.trainStep(mode === 'window' ? buffer.sample(config.batchSize, rng, batch) : buffer.sampleSegments(config.batchSize, config.segmentLength, rng, batch));
   for (let i = 0; i < options.warmup; i++) step();
+  const kernels = wasmKernels(tf);
+  let productsMs = 0;
+  if (kernels) {
+    const matMul = kernels.matMul.bind(kernels);
+    kernels.matMul = (...args: Parameters<typeof matMul>): void => {
+      const start = performance.now();
+      matMul(...args);
+      productsMs += performance.now() - start;
+    };
+  }
   const t0 = performance.now();
   for (let i = 0; i < options.steps; i++) step();
   const ms = (performance.now() - t0) / options.steps;
+  if (kernels) Reflect.deleteProperty(kernels, 'matMul');
   learner.dispose();
-  return { transitionsPerSec: (config.batchSize * 1000) / ms, backend: chosen, msPerStep: ms };
+  return {
+    transitionsPerSec: (config.batchSize * 1000) / ms,
+    backend: chosen,
+    msPerStep: ms,
+    ...(kernels ? { productsMsPerStep: productsMs / options.steps } : {}),
+  };
 }
 
 function torchFigures(quick: boolean, log: (line: string) => void): Map<string, number> {
@@ -141,16 +161,32 @@ export const suite: BenchSuite = {
     const window = await measureTraining('wasm', 'window', { numItems, steps, warmup });
     const session = await measureTraining('wasm', 'session', { numItems, steps, warmup });
     log(`  backend ${window.backend}: window ${window.msPerStep.toFixed(1)} ms/step, session ${session.msPerStep.toFixed(1)} ms/step`);
+    for (const [name, run] of [['window', window], ['session', session]] as const) {
+      if (run.productsMsPerStep !== undefined) log(`  ${name}: XNNPACK products ${run.productsMsPerStep.toFixed(1)} ms of ${run.msPerStep.toFixed(1)} ms/step`);
+    }
     const figures: Figure[] = [
       { key: 'dqn.train.transitionsPerSec.window', value: window.transitionsPerSec, unit: 'transitions/s', what: `WASM, each transition encodes its own 20-event window (items ${numItems}x64, GRU 64, C 20, batch 256)` },
       { key: 'dqn.train.transitionsPerSec.session', value: session.transitionsPerSec, unit: 'transitions/s', what: 'WASM, one GRU pass per 20-step segment (1 event of context) yields every state' },
     ];
+    for (const [name, run] of [['window', window], ['session', session]] as const) {
+      if (run.productsMsPerStep === undefined) continue;
+      figures.push({ key: `dqn.train.msPerStep.${name}`, value: run.msPerStep, unit: 'ms', what: `WASM, one ${name}-mode gradient step` });
+      figures.push({ key: `dqn.train.productsMsPerStep.${name}`, value: run.productsMsPerStep, unit: 'ms', what: `WASM, the XNNPACK matrix products of one ${name}-mode step (timed around each call in the same steps)` });
+    }
     const torch = torchFigures(quick, log);
     for (const [key, value] of torch) figures.push({ key: `dqn.torch.${key}`, value, unit: 'transitions/s', what: `PyTorch, 1 thread, same network (${key})` });
     const tw = torch.get('transitionsPerSec.window');
     const ts = torch.get('transitionsPerSec.session');
     if (tw) figures.push({ key: 'dqn.ratio.window', value: window.transitionsPerSec / tw, unit: 'x', what: 'WASM / PyTorch, per-transition windows' });
     if (ts) figures.push({ key: 'dqn.ratio.session', value: session.transitionsPerSec / ts, unit: 'x', what: 'WASM / PyTorch, session pass' });
+    // Above 1: the products alone take longer than PyTorch's whole step, so no work outside them can reach parity.
+    const B = Number(BENCH_CONFIG.batchSize);
+    if (tw && window.productsMsPerStep !== undefined) {
+      figures.push({ key: 'dqn.ratio.windowProductsToTorchStep', value: window.productsMsPerStep / ((B * 1000) / tw), unit: 'x', what: 'WASM products of a window step / PyTorch whole window step' });
+    }
+    if (ts && session.productsMsPerStep !== undefined) {
+      figures.push({ key: 'dqn.ratio.sessionProductsToTorchStep', value: session.productsMsPerStep / ((B * 1000) / ts), unit: 'x', what: 'WASM products of a session step / PyTorch whole session step' });
+    }
     log(`  load average after: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
     return figures;
   },
