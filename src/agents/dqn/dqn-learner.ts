@@ -5,7 +5,7 @@ import { hoursOf } from '../../env/observation.js';
 import { wasmKernels, type Tf, type WasmKernels } from './backend.js';
 import type { DqnConfig } from './config.js';
 import { gruEncode, gruForwardValues, gruTrainDirect, gruVariables, matMul, matMulConstant, uploadSteps } from './gru.js';
-import { ContextFeatures, NUM_CONTEXT_FEATURES } from './context-features.js';
+import { ContextFeatures, NUM_CONTEXT_FEATURES, contextWeightGradient } from './context-features.js';
 import { HistoryFeatures, NUM_HISTORY_FEATURES } from './history-features.js';
 import { QNetwork } from './q-network.js';
 import type { ReplayBatch, ReplaySegments } from './replay-buffer.js';
@@ -550,14 +550,7 @@ export class DqnLearner {
         }
       }
       const dWc = new Float32Array(NUM_CONTEXT_FEATURES);
-      if (dFeatureLogits && this.context) {
-        const values = scratch.float('contextF', 0);
-        for (let k = 0; k < B * U; k++) {
-          if (featureLogits![k] === UNSEEN_LOGIT) continue;
-          const g = dFeatureLogits[k];
-          for (let j = 0; j < NUM_CONTEXT_FEATURES; j++) dWc[j] += g * values[k * NUM_CONTEXT_FEATURES + j];
-        }
-      }
+      if (dFeatureLogits && this.context) contextWeightGradient(dFeatureLogits, featureLogits!, UNSEEN_LOGIT, scratch.float('contextF', 0), B * U, dWc);
       let squares = items.pendingSquaredNorm() + (online.outputs?.pendingSquaredNorm() ?? 0);
       for (let j = 0; j < NUM_HISTORY_FEATURES; j++) squares += dWsf[j] * dWsf[j];
       for (let j = 0; j < NUM_CONTEXT_FEATURES; j++) squares += dWc[j] * dWc[j];

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ContextFeatures, NUM_CONTEXT_FEATURES } from '../../../src/agents/dqn/context-features.js';
+import { ContextFeatures, NUM_CONTEXT_FEATURES, contextWeightGradient } from '../../../src/agents/dqn/context-features.js';
+import { createRng } from '../../../src/core/rng.js';
 import { TransitionsByDay } from '../../../src/agents/dqn/transitions-by-day.js';
 import { EventStoreBuilder, SECONDS_PER_DAY, type EventStore } from '../../../src/data/event-store.js';
 import { FIRST_DAY_SECONDS } from './fixtures.js';
@@ -166,6 +167,41 @@ describe('ContextFeatures with hour periods', () => {
     const daily = new ContextFeatures(s, { untilTime: day(1, 0), recentEvents: 2 });
     expect(daily.seenBefore(bAt3, b)).toBe(false);
     expect(() => new ContextFeatures(s, { untilTime: 0, recentEvents: 2, periodSeconds: 0 })).toThrow(RangeError);
+  });
+});
+
+describe('contextWeightGradient', () => {
+  it('sums g · values per feature, skipping entries with the skip logit', () => {
+    const values = new Float32Array(3 * NUM_CONTEXT_FEATURES);
+    for (let j = 0; j < NUM_CONTEXT_FEATURES; j++) {
+      values[j] = j;
+      values[NUM_CONTEXT_FEATURES + j] = 100;
+      values[2 * NUM_CONTEXT_FEATURES + j] = 1;
+    }
+    const out = new Float32Array(NUM_CONTEXT_FEATURES);
+    contextWeightGradient(Float32Array.of(2, 5, -1), Float32Array.of(0, -1e4, 3), -1e4, values, 3, out);
+    // 2 · j + (skipped) − 1 · 1
+    expect(Array.from(out)).toEqual([-1, 1, 3, 5, 7, 9, 11]);
+  });
+
+  it('gives the same float32 sums as accumulating into a Float32Array', () => {
+    const rng = createRng('context-gradient');
+    const n = 5000;
+    const g = Float32Array.from({ length: n }, () => rng.next() - 0.5);
+    const logits = Float32Array.from({ length: n }, () => (rng.next() < 0.2 ? -1e4 : rng.next()));
+    const values = Float32Array.from({ length: n * NUM_CONTEXT_FEATURES }, () => rng.next() * 3);
+    const expected = new Float32Array(NUM_CONTEXT_FEATURES);
+    for (let k = 0; k < n; k++) {
+      if (logits[k] === -1e4) continue;
+      for (let j = 0; j < NUM_CONTEXT_FEATURES; j++) expected[j] += g[k] * values[k * NUM_CONTEXT_FEATURES + j];
+    }
+    const out = new Float32Array(NUM_CONTEXT_FEATURES);
+    contextWeightGradient(g, logits, -1e4, values, n, out);
+    expect(Array.from(out)).toEqual(Array.from(expected));
+    // A double-precision sum differs in the last bits, so the test can tell the two apart.
+    let double = 0;
+    for (let k = 0; k < n; k++) if (logits[k] !== -1e4) double += g[k] * values[k * NUM_CONTEXT_FEATURES];
+    expect(Math.fround(double)).not.toBe(out[0]);
   });
 });
 
