@@ -1,9 +1,11 @@
-// JS (copies of recgym's current loops) vs hand-written WASM SIMD kernels (kernels.wasm), on one
-// WebAssembly.Memory, interleaved, median of many reps after warm-up. Also checks the results.
+// JS (recgym's current loops: copies of the module-private ones, the exported crossEntropyFromSoftmax
+// itself) vs hand-written WASM SIMD kernels (kernels.wasm), on one WebAssembly.Memory, interleaved,
+// median of many reps after warm-up. Also checks the results. Needs `npm run build` at the root.
 // Usage: node bench.mjs [--reps 300] [--warm 300] [--only adam,gru,grub,softmax,cq]
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { crossEntropyFromSoftmax as ceJs } from '../../dist/src/agents/dqn/losses.js';
 
 const { values: flags } = parseArgs({ options: { reps: { type: 'string', default: '300' }, warm: { type: 'string', default: '300' }, only: { type: 'string', default: 'adam,gru,grub,softmax,cq' } } });
 const REPS = Number(flags.reps);
@@ -276,23 +278,6 @@ if (ONLY.has('softmax')) {
     let sum = 0;
     for (let u = 0; u < count; u++) sum += Math.exp(values[start + u] - max);
     return max + Math.log(sum);
-  }
-  // Copy of crossEntropyFromSoftmax (losses.ts).
-  function ceJs(prob, logits, labels, B, U, labelSums) {
-    let loss = 0;
-    for (let i = 0; i < B; i++) {
-      const row = i * U;
-      let labelSum = 0;
-      for (let u = 0; u < U; u++) {
-        const label = labels[row + u];
-        if (label === 0) continue;
-        labelSum += label;
-        const p = prob[row + u];
-        loss -= label * (p > 1e-30 ? Math.log(p) : logits[row + u] - logSumExp(logits, row, U));
-      }
-      labelSums[i] = labelSum;
-    }
-    return loss;
   }
   function ceWasm(prob, logits, labels, U, sumsBuf) {
     const count = K.ce_scan(labels.ptr, sumsBuf.ptr, B, U, idx.ptr);
