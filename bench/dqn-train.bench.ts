@@ -161,31 +161,26 @@ export const suite: BenchSuite = {
     const window = await measureTraining('wasm', 'window', { numItems, steps, warmup });
     const session = await measureTraining('wasm', 'session', { numItems, steps, warmup });
     log(`  backend ${window.backend}: window ${window.msPerStep.toFixed(1)} ms/step, session ${session.msPerStep.toFixed(1)} ms/step`);
-    for (const [name, run] of [['window', window], ['session', session]] as const) {
-      if (run.productsMsPerStep !== undefined) log(`  ${name}: XNNPACK products ${run.productsMsPerStep.toFixed(1)} ms of ${run.msPerStep.toFixed(1)} ms/step`);
-    }
     const figures: Figure[] = [
       { key: 'dqn.train.transitionsPerSec.window', value: window.transitionsPerSec, unit: 'transitions/s', what: `WASM, each transition encodes its own 20-event window (items ${numItems}x64, GRU 64, C 20, batch 256)` },
       { key: 'dqn.train.transitionsPerSec.session', value: session.transitionsPerSec, unit: 'transitions/s', what: 'WASM, one GRU pass per 20-step segment (1 event of context) yields every state' },
     ];
-    for (const [name, run] of [['window', window], ['session', session]] as const) {
-      if (run.productsMsPerStep === undefined) continue;
-      figures.push({ key: `dqn.train.msPerStep.${name}`, value: run.msPerStep, unit: 'ms', what: `WASM, one ${name}-mode gradient step` });
-      figures.push({ key: `dqn.train.productsMsPerStep.${name}`, value: run.productsMsPerStep, unit: 'ms', what: `WASM, the XNNPACK matrix products of one ${name}-mode step (timed around each call in the same steps)` });
-    }
     const torch = torchFigures(quick, log);
     for (const [key, value] of torch) figures.push({ key: `dqn.torch.${key}`, value, unit: 'transitions/s', what: `PyTorch, 1 thread, same network (${key})` });
     const tw = torch.get('transitionsPerSec.window');
     const ts = torch.get('transitionsPerSec.session');
     if (tw) figures.push({ key: 'dqn.ratio.window', value: window.transitionsPerSec / tw, unit: 'x', what: 'WASM / PyTorch, per-transition windows' });
     if (ts) figures.push({ key: 'dqn.ratio.session', value: session.transitionsPerSec / ts, unit: 'x', what: 'WASM / PyTorch, session pass' });
-    // Above 1: the products alone take longer than PyTorch's whole step, so no work outside them can reach parity.
-    const B = Number(BENCH_CONFIG.batchSize);
-    if (tw && window.productsMsPerStep !== undefined) {
-      figures.push({ key: 'dqn.ratio.windowProductsToTorchStep', value: window.productsMsPerStep / ((B * 1000) / tw), unit: 'x', what: 'WASM products of a window step / PyTorch whole window step' });
-    }
-    if (ts && session.productsMsPerStep !== undefined) {
-      figures.push({ key: 'dqn.ratio.sessionProductsToTorchStep', value: session.productsMsPerStep / ((B * 1000) / ts), unit: 'x', what: 'WASM products of a session step / PyTorch whole session step' });
+    for (const [name, run, torchRate] of [['window', window, tw], ['session', session, ts]] as const) {
+      if (run.productsMsPerStep === undefined) continue;
+      log(`  ${name}: XNNPACK products ${run.productsMsPerStep.toFixed(1)} ms of ${run.msPerStep.toFixed(1)} ms/step`);
+      figures.push({ key: `dqn.train.msPerStep.${name}`, value: run.msPerStep, unit: 'ms', what: `WASM, one ${name}-mode gradient step` });
+      figures.push({ key: `dqn.train.productsMsPerStep.${name}`, value: run.productsMsPerStep, unit: 'ms', what: `WASM, the XNNPACK matrix products of one ${name}-mode step (timed around each call in the same steps)` });
+      if (!torchRate) continue;
+      // Both sides step the same batch, so PyTorch's step takes (transitions per step) / its rate. Above 1:
+      // the products alone take longer than PyTorch's whole step, and no work outside them can reach parity.
+      const torchMsPerStep = (run.transitionsPerSec * run.msPerStep) / torchRate;
+      figures.push({ key: `dqn.ratio.${name}ProductsToTorchStep`, value: run.productsMsPerStep / torchMsPerStep, unit: 'x', what: `WASM products of a ${name} step / PyTorch whole ${name} step` });
     }
     log(`  load average after: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
     return figures;
