@@ -78,12 +78,9 @@ export const BENCH_CONFIG: DqnConfigInput = {
   segmentLength: 20,
   contextLength: 1,
   supervisedNegatives: 128,
-  supervisedHistoryNegatives: 0,
-  // The network of bench/dqn_torch_reference.py: the supervised head on the state and item
-  // embeddings, no context term (the defaults rank by feature terms alone; see config.ts).
-  supervisedEmbeddings: true,
+  // The network of bench/dqn_torch_reference.py: Q with history features and the auxiliary head on
+  // the state and item embeddings, no context features (the PyTorch reference has none).
   contextFeatures: false,
-  dayByDay: false,
 };
 
 /**

@@ -1,40 +1,52 @@
 /**
- * Ablations of the DQN: each variant changes one thing of the default DQN and is compared with it
- * on the same cases (paired differences with 95 % bootstrap CIs, full / sampled / seed protocols):
- *   - the epoch-scheduled purchase reward min(1, 0.8 + 0.01·epoch) against a fixed one,
- *   - the history-aware features (count, recency, strongest behaviour, previous item) off,
- *   - the supervised (SQN-style) next-item head off (the article's plain DQN ranking with Q),
- *   - the reward schedule again where Q ranks (supervised head off), since with the head on the
- *     ranking never sees a reward.
- * A variant whose switch does not exist in src/agents/dqn/config.ts is reported as missing, not run.
+ * Ablations of the two learning agents: each variant removes or changes one part of the default ranker
+ * or the default DQN and is compared with it on the same cases (paired differences with 95 %
+ * bootstrap CIs, full / sampled / seed protocols). A part is credited only where removing it moves
+ * the figure:
+ *   - ranker: its history features, its context features, day-by-day training;
+ *   - DQN (ranks by Q): the epoch-scheduled purchase reward (against a fixed one), Q's history and
+ *     context features, the auxiliary next-item head, bootstrapping (γ = 0), the target network
+ *     (copied every step).
+ * A variant whose switch does not exist in its agent's config is reported as missing, not run.
  *
- *   npm run build && node dist/experiments/ablations.js [--quick] [--data FILE] [--seeds 0,1,2] [--epochs E]
+ *   npm run build && node dist/experiments/ablations.js [--quick] [--data FILE] [--seeds 0,1,2] [--epochs E] [--only a,b]
  */
 import type { BackendPreference } from '../src/agents/dqn/backend.js';
 import { DqnConfigSchema, type DqnConfigInput } from '../src/agents/dqn/config.js';
+import { RankerConfigSchema, type RankerConfigInput } from '../src/agents/ranker/config.js';
+import type { LearnerName } from '../src/agents/registry.js';
 import { splitByDay } from '../src/data/split.js';
-import { runComparison, type CompareReport, type DiffRow } from '../src/eval/compare.js';
-import { formatCompareTable } from '../src/eval/compare-report.js';
-import { QUICK_DQN, isEntryPoint, loadData, log, parseExperimentFlags, runScript, withSharedFlags, writeResult } from './common.js';
+import { runComparison, type CompareReport, type DiffRow } from '../src/run/compare.js';
+import { formatCompareTable } from '../src/run/compare-report.js';
+import { QUICK_DQN, QUICK_RANKER, isEntryPoint, loadData, log, parseExperimentFlags, runScript, withSharedFlags, writeResult } from './common.js';
 
-/** One ablation: the config it changes, and the config field that must exist for it to run. */
+/** One ablation: the learner it changes, the config change, and the config field that must exist for it to run. */
 export interface Ablation {
   readonly name: string;
+  readonly agent: LearnerName;
   readonly what: string;
-  /** Config field the change needs (checked against DqnConfigSchema). */
+  /** Config field the change needs (checked against the agent's config schema). */
   readonly field: string;
   readonly change: Record<string, unknown>;
-  /** The ablation it is paired with instead of the default DQN (its change is applied first). */
-  readonly reference?: string;
 }
 
-/** The ablations of issue 9. */
+/** The ablations: each is paired with its agent's default (`ranker` or `dqn`). */
 export const ABLATIONS: readonly Ablation[] = [
-  { name: 'fixed-reward', what: 'fixed purchase reward (no epoch schedule)', field: 'rewardSchedule', change: { rewardSchedule: 'fixed' } },
-  { name: 'no-history-features', what: 'history-aware features off', field: 'historyFeatures', change: { historyFeatures: false } },
-  { name: 'no-supervised-head', what: 'supervised head off (rank with Q)', field: 'supervisedHead', change: { supervisedHead: false } },
-  { name: 'q-fixed-reward', what: 'fixed purchase reward, ranking with Q (paired with no-supervised-head)', field: 'rewardSchedule', change: { rewardSchedule: 'fixed' }, reference: 'no-supervised-head' },
+  { name: 'ranker-no-history', agent: 'ranker', what: 'ranker without history features', field: 'historyFeatures', change: { historyFeatures: false } },
+  { name: 'ranker-no-context', agent: 'ranker', what: 'ranker without context features', field: 'contextFeatures', change: { contextFeatures: false } },
+  { name: 'ranker-no-day-by-day', agent: 'ranker', what: 'ranker trained without the day-by-day label mask', field: 'dayByDay', change: { dayByDay: false } },
+  { name: 'dqn-fixed-reward', agent: 'dqn', what: 'DQN with a fixed purchase reward (no epoch schedule)', field: 'rewardSchedule', change: { rewardSchedule: 'fixed' } },
+  { name: 'dqn-no-history', agent: 'dqn', what: 'DQN without history features in Q', field: 'historyFeatures', change: { historyFeatures: false } },
+  { name: 'dqn-no-context', agent: 'dqn', what: 'DQN without context features in Q', field: 'contextFeatures', change: { contextFeatures: false } },
+  { name: 'dqn-no-aux-head', agent: 'dqn', what: 'DQN without the auxiliary next-item head', field: 'supervisedHead', change: { supervisedHead: false } },
+  { name: 'dqn-gamma-0', agent: 'dqn', what: 'DQN with γ = 0 (no bootstrapping)', field: 'gamma', change: { gamma: 0 } },
+  { name: 'dqn-no-target', agent: 'dqn', what: 'DQN whose target network is the online one (copied every step)', field: 'targetUpdateInterval', change: { targetUpdateInterval: 1, tau: 1 } },
 ];
+
+const SCHEMA_FIELDS: Record<LearnerName, ReadonlySet<string>> = {
+  ranker: new Set(Object.keys(RankerConfigSchema.shape)),
+  dqn: new Set(Object.keys(DqnConfigSchema.shape)),
+};
 
 /** What the experiment runs. */
 export interface Config {
@@ -42,11 +54,13 @@ export interface Config {
   readonly data: string | undefined;
   /** One training run per variant and seed. */
   readonly seeds: number[];
-  /** DQN epochs. */
+  /** Epochs of every learner. */
   readonly epochs: number;
-  /** tfjs backend. */
+  /** The DQN's tfjs backend. */
   readonly backend: BackendPreference;
-  /** The reference DQN every ablation changes. */
+  /** The reference ranker the ranker ablations change. */
+  readonly ranker: RankerConfigInput;
+  /** The reference DQN the DQN ablations change. */
   readonly dqn: DqnConfigInput;
   /** Names of the ablations to run (default all). */
   readonly only: string[] | undefined;
@@ -63,6 +77,7 @@ export function defaultConfig(quick: boolean): Config {
     seeds: quick ? [0] : [0, 1, 2],
     epochs: quick ? 1 : 2,
     backend: 'auto',
+    ranker: quick ? QUICK_RANKER : {},
     dqn: quick ? QUICK_DQN : {},
     only: undefined,
     resamples: quick ? 50 : 1000,
@@ -75,42 +90,35 @@ export interface AblationResult {
   readonly experiment: 'ablations';
   readonly config: Config;
   readonly data: string;
-  /** Ablations that ran, with their paired differences to their reference (`dqn` or another ablation). */
+  /** Ablations that ran, with their paired differences to their agent's default (`ranker` or `dqn`). */
   readonly ran: Array<{ readonly name: string; readonly what: string; readonly reference: string; readonly differences: DiffRow[] }>;
   /** Ablations whose config switch does not exist yet. */
   readonly missing: Array<{ readonly name: string; readonly what: string; readonly field: string }>;
-  /** One comparison per reference: the default DQN's first. */
+  /** One comparison per learner: the ranker's first. */
   readonly reports: CompareReport[];
   readonly command: string;
 }
 
 /** Runs the experiment; `command` is recorded as what reproduces it. */
 export async function run(config: Config, command = 'node dist/experiments/ablations.js'): Promise<AblationResult> {
-  // 1. Which switches exist in the DQN's config schema.
-  const fields = new Set(Object.keys(DqnConfigSchema.shape));
+  // 1. Which switches exist in each learner's config schema.
   const unknown = (config.only ?? []).filter((n) => !ABLATIONS.some((a) => a.name === n));
   if (unknown.length > 0) throw new TypeError(`--only: expected names among ${ABLATIONS.map((a) => a.name).join(', ')}, actual ${unknown.join(', ')}`);
   const chosen = ABLATIONS.filter((a) => config.only === undefined || config.only.includes(a.name));
-  const runnable = chosen.filter((a) => fields.has(a.field));
-  const missing = chosen.filter((a) => !fields.has(a.field)).map(({ name, what, field }) => ({ name, what, field }));
-  for (const m of missing) log(`ablations: ${m.name} not run: DqnConfig has no field "${m.field}" (${m.what})`);
+  const runnable = chosen.filter((a) => SCHEMA_FIELDS[a.agent].has(a.field));
+  const missing = chosen.filter((a) => !SCHEMA_FIELDS[a.agent].has(a.field)).map(({ name, what, field }) => ({ name, what, field }));
+  for (const m of missing) log(`ablations: ${m.name} not run: the config has no field "${m.field}" (${m.what})`);
 
   // 2. Data and split: the last day is the test day, the one before it picks each variant's epoch.
   const { store, name } = await loadData(config.data);
   const split = splitByDay(store);
 
-  // 3. Per reference (the default DQN, or an ablation another one is paired with), train it and its
-  //    variants per seed, paired on the same cases.
-  const withRun = (change: Record<string, unknown>): DqnConfigInput =>
-    ({ ...config.dqn, ...change, epochs: config.epochs, backend: config.backend }) as DqnConfigInput;
-  const changeOf = (name: string): Record<string, unknown> => {
-    const a = ABLATIONS.find((x) => x.name === name);
-    return a ? { ...(a.reference ? changeOf(a.reference) : {}), ...a.change } : {};
-  };
-  const references = [...new Set(['dqn', ...runnable.map((a) => a.reference ?? 'dqn')])];
+  // 3. Per learner, train its default and its variants per seed, paired on the same cases.
+  const base = (agent: LearnerName): Record<string, unknown> =>
+    agent === 'dqn' ? { ...config.dqn, epochs: config.epochs, backend: config.backend } : { ...config.ranker, epochs: config.epochs };
   const reports: CompareReport[] = [];
-  for (const reference of references) {
-    const variants = runnable.filter((a) => (a.reference ?? 'dqn') === reference);
+  for (const agent of ['ranker', 'dqn'] as const) {
+    const variants = runnable.filter((a) => a.agent === agent);
     if (variants.length === 0) continue;
     const report = await runComparison({
       store,
@@ -118,9 +126,9 @@ export async function run(config: Config, command = 'node dist/experiments/ablat
       data: name,
       command,
       seeds: config.seeds,
-      variants: [{ name: reference, config: withRun(changeOf(reference)) }, ...variants.map((a) => ({ name: a.name, config: withRun(changeOf(a.name)) }))],
+      variants: [{ name: agent, agent, config: base(agent) }, ...variants.map((a) => ({ name: a.name, agent, config: { ...base(agent), ...a.change } }))],
       baselines: ['recent'],
-      baseline: reference,
+      baseline: agent,
       resamples: config.resamples,
       log,
     });
@@ -134,8 +142,8 @@ export async function run(config: Config, command = 'node dist/experiments/ablat
     ran: runnable.map((a) => ({
       name: a.name,
       what: a.what,
-      reference: a.reference ?? 'dqn',
-      differences: reports.flatMap((r) => r.differences.filter((d) => d.agent === a.name)),
+      reference: a.agent,
+      differences: reports.flatMap((r) => r.differences.filter((d: DiffRow) => d.agent === a.name)),
     })),
     missing,
     reports,
@@ -151,7 +159,7 @@ export async function main(argv: string[]): Promise<void> {
     ...base,
     only: flags.extra.only !== undefined ? flags.extra.only.split(',').map((s) => s.trim()) : base.only,
   };
-  log(`ablations: ${JSON.stringify({ ...config, dqn: undefined })}`);
+  log(`ablations: ${JSON.stringify({ ...config, ranker: undefined, dqn: undefined })}`);
   const result = await run(config, ['node dist/experiments/ablations.js', ...argv].join(' '));
   log(`wrote ${writeResult(config.out, 'ablations', result)}`);
 }

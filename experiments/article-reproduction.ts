@@ -3,20 +3,22 @@
  * item) trained on the replay env with 5 candidates per step and the epoch-scheduled purchase reward
  * min(1, 0.8 + 0.01·epoch), judged as the article judged it: the `seed` protocol (the positive among 5
  * candidates, Recall@4), on all test cases and on warm cases, with a random agent's 0.80 beside it.
- * recgym's default DQN (history features, supervised head) and the baselines run on the same cases.
+ * recgym's default DQN (Q with history and context features, auxiliary head), its ranker and the
+ * baselines run on the same cases.
  *
  *   npm run build && node dist/experiments/article-reproduction.js [--quick] [--data FILE] [--seeds 0,1,2] [--epochs E]
  */
 import type { BackendPreference } from '../src/agents/dqn/backend.js';
 import type { DqnConfigInput } from '../src/agents/dqn/config.js';
+import type { RankerConfigInput } from '../src/agents/ranker/config.js';
 import { splitByDay } from '../src/data/split.js';
 import type { Interval } from '../src/eval/bootstrap.js';
-import { runComparison } from '../src/eval/compare.js';
-import { formatInterval } from '../src/eval/compare-report.js';
+import { runComparison } from '../src/run/compare.js';
+import { formatInterval } from '../src/run/compare-report.js';
 import { expectedUniform } from '../src/eval/metrics.js';
 import { PROTOCOLS } from '../src/eval/protocols.js';
 import type { AgentReport } from '../src/eval/report.js';
-import { QUICK_DQN, isEntryPoint, loadData, log, parseExperimentFlags, runScript, withSharedFlags, writeResult } from './common.js';
+import { QUICK_DQN, QUICK_RANKER, isEntryPoint, loadData, log, parseExperimentFlags, runScript, withSharedFlags, writeResult } from './common.js';
 
 /** What the experiment runs. */
 export interface Config {
@@ -28,10 +30,12 @@ export interface Config {
   readonly epochs: number;
   /** tfjs backend. */
   readonly backend: BackendPreference;
-  /** The article's plain DQN: 5 candidates, Q = state · item, no supervised head, no history features. */
+  /** The article's plain DQN: 5 candidates, Q = state · item, no auxiliary head, no history or context features. */
   readonly articleDqn: DqnConfigInput;
   /** recgym's default DQN, for contrast. */
   readonly defaultDqn: DqnConfigInput;
+  /** recgym's feature ranker, for contrast. */
+  readonly ranker: RankerConfigInput;
   /** Baselines evaluated beside them. */
   readonly baselines: string[];
   /** Bootstrap resamples. */
@@ -41,7 +45,7 @@ export interface Config {
 }
 
 /** The article's network: everything that is not the article's is switched off. */
-export const ARTICLE_DQN: DqnConfigInput = { numCandidates: 5, supervisedHead: false, historyFeatures: false, scoreHead: 'q' };
+export const ARTICLE_DQN: DqnConfigInput = { numCandidates: 5, supervisedHead: false, historyFeatures: false, contextFeatures: false };
 
 /** The configuration of a real run, or of a `--quick` smoke run. */
 export function defaultConfig(quick: boolean): Config {
@@ -52,6 +56,7 @@ export function defaultConfig(quick: boolean): Config {
     backend: 'auto',
     articleDqn: quick ? { ...QUICK_DQN, ...ARTICLE_DQN } : ARTICLE_DQN,
     defaultDqn: quick ? QUICK_DQN : {},
+    ranker: quick ? QUICK_RANKER : {},
     baselines: ['recent', 'cooccurrence', 'popularity', 'random'],
     resamples: quick ? 50 : 1000,
     out: 'results/experiments',
@@ -86,7 +91,7 @@ export async function run(config: Config, command = 'node dist/experiments/artic
   const { store, name } = await loadData(config.data);
   const split = splitByDay(store);
 
-  // 2. Train both DQNs per seed (seeded: same seed, same data, same backend -> same results) and
+  // 2. Train both DQNs and the ranker per seed (seeded: same seed, same data, same backend -> same results) and
   //    evaluate them with the baselines on the seed protocol's shared 5-candidate sets.
   const withRun = (dqn: DqnConfigInput): DqnConfigInput => ({ ...dqn, epochs: config.epochs, backend: config.backend });
   const report = await runComparison({
@@ -96,8 +101,9 @@ export async function run(config: Config, command = 'node dist/experiments/artic
     command,
     seeds: config.seeds,
     variants: [
-      { name: 'dqn-article', config: withRun(config.articleDqn) },
-      { name: 'dqn', config: withRun(config.defaultDqn) },
+      { name: 'dqn-article', agent: 'dqn', config: withRun(config.articleDqn) },
+      { name: 'dqn', agent: 'dqn', config: withRun(config.defaultDqn) },
+      { name: 'ranker', agent: 'ranker', config: { ...config.ranker, epochs: config.epochs } },
     ],
     baselines: config.baselines,
     baseline: 'random',
@@ -150,7 +156,7 @@ export function formatArticle(result: ArticleResult): string {
 export async function main(argv: string[]): Promise<void> {
   const flags = parseExperimentFlags(argv);
   const config: Config = withSharedFlags(defaultConfig(flags.quick), flags);
-  log(`article-reproduction: ${JSON.stringify({ ...config, articleDqn: undefined, defaultDqn: undefined })}`);
+  log(`article-reproduction: ${JSON.stringify({ ...config, articleDqn: undefined, defaultDqn: undefined, ranker: undefined })}`);
   const result = await run(config, ['node dist/experiments/article-reproduction.js', ...argv].join(' '));
   process.stdout.write(formatArticle(result));
   log(`wrote ${writeResult(config.out, 'article-reproduction', result)}`);

@@ -4,9 +4,10 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { BackendPreference } from '../src/agents/dqn/backend.js';
 import type { DqnConfigInput } from '../src/agents/dqn/config.js';
+import type { RankerConfigInput } from '../src/agents/ranker/config.js';
 import type { EventStore } from '../src/data/event-store.js';
 import { readEventLog } from '../src/data/read-event-log.js';
-import { jsonWithNulls } from '../src/eval/compare-report.js';
+import { jsonWithNulls } from '../src/run/compare-report.js';
 import { createDefaultEventStore } from '../src/sim/default-data.js';
 
 /** Where experiments write their results JSON (relative to the working directory, the repository root under npm). */
@@ -28,9 +29,12 @@ export const QUICK_DQN: DqnConfigInput = {
   maxStepsPerEpoch: 40,
 };
 
+/** A small, fast ranker for `--quick` smoke runs. */
+export const QUICK_RANKER: RankerConfigInput = { passesPerEpoch: 1, batchSize: 64, uniformNegatives: 16 };
+
 /** Flags every experiment takes. */
 export interface ExperimentFlags {
-  /** A smoke run: one seed, one epoch, {@link QUICK_DQN}, 50 resamples. */
+  /** A smoke run: one seed, one epoch, {@link QUICK_DQN} / {@link QUICK_RANKER}, 50 resamples. */
   readonly quick: boolean;
   /** Folder of the results JSON. */
   readonly out: string;

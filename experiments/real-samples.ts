@@ -1,24 +1,26 @@
 /**
- * The agents compared on each real log sample in ../shared/data: the DQN (trained per seed, the day
- * before the test day picks its epoch) against recent, co-occurrence, popularity and random under the
+ * The agents compared on each real log sample in ../shared/data: the ranker and the Q-ranked DQN
+ * (trained per seed, the day before the test day picks each one's epoch) against recent,
+ * co-occurrence, popularity and random under the
  * full, sampled and seed protocols on the same cases, with 95 % bootstrap CIs and paired differences
  * to `recent` on all, warm and discovery cases. Skipped with a message when ../shared is absent.
- * The 2-hour time slice has no day before its test window, so only the baselines run there.
+ * The 2-hour time slice is trained with 15-minute periods (its last training quarter validates).
  *
  *   npm run build && node dist/experiments/real-samples.js [--quick] [--only users386,tianchi] [--seeds 0,1,2] [--epochs E]
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BackendPreference } from '../src/agents/dqn/backend.js';
-import { parseDqnConfig, type DqnConfigInput } from '../src/agents/dqn/config.js';
-import { trainingWindows } from '../src/agents/dqn/training-run.js';
+import type { DqnConfigInput } from '../src/agents/dqn/config.js';
+import type { RankerConfigInput } from '../src/agents/ranker/config.js';
 import { isRecGymError } from '../src/core/errors.js';
 import { readEventLog } from '../src/data/read-event-log.js';
 import { splitByDay, type DaySplit } from '../src/data/split.js';
-import { runComparison, type CompareReport } from '../src/eval/compare.js';
-import { formatCompareTable } from '../src/eval/compare-report.js';
+import { runComparison, type CompareReport } from '../src/run/compare.js';
+import { formatCompareTable } from '../src/run/compare-report.js';
+import { trainingWindows } from '../src/run/training-run.js';
 import { parseTestStart, splitAtTime } from '../src/eval/test-cases.js';
-import { QUICK_DQN, isEntryPoint, log, parseExperimentFlags, runScript, writeResult } from './common.js';
+import { QUICK_DQN, QUICK_RANKER, isEntryPoint, log, parseExperimentFlags, runScript, writeResult } from './common.js';
 
 /** One real sample: its short name, its file under the shared data folder, and how to split it. */
 export interface Sample {
@@ -26,8 +28,8 @@ export interface Sample {
   readonly file: string;
   /** Test window start (UTC `YYYY-MM-DDTHH:MM`); undefined = the last day is the test day. */
   readonly testStart?: string;
-  /** DQN options this sample needs (a log of a few hours counts its context and validates by shorter periods). */
-  readonly dqn?: DqnConfigInput;
+  /** Minutes of a period, for a log of a few hours: the learners count their context and validate by them (default a day). */
+  readonly periodMinutes?: number;
 }
 
 /** The real samples, the 386-user one first. */
@@ -36,7 +38,7 @@ export const SAMPLES: readonly Sample[] = [
   { name: 'tail', file: 'taobao-userbehavior-samples/userbehavior_tail_betashepherd.csv' },
   { name: 'head', file: 'taobao-userbehavior-samples/userbehavior_head_fattydelivery.csv' },
   // One hour of training events (01:00–02:00): 15-minute periods, the last quarter validates.
-  { name: 'timeslice', file: 'taobao-userbehavior-samples/userbehavior_timeslice_20171126_jason-wang1.csv', testStart: '2017-11-26T02:00', dqn: { periodMinutes: 15 } },
+  { name: 'timeslice', file: 'taobao-userbehavior-samples/userbehavior_timeslice_20171126_jason-wang1.csv', testStart: '2017-11-26T02:00', periodMinutes: 15 },
   { name: 'tianchi', file: 'tianchi-mobile-sample/sample_user_behavior.csv' },
 ];
 
@@ -46,12 +48,14 @@ export interface Config {
   readonly sharedDir: string;
   /** Sample names to run (default all, in {@link SAMPLES} order). */
   readonly only: string[] | undefined;
-  /** One DQN training run and one evaluation per seed. */
+  /** One training run per learner and one evaluation per seed. */
   readonly seeds: number[];
-  /** DQN epochs. */
+  /** Epochs of each learner. */
   readonly epochs: number;
-  /** tfjs backend. */
+  /** The DQN's tfjs backend. */
   readonly backend: BackendPreference;
+  /** Ranker options (src/agents/ranker/config.ts). */
+  readonly ranker: RankerConfigInput;
   /** DQN options (src/agents/dqn/config.ts). */
   readonly dqn: DqnConfigInput;
   /** Bootstrap resamples. */
@@ -68,6 +72,7 @@ export function defaultConfig(quick: boolean): Config {
     seeds: quick ? [0] : [0, 1, 2],
     epochs: quick ? 1 : 3,
     backend: 'auto',
+    ranker: quick ? QUICK_RANKER : {},
     dqn: quick ? QUICK_DQN : {},
     resamples: quick ? 50 : 1000,
     out: 'results/experiments',
@@ -79,8 +84,8 @@ export interface SampleResult {
   readonly name: string;
   readonly file: string;
   readonly skipped?: string;
-  /** Why the DQN was left out (the baselines still ran). */
-  readonly dqnSkipped?: string;
+  /** Why the learners were left out (the baselines still ran). */
+  readonly learnersSkipped?: string;
   readonly report?: CompareReport;
 }
 
@@ -116,15 +121,17 @@ export async function run(config: Config, command = 'node dist/experiments/real-
     const { store } = await readEventLog(path);
     const split: DaySplit = sample.testStart !== undefined ? splitAtTime(store, parseTestStart(sample.testStart)) : splitByDay(store);
 
-    // 3. The DQN needs a validation period (a day, or the sample's period) before the test window and training time before that.
-    const dqn: DqnConfigInput = { ...config.dqn, ...sample.dqn, epochs: config.epochs, backend: config.backend };
-    let dqnSkipped: string | undefined;
+    // 3. The learners need a validation period (a day, or the sample's period) before the test window and training time before that.
+    const period = sample.periodMinutes !== undefined ? { periodMinutes: sample.periodMinutes } : {};
+    const ranker: RankerConfigInput = { ...config.ranker, ...period, epochs: config.epochs };
+    const dqn: DqnConfigInput = { ...config.dqn, ...period, epochs: config.epochs, backend: config.backend };
+    let learnersSkipped: string | undefined;
     try {
-      trainingWindows(split, 1, parseDqnConfig(dqn).periodMinutes * 60);
+      trainingWindows(split, 1, (sample.periodMinutes ?? 1440) * 60);
     } catch (error) {
       if (!isRecGymError(error)) throw error;
-      dqnSkipped = error.message;
-      log(`real-samples: ${sample.name}: DQN skipped: ${dqnSkipped}`);
+      learnersSkipped = error.message;
+      log(`real-samples: ${sample.name}: ranker and DQN skipped: ${learnersSkipped}`);
     }
 
     // 4. Train and compare on the same cases under every protocol.
@@ -135,12 +142,17 @@ export async function run(config: Config, command = 'node dist/experiments/real-
       data: path,
       command,
       seeds: config.seeds,
-      variants: dqnSkipped ? [] : [{ name: 'dqn', config: dqn }],
+      variants: learnersSkipped
+        ? []
+        : [
+            { name: 'ranker', agent: 'ranker', config: ranker },
+            { name: 'dqn', agent: 'dqn', config: dqn },
+          ],
       resamples: config.resamples,
       log,
     });
     process.stdout.write(`\n== ${sample.name}\n${formatCompareTable(report)}`);
-    samples.push({ name: sample.name, file: sample.file, ...(dqnSkipped ? { dqnSkipped } : {}), report });
+    samples.push({ name: sample.name, file: sample.file, ...(learnersSkipped ? { learnersSkipped } : {}), report });
   }
   return { experiment: 'real-samples', config, samples, command };
 }
@@ -159,7 +171,7 @@ export async function main(argv: string[]): Promise<void> {
     backend: flags.backend ?? base.backend,
     out: flags.out,
   };
-  log(`real-samples: ${JSON.stringify({ ...config, dqn: undefined })}`);
+  log(`real-samples: ${JSON.stringify({ ...config, ranker: undefined, dqn: undefined })}`);
   const result = await run(config, ['node dist/experiments/real-samples.js', ...argv].join(' '));
   const name = config.only ? `real-samples-${config.only.join('-')}` : 'real-samples';
   log(`wrote ${writeResult(config.out, name, result)}`);

@@ -130,3 +130,15 @@ export function checkBatch(batch: StateBatch): void {
     }
   }
 }
+
+/** `agent` under another report name (its scores unchanged), e.g. an ablation variant of the DQN. */
+export function withName(agent: Agent, name: string): Agent {
+  if (agent.name === name) return agent;
+  return {
+    name,
+    fit: (store, train, rng) => agent.fit(store, train, rng),
+    scoreCandidates: (batch, candidates, numCandidates, out) => agent.scoreCandidates(batch, candidates, numCandidates, out),
+    scoreItems: (batch, out) => agent.scoreItems(batch, out),
+    ...(agent.scoreItemsSparse ? { scoreItemsSparse: (batch: StateBatch) => (agent.scoreItemsSparse as NonNullable<Agent['scoreItemsSparse']>)(batch) } : {}),
+  };
+}

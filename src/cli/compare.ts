@@ -3,42 +3,46 @@ import { join } from 'node:path';
 import type { BackendPreference } from '../agents/dqn/backend.js';
 import { ErrorCode, RecGymError } from '../core/errors.js';
 import { splitByDay, type DaySplit } from '../data/split.js';
-import { runComparison, COMPARE_BASELINES } from '../eval/compare.js';
-import { COMPARE_FILES, compareJson, compareMarkdown, formatCompareTable, learningCurvesSvg, recallBarsSvg } from '../eval/compare-report.js';
+import { runComparison, COMPARE_BASELINES } from '../run/compare.js';
+import { COMPARE_FILES, compareJson, compareMarkdown, formatCompareTable, learningCurvesSvg, recallBarsSvg } from '../run/compare-report.js';
 import { createProgress } from '../eval/progress.js';
 import { parseTestStart, splitAtTime } from '../eval/test-cases.js';
 import { DEFAULT_GENERATOR_CONFIG } from '../sim/generator-config.js';
 import { writeDefaultLog } from '../sim/default-data.js';
 import { UsageError, intFlag, parseFlags, type CliIo, type Command } from './command.js';
-import { loadStore, readDqnConfigFile } from './load-store.js';
+import { loadStore, readConfigFile } from './load-store.js';
 
-/** Epochs `recgym compare` trains by default: `npm start` stays under 5 minutes on 2 cores with WASM. */
+/** Epochs `recgym compare` trains each learner by default: `npm start` stays under 5 minutes on 2 cores with WASM. */
 export const COMPARE_DEFAULT_EPOCHS = 2;
 
 const BACKENDS: readonly BackendPreference[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
 
 const USAGE = `usage: recgym compare [--data FILE] [--format F] [--test-day YYYY-MM-DD | --test-start YYYY-MM-DDTHH:MM]
                       [--epochs E] [--seed S | --seeds 0,1,2] [--backend auto|tensorflow|wasm|cpu]
-                      [--config FILE.json] [--validation-days N] [--no-refit] [--resamples N] [--out DIR] [--json]
+                      [--ranker-config FILE.json] [--dqn-config FILE.json] [--validation-days N] [--no-refit]
+                      [--resamples N] [--out DIR] [--json]
 
-The main job (what \`npm start\` runs): trains the DQN on the training days (the last one validates
-and picks the epoch; the DQN is then retrained that many epochs through the validation day), then evaluates it and the baselines ${COMPARE_BASELINES.join(', ')} on the
-held-out test day under the full, sampled and seed protocols on the same cases, with 95 % bootstrap
-CIs and paired differences to recent (on all, warm and discovery cases). Prints one table and writes
-DIR/${COMPARE_FILES.json}, DIR/${COMPARE_FILES.markdown}, DIR/${COMPARE_FILES.curves}, DIR/${COMPARE_FILES.bars} and
-the trained DQN's checkpoint (DIR/model, or DIR/model-seed-S for several seeds).
+The main job (what \`npm start\` runs): trains the two learning agents on the training days (the last
+one validates and picks the epoch; each is then retrained that many epochs through the validation
+day): the ranker (history and context features, sampled softmax) and the DQN (ranks by Q). Then
+evaluates them and the baselines ${COMPARE_BASELINES.join(', ')} on the held-out test day under the full,
+sampled and seed protocols on the same cases, with 95 % bootstrap CIs, paired differences to recent
+(on all, warm and discovery cases), and each learner paired with every other agent. Prints one table
+and writes DIR/${COMPARE_FILES.json}, DIR/${COMPARE_FILES.markdown}, DIR/${COMPARE_FILES.curves}, DIR/${COMPARE_FILES.bars} and
+the trained checkpoints (DIR/model/NAME, or DIR/model-seed-S/NAME for several seeds).
 
   --data FILE     a Tianchi / UserBehavior / RetailRocket log (default: the embedded default data,
                   written to DIR/default-tianchi.csv first and read back from it)
   --format F      the log's format (default: detected)
   --test-day D    the test day (default: the last day with events)
   --test-start T  test window [T, next midnight) UTC; train = everything before T
-  --epochs E      DQN epochs (default ${COMPARE_DEFAULT_EPOCHS})
+  --epochs E      epochs of each learner (default ${COMPARE_DEFAULT_EPOCHS})
   --seed S        seed of training, candidates, tie-breaks and resamples (default 0)
   --seeds 0,1,2   one training run and evaluation per seed; reports the mean and the spread
-  --backend B     tfjs backend (default auto: tfjs-node if installed, else WASM, else CPU)
-  --config FILE   a JSON object of DQN options (src/agents/dqn/config.ts); --epochs and --backend override it
-  --validation-days N  days before the test day that pick the DQN's epoch (default 1)
+  --backend B     the DQN's tfjs backend (default auto: tfjs-node if installed, else WASM, else CPU)
+  --ranker-config FILE  a JSON object of ranker options (src/agents/ranker/config.ts); --epochs overrides it
+  --dqn-config FILE     a JSON object of DQN options (src/agents/dqn/config.ts); --epochs and --backend override it
+  --validation-days N  days before the test day that pick each learner's epoch (default 1)
   --no-refit      keep the chosen epoch's agent, trained without the validation day(s)
   --resamples N   bootstrap resamples (default 1000)
   --out DIR       where results go (default results)
@@ -66,10 +70,10 @@ function write(path: string, text: string): void {
   }
 }
 
-/** `recgym compare`: train the DQN, evaluate it and the baselines under every protocol, write results/. */
+/** `recgym compare`: train the ranker and the DQN, evaluate them and the baselines under every protocol, write results/. */
 export const command: Command = {
   path: ['compare'],
-  summary: 'train the DQN and compare it with the baselines under every protocol (npm start)',
+  summary: 'train the ranker and the DQN and compare them with the baselines under every protocol (npm start)',
   usage: USAGE,
   async run(args: string[], io: CliIo): Promise<number> {
     const { values } = parseFlags(
@@ -84,7 +88,8 @@ export const command: Command = {
         seeds: { type: 'string' },
         backend: { type: 'string' },
         resamples: { type: 'string' },
-        config: { type: 'string' },
+        'ranker-config': { type: 'string' },
+        'dqn-config': { type: 'string' },
         'validation-days': { type: 'string' },
         'no-refit': { type: 'boolean' },
         out: { type: 'string' },
@@ -100,7 +105,9 @@ export const command: Command = {
     if (!BACKENDS.includes(backend)) throw new UsageError(`--backend: expected ${BACKENDS.join(', ')}, actual "${values.backend}"`);
     if (values['test-day'] !== undefined && values['test-start'] !== undefined) throw new UsageError('expected --test-day or --test-start, actual both');
     if (values.data === undefined && values.format !== undefined) throw new UsageError('--format: expected only with --data');
-    const fileConfig = values.config !== undefined ? readDqnConfigFile(values.config) : {};
+    const rankerFile = values['ranker-config'] !== undefined ? readConfigFile(values['ranker-config'], 'ranker') : {};
+    const dqnFile = values['dqn-config'] !== undefined ? readConfigFile(values['dqn-config'], 'dqn') : {};
+    const epochsOf = (file: Record<string, unknown>) => (values.epochs !== undefined ? epochs : (file.epochs ?? epochs));
     const outDir = values.out ?? 'results';
     try {
       mkdirSync(outDir, { recursive: true });
@@ -127,15 +134,18 @@ export const command: Command = {
       data: name,
       command: ['recgym', 'compare', ...args].map(quote).join(' '),
       seeds,
-      variants: [{ name: 'dqn', config: { ...fileConfig, epochs: values.epochs !== undefined ? epochs : (fileConfig.epochs ?? epochs), ...(values.backend !== undefined ? { backend } : {}) } }],
+      variants: [
+        { name: 'ranker', agent: 'ranker', config: { ...rankerFile, epochs: epochsOf(rankerFile) } },
+        { name: 'dqn', agent: 'dqn', config: { ...dqnFile, epochs: epochsOf(dqnFile), ...(values.backend !== undefined ? { backend } : {}) } },
+      ],
       validationDays,
       refit: values['no-refit'] !== true,
       resamples,
       log,
       progress: io,
       onRankProgress: (label, done, total) => progress.update(label, done, total),
-      onTrained: async (_variant, seed, agent) => {
-        await agent.save(join(outDir, multiple ? `model-seed-${seed}` : 'model'));
+      onTrained: async (variant, seed, agent) => {
+        await agent.save(join(outDir, multiple ? `model-seed-${seed}` : 'model', variant));
       },
     });
     progress.finish();
@@ -148,7 +158,7 @@ export const command: Command = {
       io.stdout(`${compareJson(report)}\n`);
     } else {
       io.stdout(formatCompareTable(report));
-      const files = [COMPARE_FILES.json, COMPARE_FILES.markdown, COMPARE_FILES.curves, COMPARE_FILES.bars, multiple ? 'model-seed-*' : 'model'];
+      const files = [COMPARE_FILES.json, COMPARE_FILES.markdown, COMPARE_FILES.curves, COMPARE_FILES.bars, multiple ? 'model-seed-*/{ranker,dqn}' : 'model/{ranker,dqn}'];
       io.stdout(`wrote ${files.map((f) => join(outDir, f)).join(', ')}\n`);
     }
     return 0;

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parseDqnConfig, type DqnConfigInput } from '../agents/dqn/config.js';
+import { learnerSpec, type LearnerName } from '../agents/registry.js';
 import { ErrorCode, RecGymError } from '../core/errors.js';
 import { FORMAT_NAMES, isFormatName, type FormatName } from '../data/detect-format.js';
 import type { EventStore } from '../data/event-store.js';
@@ -26,8 +26,8 @@ export async function loadStore(data: string | undefined, format: string | undef
   return { store: log.store, name: data };
 }
 
-/** The DQN options of `--config FILE` (a JSON object), validated; errors name the file and the field. */
-export function readDqnConfigFile(path: string): DqnConfigInput {
+/** Reads `--config FILE` as a JSON object of `agent`'s options, validated by the agent (BAD_OPTION naming the field). */
+export function readConfigFile(path: string, agent: LearnerName): Record<string, unknown> {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -41,12 +41,12 @@ export function readDqnConfigFile(path: string): DqnConfigInput {
     throw new RecGymError(ErrorCode.BAD_OPTION, `--config ${path}: expected JSON, actual ${(error as Error).message}`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new RecGymError(ErrorCode.BAD_OPTION, `--config ${path}: expected a JSON object of DQN options, actual ${Array.isArray(value) ? 'an array' : typeof value}`);
+    throw new RecGymError(ErrorCode.BAD_OPTION, `--config ${path}: expected a JSON object of ${agent} options, actual ${Array.isArray(value) ? 'an array' : typeof value}`);
   }
   try {
-    parseDqnConfig(value);
+    learnerSpec(agent).parseConfig(value);
   } catch (error) {
     throw new RecGymError(ErrorCode.BAD_OPTION, `--config ${path}: ${(error as Error).message}`);
   }
-  return value as DqnConfigInput;
+  return value as Record<string, unknown>;
 }

@@ -1,36 +1,37 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AGENTS } from '../agents/registry.js';
+import { AGENTS, LEARNERS, type LearnerName } from '../agents/registry.js';
 import type { BackendPreference } from '../agents/dqn/backend.js';
-import { parseDqnConfig, type DqnConfigInput } from '../agents/dqn/config.js';
-import { runTraining, SELECTION_METRIC, trainingCurvesSvg, trainingSummary, type EpochRecord } from '../agents/dqn/training-run.js';
 import { ErrorCode, RecGymError, isRecGymError } from '../core/errors.js';
 import { formatDay, splitByDay } from '../data/split.js';
+import { runTraining, SELECTION_METRIC, trainingCurvesSvg, trainingSummary, type EpochRecord } from '../run/training-run.js';
 import { UsageError, intFlag, parseFlags, type CliIo, type Command } from './command.js';
-import { loadStore, readDqnConfigFile } from './load-store.js';
+import { loadStore, readConfigFile } from './load-store.js';
 
 const BACKENDS: readonly BackendPreference[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
 
-const USAGE = `usage: recgym train [--agent dqn] [--data FILE] [--format F] [--test-day YYYY-MM-DD]
+const USAGE = `usage: recgym train [--agent ranker|dqn] [--data FILE] [--format F] [--test-day YYYY-MM-DD]
                     [--validation-days N] [--epochs E] [--seed S] [--backend auto|tensorflow|wasm|cpu]
                     [--config FILE.json] [--refit] --out DIR [--json]
 
-Trains the DQN on the days before the validation day(s), evaluates it after every epoch in the full
-protocol (Recall@20, NDCG@20) on the validation day(s) and on the test day, and keeps the epoch with
-the best validation Recall@20 (the test day is reported, never used to choose).
+Trains a learning agent on the days before the validation day(s), evaluates it after every epoch in
+the full protocol (Recall@20, NDCG@20) on the validation day(s) and on the test day, and keeps the
+epoch with the best validation Recall@20 (the test day is reported, never used to choose).
 
-  --agent NAME         the agent to train (only dqn learns; default dqn)
+  --agent NAME         ranker (history and context features, sampled softmax; typed arrays) or dqn
+                       (ranks by Q: GRU, Bellman targets, replay, target network; tfjs) (default dqn)
   --data FILE          a Tianchi / UserBehavior / RetailRocket log (default: the embedded default data)
   --format F           tianchi | userbehavior | retailrocket (default: detected)
   --test-day D         the test day (default: the last day with events)
   --validation-days N  days right before the test day that choose the epoch (default 1)
   --epochs E           training epochs (default: the config's, 2)
   --seed S             seed of training and evaluation tie-breaks (default 0)
-  --backend B          tfjs backend: auto = tfjs-node if installed, else WASM, else CPU (default auto)
-  --config FILE        a JSON object of DQN options (see src/agents/dqn/config.ts); flags override it
+  --backend B          the DQN's tfjs backend: auto = tfjs-node if installed, else WASM, else CPU (default auto)
+  --config FILE        a JSON object of the agent's options (src/agents/ranker/config.ts,
+                       src/agents/dqn/config.ts); flags override it
   --refit              then retrain from scratch through the validation day(s) for the chosen number
                        of epochs, and save that agent (its test metrics are reported as refit)
-  --out DIR            writes DIR/checkpoint (load with recgym eval --agent dqn --model DIR),
+  --out DIR            writes DIR/checkpoint (load with recgym eval --agents NAME --model DIR/checkpoint),
                        DIR/results.json and DIR/curves.svg
   --json               print the results as one JSON object`;
 
@@ -38,14 +39,20 @@ function fmt(value: number, digits = 4): string {
   return Number.isFinite(value) ? value.toFixed(digits) : '—';
 }
 
+/** Per-epoch columns a learner may report, with their headers and digits. */
+const DETAIL_COLUMNS: ReadonlyArray<readonly [key: string, header: string, digits: number]> = [
+  ['meanReward', 'reward', 4],
+  ['epsilon', 'ε', 3],
+  ['purchaseReward', 'purchase', 2],
+];
+
 function epochTable(records: readonly EpochRecord[], bestEpoch: number): string {
-  const header = ['epoch', 'loss', 'reward', 'ε', 'purchase', 'train tr/s', 'sec', `val ${SELECTION_METRIC}`, 'val ndcg@20', `test ${SELECTION_METRIC}`, 'test ndcg@20'];
+  const details = DETAIL_COLUMNS.filter(([key]) => records.some((r) => key in r.details));
+  const header = ['epoch', 'loss', ...details.map(([, h]) => h), 'train tr/s', 'sec', `val ${SELECTION_METRIC}`, 'val ndcg@20', `test ${SELECTION_METRIC}`, 'test ndcg@20'];
   const rows = records.map((r) => [
     `${r.epoch + 1}${r.epoch === bestEpoch ? '*' : ''}`,
     fmt(r.loss),
-    fmt(r.meanReward),
-    fmt(r.epsilon, 3),
-    String(r.purchaseReward),
+    ...details.map(([key, , digits]) => fmt(r.details[key], digits)),
     String(Math.round(r.transitionsPerSec)),
     fmt(r.seconds + r.evalSeconds, 1),
     fmt(r.validation[SELECTION_METRIC]),
@@ -58,10 +65,10 @@ function epochTable(records: readonly EpochRecord[], bestEpoch: number): string 
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
-/** `recgym train`: trains the DQN with per-epoch validation, writes a checkpoint, results.json and curves.svg. */
+/** `recgym train`: trains the ranker or the DQN with per-epoch validation, writes a checkpoint, results.json and curves.svg. */
 export const command: Command = {
   path: ['train'],
-  summary: 'train the DQN (validation picks the epoch), write a checkpoint, results and learning curves',
+  summary: 'train the ranker or the DQN (validation picks the epoch), write a checkpoint, results and learning curves',
   usage: USAGE,
   async run(args: string[], io: CliIo): Promise<number> {
     const { values } = parseFlags(
@@ -84,7 +91,10 @@ export const command: Command = {
     );
     const agentName = values.agent ?? 'dqn';
     if (!AGENTS.has(agentName)) throw new UsageError(`--agent: expected one of ${[...AGENTS.keys()].join(', ')}, actual "${agentName}"`);
-    if (agentName !== 'dqn') throw new UsageError(`--agent: expected an agent that trains (dqn), actual "${agentName}" (baselines are fitted by recgym eval)`);
+    if (!LEARNERS.has(agentName as LearnerName)) {
+      throw new UsageError(`--agent: expected an agent that trains (${[...LEARNERS.keys()].join(', ')}), actual "${agentName}" (baselines are fitted by recgym eval)`);
+    }
+    const learner = agentName as LearnerName;
     if (values.out === undefined || values.out === '') throw new UsageError('--out: expected a directory for the checkpoint and results');
     const out = values.out;
     const seed = intFlag('seed', values.seed, 0, 0, 2 ** 31 - 1);
@@ -92,12 +102,12 @@ export const command: Command = {
     const epochs = values.epochs !== undefined ? intFlag('epochs', values.epochs, 1, 1, 10_000) : undefined;
     const backend = values.backend as BackendPreference | undefined;
     if (backend !== undefined && !BACKENDS.includes(backend)) throw new UsageError(`--backend: expected ${BACKENDS.join(', ')}, actual "${backend}"`);
+    if (backend !== undefined && learner !== 'dqn') throw new UsageError(`--backend: expected only with --agent dqn (the ${learner} runs on typed arrays), actual "${backend}"`);
 
-    const fileConfig = values.config !== undefined ? readDqnConfigFile(values.config) : {};
-    const input: DqnConfigInput = { ...fileConfig, ...(epochs !== undefined ? { epochs } : {}), ...(backend !== undefined ? { backend } : {}) };
-    let config;
+    const fileConfig = values.config !== undefined ? readConfigFile(values.config, learner) : {};
+    const config: Record<string, unknown> = { ...fileConfig, ...(epochs !== undefined ? { epochs } : {}), ...(backend !== undefined ? { backend } : {}) };
     try {
-      config = parseDqnConfig(input);
+      LEARNERS.get(learner)?.parseConfig(config);
     } catch (error) {
       throw new RecGymError(ErrorCode.BAD_OPTION, `${values.config !== undefined ? `--config ${values.config}: ` : ''}${(error as Error).message}`);
     }
@@ -112,6 +122,7 @@ export const command: Command = {
       run = await runTraining({
         store,
         split,
+        agent: learner,
         config,
         seed,
         validationDays,
@@ -130,7 +141,6 @@ export const command: Command = {
       await mkdir(out, { recursive: true });
       await run.agent.save(checkpoint);
       const results = {
-        agent: agentName,
         data: name,
         events: store.length,
         users: store.numUsers,
@@ -143,7 +153,7 @@ export const command: Command = {
       };
       const json = JSON.stringify(results, (_key, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? null : value), 2);
       await writeFile(resultsPath, `${json}\n`);
-      await writeFile(curvesPath, trainingCurvesSvg(run.epochs, run.bestEpoch, `DQN on ${name === 'default' ? 'the default data' : name.split('/').pop()}`));
+      await writeFile(curvesPath, trainingCurvesSvg(run.epochs, run.bestEpoch, `${learner} on ${name === 'default' ? 'the default data' : name.split('/').pop()}`));
       if (values.json) io.stdout(`${JSON.stringify(JSON.parse(json))}\n`);
       else {
         const best = run.epochs[run.bestEpoch];
@@ -158,7 +168,7 @@ export const command: Command = {
       if (isRecGymError(error)) throw error;
       throw new RecGymError(ErrorCode.WRITE_FAILED, `--out ${out}: expected a writable directory, actual ${(error as Error).message}`);
     } finally {
-      run.agent.dispose();
+      run.agent.dispose?.();
     }
     return 0;
   },

@@ -221,7 +221,7 @@ describe('registry', () => {
     }
     expect(isRecGymError(error, ErrorCode.UNKNOWN_AGENT)).toBe(true);
     expect((error as Error).message).toBe(
-      'agent: expected one of random, popularity, recent, cooccurrence, dqn, actual "dqn-from-the-future"',
+      'agent: expected one of random, popularity, recent, cooccurrence, ranker, dqn, actual "dqn-from-the-future"',
     );
   });
 });

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CompareReport } from '../../src/eval/compare.js';
+import type { CompareReport } from '../../src/run/compare.js';
 import { runCli } from '../helpers/collecting-io.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'recgym-compare-'));
@@ -11,18 +11,20 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const data = join(dir, 'tiny.csv');
 const config = join(dir, 'tiny-dqn.json');
-const AGENTS = ['dqn', 'recent', 'cooccurrence', 'popularity', 'random'];
+const rankerConfig = join(dir, 'tiny-ranker.json');
+const AGENTS = ['ranker', 'dqn', 'recent', 'cooccurrence', 'popularity', 'random'];
 const PROTOCOLS = ['full', 'sampled', 'seed'];
 const HEADLINE: Record<string, string> = { full: 'recall@20', sampled: 'hr@10', seed: 'recall@4' };
 
 function compare(out: string, ...extra: string[]) {
-  return runCli(['compare', '--data', data, '--config', config, '--epochs', '2', '--resamples', '50', '--out', out, ...extra]);
+  return runCli(['compare', '--data', data, '--dqn-config', config, '--ranker-config', rankerConfig, '--epochs', '2', '--resamples', '50', '--out', out, ...extra]);
 }
 
 beforeAll(async () => {
   const generated = await runCli(['generate', '--out', data, '--users', '60', '--days', '6', '--items', '300', '--categories', '10', '--seed', '5']);
   expect(generated.code).toBe(0);
   writeFileSync(config, JSON.stringify(TINY_DQN));
+  writeFileSync(rankerConfig, JSON.stringify({ passesPerEpoch: 1, batchSize: 64, uniformNegatives: 16 }));
 });
 
 describe('recgym compare', () => {
@@ -39,9 +41,10 @@ describe('recgym compare', () => {
 
   it('exits 0, logs the backend and prints one JSON object', () => {
     expect(code).toBe(0);
-    expect(stderr).toMatch(/dqn: trained on cpu in \d+\.\d s, evaluating epoch [12]/);
-    expect(report.backend).toBe('cpu');
-    expect(report.command).toBe(`recgym compare --data ${data} --config ${config} --epochs 2 --resamples 50 --out ${out} --json`);
+    expect(stderr).toMatch(/dqn: trained \(cpu\) in \d+\.\d s, evaluating epoch [12]/);
+    expect(stderr).toMatch(/ranker: trained \(js\) in \d+\.\d s, evaluating epoch [12]/);
+    expect(report.backend).toBe('js, cpu');
+    expect(report.command).toBe(`recgym compare --data ${data} --dqn-config ${config} --ranker-config ${rankerConfig} --epochs 2 --resamples 50 --out ${out} --json`);
   });
 
   it('reports every agent under every protocol with a 95 % CI', () => {
@@ -82,25 +85,33 @@ describe('recgym compare', () => {
     expect(dqnFull.all.mean).toBeCloseTo(dqnMean - recentMean, 10);
   });
 
-  it('pairs the DQN with every other baseline on the same cases', () => {
+  it('pairs each learner with every other baseline, and the DQN with the ranker, on the same cases', () => {
     const others = ['cooccurrence', 'popularity', 'random'];
-    expect(report.dqnDifferences.map((d) => `${d.baseline} ${d.protocol}`)).toEqual(others.flatMap((b) => PROTOCOLS.map((p) => `${b} ${p}`)));
-    for (const d of report.dqnDifferences) {
-      expect(d.agent).toBe('dqn');
+    const pairs = report.learnerDifferences.map((d) => `${d.agent}-${d.baseline} ${d.protocol}`);
+    expect(pairs).toEqual([
+      ...others.flatMap((b) => PROTOCOLS.map((p) => `ranker-${b} ${p}`)),
+      ...['ranker', ...others].flatMap((b) => PROTOCOLS.map((p) => `dqn-${b} ${p}`)),
+    ]);
+    for (const d of report.learnerDifferences) {
       expect(d.metric).toBe(HEADLINE[d.protocol]);
       const results = report.results[d.protocol]!;
       const mean = (agent: string) => (results.agents.find((a) => a.agent === agent)!.metrics[d.metric] as { mean: number }).mean;
-      expect(d.all.mean).toBeCloseTo(mean('dqn') - mean(d.baseline), 10);
+      expect(d.all.mean).toBeCloseTo(mean(d.agent) - mean(d.baseline), 10);
       expect(d.all.lo).toBeLessThanOrEqual(d.all.hi);
     }
   });
 
-  it('records the training run: config, epochs with validation and test recall, the chosen epoch', () => {
-    expect(report.dqn).toHaveLength(1);
-    const [variant] = report.dqn;
-    expect(variant.name).toBe('dqn');
+  it('records the training runs: config, epochs with validation and test recall, the chosen epoch', () => {
+    expect(report.learners.map((v) => [v.name, v.agent])).toEqual([
+      ['ranker', 'ranker'],
+      ['dqn', 'dqn'],
+    ]);
+    const [ranker, variant] = report.learners;
+    expect(ranker.config.epochs).toBe(2);
+    expect((ranker.config as Record<string, unknown>).batchSize).toBe(64);
+    expect(ranker.runs[0].backend).toBe('js');
     expect(variant.config.epochs).toBe(2);
-    expect(variant.config.itemDim).toBe(8);
+    expect((variant.config as Record<string, unknown>).itemDim).toBe(8);
     const [run] = variant.runs;
     expect(run.seed).toBe(0);
     expect(run.epochs).toHaveLength(2);
@@ -125,10 +136,11 @@ describe('recgym compare', () => {
     expect(md).toMatch(/^\| random \(expected\) \| .* \| 0\.8000 \|$/m);
     const curves = readFileSync(join(out, 'learning-curves.svg'), 'utf8');
     expect(curves.startsWith('<svg')).toBe(true);
-    for (const title of ['Mean reward per transition', 'TD loss', 'Supervised (next-item) loss', 'Recall@20, full protocol']) expect(curves).toContain(title);
+    for (const title of ['Training loss', 'DQN: mean reward per transition', 'DQN: TD loss', 'Recall@20, full protocol']) expect(curves).toContain(title);
     const bars = readFileSync(join(out, 'recall-by-agent.svg'), 'utf8');
     expect(bars.match(/class="bar"/g)?.length).toBeGreaterThanOrEqual(4);
-    expect(existsSync(join(out, 'model', 'manifest.json'))).toBe(true);
+    expect(existsSync(join(out, 'model', 'dqn', 'manifest.json'))).toBe(true);
+    expect(existsSync(join(out, 'model', 'ranker', 'manifest.json'))).toBe(true);
   });
 
   it('gives the same results for the same seed', async () => {
@@ -136,7 +148,7 @@ describe('recgym compare', () => {
     const second = JSON.parse(again.stdout) as CompareReport;
     expect(second.table).toEqual(report.table);
     expect(second.differences).toEqual(report.differences);
-    expect(second.dqn[0].runs[0].epochs.map((e) => e.loss)).toEqual(report.dqn[0].runs[0].epochs.map((e) => e.loss));
+    for (const v of [0, 1]) expect(second.learners[v].runs[0].epochs.map((e) => e.loss)).toEqual(report.learners[v].runs[0].epochs.map((e) => e.loss));
   });
 
   it('prints one table with the headline metrics and the differences, and names the files', async () => {
@@ -148,8 +160,9 @@ describe('recgym compare', () => {
     expect(text).toMatch(/^random \(expected\)\s+.*0\.8000$/m);
     expect(text).toContain('paired difference to recent [95% CI]');
     expect(text).toMatch(/^dqn\s+full\s+recall@20\s+[+-]\d\.\d{4} \[/m);
-    expect(text).toContain('the DQN paired with each other baseline [95% CI]');
+    expect(text).toContain('each trained agent paired with every other agent [95% CI]');
     expect(text).toMatch(/^dqn\s+popularity\s+full\s+recall@20\s+[+-]\d\.\d{4} \[/m);
+    expect(text).toMatch(/^dqn\s+ranker\s+full\s+recall@20\s+[+-]\d\.\d{4} \[/m);
     expect(text).toContain(`wrote ${join(dir, 'run-text', 'compare.json')}`);
   });
 });
@@ -184,14 +197,17 @@ describe('recgym compare errors', () => {
     expect(result.stderr).toContain('missing.csv');
   });
 
-  it('exits 1 for a config file that is not a DQN config', async () => {
+  it('exits 1 for a config file that is not a DQN or ranker config', async () => {
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ itemDim: -1 }));
-    const result = await runCli(['compare', '--data', data, '--config', bad, '--out', join(dir, 'err')]);
+    const result = await runCli(['compare', '--data', data, '--dqn-config', bad, '--out', join(dir, 'err')]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`--config ${bad}: DQN config: itemDim`);
+    const ranker = await runCli(['compare', '--data', data, '--ranker-config', bad, '--out', join(dir, 'err')]);
+    expect(ranker.code).toBe(1);
+    expect(ranker.stderr).toContain(`--config ${bad}: ranker config: (config): Unrecognized key: "itemDim"`);
     writeFileSync(bad, '[1]');
-    expect((await runCli(['compare', '--data', data, '--config', bad, '--out', join(dir, 'err')])).stderr).toContain('expected a JSON object of DQN options, actual an array');
+    expect((await runCli(['compare', '--data', data, '--dqn-config', bad, '--out', join(dir, 'err')])).stderr).toContain('expected a JSON object of dqn options, actual an array');
   });
 
   it('exits 1 when the out folder cannot be created', async () => {
@@ -203,7 +219,7 @@ describe('recgym compare errors', () => {
   });
 
   it('exits 1 when no day is left for training before the validation day', async () => {
-    const result = await runCli(['compare', '--data', data, '--config', config, '--test-day', '2014-11-19', '--out', join(dir, 'err')]);
+    const result = await runCli(['compare', '--data', data, '--dqn-config', config, '--test-day', '2014-11-19', '--out', join(dir, 'err')]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('training: expected training days before');
   });

@@ -53,7 +53,7 @@ describe('recgym train', () => {
     expect(printed).toEqual(results);
     expect(results).toMatchObject({ agent: 'dqn', data, seed: 3, backend: 'cpu', validationDays: 1, config: { epochs: 2, itemDim: 8 } });
     expect(results.epochs).toHaveLength(2);
-    expect(results.epochs[0]).toMatchObject({ epoch: 0, purchaseReward: 0.8 });
+    expect(results.epochs[0]).toMatchObject({ epoch: 0, details: { purchaseReward: 0.8 } });
     expect(Object.keys(results.epochs[1].validation).sort()).toEqual(['mrr', 'ndcg@20', 'recall@20']);
     expect(results.bestEpoch === 0 || results.bestEpoch === 1).toBe(true);
     expect(results.best.validation).toEqual(results.epochs[results.bestEpoch].validation);
@@ -123,8 +123,29 @@ describe('recgym train', () => {
     expect(JSON.parse(readFileSync(join(dir, 'embedded', 'results.json'), 'utf8'))).toMatchObject({ data: 'default', config: { epochs: 1 } });
   }, 120_000);
 
+  it('trains the ranker with --agent ranker on typed arrays, and eval loads its checkpoint', async () => {
+    const rankerOut = join(dir, 'ranker');
+    const rankerConfig = join(dir, 'ranker.json');
+    writeFileSync(rankerConfig, JSON.stringify({ passesPerEpoch: 1, batchSize: 64 }));
+    const result = await runCli(['train', '--agent', 'ranker', '--data', data, '--config', rankerConfig, '--epochs', '2', '--out', rankerOut, '--json']);
+    expect(result.code).toBe(0);
+    const results = JSON.parse(result.stdout);
+    expect(results).toMatchObject({ agent: 'ranker', backend: 'js', config: { epochs: 2, batchSize: 64 } });
+    expect(results.epochs[0].details).toEqual({});
+    expect(existsSync(join(rankerOut, 'checkpoint', 'manifest.json'))).toBe(true);
+    const evaluated = await runCli(['eval', '--agents', 'ranker,recent', '--model', join(rankerOut, 'checkpoint'), '--data', data, '--protocol', 'full', '--resamples', '20', '--json']);
+    expect(evaluated.code).toBe(0);
+    const report = JSON.parse(evaluated.stdout);
+    expect(report.agents.map((a: { agent: string }) => a.agent)).toEqual(['ranker', 'recent']);
+    const recall = report.agents[0].metrics['recall@20'].mean as number;
+    expect(recall).toBeCloseTo(results.best.test['recall@20'], 10);
+    const backend = await runCli(['train', '--agent', 'ranker', '--backend', 'cpu', '--out', join(dir, 'never')]);
+    expect(backend.code).toBe(2);
+    expect(backend.stderr).toMatch(/--backend: expected only with --agent dqn/);
+  }, 120_000);
+
   it.each([
-    [['--out', 'x', '--agent', 'recent'], 2, /--agent: expected an agent that trains \(dqn\), actual "recent"/],
+    [['--out', 'x', '--agent', 'recent'], 2, /--agent: expected an agent that trains \(ranker, dqn\), actual "recent"/],
     [['--out', 'x', '--agent', 'nope'], 2, /--agent: expected one of .*actual "nope"/],
     [[], 2, /--out: expected a directory/],
     [['--out', 'x', '--epochs', '0'], 2, /--epochs: expected an integer >= 1/],
@@ -180,8 +201,8 @@ describe('recgym eval --model', () => {
     writeFileSync(join(corrupt, 'checkpoint', 'manifest.json'), '{"format": "recgym-dqn/1"}');
     const older = await runCli(['eval', '--agent', 'dqn', '--model', corrupt, ...base]);
     expect(older.code).toBe(1);
-    expect(older.stderr).toMatch(/expected format recgym-dqn\/2, actual recgym-dqn\/1/);
-    writeFileSync(join(corrupt, 'checkpoint', 'manifest.json'), '{"format": "recgym-dqn/2"}');
+    expect(older.stderr).toMatch(/expected format recgym-dqn\/3, actual recgym-dqn\/1/);
+    writeFileSync(join(corrupt, 'checkpoint', 'manifest.json'), '{"format": "recgym-dqn/3"}');
     const noTensors = await runCli(['eval', '--agent', 'dqn', '--model', corrupt, ...base]);
     expect(noTensors.code).toBe(1);
     expect(noTensors.stderr).toMatch(/checkpoint/);
@@ -189,7 +210,7 @@ describe('recgym eval --model', () => {
 
     const wrongAgent = await runCli(['eval', '--agents', 'recent,popularity', '--model', out, ...base]);
     expect(wrongAgent.code).toBe(2);
-    expect(wrongAgent.stderr).toMatch(/--model: expected an agent that loads checkpoints \(dqn\), actual recent, popularity/);
+    expect(wrongAgent.stderr).toMatch(/--model: expected an agent that loads checkpoints \(ranker, dqn\), actual recent, popularity/);
   });
 
   it('evaluates the loaded agent beside baselines with a paired difference', async () => {

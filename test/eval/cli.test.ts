@@ -77,7 +77,7 @@ describe('recgym eval', () => {
   });
 
   it.each([
-    [['--agent', 'nope', '--protocol', 'full'], 2, /unknown agent: expected one of random, popularity, recent, cooccurrence, dqn, actual "nope"/],
+    [['--agent', 'nope', '--protocol', 'full'], 2, /unknown agent: expected one of random, popularity, recent, cooccurrence, ranker, dqn, actual "nope"/],
     [['--agent', 'recent', '--protocol', 'best'], 2, /--protocol: expected seed, sampled or full, actual "best"/],
     [['--agent', 'recent'], 2, /--protocol: expected seed, sampled or full/],
     [['--agent', 'recent', '--protocol', 'seed', '--k', '9'], 2, /--k: expected an integer >= 1 and <= 5, actual "9"/],
@@ -85,7 +85,7 @@ describe('recgym eval', () => {
     [['--protocol', 'full'], 2, /expected --agent NAME or --agents/],
     [['--agent', 'recent', '--agents', 'random', '--protocol', 'full'], 2, /actual both/],
     [['--agent', 'recent', '--protocol', 'full', '--cases', 'odd'], 2, /--cases: expected/],
-    [['--agent', 'recent', '--protocol', 'full', '--model', 'ckpt'], 2, /--model: expected an agent that loads checkpoints \(dqn\), actual recent/],
+    [['--agent', 'recent', '--protocol', 'full', '--model', 'ckpt'], 2, /--model: expected an agent that loads checkpoints \(ranker, dqn\), actual recent/],
     [['--agent', 'recent', '--protocol', 'full', '--bogus'], 2, /Unknown option '--bogus'/],
   ])('rejects %j with exit %i', async (args, exitCode, message) => {
     const { code, err } = await run(args as string[]);

@@ -22,11 +22,11 @@ describe('experiments/article-reproduction', () => {
   it('runs the seed protocol with 5 candidates and prints random 0.80 beside the agents', () => {
     expect(result.randomExpected).toBeCloseTo(0.8, 12);
     expect(printed).toContain('random ranking (exact): 0.8000');
-    expect(result.config.articleDqn).toMatchObject({ numCandidates: 5, supervisedHead: false, historyFeatures: false, scoreHead: 'q' });
+    expect(result.config.articleDqn).toMatchObject({ numCandidates: 5, supervisedHead: false, historyFeatures: false, contextFeatures: false });
   });
 
   it('reports Recall@4 on all and warm cases for both DQNs and the baselines, with differences to random', () => {
-    expect(result.rows.map((r) => r.agent)).toEqual(['dqn-article', 'dqn', 'recent', 'cooccurrence', 'popularity', 'random']);
+    expect(result.rows.map((r) => r.agent)).toEqual(['dqn-article', 'dqn', 'ranker', 'recent', 'cooccurrence', 'popularity', 'random']);
     expect(result.cases.warm).toBeLessThanOrEqual(result.cases.all);
     for (const row of result.rows) {
       expect(row.all.lo).toBeLessThanOrEqual(row.all.hi);
@@ -34,6 +34,6 @@ describe('experiments/article-reproduction', () => {
       if (row.agent === 'random') expect(row.diffToRandom).toBeUndefined();
       else expect(row.diffToRandom?.all.lo).toBeLessThanOrEqual(row.diffToRandom?.all.hi as number);
     }
-    expect(result.backend).toBe('cpu');
+    expect(result.backend).toBe('cpu, js');
   });
 });

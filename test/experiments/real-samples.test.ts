@@ -32,12 +32,12 @@ describe('experiments/real-samples', () => {
       result = JSON.parse(readFileSync(join(dir, 'real-samples-users386-tianchi.json'), 'utf8')) as RealSamplesResult;
     });
 
-    it('compares the DQN and the baselines under every protocol with differences to recent', () => {
+    it('compares the ranker, the DQN and the baselines under every protocol with differences to recent', () => {
       const users386 = result.samples.find((s) => s.name === 'users386');
       const report = users386?.report;
-      expect(report?.agents).toEqual(['dqn', 'recent', 'cooccurrence', 'popularity', 'random']);
+      expect(report?.agents).toEqual(['ranker', 'dqn', 'recent', 'cooccurrence', 'popularity', 'random']);
       expect(report?.protocols).toEqual(['full', 'sampled', 'seed']);
-      expect(report?.table).toHaveLength(15);
+      expect(report?.table).toHaveLength(18);
       expect(report?.differences.every((d) => d.baseline === 'recent')).toBe(true);
       expect(report?.split.test.start).toBe('2017-12-03T00:00:00Z');
     });

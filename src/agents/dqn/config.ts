@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseConfig } from '../parse-config.js';
 import { DEFAULT_REWARDS, type RewardTable } from '../../env/rewards.js';
 
 /** Every DQN option with its default; defaults train on the embedded data in about a minute per epoch. */
@@ -38,7 +39,7 @@ export const DqnConfigSchema = z
     gamma: z.number().min(0).max(1).default(0.9),
     /** Adam learning rate (dense weights and the sparse embedding rows). */
     learningRate: z.number().positive().default(1e-3),
-    /** Adam learning rate of the few history-feature weights (Q and supervised), which must move far: they carry the repeat signal. */
+    /** Adam learning rate of Q's few feature weights, which must move far: they carry the repeat and popularity signals. */
     featureLearningRate: z.number().positive().default(0.02),
     /** `mse` or `huber` TD loss. */
     loss: z.enum(['mse', 'huber']).default('mse'),
@@ -60,29 +61,19 @@ export const DqnConfigSchema = z
     explorationEnd: z.number().min(0).max(1).default(0.05),
     /** Linear: fraction of all env steps over which ε falls; exponential: ε reaches end after this fraction (decay derived). */
     explorationFraction: z.number().gt(0).max(1).default(0.3),
-    /** SQN-style next-item cross-entropy head on the same state (off = the article's plain DQN). */
+    /** SQN-style auxiliary next-item cross-entropy head on the shared GRU state (off = the article's plain DQN); it never ranks. */
     supervisedHead: z.boolean().default(true),
     /** Weight of the supervised loss. */
     supervisedWeight: z.number().min(0).default(1),
-    /** Uniform negatives shared by the batch in the sampled softmax (in-batch positives are negatives too). */
+    /** Uniform negatives shared by the batch in the auxiliary head's sampled softmax (in-batch next items are negatives too). */
     supervisedNegatives: z.number().int().min(0).default(128),
-    /** Each state's most recently touched items added as negatives of the supervised head (needs historyFeatures). */
-    supervisedHistoryNegatives: z.number().int().min(0).default(4),
     /** Purchase reward of the training env: `epoch` = min(1, 0.8 + 0.01·epoch), the original article's schedule; `fixed` = 0.8 at every epoch (the ablation). */
     rewardSchedule: z.enum(['epoch', 'fixed']).default('epoch'),
-    /** Feed the history-aware features (count, recency, strongest behaviour, previous item, recency rank) into Q and the supervised head. */
+    /** Feed the history features of (state, item) into Q: touched, count, recency, strongest behaviour, previous item, recency rank (src/agents/features/history-features.ts). */
     historyFeatures: z.boolean().default(true),
-    /** Context term of the supervised head (weights learned jointly): the item's popularity on the day before and the days before the state's day, its category against the user's latest and long-term categories, its category's popularity, and how often the user's last items were followed by it on earlier days (src/agents/dqn/context-features.ts). */
+    /** Feed the context features of (state, item) into Q: popularity on the days before the state's day, category match and taste, category popularity, dated transitions from the user's last items (src/agents/features/context-features.ts). */
     contextFeatures: z.boolean().default(true),
-    /** Per state, items drawn from the categories of its latest events added as negatives of the supervised head (needs contextFeatures), so the category term learns that those items compete with each other. */
-    contextNegatives: z.number().int().min(0).default(0),
-    /** Per state, items that followed its last items on earlier days added as negatives of the supervised head (needs contextFeatures), so the transition term learns against items that have it too. */
-    transitionNegatives: z.number().int().min(0).default(4),
-    /** Rank with the supervised head's state · output-embedding term (+ item bias); off = the feature terms only (history, context), which see no item identity, so popularity comes only from the days before each state. */
-    supervisedEmbeddings: z.boolean().default(false),
-    /** Day by day (needs contextFeatures): a training state's supervised softmax ranks only items seen before its day, as the test day ranks the training catalogue; states whose next item is new that day are left out of it. */
-    dayByDay: z.boolean().default(true),
-    /** Length of the period the context features count by and day-by-day training steps by, and of each validation period: a day by default; shorter (e.g. 30) for logs of a few hours. */
+    /** Length of the period the context features count by, and of each validation period: a day by default; shorter (e.g. 15) for logs of a few hours. */
     periodMinutes: z.number().int().min(1).max(10_080).default(1440),
     /** Latest events of the user whose categories feed the context term. */
     contextRecentEvents: z.number().int().min(1).default(10),
@@ -90,8 +81,6 @@ export const DqnConfigSchema = z
     contextTasteEvents: z.number().int().min(1).default(100),
     /** Events of the user's history scanned for the history features. */
     historyScanLimit: z.number().int().min(1).default(1000),
-    /** Ranking scores: `q` (Q head), `supervised` (next-item logits + history term, as SQN ranks), `auto` = supervised when the head is on, else q. */
-    scoreHead: z.enum(['auto', 'q', 'supervised']).default('auto'),
     /** Cap on env steps per epoch (0 = one full pass over the episodes). */
     maxStepsPerEpoch: z.number().int().min(0).default(0),
   })
@@ -105,16 +94,7 @@ export type DqnConfig = z.output<typeof DqnConfigSchema>;
 
 /** Parses a config; a bad field throws TypeError naming it ("expected …, actual …"). */
 export function parseDqnConfig(raw: unknown): DqnConfig {
-  const parsed = DqnConfigSchema.safeParse(raw ?? {});
-  if (!parsed.success) {
-    const text = parsed.error.issues.map((i) => `${i.path.join('.') || '(config)'}: ${i.message}`).join('; ');
-    throw new TypeError(`DQN config: ${text}`);
-  }
-  const config = parsed.data;
-  if (config.supervisedHead === false && config.scoreHead === 'supervised') {
-    throw new TypeError('DQN config: scoreHead: expected "q" when supervisedHead is false, actual "supervised"');
-  }
-  return config;
+  return parseConfig(DqnConfigSchema, 'DQN config', raw);
 }
 
 /** The reward table the DQN trains with: the default table, with a fixed purchase reward for `rewardSchedule: 'fixed'`. */

@@ -5,53 +5,41 @@ import { ErrorCode, RecGymError } from '../../core/errors.js';
 import { fork, type Rng } from '../../core/rng.js';
 import type { EventStore } from '../../data/event-store.js';
 import type { TimeWindow } from '../../data/split.js';
+import { rewardOf } from '../../env/rewards.js';
 import { VectorRecommendationEnv } from '../../env/vector-env.js';
 import { checkBatch, type Agent, type StateBatch } from '../agent.js';
+import { NUM_CONTEXT_FEATURES } from '../features/context-features.js';
+import { NUM_HISTORY_FEATURES } from '../features/history-features.js';
+import type { EpochStats, TrainableAgent, TrainHooks } from '../trainable.js';
 import { initBackend, readAndDispose, type Tf } from './backend.js';
 import { parseDqnConfig, trainingRewards, type DqnConfig, type DqnConfigInput } from './config.js';
 import { DqnLearner, type TrainStats } from './dqn-learner.js';
-import { NUM_CONTEXT_FEATURES, type ContextFeatures } from './context-features.js';
-import { NUM_HISTORY_FEATURES } from './history-features.js';
 import { ReplayBuffer, createReplayBatch } from './replay-buffer.js';
 import { exponentialSchedule, linearSchedule, type EpsilonSchedule } from './schedules.js';
 
 /** Score of an item the agent has no training data for: below every learned score. */
 export const COLD_SCORE = -1e30;
 
-/** Per-epoch training summary. */
-export interface EpochStats {
-  readonly epoch: number;
-  /** Vector-env steps and transitions (steps x numEnvs) in this epoch. */
+/** The DQN's per-epoch summary: the common figures plus its own. */
+export interface DqnEpochStats extends EpochStats {
+  /** Vector-env steps in this epoch (each steps `numEnvs` slots) and the env transitions they collected. */
   readonly envSteps: number;
-  readonly transitions: number;
-  readonly gradientSteps: number;
+  readonly envTransitions: number;
   /** Means over the epoch's gradient steps (NaN when none). */
-  readonly loss: number;
   readonly tdLoss: number;
   readonly supervisedLoss: number;
   readonly qMean: number;
   /** ε at the end of the epoch. */
   readonly epsilon: number;
-  /** Mean reward and hit rate per transition (behaviour policy). */
+  /** Mean reward and hit rate per env transition (behaviour policy). */
   readonly meanReward: number;
   readonly hitRate: number;
-  readonly seconds: number;
-  /** Training transitions (gradient steps x batch) per second. */
-  readonly trainTransitionsPerSec: number;
+  /** Reward of a purchase hit in this epoch (the epoch-scheduled purchase reward). */
+  readonly purchaseReward: number;
 }
 
-/** Hooks of {@link DqnAgent.train} for progress and diagnostics. */
-export interface DqnTrainHooks {
-  /** After every epoch. */
-  onEpoch?(stats: EpochStats): void | Promise<void>;
-  /** Every `progressEvery` env steps within an epoch. */
-  onProgress?(progress: { epoch: number; envStep: number; envStepsPerEpoch: number; epsilon: number; loss: number }): void;
-  /** Diagnostics (backend chosen, sizes). */
-  log?(line: string): void;
-}
-
-/** Checkpoint format; /2 has 10 history and 7 context features (/1 had 9 and 4). */
-const FORMAT = 'recgym-dqn/2';
+/** Checkpoint format; /3: Q takes history and context features and ranks (/2 ranked by a features-only supervised head). */
+const FORMAT = 'recgym-dqn/3';
 
 interface Manifest {
   readonly format: string;
@@ -61,17 +49,18 @@ interface Manifest {
   readonly tensors: { name: string; shape: number[]; offset: number; length: number }[];
   readonly knownItems: number;
   /** End of the training window (unix seconds): context popularity counts events before it. */
-  readonly trainEnd?: number;
+  readonly trainEnd: number;
 }
 
 /**
  * The DQN agent: trains on the replay vector env of the store's training window (ε-greedy over C
  * candidates, replay, target network, Bellman targets with no bootstrap through termination, the
- * epoch-scheduled purchase reward), then scores states with Q (or the supervised head). Implements
- * {@link Agent}, so the evaluation harness ranks with it; `save`/`load` write and read checkpoints
- * (JSON manifest + one float32 binary) that load on any backend.
+ * epoch-scheduled purchase reward), then acts, ranks and scores states by Q: argmax Q is its greedy
+ * policy and Q's order is its ranking. The auxiliary next-item head, when on, only shapes the shared
+ * GRU. Implements {@link Agent}, so the evaluation harness ranks with it; `save`/`load` write and read
+ * checkpoints (JSON manifest + one float32 binary) that load on any backend.
  */
-export class DqnAgent implements Agent {
+export class DqnAgent implements TrainableAgent<DqnEpochStats> {
   name: string = 'dqn';
   readonly config: DqnConfig;
   /** Backend of the last fit or load. */
@@ -95,7 +84,7 @@ export class DqnAgent implements Agent {
   }
 
   /** Trains for `config.epochs` passes over the training episodes and returns per-epoch stats. */
-  async train(store: EventStore, train: TimeWindow, rng: Rng, hooks: DqnTrainHooks = {}): Promise<EpochStats[]> {
+  async train(store: EventStore, train: TimeWindow, rng: Rng, hooks: TrainHooks<DqnEpochStats> = {}): Promise<DqnEpochStats[]> {
     const config = this.config;
     const { tf, backend } = await initBackend(config.backend);
     this.#tf = tf;
@@ -103,13 +92,14 @@ export class DqnAgent implements Agent {
     hooks.log?.(`dqn: backend ${backend}`);
     const C = config.numCandidates;
     const numEnvs = config.numEnvs;
+    const rewards = trainingRewards(config);
     const env = new VectorRecommendationEnv({
       store,
       split: 'train',
       trainEnd: train.end,
       numCandidates: C,
       historyLength: 1,
-      rewards: trainingRewards(config),
+      rewards,
       numEnvs,
       seed: Math.floor(fork(rng, 'env').next() * 0x7fffffff),
     });
@@ -141,7 +131,7 @@ export class DqnAgent implements Agent {
     const q = new Float32Array(numEnvs * C);
     let observations = env.reset().observations;
     let globalStep = 0;
-    const epochs: EpochStats[] = [];
+    const epochs: DqnEpochStats[] = [];
     for (let epoch = 0; epoch < config.epochs; epoch++) {
       env.setEpoch(epoch);
       const started = performance.now();
@@ -203,14 +193,15 @@ export class DqnAgent implements Agent {
           trainMs += performance.now() - t0;
         }
         if (hooks.onProgress && s % 50 === 0) {
-          hooks.onProgress({ epoch, envStep: s, envStepsPerEpoch: stepsPerEpoch, epsilon, loss: updates > 0 ? sums.loss / updates : NaN });
+          hooks.onProgress({ epoch, step: s, stepsPerEpoch, loss: updates > 0 ? sums.loss / updates : NaN });
         }
       }
       const transitions = stepsPerEpoch * numEnvs;
-      const stats: EpochStats = {
+      const stats: DqnEpochStats = {
         epoch,
         envSteps: stepsPerEpoch,
-        transitions,
+        envTransitions: transitions,
+        transitions: updates * config.batchSize,
         gradientSteps: updates,
         loss: sums.loss / updates,
         tdLoss: sums.td / updates,
@@ -221,6 +212,7 @@ export class DqnAgent implements Agent {
         hitRate: hits / transitions,
         seconds: (performance.now() - started) / 1000,
         trainTransitionsPerSec: trainMs > 0 ? (updates * config.batchSize * 1000) / trainMs : 0,
+        purchaseReward: rewardOf(rewards, 4, epoch),
       };
       epochs.push(stats);
       await hooks.onEpoch?.(stats);
@@ -241,38 +233,34 @@ export class DqnAgent implements Agent {
       const m = Math.min(chunk, n - start);
       const users = batch.users.subarray(start, start + m);
       const positions = batch.positions.subarray(start, start + m);
-      if (this.#usesSupervised()) {
-        this.#supervisedCandidates(users, positions, candidates.subarray(start * C, (start + m) * C), C, m, q);
-        for (let k = 0; k < m * C; k++) out[start * C + k] = q[k] === -Infinity ? COLD_SCORE : q[k];
-      } else {
-        // Q reads embedding rows: items without a trained one go in as -1 (−Infinity).
-        for (let k = 0; k < m * C; k++) safe[k] = this.#isKnown(candidates[start * C + k]) ? candidates[start * C + k] : -1;
-        learner.windowQ(learner.online, users, positions, safe, C, q, m);
-        for (let k = 0; k < m * C; k++) out[start * C + k] = safe[k] < 0 ? COLD_SCORE : q[k];
-        this.#qUnknownTouched(users, positions, candidates.subarray(start * C, (start + m) * C), C, out, start * C);
-      }
+      // Q reads embedding rows: items without a trained one go in as -1 (−Infinity).
+      for (let k = 0; k < m * C; k++) safe[k] = this.#isKnown(candidates[start * C + k]) ? candidates[start * C + k] : -1;
+      learner.windowQ(learner.online, users, positions, safe, C, q, m);
+      for (let k = 0; k < m * C; k++) out[start * C + k] = safe[k] < 0 ? COLD_SCORE : q[k];
+      this.#qUnknownTouched(users, positions, candidates.subarray(start * C, (start + m) * C), C, out, start * C);
     }
   }
 
   /**
    * Q of items outside the training catalogue that the state's history holds (touched earlier on the
-   * test day): the history term, which needs no embedding. Other unknown items keep COLD_SCORE.
+   * test day): the feature term w · features, which needs no embedding. Other unknown items keep COLD_SCORE.
    */
   #qUnknownTouched(users: Int32Array, positions: Int32Array, candidates: Int32Array, C: number, out: Float64Array, offset: number): void {
-    if (!this.config.historyFeatures) return;
     const learner = this.#learner as DqnLearner;
+    const history = learner.features;
+    if (!history) return;
     const w = learner.featureWeights(learner.online);
-    const f = new Float32Array(NUM_HISTORY_FEATURES);
+    const f = new Float32Array(learner.numFeatures);
     for (let i = 0; i < users.length; i++) {
       let isLoaded = false;
       for (let j = 0; j < C; j++) {
         const item = candidates[i * C + j];
         if (this.#isKnown(item)) continue;
         if (!isLoaded) {
-          learner.features.load(learner.store, users[i], positions[i]);
+          learner.loadFeatures(users[i], positions[i]);
           isLoaded = true;
         }
-        if (learner.features.has(item)) out[offset + i * C + j] = this.#featureTerms(item, w, f, undefined, undefined, true);
+        if (history.has(item)) out[offset + i * C + j] = featureTerm(learner, item, w, f);
       }
     }
   }
@@ -280,25 +268,6 @@ export class DqnAgent implements Agent {
   /** True for items of the training catalogue (the ones with trained embeddings). */
   #isKnown(item: number): boolean {
     return item >= 0 && item < this.#known.length && this.#known[item] === 1;
-  }
-
-  /**
-   * The terms of `item` that need no embedding: w · history features (with `withHistory`) plus the
-   * context weights · context features (with `context`); both must be loaded for the state.
-   */
-  #featureTerms(item: number, w: Float32Array, f: Float32Array, context: ContextFeatures | undefined, g: Float32Array | undefined, withHistory: boolean): number {
-    const learner = this.#learner as DqnLearner;
-    let s = 0;
-    if (withHistory && learner.features.has(item)) {
-      learner.features.write(item, f, 0);
-      for (let k = 0; k < NUM_HISTORY_FEATURES; k++) s += w[k] * f[k];
-    }
-    if (context && g) {
-      context.write(item, g, 0);
-      const wc = learner.contextWeights;
-      for (let k = 0; k < NUM_CONTEXT_FEATURES; k++) s += wc[k] * g[k];
-    }
-    return s;
   }
 
   scoreItems(batch: StateBatch, out: Float64Array): void {
@@ -310,46 +279,37 @@ export class DqnAgent implements Agent {
     const known = this.#known;
     const n = batch.users.length;
     const chunk = Math.max(1, Math.min(256, Math.floor((1 << 22) / Math.max(1, numItems))));
-    const isSupervised = this.#usesSupervised();
     const online = learner.online;
-    const w = isSupervised ? learner.supervisedFeatureWeights : learner.featureWeights(online);
-    const features = learner.features;
-    const f = new Float32Array(NUM_HISTORY_FEATURES);
-    const g = new Float32Array(NUM_CONTEXT_FEATURES);
+    const w = learner.featureWeights(online);
+    const history = learner.features;
+    const context = learner.context;
+    const numHistory = history ? NUM_HISTORY_FEATURES : 0;
+    const contextWeights = w.subarray(numHistory, numHistory + NUM_CONTEXT_FEATURES);
+    const f = new Float32Array(Math.max(1, learner.numFeatures));
     const tableItems = online.shape.numItems;
     for (let start = 0; start < n; start += chunk) {
       const m = Math.min(chunk, n - start);
       const users = batch.users.subarray(start, start + m);
       const positions = batch.positions.subarray(start, start + m);
-      // The supervised head without its embedding term ranks by the feature terms alone: no network pass.
-      const isFeaturesOnly = isSupervised && !this.config.supervisedEmbeddings;
-      const scores = isFeaturesOnly ? new Float32Array(m * tableItems) : readAndDispose(tf.tidy(() => {
-        const h = learner.encodeWindows(online, users, positions, m);
-        const state = isSupervised ? online.supervisedState(h) : online.qState(h);
-        return tf.matMul(state, online.catalogue(isSupervised ? 'supervised' : 'q'));
-      }));
-      const context = isSupervised ? learner.context : undefined;
+      const scores = readAndDispose(tf.tidy(() => tf.matMul(online.qState(learner.encodeWindows(online, users, positions, m)), online.catalogue('q'))));
       for (let i = 0; i < m; i++) {
         const row = (start + i) * numItems;
         for (let x = 0; x < numItems; x++) out[row + x] = x < tableItems && known[x] === 1 ? scores[i * tableItems + x] : 0;
-        if (context) {
-          context.load(users[i], positions[i]);
-          context.addScores(learner.contextWeights, out, row, Math.min(numItems, tableItems));
-        }
+        learner.loadFeatures(users[i], positions[i]);
+        context?.addScores(contextWeights, out, row, Math.min(numItems, tableItems));
         for (let x = 0; x < numItems; x++) if (!(x < tableItems && known[x] === 1)) out[row + x] = COLD_SCORE;
-        if (this.config.historyFeatures) {
-          features.load(store, users[i], positions[i]);
-          for (let k = 0; k < features.numTouched; k++) {
-            const item = features.touched[k];
-            if (item >= tableItems || known[item] !== 1) {
-              if (item < numItems) out[row + item] = this.#featureTerms(item, w, f, context, g, true);
-              continue;
-            }
-            features.write(item, f, 0);
-            let extra = 0;
-            for (let j = 0; j < NUM_HISTORY_FEATURES; j++) extra += w[j] * f[j];
-            out[row + item] += extra;
+        if (!history) continue;
+        for (let k = 0; k < history.numTouched; k++) {
+          const item = history.touched[k];
+          if (item >= numItems) continue;
+          if (item >= tableItems || known[item] !== 1) {
+            out[row + item] = featureTerm(learner, item, w, f);
+            continue;
           }
+          history.write(item, f, 0);
+          let extra = 0;
+          for (let j = 0; j < NUM_HISTORY_FEATURES; j++) extra += w[j] * f[j];
+          out[row + item] += extra;
         }
       }
     }
@@ -366,8 +326,6 @@ export class DqnAgent implements Agent {
     }));
     parts.push({ name: 'items', values: online.items.values, shape: [online.items.rows, online.items.width] });
     if (online.outputs) parts.push({ name: 'outputs', values: online.outputs.values, shape: [online.outputs.rows, online.outputs.width] });
-    parts.push({ name: 'supervisedFeatureWeights', values: learner.supervisedFeatureWeights, shape: [NUM_HISTORY_FEATURES] });
-    parts.push({ name: 'contextWeights', values: learner.contextWeights, shape: [NUM_CONTEXT_FEATURES] });
     parts.push({ name: 'known', values: Float32Array.from(this.#known), shape: [this.#known.length] });
     let offset = 0;
     const tensors = parts.map((p) => {
@@ -377,14 +335,14 @@ export class DqnAgent implements Agent {
     });
     const all = new Float32Array(offset);
     parts.forEach((p, i) => all.set(p.values, tensors[i].offset));
-    const manifest: Manifest = { format: FORMAT, config: this.config, numItems: online.shape.numItems, backend: this.backend ?? 'unknown', tensors, knownItems: this.#known.reduce((a, b) => a + b, 0), ...(Number.isFinite(this.#trainEnd) ? { trainEnd: this.#trainEnd } : {}) };
+    const manifest: Manifest = { format: FORMAT, config: this.config, numItems: online.shape.numItems, backend: this.backend ?? 'unknown', tensors, knownItems: this.#known.reduce((a, b) => a + b, 0), trainEnd: this.#trainEnd };
     await mkdir(dir, { recursive: true });
     await writeFile(join(dir, 'weights.bin'), new Uint8Array(all.buffer, all.byteOffset, all.byteLength));
     await writeFile(join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   }
 
-  /** Rebuilds a trained agent from a checkpoint written by `save`, on `backend` (default: the config's), optionally ranking with another head. */
-  static async load(dir: string, store: EventStore, options: { backend?: DqnConfig['backend']; scoreHead?: DqnConfig['scoreHead'] } = {}): Promise<DqnAgent> {
+  /** Rebuilds a trained agent from a checkpoint written by `save`, on `backend` (default: the config's). */
+  static async load(dir: string, store: EventStore, options: { backend?: DqnConfig['backend'] } = {}): Promise<DqnAgent> {
     let manifest: Manifest;
     let bytes: Buffer;
     try {
@@ -402,14 +360,7 @@ export class DqnAgent implements Agent {
       throw new RecGymError(ErrorCode.BAD_CHECKPOINT, `DQN checkpoint ${dir}/weights.bin: expected ${total * 4} bytes, actual ${bytes.byteLength}`);
     }
     const values = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-    const hasContext = manifest.tensors.some((t) => t.name === 'contextWeights');
-    const agent = new DqnAgent({
-      ...manifest.config,
-      backend: options.backend ?? manifest.config.backend,
-      scoreHead: options.scoreHead ?? manifest.config.scoreHead,
-      // Checkpoints written before the context term have none.
-      contextFeatures: hasContext && manifest.config.contextFeatures === true,
-    });
+    const agent = new DqnAgent({ ...manifest.config, backend: options.backend ?? manifest.config.backend });
     const { tf, backend } = await initBackend(agent.config.backend);
     agent.#tf = tf;
     agent.backend = backend;
@@ -421,7 +372,7 @@ export class DqnAgent implements Agent {
       return v;
     };
     const known = Uint8Array.from(take('known', store.numItems));
-    agent.#trainEnd = manifest.trainEnd ?? Number.POSITIVE_INFINITY;
+    agent.#trainEnd = manifest.trainEnd;
     const learner = new DqnLearner(tf, agent.config, store, new Int32Array(0), createRng('load'), { untilTime: agent.#trainEnd, known });
     const online = learner.online;
     for (const v of online.variables()) {
@@ -435,8 +386,6 @@ export class DqnAgent implements Agent {
       online.outputs.version++;
     }
     learner.target.copyFrom(online);
-    learner.supervisedFeatureWeights.set(take('supervisedFeatureWeights', NUM_HISTORY_FEATURES));
-    if (hasContext) learner.contextWeights.set(take('contextWeights', NUM_CONTEXT_FEATURES));
     agent.#known = known;
     agent.#learner = learner;
     return agent;
@@ -446,44 +395,6 @@ export class DqnAgent implements Agent {
   dispose(): void {
     this.#learner?.dispose();
     this.#learner = undefined;
-  }
-
-  /** Supervised-head scores of raw candidate ids into `out` (−Infinity for an item the model cannot rank). */
-  #supervisedCandidates(users: Int32Array, positions: Int32Array, candidates: Int32Array, C: number, m: number, out: Float32Array): void {
-    const learner = this.#learner as DqnLearner;
-    const tf = this.#tf as Tf;
-    const online = learner.online;
-    const outputs = online.outputs;
-    if (!outputs) throw new TypeError('DqnAgent: expected the supervised head for scoreHead "supervised", actual none');
-    const useEmbeddings = this.config.supervisedEmbeddings;
-    const states = useEmbeddings ? readAndDispose(tf.tidy(() => online.supervisedState(learner.encodeWindows(online, users, positions, m)))) : new Float32Array(0);
-    const width = outputs.width;
-    const features = learner.features;
-    const useFeatures = this.config.historyFeatures;
-    const w = learner.supervisedFeatureWeights;
-    const f = new Float32Array(NUM_HISTORY_FEATURES);
-    const context = learner.context;
-    const g = new Float32Array(NUM_CONTEXT_FEATURES);
-    for (let i = 0; i < m; i++) {
-      if (useFeatures) features.load(learner.store, users[i], positions[i]);
-      context?.load(users[i], positions[i]);
-      for (let j = 0; j < C; j++) {
-        const item = candidates[i * C + j];
-        if (!this.#isKnown(item)) {
-          // Outside the catalogue: ranked only when the state touched it (earlier on the test day), by the terms that need no embedding.
-          out[i * C + j] = useFeatures && features.has(item) ? this.#featureTerms(item, w, f, context, g, true) : -Infinity;
-          continue;
-        }
-        let s = 0;
-        if (useEmbeddings) for (let d = 0; d < width; d++) s += states[i * width + d] * outputs.values[item * width + d];
-        out[i * C + j] = s + this.#featureTerms(item, w, f, context, g, useFeatures);
-      }
-    }
-  }
-
-  /** True when rankings come from the supervised head (scoreHead `supervised`, or `auto` with the head on). */
-  #usesSupervised(): boolean {
-    return this.config.scoreHead === 'supervised' || (this.config.scoreHead === 'auto' && this.config.supervisedHead);
   }
 
   #requireLearner(where: string): DqnLearner {
@@ -497,4 +408,12 @@ function createSchedule(config: DqnConfig, totalSteps: number): EpsilonSchedule 
   if (config.explorationSchedule === 'linear') return linearSchedule(config.explorationStart, config.explorationEnd, duration);
   const ratio = config.explorationEnd > 0 && config.explorationStart > 0 ? config.explorationEnd / config.explorationStart : 1e-3;
   return exponentialSchedule(config.explorationStart, config.explorationEnd, Math.min(1, ratio ** (1 / duration)));
+}
+
+/** w · features of `item` for the state loaded in `learner` (Q without its embedding term). */
+function featureTerm(learner: DqnLearner, item: number, w: Float32Array, f: Float32Array): number {
+  learner.writeFeatures(item, f, 0);
+  let s = 0;
+  for (let k = 0; k < learner.numFeatures; k++) s += w[k] * f[k];
+  return s;
 }

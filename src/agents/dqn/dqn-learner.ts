@@ -5,12 +5,13 @@ import { hoursOf } from '../../env/observation.js';
 import { wasmKernels, type Tf, type WasmKernels } from './backend.js';
 import type { DqnConfig } from './config.js';
 import { gruEncode, gruForwardValues, gruTrainDirect, gruVariables, matMul, matMulConstant, uploadSteps } from './gru.js';
-import { ContextFeatures, NUM_CONTEXT_FEATURES, contextWeightGradient } from './context-features.js';
-import { HistoryFeatures, NUM_HISTORY_FEATURES } from './history-features.js';
+import { ContextFeatures, NUM_CONTEXT_FEATURES } from '../features/context-features.js';
+import { HistoryFeatures, NUM_HISTORY_FEATURES } from '../features/history-features.js';
 import { QNetwork } from './q-network.js';
 import type { ReplayBatch, ReplaySegments } from './replay-buffer.js';
-import { ArrayAdam, DenseAdam, type AdamOptions, type SparseTable } from './sparse-table.js';
-import { bellmanTargets, softmaxCrossEntropy, supervisedFeatureLoss, supervisedFeatureLossDirect, crossEntropyFromSoftmax } from './losses.js';
+import type { AdamOptions } from '../adam.js';
+import { DenseAdam, type SparseTable } from './sparse-table.js';
+import { bellmanTargets, crossEntropyFromSoftmax, softmaxCrossEntropy } from './losses.js';
 
 /** What one gradient step reports. */
 export interface TrainStats {
@@ -23,9 +24,6 @@ export interface TrainStats {
   /** Global gradient norm before clipping. */
   readonly gradNorm: number;
 }
-
-/** Logit offset of items a day-by-day training state cannot rank (exp underflows to 0 without NaN gradients). */
-const UNSEEN_LOGIT = -1e4;
 
 /** [B, T·N] selection over time-major concatenated states from per-step blocks [B, N] starting at block `first`. */
 function selectAll(blocks: Float32Array, first: number, T: number, B: number, N: number): Float32Array {
@@ -46,25 +44,23 @@ interface DirectStepInput {
   readonly B: number;
   /** Session mode: the replayed segments and the GRU span length they were laid out in. */
   readonly segments: { readonly count: number; readonly start: Int32Array; readonly length: Int32Array; readonly T: number } | undefined;
-  /** Action rows [B, D + 1], their history features [B, F] and the Bellman targets [B]. */
+  /** Action rows [B, D + 1], their (state, action) features [B, F] and the Bellman targets [B]. */
   readonly Ea: Float32Array;
   readonly Fa: Float32Array;
   readonly y: Float32Array;
-  /** The supervised head with the embedding term: Ou [D + 1, U] (transposed output rows), labels and logit offsets [B, U]. */
+  /** The auxiliary next-item head: Ou [D + 1, U] (transposed output rows), labels and constant logit offsets [B, U]. */
   readonly embedding:
     | {
         readonly U: number;
         readonly uniqueItems: Int32Array;
         readonly Ou: Float32Array;
         readonly labels: Float32Array;
-        readonly featureLogits: Float32Array;
-        /** Whether the offsets' gradient feeds trained weights (history or context terms); else dLogits is empty. */
-        readonly isOffsetGradientNeeded: boolean;
+        readonly offsets: Float32Array;
       }
     | undefined;
 }
 
-/** Loss parts and gradients of {@link DirectStepInput}: dX [T·numSeq, D] (the embedding columns of the inputs), dEa [B, D + 1], dOu [U, D + 1] (row-major), dLogits [B, U], dense per variable. */
+/** Loss parts and gradients of {@link DirectStepInput}: dX [T·numSeq, D] (the embedding columns of the inputs), dEa [B, D + 1], dOu [U, D + 1] (row-major), dense per variable. */
 interface DirectStepResult {
   readonly loss: number;
   readonly td: number;
@@ -73,7 +69,6 @@ interface DirectStepResult {
   readonly dX: Float32Array;
   readonly dEa: Float32Array;
   readonly dOu: Float32Array | undefined;
-  readonly dLogits: Float32Array | undefined;
   readonly dense: ReadonlyMap<TF.Variable, Float32Array>;
 }
 
@@ -106,26 +101,24 @@ export class DqnLearner {
   readonly store: EventStore;
   readonly online: QNetwork;
   readonly target: QNetwork;
-  readonly features: HistoryFeatures;
-  /** Items negatives of the supervised head are drawn from (the training catalogue). */
+  /** History features of (state, item) fed to Q (config.historyFeatures). */
+  readonly features: HistoryFeatures | undefined;
+  /** Context features of (state, item) fed to Q (config.contextFeatures), counting popularity before `untilTime`. */
+  readonly context: ContextFeatures | undefined;
+  /** Q's (state, item) features: history then context, the width of `wf`. */
+  readonly numFeatures: number;
+  /** Items negatives of the auxiliary next-item head are drawn from (the training catalogue). */
   readonly negativePool: Int32Array;
   gradientSteps = 0;
   readonly #hours: Int8Array;
   readonly #optimizer: DenseAdam;
-  readonly #featureAdam: ArrayAdam;
   readonly #learningRates: ReadonlyMap<string, number>;
-  readonly #supervisedFeatureWeights = new Float32Array(NUM_HISTORY_FEATURES);
   readonly #adam: AdamOptions;
   readonly #rng: Rng;
   readonly #scratch = new Scratch();
-  #wf = new Float32Array(NUM_HISTORY_FEATURES);
+  #wf: Float32Array;
   #dots = new Float64Array(0);
   #wfVersion = -1;
-
-  /** Context features of the supervised head (config.contextFeatures), counting popularity before `untilTime`. */
-  readonly context: ContextFeatures | undefined;
-  readonly #contextWeights = new Float32Array(NUM_CONTEXT_FEATURES);
-  readonly #contextAdam: ArrayAdam;
 
   constructor(tf: Tf, config: DqnConfig, store: EventStore, negativePool: Int32Array, rng: Rng, options: { untilTime?: number; known?: Uint8Array } = {}) {
     this.tf = tf;
@@ -134,20 +127,39 @@ export class DqnLearner {
     this.#rng = rng;
     this.#hours = hoursOf(store);
     this.negativePool = negativePool;
-    const shape = { numItems: store.numItems, itemDim: config.itemDim, hiddenSize: config.hiddenSize, isSupervised: config.supervisedHead };
+    this.features = config.historyFeatures ? new HistoryFeatures(store.numItems, config.historyScanLimit) : undefined;
+    this.context = config.contextFeatures
+      ? new ContextFeatures(store, { untilTime: options.untilTime ?? Number.POSITIVE_INFINITY, recentEvents: config.contextRecentEvents, tasteEvents: config.contextTasteEvents, periodSeconds: config.periodMinutes * 60, known: options.known })
+      : undefined;
+    this.numFeatures = (this.features ? NUM_HISTORY_FEATURES : 0) + (this.context ? NUM_CONTEXT_FEATURES : 0);
+    this.#wf = new Float32Array(this.numFeatures);
+    const shape = { numItems: store.numItems, itemDim: config.itemDim, hiddenSize: config.hiddenSize, numFeatures: this.numFeatures, isSupervised: config.supervisedHead };
     this.online = new QNetwork(tf, shape, rng);
     this.target = new QNetwork(tf, shape, rng);
     this.target.copyFrom(this.online);
-    this.features = new HistoryFeatures(store.numItems, config.historyScanLimit);
     this.#adam = { learningRate: config.learningRate, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 };
     this.#optimizer = new DenseAdam(this.#adam);
-    this.#featureAdam = new ArrayAdam(NUM_HISTORY_FEATURES, { ...this.#adam, learningRate: config.featureLearningRate });
-    this.#contextAdam = new ArrayAdam(NUM_CONTEXT_FEATURES, { ...this.#adam, learningRate: config.featureLearningRate });
-    this.context =
-      config.contextFeatures && config.supervisedHead
-        ? new ContextFeatures(store, { untilTime: options.untilTime ?? Number.POSITIVE_INFINITY, recentEvents: config.contextRecentEvents, tasteEvents: config.contextTasteEvents, periodSeconds: config.periodMinutes * 60, known: options.known })
-        : undefined;
     this.#learningRates = new Map([[this.online.wf.name, config.featureLearningRate]]);
+  }
+
+  /** Loads the features of the state `user` before store position `position`. */
+  loadFeatures(user: number, position: number): void {
+    this.features?.load(this.store, user, position);
+    this.context?.load(user, position);
+  }
+
+  /** True when the loaded state's features of `item` are not all zero for want of data: the state touched it, or the context knows it. */
+  hasFeatures(item: number): boolean {
+    return (this.features?.has(item) ?? false) || this.context !== undefined;
+  }
+
+  /** Writes Q's features of `item` for the loaded state to `out[offset .. offset + numFeatures)`. */
+  writeFeatures(item: number, out: Float32Array, offset: number): void {
+    if (this.features) {
+      this.features.write(item, out, offset);
+      offset += NUM_HISTORY_FEATURES;
+    }
+    this.context?.write(item, out, offset);
   }
 
   /** Encodes the window states of `users`/`positions` with `net`: h [N, H] (caller disposes). */
@@ -170,19 +182,9 @@ export class DqnLearner {
     return states.subarray((T - 1) * n * H, T * n * H);
   }
 
-  /** Weights of the history features in the supervised logits (trained on typed arrays; zeros without the features). */
-  /** Weights of the supervised head's context term (zeros without context features). */
-  get contextWeights(): Float32Array {
-    return this.#contextWeights;
-  }
-
-  get supervisedFeatureWeights(): Float32Array {
-    return this.#supervisedFeatureWeights;
-  }
-
-  /** History-feature weights of `net` as a Float32Array (read back once per change). */
+  /** Q's feature weights of `net` as a Float32Array (read back once per change). */
   featureWeights(net: QNetwork): Float32Array {
-    if (!this.config.historyFeatures) return this.#wf.fill(0);
+    if (this.numFeatures === 0) return this.#wf;
     if (net === this.online && this.#wfVersion === this.gradientSteps) return this.#wf;
     const w = net.wf.dataSync() as Float32Array;
     if (net === this.online) {
@@ -195,19 +197,18 @@ export class DqnLearner {
 
   /**
    * Q values of `C` candidates per state, on typed arrays from the state vectors `qs` ([n, D + 1] row-major):
-   * qs · E[c] + w · features(state, c). Candidates < 0 get -Infinity.
+   * qs · E[c] + w · features(state, c) (history then context). Candidates < 0 get -Infinity.
    */
   candidateQ(net: QNetwork, qs: Float32Array, users: Int32Array, positions: Int32Array, candidates: Int32Array, C: number, n: number, out: Float32Array): void {
     const table = net.items.values;
     const width = net.items.width;
     const w = this.featureWeights(net);
-    const useFeatures = this.config.historyFeatures;
-    const features = this.features;
-    const f = this.#scratch.float('f', NUM_HISTORY_FEATURES);
+    const F = this.numFeatures;
+    const f = this.#scratch.float('f', Math.max(1, F));
     if (this.#dots.length < C) this.#dots = new Float64Array(C);
     const dots = this.#dots;
     for (let i = 0; i < n; i++) {
-      if (useFeatures) features.load(this.store, users[i], positions[i]);
+      if (F > 0) this.loadFeatures(users[i], positions[i]);
       const qBase = i * width;
       const row = i * C;
       // Four candidates at a time: their table rows are cache misses, and independent sums let them overlap.
@@ -253,9 +254,9 @@ export class DqnLearner {
           continue;
         }
         let q = dots[j];
-        if (useFeatures && features.has(item)) {
-          features.write(item, f, 0);
-          for (let k = 0; k < NUM_HISTORY_FEATURES; k++) q += w[k] * f[k];
+        if (F > 0) {
+          this.writeFeatures(item, f, 0);
+          for (let k = 0; k < F; k++) q += w[k] * f[k];
         }
         out[row + j] = q;
       }
@@ -358,31 +359,29 @@ export class DqnLearner {
     if (qNextOnline) this.windowQ(online, nextUsers, nextPositions, nextCandidates, C, qNextOnline, B);
     const y = bellmanTargets(batch.rewards, batch.terminations, qNext, C, config.gamma, scratch.float('y', B), qNextOnline);
 
-    // Online inputs: GRU spans, the action rows E|bias[a], their history features.
+    // Online inputs: GRU spans, the action rows E|bias[a], their (state, action) features.
     online.fillInputs(store, this.#hours, from, to, numSeq, T, X, xRows);
     const Ea = scratch.float('Ea', B * width);
-    const Fa = scratch.float('Fa', B * NUM_HISTORY_FEATURES);
-    const useFeatures = config.historyFeatures;
+    const F = this.numFeatures;
+    const Fa = scratch.float('Fa', B * Math.max(1, F));
     for (let i = 0; i < B; i++) {
       online.items.readRow(batch.actions[i], Ea, i * width);
-      if (useFeatures) {
-        this.features.load(store, users[i], positions[i]);
-        this.features.write(batch.actions[i], Fa, i * NUM_HISTORY_FEATURES);
+      if (F > 0) {
+        this.loadFeatures(users[i], positions[i]);
+        this.writeFeatures(batch.actions[i], Fa, i * F);
       }
     }
-    // Supervised head: sampled softmax over the batch's next items plus shared uniform negatives.
+    // Auxiliary next-item head (SQN) on the shared GRU: sampled softmax of [h·Ws, 1]·O|bias over the
+    // batch's next items plus shared uniform negatives, each standing for pool / negatives items.
     const isSupervised = config.supervisedHead && online.outputs !== undefined;
     let U = 0;
     let uniqueItems: Int32Array | undefined;
     let labels: Float32Array | undefined;
     let Ou: Float32Array | undefined;
-    let featureLogits: Float32Array | undefined;
-    let sparseCount = 0;
-    const useSupervisedFeatures = isSupervised && config.historyFeatures;
+    let offsets: Float32Array | undefined;
     if (isSupervised) {
       const outputs = online.outputs!;
-      const maxU = B * (1 + config.supervisedHistoryNegatives + (this.context ? config.contextNegatives + config.transitionNegatives : 0)) + config.supervisedNegatives;
-      uniqueItems = scratch.int('uniqueItems', maxU);
+      uniqueItems = scratch.int('uniqueItems', B + config.supervisedNegatives);
       const slotOf = new Map<number, number>();
       const labelIndex = scratch.int('labelIndex', B);
       for (let i = 0; i < B; i++) {
@@ -403,92 +402,14 @@ export class DqnLearner {
           uniqueItems[U++] = item;
         }
       }
-      const uniformEnd = U;
-      // Each state's most recently touched items are negatives too, so the head learns to rank the
-      // user's own items against each other (recency, count, behaviour), not only against strangers.
-      const features = this.features;
-      const historyNegatives = useSupervisedFeatures ? config.supervisedHistoryNegatives : 0;
-      for (let i = 0; i < B && historyNegatives > 0; i++) {
-        features.load(store, users[i], positions[i]);
-        for (let k = 0, added = 0; k < features.numTouched && added < historyNegatives; k++) {
-          const item = features.touched[k];
-          if (slotOf.has(item)) continue;
-          slotOf.set(item, U);
-          uniqueItems[U++] = item;
-          added++;
-        }
-      }
-      const context = this.context;
-      for (let i = 0; i < B && context && config.contextNegatives > 0; i++) {
-        context.load(users[i], positions[i]);
-        if (context.numCategories === 0) continue;
-        const { categoryStart, categoryItems } = context;
-        for (let k = 0; k < config.contextNegatives; k++) {
-          let draw = this.#rng.next() * context.numShare();
-          let c = 0;
-          while (c < context.numCategories - 1 && draw >= context.shares[c]) draw -= context.shares[c++];
-          const category = context.categories[c];
-          const size = categoryStart[category + 1] - categoryStart[category];
-          if (size === 0) continue;
-          const item = categoryItems[categoryStart[category] + this.#rng.nextInt(size)];
-          if (slotOf.has(item)) continue;
-          slotOf.set(item, U);
-          uniqueItems[U++] = item;
-        }
-      }
-      for (let i = 0; i < B && context && config.transitionNegatives > 0; i++) {
-        context.load(users[i], positions[i]);
-        for (let k = 0; k < config.transitionNegatives && context.numFollowers > 0; k++) {
-          const item = context.followers[this.#rng.nextInt(context.numFollowers)];
-          if (slotOf.has(item)) continue;
-          slotOf.set(item, U);
-          uniqueItems[U++] = item;
-        }
-      }
       labels = scratch.float('labels', B * U);
       labels.fill(0, 0, B * U);
-      const dayByDay = config.dayByDay && this.context !== undefined;
-      for (let i = 0; i < B; i++) {
-        // Day by day: a next item unseen before the state's day cannot be ranked on that day.
-        if (dayByDay && !(this.context as ContextFeatures).seenBefore(positions[i], store.items[positions[i]])) continue;
-        labels[i * U + labelIndex[i]] = 1;
-      }
-      // Logit offsets: the history-feature term (sparse on typed arrays; its weights are trained from
-      // d offsets) and the sampled-softmax correction log(pool / negatives) on uniform negatives, each
-      // of which stands for that many catalogue items (without it, the head never learns to push the
-      // whole catalogue below the user's own items).
-      featureLogits = scratch.float('featureLogits', B * U);
-      featureLogits.fill(0, 0, B * U);
+      for (let i = 0; i < B; i++) labels[i * U + labelIndex[i]] = 1;
+      offsets = scratch.float('offsets', B * U);
+      offsets.fill(0, 0, B * U);
       if (config.supervisedNegatives > 0 && pool.length > config.supervisedNegatives) {
         const correction = Math.log(pool.length / config.supervisedNegatives);
-        for (let i = 0; i < B; i++) for (let u = uniformStart; u < uniformEnd; u++) featureLogits[i * U + u] = correction;
-      }
-      if (useSupervisedFeatures) {
-        const wsf = this.#supervisedFeatureWeights;
-        let count = 0;
-        const sparseF = scratch.float('sparseF', B * features.touched.length * NUM_HISTORY_FEATURES);
-        const sparseAt = scratch.int('sparseAt', B * features.touched.length);
-        for (let i = 0; i < B; i++) {
-          features.load(store, users[i], positions[i]);
-          for (let k = 0; k < features.numTouched; k++) {
-            const slot = slotOf.get(features.touched[k]);
-            if (slot === undefined) continue;
-            features.write(features.touched[k], sparseF, count * NUM_HISTORY_FEATURES);
-            let logit = 0;
-            for (let j = 0; j < NUM_HISTORY_FEATURES; j++) logit += wsf[j] * sparseF[count * NUM_HISTORY_FEATURES + j];
-            featureLogits[i * U + slot] += logit;
-            sparseAt[count] = i * U + slot;
-            count++;
-          }
-        }
-        sparseCount = count;
-      }
-      if (context) {
-        const values = scratch.float('contextF', B * U * NUM_CONTEXT_FEATURES);
-        for (let i = 0; i < B; i++) {
-          context.load(users[i], positions[i]);
-          context.writeRow(uniqueItems, U, this.#contextWeights, values, i * U * NUM_CONTEXT_FEATURES, featureLogits, i * U, dayByDay ? UNSEEN_LOGIT : undefined);
-        }
+        for (let i = 0; i < B; i++) offsets.fill(correction, i * U + uniformStart, i * U + U);
       }
       Ou = scratch.float('Ou', U * width);
       const values = outputs.values;
@@ -498,20 +419,8 @@ export class DqnLearner {
       }
     }
 
-    // Only the variables in the loss (wf is out of it without history features).
-    // Without the embedding term the supervised logits are feature offsets only: its softmax
-    // cross-entropy and gradient are taken here on typed arrays, with no kernel (and no ws) in the graph.
-    const isJsSupervised = isSupervised && !config.supervisedEmbeddings;
-    let jsSupervisedLoss = 0;
-    let jsFeatureGrad: Float32Array | undefined;
-    if (isJsSupervised) {
-      jsFeatureGrad = scratch.float('dFeatureLogits', B * U);
-      const kernels = wasmKernels(tf);
-      jsSupervisedLoss = kernels
-        ? supervisedFeatureLossDirect(kernels, featureLogits as Float32Array, labels as Float32Array, B, U, config.supervisedWeight, jsFeatureGrad)
-        : supervisedFeatureLoss(featureLogits as Float32Array, labels as Float32Array, B, U, config.supervisedWeight, jsFeatureGrad);
-    }
-    const variables = online.variables().filter((v) => (useFeatures || v !== online.wf) && !(isJsSupervised && v === online.ws));
+    // Only the variables in the loss (wf is out of it without features).
+    const variables = online.variables().filter((v) => F > 0 || v !== online.wf);
     // Session mode: the last step only feeds s' of the segment's last transition (target side).
     const onlineT = isSession ? T - 1 : T;
     const rowsX = onlineT * numSeq;
@@ -520,7 +429,7 @@ export class DqnLearner {
     const parts = { td: 0, sup: 0, q: 0 };
     // Both paths end here: sparse rows (GRU inputs' first D columns, action rows, output rows) into
     // the tables' pending gradients, the global norm, clipping and the Adam steps.
-    const applyGradients = (dX: Float32Array, dXStride: number, dEa: Float32Array, dOu: Float32Array | undefined, isDOuRowMajor: boolean, dFeatureLogits: Float32Array | undefined, denseValues: Float32Array[]): void => {
+    const applyGradients = (dX: Float32Array, dXStride: number, dEa: Float32Array, dOu: Float32Array | undefined, isDOuRowMajor: boolean, denseValues: Float32Array[]): void => {
       const items = online.items;
       for (let step = 0; step < rowsX; step++) {
         const row = xRows[step];
@@ -540,28 +449,13 @@ export class DqnLearner {
           }
         }
       }
-      const dWsf = new Float32Array(NUM_HISTORY_FEATURES);
-      if (dFeatureLogits) {
-        const f = scratch.float('sparseF', 0);
-        const at = scratch.int('sparseAt', 0);
-        for (let c = 0; c < sparseCount; c++) {
-          const g = dFeatureLogits[at[c]];
-          for (let j = 0; j < NUM_HISTORY_FEATURES; j++) dWsf[j] += g * f[c * NUM_HISTORY_FEATURES + j];
-        }
-      }
-      const dWc = new Float32Array(NUM_CONTEXT_FEATURES);
-      if (dFeatureLogits && this.context) contextWeightGradient(dFeatureLogits, featureLogits!, UNSEEN_LOGIT, scratch.float('contextF', 0), B * U, dWc);
       let squares = items.pendingSquaredNorm() + (online.outputs?.pendingSquaredNorm() ?? 0);
-      for (let j = 0; j < NUM_HISTORY_FEATURES; j++) squares += dWsf[j] * dWsf[j];
-      for (let j = 0; j < NUM_CONTEXT_FEATURES; j++) squares += dWc[j] * dWc[j];
       for (const values of denseValues) {
         for (let k = 0; k < values.length; k++) squares += values[k] * values[k];
       }
       gradNorm = Math.sqrt(squares);
       const scale = config.maxGradNorm > 0 && gradNorm > config.maxGradNorm ? config.maxGradNorm / gradNorm : 1;
       this.#optimizer.step(tf, variables, denseValues, scale, this.#learningRates);
-      if (dFeatureLogits) this.#featureAdam.step(this.#supervisedFeatureWeights, dWsf, scale);
-      if (dFeatureLogits && this.context) this.#contextAdam.step(this.#contextWeights, dWc, scale);
       items.step(this.#adam, scale);
       online.outputs?.step(this.#adam, scale);
     };
@@ -569,7 +463,6 @@ export class DqnLearner {
     const kernels = wasmKernels(tf);
     if (kernels) {
       // On WASM: the whole loss and its gradients by hand on direct kernel calls (no tfjs kernels).
-      const hasEmbeddingHead = isSupervised && !isJsSupervised;
       const result = this.#directLossAndGradients(kernels, {
         X,
         T: onlineT,
@@ -579,18 +472,18 @@ export class DqnLearner {
         Ea,
         Fa,
         y,
-        embedding: hasEmbeddingHead ? { U, uniqueItems: uniqueItems as Int32Array, Ou: Ou as Float32Array, labels: labels as Float32Array, featureLogits: featureLogits as Float32Array, isOffsetGradientNeeded: sparseCount > 0 || this.context !== undefined } : undefined,
+        embedding: isSupervised ? { U, uniqueItems: uniqueItems as Int32Array, Ou: Ou as Float32Array, labels: labels as Float32Array, offsets: offsets as Float32Array } : undefined,
       });
-      lossValue = result.loss + config.supervisedWeight * jsSupervisedLoss;
+      lossValue = result.loss;
       parts.td = result.td;
       parts.q = result.qMean;
-      parts.sup = hasEmbeddingHead ? result.supervised : jsSupervisedLoss;
+      parts.sup = result.supervised;
       const dense = variables.map((v) => {
         const g = result.dense.get(v);
         if (!g) throw new TypeError(`DqnLearner.trainStep: expected a gradient for ${v.name}, actual none`);
         return g;
       });
-      applyGradients(result.dX, D, result.dEa, result.dOu, true, hasEmbeddingHead ? result.dLogits : jsFeatureGrad, dense);
+      applyGradients(result.dX, D, result.dEa, result.dOu, true, dense);
     } else {
       const xSteps = uploadSteps(tf, X, onlineT, numSeq, inputSize, false).steps;
       const xFlat = tf.tensor2d(X.slice(0, rowsX * inputSize), [rowsX, inputSize]);
@@ -610,24 +503,23 @@ export class DqnLearner {
         }
       }
       const eaT = tf.tensor2d(Ea.slice(0, B * width), [B, width]);
-      const ouT = isSupervised && !isJsSupervised ? tf.tensor2d((Ou as Float32Array).slice(0, U * width), [width, U]) : undefined;
-      const featureLogitsT = featureLogits && !isJsSupervised ? tf.tensor2d(featureLogits.slice(0, B * U), [B, U]) : undefined;
-      const args: TF.Tensor[] = [eaT, ...(ouT ? [ouT] : []), ...(featureLogitsT ? [featureLogitsT] : []), ...variables, xFlat];
+      const ouT = isSupervised ? tf.tensor2d((Ou as Float32Array).slice(0, U * width), [width, U]) : undefined;
+      const offsetsT = isSupervised ? tf.tensor2d((offsets as Float32Array).slice(0, B * U), [B, U]) : undefined;
+      const args: TF.Tensor[] = [eaT, ...(ouT ? [ouT] : []), ...variables, xFlat];
       const constants: TF.Tensor[] = [];
       const yT = tf.tensor1d(y.slice(0, B));
-      const faT = tf.tensor2d(Fa.slice(0, B * NUM_HISTORY_FEATURES), [B, NUM_HISTORY_FEATURES]);
-      const labelsT = isSupervised && !isJsSupervised ? tf.tensor2d((labels as Float32Array).slice(0, B * U), [B, U]) : undefined;
+      const faT = tf.tensor2d(Fa.slice(0, B * Math.max(1, F)), [B, Math.max(1, F)]);
+      const labelsT = isSupervised ? tf.tensor2d((labels as Float32Array).slice(0, B * U), [B, U]) : undefined;
 
-      constants.push(yT, faT, xFlatT, ...xSteps, ...(selAll ? [selAll] : []), ...selBlocks.flatMap((b) => [b.sel, b.selT]), ...(labelsT ? [labelsT] : []));
+      constants.push(yT, faT, xFlatT, ...xSteps, ...(selAll ? [selAll] : []), ...selBlocks.flatMap((b) => [b.sel, b.selT]), ...(labelsT ? [labelsT] : []), ...(offsetsT ? [offsetsT] : []));
       let partTensors: TF.Tensor[] = [];
       const lossFn = (...inputs: TF.Tensor[]): TF.Scalar => {
         const ea = inputs[0] as TF.Tensor2D;
         const ou = ouT ? (inputs[1] as TF.Tensor2D) : undefined;
-        const fl = featureLogitsT ? (inputs[2] as TF.Tensor2D) : undefined;
         const flat = inputs[inputs.length - 1] as TF.Tensor2D;
         const h = gruEncode(tf, online.gru, flat, xSteps, xFlatT, isSession ? { kind: 'select', all: selAll as TF.Tensor2D, blocks: selBlocks } : { kind: 'last' });
         let q: TF.Tensor = tf.sum(tf.mul(online.qState(h as TF.Tensor2D), ea), 1);
-        if (useFeatures) q = tf.add(q, tf.reshape(matMulConstant(tf, faT, online.wf as TF.Tensor2D), [B]));
+        if (F > 0) q = tf.add(q, tf.reshape(matMulConstant(tf, faT, online.wf as TF.Tensor2D), [B]));
         const diff = tf.sub(q, yT);
         let td: TF.Scalar;
         if (config.loss === 'huber') {
@@ -640,11 +532,8 @@ export class DqnLearner {
         }
         let loss: TF.Scalar = td;
         let sup: TF.Scalar | undefined;
-        if (ou && labelsT) {
-          const product = matMul(tf, online.supervisedState(h as TF.Tensor2D), ou);
-          // Without the embedding term the product stays in the graph at zero weight (every input needs a gradient path).
-          const term = config.supervisedEmbeddings ? product : tf.mul(product, 0);
-          const logits = (fl ? tf.add(term, fl) : term) as TF.Tensor2D;
+        if (ou && labelsT && offsetsT) {
+          const logits = tf.add(matMul(tf, online.supervisedState(h as TF.Tensor2D), ou), offsetsT) as TF.Tensor2D;
           sup = softmaxCrossEntropy(tf, logits, labelsT);
           loss = tf.add(td, tf.mul(sup, config.supervisedWeight));
         }
@@ -653,7 +542,7 @@ export class DqnLearner {
       };
       tf.tidy(() => {
         const { value, grads } = tf.valueAndGrads(lossFn)(args);
-        lossValue = value.dataSync()[0] + config.supervisedWeight * jsSupervisedLoss;
+        lossValue = value.dataSync()[0];
         const dX = grads[grads.length - 1].dataSync() as Float32Array;
         const dEa = grads[0].dataSync() as Float32Array;
         let denseStart = 1;
@@ -662,15 +551,13 @@ export class DqnLearner {
           dOu = grads[1].dataSync() as Float32Array;
           denseStart = 2;
         }
-        const dFeatureLogits = featureLogitsT ? (grads[denseStart].dataSync() as Float32Array) : jsFeatureGrad;
-        if (featureLogitsT) denseStart++;
         const denseValues = grads.slice(denseStart, denseStart + variables.length).map((g) => g.dataSync() as Float32Array);
-        applyGradients(dX, inputSize, dEa, dOu, false, dFeatureLogits, denseValues);
+        applyGradients(dX, inputSize, dEa, dOu, false, denseValues);
       });
       parts.td = partTensors[0].dataSync()[0];
       parts.q = partTensors[1].dataSync()[0];
-      parts.sup = partTensors[2] ? partTensors[2].dataSync()[0] : jsSupervisedLoss;
-      tf.dispose([...partTensors, xFlat, eaT, ...(ouT ? [ouT] : []), ...(featureLogitsT ? [featureLogitsT] : []), ...constants]);
+      parts.sup = partTensors[2] ? partTensors[2].dataSync()[0] : 0;
+      tf.dispose([...partTensors, xFlat, eaT, ...(ouT ? [ouT] : []), ...constants]);
       partTensors = [];
     }
 
@@ -693,7 +580,7 @@ export class DqnLearner {
     const D = config.itemDim;
     const width = D + 1;
     const H = config.hiddenSize;
-    const F = NUM_HISTORY_FEATURES;
+    const F = this.numFeatures;
     const pass = gruTrainDirect(k, online.gru, X, T, numSeq, D);
     const states = pass.states;
     // Offset in `states` of each batch row's state (its step in its segment, or its window's last step).
@@ -764,7 +651,6 @@ export class DqnLearner {
     const dp = k.view(dpB);
     const dpT = k.view(dpTB);
     const wf = this.featureWeights(online);
-    const useFeatures = config.historyFeatures;
     const isHuber = config.loss === 'huber';
     const delta = config.huberDelta;
     const qs = scratch.float('directQs', B * width);
@@ -782,7 +668,7 @@ export class DqnLearner {
       }
       qs[row + D] = 1;
       q += Ea[row + D];
-      if (useFeatures) for (let f = 0; f < F; f++) q += Fa[i * F + f] * wf[f];
+      for (let f = 0; f < F; f++) q += Fa[i * F + f] * wf[f];
       q = Math.fround(q);
       qSum += q;
       const diff = q - y[i];
@@ -802,14 +688,13 @@ export class DqnLearner {
         dp[i * P + d] = g;
         dpT[d * B + i] = g;
       }
-      if (useFeatures) for (let f = 0; f < F; f++) dwf[f] += dq * Fa[i * F + f];
+      for (let f = 0; f < F; f++) dwf[f] += dq * Fa[i * F + f];
     }
     const td = tdSum / B;
 
     // Embedding head: logits = [h·Ws, 1]·Ou + offsets, softmax cross-entropy, and back.
     let supervised = 0;
     let dOu: Float32Array | undefined;
-    let dLogits: Float32Array | undefined;
     if (embedding) {
       const ss = k.view(ssB);
       for (let i = 0; i < B; i++) {
@@ -828,7 +713,7 @@ export class DqnLearner {
       k.refresh(ourB);
       k.matMul(ssB.id, B, width, ouB.id, U, logitsB.id);
       const logits = k.view(logitsB);
-      const offsets = embedding.featureLogits;
+      const offsets = embedding.offsets;
       for (let e = 0; e < B * U; e++) logits[e] += offsets[e];
       k.softmax(logitsB.id, probB.id, U, B);
       const prob = k.view(probB);
@@ -853,8 +738,6 @@ export class DqnLearner {
           }
         }
       }
-      dLogits = embedding.isOffsetGradientNeeded ? scratch.float('directDLogits', B * U) : new Float32Array(0);
-      if (embedding.isOffsetGradientNeeded) dLogits.set(dl);
       k.matMul(dlB.id, B, U, ourB.id, width, dssB.id);
       k.matMul(dlTB.id, U, B, ssB.id, width, douB.id);
       dOu = k.view(douB).slice();
@@ -896,7 +779,7 @@ export class DqnLearner {
     dense.set(online.wq, dWq);
     dense.set(online.wf, dwf);
     if (online.ws && dWs) dense.set(online.ws, dWs);
-    return { loss: td + config.supervisedWeight * supervised, td, qMean: qSum / B, supervised, dX: g.dX, dEa, dOu, dLogits, dense };
+    return { loss: td + config.supervisedWeight * supervised, td, qMean: qSum / B, supervised, dX: g.dX, dEa, dOu, dense };
   }
 
   /** Releases the networks and the optimizer state. */

@@ -1,13 +1,10 @@
 export { initBackend, type BackendChoice, type BackendPreference, type Tf } from './backend.js';
 export { DqnConfigSchema, parseDqnConfig, trainingRewards, type DqnConfig, type DqnConfigInput } from './config.js';
-export { COLD_SCORE, DqnAgent, type DqnTrainHooks, type EpochStats } from './dqn-agent.js';
-export { CONTEXT_FEATURE_NAMES, ContextFeatures, NUM_CONTEXT_FEATURES, type ContextFeatureOptions } from './context-features.js';
+export { COLD_SCORE, DqnAgent, type DqnEpochStats } from './dqn-agent.js';
 export { DqnLearner, type TrainStats } from './dqn-learner.js';
-export { bellmanTargets, softmaxCrossEntropy, supervisedFeatureLoss } from './losses.js';
+export { bellmanTargets, softmaxCrossEntropy } from './losses.js';
 export { createGruWeights, gruEncode, gruForward, gruSequence, gruVariables, matMul, matMulConstant, projection, uploadSteps, type GruWeights, type StateSelection } from './gru.js';
-export { HISTORY_FEATURE_NAMES, HistoryFeatures, NUM_HISTORY_FEATURES } from './history-features.js';
 export { EVENT_EXTRA_COLUMNS, QNetwork, type QNetworkShape } from './q-network.js';
 export { ReplayBuffer, createReplayBatch, type ReplayBatch, type ReplayBufferOptions, type ReplaySegments, type ReplayStates } from './replay-buffer.js';
 export { exponentialSchedule, linearSchedule, type EpsilonSchedule } from './schedules.js';
-export { ArrayAdam, DenseAdam, SparseTable, type AdamOptions } from './sparse-table.js';
-export { SELECTION_METRIC, TRAINING_EVAL_K, chooseBestEpoch, runTraining, trainingCurvesSvg, trainingSummary, trainingWindows, type EpochRecord, type RefitResult, type TrainingOptions, type TrainingRun, type TrainingWindows } from './training-run.js';
+export { DenseAdam, SparseTable } from './sparse-table.js';

@@ -1,5 +1,5 @@
 import type * as TF from '@tensorflow/tfjs';
-import type { Tf, WasmKernels } from './backend.js';
+import type { Tf } from './backend.js';
 
 const CROSS_ENTROPY = new WeakMap<Tf, (logits: TF.Tensor2D, labels: TF.Tensor2D) => TF.Scalar>();
 
@@ -65,48 +65,6 @@ export function bellmanTargets(
     out[i] = rewards[i] + gamma * bootstrap;
   }
   return out;
-}
-
-/**
- * Mean softmax cross-entropy of `logits` [B, U] (row-major) against `labels` (a row summing to s
- * counts s times; 0 leaves it out), and its gradient times `weight` into `grad`: weight · (s · softmax − labels) / B.
- */
-export function supervisedFeatureLoss(logits: Float32Array, labels: Float32Array, B: number, U: number, weight: number, grad: Float32Array): number {
-  let loss = 0;
-  for (let i = 0; i < B; i++) {
-    const row = i * U;
-    let max = -Infinity;
-    let labelSum = 0;
-    for (let u = 0; u < U; u++) {
-      if (logits[row + u] > max) max = logits[row + u];
-      labelSum += labels[row + u];
-    }
-    let sum = 0;
-    for (let u = 0; u < U; u++) sum += Math.exp(logits[row + u] - max);
-    const lse = max + Math.log(sum);
-    for (let u = 0; u < U; u++) {
-      const y = labels[row + u];
-      if (y !== 0) loss -= y * (logits[row + u] - lse);
-      grad[row + u] = (weight * (labelSum * Math.exp(logits[row + u] - lse) - y)) / B;
-    }
-  }
-  return loss / B;
-}
-
-/** {@link supervisedFeatureLoss} with the softmax on XNNPACK (WASM): the JS exp costs ~6 ns per logit, ~4 ms per default-config batch (measured). */
-export function supervisedFeatureLossDirect(k: WasmKernels, logits: Float32Array, labels: Float32Array, B: number, U: number, weight: number, grad: Float32Array): number {
-  const logitsB = k.buffer('feature/logits', B * U);
-  const probB = k.buffer('feature/prob', B * U);
-  k.view(logitsB).set(logits.subarray(0, B * U));
-  k.softmax(logitsB.id, probB.id, U, B);
-  const prob = k.view(probB);
-  const labelSums = new Float32Array(B);
-  const loss = crossEntropyFromSoftmax(prob, logits, labels, B, U, labelSums);
-  for (let i = 0; i < B; i++) {
-    const row = i * U;
-    for (let u = 0; u < U; u++) grad[row + u] = (weight * (labelSums[i] * prob[row + u] - labels[row + u])) / B;
-  }
-  return loss / B;
 }
 
 /** Σ over rows of −Σ label · log p, with p the rows' softmax `prob` of `logits`; writes each row's label sum. */

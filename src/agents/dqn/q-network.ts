@@ -3,7 +3,6 @@ import type { Rng } from '../../core/rng.js';
 import type { EventStore } from '../../data/event-store.js';
 import { readAndDispose, wasmKernels, type Tf } from './backend.js';
 import { createGruWeights, gruVariables, matMul, uniformValues, type GruWeights } from './gru.js';
-import { NUM_HISTORY_FEATURES } from './history-features.js';
 import { SparseTable } from './sparse-table.js';
 
 /**
@@ -19,7 +18,9 @@ export interface QNetworkShape {
   readonly itemDim: number;
   /** H: GRU hidden size. */
   readonly hiddenSize: number;
-  /** With the supervised (next-item) head and its output table. */
+  /** Width of the (state, item) features Q adds with the weights `wf` (0 = none). */
+  readonly numFeatures: number;
+  /** With the auxiliary next-item head and its output table. */
   readonly isSupervised: boolean;
 }
 
@@ -27,8 +28,8 @@ let networkCount = 0;
 
 /**
  * The DQN's network: item embeddings (+ behaviour and hour embeddings, the one-hot rows of the GRU
- * input matrix) -> GRU -> state h; Q(s, a) = (h·Wq) · E[a] + bias[a] + w · historyFeatures(s, a);
- * supervised logits (h·Ws) · O[x] + biasO[x]. The tables E|bias and O|biasO live on Float32Arrays
+ * input matrix) -> GRU -> state h; Q(s, a) = (h·Wq) · E[a] + bias[a] + w · features(s, a)
+ * (history and context features, `src/agents/features`); auxiliary next-item logits (h·Ws) · O[x] + biasO[x]. The tables E|bias and O|biasO live on Float32Arrays
  * ({@link SparseTable}: width D + 1, the bias last) and are trained sparsely; the dense weights are
  * tf variables.
  */
@@ -66,7 +67,7 @@ export class QNetwork {
     const glorot = (rows: number, cols: number, name: string) =>
       tf.variable(tf.tensor2d(uniformValues(rows * cols, Math.sqrt(6 / (rows + cols)), rng), [rows, cols]), true, `${this.name}/${name}`);
     this.wq = glorot(H, D, 'wq');
-    this.wf = tf.variable(tf.zeros([NUM_HISTORY_FEATURES, 1]), true, `${this.name}/wf`);
+    this.wf = tf.variable(tf.zeros([Math.max(1, shape.numFeatures), 1]), true, `${this.name}/wf`);
     this.ws = shape.isSupervised ? glorot(H, D, 'ws') : undefined;
   }
 

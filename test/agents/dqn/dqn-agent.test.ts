@@ -84,9 +84,9 @@ describe('DqnAgent', () => {
       agent.dispose();
     }, 120_000);
 
-    it('learns it in session mode with the supervised head', async () => {
+    it('learns it in session mode with the auxiliary head and Q features, ranking by Q', async () => {
       const store = identityStore();
-      const agent = new DqnAgent({ ...SMALL, epochs: 10, sequenceMode: 'session', supervisedEmbeddings: true });
+      const agent = new DqnAgent({ ...SMALL, epochs: 10, sequenceMode: 'session' });
       await agent.fit(store, splitByDay(store).train, createRng(0));
       const rate = await hitRate(agent, store);
       expect(rate).toBeGreaterThan(0.4); // random: 0.05
@@ -143,9 +143,9 @@ describe('DqnAgent', () => {
       const lastDay = Math.floor(base.maxTime / 86_400) * 86_400;
       for (const [item, hour] of [[9001, 1], [9002, 2], [9001, 3]] as const) builder.append(999, item, 1, 3, lastDay + hour * 3600);
       const store = builder.build();
-      // Both ranking heads: the supervised one (history + context terms) and Q (history term).
-      for (const scoreHead of ['supervised', 'q'] as const) {
-        const agent = new DqnAgent({ ...SMALL, epochs: 1, scoreHead });
+      // With and without context features in Q: the feature term needs no embedding.
+      for (const contextFeatures of [true, false]) {
+        const agent = new DqnAgent({ ...SMALL, epochs: 1, contextFeatures });
         await agent.fit(store, splitByDay(store).train, createRng(1));
         const user = store.userIds.get(999);
         const position = store.userOffsets[user + 1] - 1; // the second 9001: the state holds 9001 and 9002
@@ -162,6 +162,40 @@ describe('DqnAgent', () => {
         expect(dense[fresh]).toBeCloseTo(scores[0], 4);
         agent.dispose();
       }
+    }, 60_000);
+
+    it("ranks by Q: changing Q's weights changes the ranking, changing the auxiliary head's does not", async () => {
+      const store = identityStore({ numUsers: 20 });
+      const agent = new DqnAgent({ ...SMALL, epochs: 1 });
+      await agent.fit(store, splitByDay(store).train, createRng(4));
+      const { batch } = testCandidates(store, 5, 'x');
+      const score = () => {
+        const out = new Float64Array(batch.users.length * store.numItems);
+        agent.scoreItems(batch, out);
+        return Array.from(out);
+      };
+      const before = score();
+      const learner = agent.learner!;
+      const online = learner.online;
+      const { tf } = await initBackend('wasm');
+      const noise = createRng('noise');
+      // The auxiliary head's output table and projection: trained, never ranked with.
+      const outputs = online.outputs!;
+      for (let k = 0; k < outputs.values.length; k++) outputs.values[k] = noise.next() * 10 - 5;
+      outputs.version++;
+      const ws = online.ws!;
+      tf.tidy(() => ws.assign(tf.randomNormal(ws.shape, 0, 5, 'float32', 1)));
+      expect(score()).toEqual(before);
+      // Q's projection of the state: the ranking moves.
+      tf.tidy(() => online.wq.assign(tf.randomNormal(online.wq.shape, 0, 5, 'float32', 2)));
+      const afterQ = score();
+      expect(afterQ).not.toEqual(before);
+      // Q's feature weights alone move it too.
+      const wf = online.wf;
+      tf.tidy(() => wf.assign(tf.randomNormal(wf.shape, 0, 5, 'float32', 3)));
+      learner.gradientSteps++; // the cached copy of wf is refreshed per gradient step
+      expect(score()).not.toEqual(afterQ);
+      agent.dispose();
     }, 60_000);
 
     it('throws RESET_NEEDED before fit', () => {
@@ -207,7 +241,7 @@ describe('DqnAgent', () => {
       await expect(DqnAgent.load(dir, store)).rejects.toSatisfy((e) => isRecGymError(e, 'RECGYM_ERR_BAD_CHECKPOINT'));
       writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ format: 'other' }));
       writeFileSync(join(dir, 'weights.bin'), '');
-      await expect(DqnAgent.load(dir, store)).rejects.toThrow(/expected format recgym-dqn\/2/);
+      await expect(DqnAgent.load(dir, store)).rejects.toThrow(/expected format recgym-dqn\/3/);
       const agent = new DqnAgent({ ...SMALL, epochs: 1, maxStepsPerEpoch: 2 });
       await agent.fit(store, splitByDay(store).train, createRng(3));
       await agent.save(dir);

@@ -6,9 +6,10 @@ import { initBackend } from '../../../src/agents/dqn/backend.js';
 import type { DqnConfigInput } from '../../../src/agents/dqn/config.js';
 import { DqnAgent } from '../../../src/agents/dqn/dqn-agent.js';
 import { createRng } from '../../../src/core/rng.js';
-import type { EventStore } from '../../../src/data/event-store.js';
 import { splitByDay } from '../../../src/data/split.js';
-import { identityStore } from './fixtures.js';
+import { NUM_CONTEXT_FEATURES } from '../../../src/agents/features/context-features.js';
+import { NUM_HISTORY_FEATURES } from '../../../src/agents/features/history-features.js';
+import { identityStore, testDayStates } from './fixtures.js';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -28,33 +29,20 @@ const CONTEXT: DqnConfigInput = {
   numCandidates: 6,
   supervisedNegatives: 8,
   contextFeatures: true,
-  dayByDay: true,
-  contextNegatives: 2,
-  supervisedEmbeddings: false,
 };
 
-function testStates(store: EventStore) {
-  const split = splitByDay(store);
-  const users: number[] = [];
-  const positions: number[] = [];
-  for (let p = 0; p < store.length; p++) {
-    if (store.times[p] >= split.test.start && p > store.userOffsets[store.users[p]]) {
-      users.push(store.users[p]);
-      positions.push(p);
-    }
-  }
-  return { store, users: Int32Array.from(users), positions: Int32Array.from(positions) };
-}
 
-describe('DqnAgent (context features, day by day)', () => {
-  it('learns context weights, matches scoreCandidates with scoreItems and leaks no tensors', async () => {
+describe('DqnAgent (context features in Q)', () => {
+  it('learns Q weights of the context features, matches scoreCandidates with scoreItems and leaks no tensors', async () => {
     const store = identityStore({ numUsers: 20 });
     const agent = new DqnAgent(CONTEXT);
     await agent.fit(store, splitByDay(store).train, createRng(2));
     const learner = agent.learner!;
     expect(learner.context).toBeDefined();
-    expect(Array.from(learner.contextWeights).some((w) => w !== 0)).toBe(true);
-    const batch = testStates(store);
+    expect(learner.numFeatures).toBe(NUM_HISTORY_FEATURES + NUM_CONTEXT_FEATURES);
+    const contextWeights = learner.featureWeights(learner.online).subarray(NUM_HISTORY_FEATURES);
+    expect(Array.from(contextWeights).some((w) => w !== 0)).toBe(true);
+    const batch = testDayStates(store);
     const n = batch.users.length;
     const N = store.numItems;
     const all = Int32Array.from({ length: n * N }, (_, k) => k % N);
@@ -70,18 +58,19 @@ describe('DqnAgent (context features, day by day)', () => {
     agent.dispose();
   }, 60_000);
 
-  it('round-trips the context weights through a checkpoint', async () => {
+  it('round-trips the Q feature weights through a checkpoint', async () => {
     const store = identityStore({ numUsers: 20 });
     const agent = new DqnAgent(CONTEXT);
     await agent.fit(store, splitByDay(store).train, createRng(3));
     const dir = mkdtempSync(join(tmpdir(), 'recgym-dqn-context-'));
     dirs.push(dir);
     await agent.save(dir);
-    const batch = testStates(store);
+    const batch = testDayStates(store);
     const expected = new Float64Array(batch.users.length * store.numItems);
     agent.scoreItems(batch, expected);
     const loaded = await DqnAgent.load(dir, store);
-    expect(Array.from(loaded.learner!.contextWeights)).toEqual(Array.from(agent.learner!.contextWeights));
+    const weights = (a: DqnAgent) => Array.from(a.learner!.featureWeights(a.learner!.online));
+    expect(weights(loaded)).toEqual(weights(agent));
     const got = new Float64Array(expected.length);
     loaded.scoreItems(batch, got);
     expect(Array.from(got)).toEqual(Array.from(expected));

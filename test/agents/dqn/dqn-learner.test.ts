@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type * as TF from '@tensorflow/tfjs';
 import { initBackend, setDirectKernels, wasmKernels } from '../../../src/agents/dqn/backend.js';
 import { parseDqnConfig, type DqnConfigInput } from '../../../src/agents/dqn/config.js';
 import { DqnLearner, type TrainStats } from '../../../src/agents/dqn/dqn-learner.js';
-import { bellmanTargets, softmaxCrossEntropy, supervisedFeatureLoss, supervisedFeatureLossDirect } from '../../../src/agents/dqn/losses.js';
+import { bellmanTargets } from '../../../src/agents/dqn/losses.js';
 import { ReplayBuffer, createReplayBatch } from '../../../src/agents/dqn/replay-buffer.js';
 import { createRng } from '../../../src/core/rng.js';
 import type { EventStore } from '../../../src/data/event-store.js';
+import { NUM_HISTORY_FEATURES } from '../../../src/agents/features/history-features.js';
 import { identityStore } from './fixtures.js';
 
 describe('bellmanTargets', () => {
@@ -51,55 +51,6 @@ function loggedBuffer(store: EventStore, C: number): ReplayBuffer {
   return buffer;
 }
 
-describe('supervisedFeatureLoss', () => {
-  it('matches softmaxCrossEntropy and its gradient (times the weight), leaving out rows without a label', async () => {
-    const { tf } = await initBackend('cpu');
-    const rng = createRng('ce');
-    const B = 3;
-    const U = 5;
-    const logits = Float32Array.from({ length: B * U }, () => rng.next() * 4 - 2);
-    const labels = new Float32Array(B * U);
-    labels[0 * U + 2] = 1;
-    labels[2 * U + 4] = 1; // row 1 has no label
-    const grad = new Float32Array(B * U);
-    const loss = supervisedFeatureLoss(logits, labels, B, U, 0.5, grad);
-    const x = tf.tensor2d(logits, [B, U]);
-    const y = tf.tensor2d(labels, [B, U]);
-    const { value, grads } = tf.valueAndGrads((...args: TF.Tensor[]) => tf.mul(softmaxCrossEntropy(tf, args[0] as TF.Tensor2D, y), 0.5) as TF.Scalar)([x]);
-    expect(loss * 0.5).toBeCloseTo(value.dataSync()[0], 5);
-    const expected = grads[0].dataSync();
-    for (let k = 0; k < B * U; k++) expect(grad[k]).toBeCloseTo(expected[k], 5);
-    for (let u = 0; u < U; u++) expect(grad[U + u]).toBe(0);
-    tf.dispose([x, y, value, ...grads]);
-  });
-});
-
-describe('supervisedFeatureLossDirect', () => {
-  it('matches supervisedFeatureLoss, with a label far in the softmax tail and rows without a label', async () => {
-    const { tf } = await initBackend('wasm');
-    const k = wasmKernels(tf);
-    if (!k) throw new Error('expected direct WASM kernels');
-    const rng = createRng('ce-direct');
-    const B = 4;
-    const U = 7;
-    const logits = Float32Array.from({ length: B * U }, () => rng.next() * 4 - 2);
-    const labels = new Float32Array(B * U);
-    labels[0 * U + 2] = 1;
-    labels[2 * U + 6] = 1;
-    labels[3 * U + 1] = 1;
-    logits[3 * U + 1] = -120; // p ≈ e^-120: below float precision, the log-sum-exp path
-    logits[2 * U + 3] = -1e4; // an unrankable item (day by day)
-    const expectedGrad = new Float32Array(B * U);
-    const expected = supervisedFeatureLoss(logits, labels, B, U, 0.5, expectedGrad);
-    const grad = new Float32Array(B * U);
-    const loss = supervisedFeatureLossDirect(k, logits, labels, B, U, 0.5, grad);
-    expect(loss).toBeGreaterThan(120 / B);
-    expect(Math.abs(loss - expected)).toBeLessThan(1e-5 * expected);
-    for (let j = 0; j < B * U; j++) expect(grad[j]).toBeCloseTo(expectedGrad[j], 6);
-    for (let u = 0; u < U; u++) expect(grad[U + u]).toBe(0);
-  });
-});
-
 describe('DqnLearner', () => {
   for (const backend of ['wasm', 'cpu'] as const) {
     for (const mode of ['window', 'session'] as const) {
@@ -129,9 +80,9 @@ describe('DqnLearner', () => {
           learner.dispose();
         });
 
-        it('leaks no tensors across a train step with the context term day by day', async () => {
-          const { learner } = await stepTwice({ contextFeatures: true, dayByDay: true, contextNegatives: 2 }, 'leak-context');
-          expect(Array.from(learner.contextWeights).some((w) => w !== 0)).toBe(true);
+        it('leaks no tensors across a train step with context features in Q', async () => {
+          const { learner } = await stepTwice({ contextFeatures: true }, 'leak-context');
+          expect(Array.from(learner.featureWeights(learner.online).subarray(NUM_HISTORY_FEATURES)).some((w) => w !== 0)).toBe(true);
           learner.dispose();
         });
 
@@ -198,7 +149,7 @@ describe('DqnLearner (direct WASM train step)', () => {
     try {
       expect(wasmKernels(tf) !== undefined).toBe(isDirect);
       const store = identityStore();
-      const { config, learner } = makeLearner(store, { supervisedEmbeddings: true, contextFeatures: false, ...overrides }, 'direct', tf);
+      const { config, learner } = makeLearner(store, { contextFeatures: false, ...overrides }, 'direct', tf);
       const buffer = loggedBuffer(store, config.numCandidates);
       const rng = createRng(5);
       const stats: TrainStats[] = [];
@@ -206,7 +157,7 @@ describe('DqnLearner (direct WASM train step)', () => {
         stats.push(learner.trainStep(config.sequenceMode === 'window' ? buffer.sample(16, rng) : buffer.sampleSegments(16, config.segmentLength, rng)));
       }
       const dense = learner.online.variables().map((v) => Float32Array.from(v.dataSync()));
-      const result = { stats, dense, items: learner.online.items.values.slice(), outputs: learner.online.outputs?.values.slice(), features: learner.supervisedFeatureWeights.slice(), context: learner.contextWeights.slice() };
+      const result = { stats, dense, items: learner.online.items.values.slice(), outputs: learner.online.outputs?.values.slice() };
       learner.dispose();
       return result;
     } finally {
@@ -224,11 +175,11 @@ describe('DqnLearner (direct WASM train step)', () => {
   const cases: Array<[string, DqnConfigInput]> = [
     ['session, mse, embedding head', { sequenceMode: 'session' }],
     ['window, huber, embedding head', { sequenceMode: 'window', loss: 'huber', huberDelta: 0.5 }],
-    ['session, huber, embedding head with context offsets day by day', { sequenceMode: 'session', loss: 'huber', contextFeatures: true, dayByDay: true, contextNegatives: 2 }],
-    ['window, feature-only supervised head (no ws)', { sequenceMode: 'window', supervisedEmbeddings: false }],
-    ['session, no supervised head, no history features', { sequenceMode: 'session', supervisedHead: false, historyFeatures: false }],
-    ['session, the default heads (feature-only supervised head with context terms), Double DQN, Polyak', { sequenceMode: 'session', supervisedEmbeddings: false, contextFeatures: true, doubleDqn: true, tau: 0.5 }],
-    ['window, embedding head with history negatives, Double DQN', { sequenceMode: 'window', supervisedHistoryNegatives: 2, doubleDqn: true }],
+    ['session, huber, embedding head, history and context features in Q', { sequenceMode: 'session', loss: 'huber', contextFeatures: true }],
+    ['window, no auxiliary head, context features only', { sequenceMode: 'window', supervisedHead: false, historyFeatures: false, contextFeatures: true }],
+    ['session, no supervised head, no features', { sequenceMode: 'session', supervisedHead: false, historyFeatures: false }],
+    ['session, the default config (features in Q, auxiliary head), Double DQN, Polyak', { sequenceMode: 'session', contextFeatures: true, doubleDqn: true, tau: 0.5 }],
+    ['window, embedding head, Double DQN', { sequenceMode: 'window', doubleDqn: true }],
   ];
   for (const [name, overrides] of cases) {
     it(`matches the tf-op path on WASM: losses and updated weights after 3 steps (${name})`, async () => {
@@ -242,8 +193,6 @@ describe('DqnLearner (direct WASM train step)', () => {
       direct.dense.forEach((values, i) => close(values, ops.dense[i], 1e-4));
       close(direct.items, ops.items, 1e-4);
       if (ops.outputs) close(direct.outputs as Float32Array, ops.outputs, 1e-4);
-      close(direct.features, ops.features, 1e-4);
-      close(direct.context, ops.context, 1e-4);
     });
   }
 
@@ -260,7 +209,7 @@ describe('DqnLearner (direct WASM train step)', () => {
   it('creates no tensors beyond the dense Adam updates', async () => {
     const { tf } = await initBackend('wasm');
     const store = identityStore();
-    const { config, learner } = makeLearner(store, { sequenceMode: 'session', supervisedEmbeddings: true, contextFeatures: false }, 'direct-kernels', tf);
+    const { config, learner } = makeLearner(store, { sequenceMode: 'session', contextFeatures: false }, 'direct-kernels', tf);
     const buffer = loggedBuffer(store, config.numCandidates);
     const rng = createRng(1);
     learner.trainStep(buffer.sampleSegments(16, config.segmentLength, rng));

@@ -1,5 +1,6 @@
 import { createRng } from '../../../src/core/rng.js';
 import { EventStoreBuilder, type EventStore } from '../../../src/data/event-store.js';
+import { splitByDay } from '../../../src/data/split.js';
 
 /** Start of the fixtures' first day (2014-11-18 00:00 UTC). */
 export const FIRST_DAY_SECONDS = 1_416_268_800;
@@ -28,4 +29,18 @@ export function identityStore(options: { numItems?: number; numUsers?: number; e
     }
   }
   return builder.build();
+}
+
+/** Test-day states of `store` as a batch: every test-day event of a user with an earlier event. */
+export function testDayStates(store: EventStore): { store: EventStore; users: Int32Array; positions: Int32Array } {
+  const split = splitByDay(store);
+  const users: number[] = [];
+  const positions: number[] = [];
+  for (let p = 0; p < store.length; p++) {
+    if (store.times[p] >= split.test.start && p > store.userOffsets[store.users[p]]) {
+      users.push(store.users[p]);
+      positions.push(p);
+    }
+  }
+  return { store, users: Int32Array.from(users), positions: Int32Array.from(positions) };
 }

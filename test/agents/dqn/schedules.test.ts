@@ -43,7 +43,8 @@ describe('parseDqnConfig', () => {
     expect(() => parseDqnConfig({ unknownField: 1 })).toThrow(TypeError);
   });
 
-  it('rejects the supervised score head without the supervised head', () => {
-    expect(() => parseDqnConfig({ supervisedHead: false, scoreHead: 'supervised' })).toThrow(/scoreHead/);
+  it('refuses the fields of the removed supervised ranking head by name (the ranker agent has them now)', () => {
+    expect(() => parseDqnConfig({ scoreHead: 'supervised' })).toThrow(/scoreHead/);
+    expect(() => parseDqnConfig({ supervisedEmbeddings: false })).toThrow(/supervisedEmbeddings/);
   });
 });

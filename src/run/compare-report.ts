@@ -1,8 +1,8 @@
-import type { Interval } from './bootstrap.js';
+import type { Interval } from '../eval/bootstrap.js';
 import type { CompareReport, DiffRow } from './compare.js';
-import type { ProtocolName } from './protocols.js';
-import type { SeedInterval } from './report.js';
-import { CHART_COLORS, chartGrid, escapeXml, formatTick, lineChart, niceTicks, type ChartSeries } from './svg-chart.js';
+import type { ProtocolName } from '../eval/protocols.js';
+import type { SeedInterval } from '../eval/report.js';
+import { CHART_COLORS, chartGrid, escapeXml, formatTick, lineChart, niceTicks, type ChartSeries } from '../eval/svg-chart.js';
 
 /** The files `recgym compare` writes besides the data, by role. */
 export const COMPARE_FILES = {
@@ -11,6 +11,22 @@ export const COMPARE_FILES = {
   curves: 'learning-curves.svg',
   bars: 'recall-by-agent.svg',
 } as const;
+
+/** The per-epoch figures compare.md tabulates when a learner reports them, with their column names. */
+const EPOCH_DETAILS: ReadonlyMap<string, string> = new Map([
+  ['tdLoss', 'TD loss'],
+  ['supervisedLoss', 'auxiliary loss'],
+  ['meanReward', 'reward / transition'],
+  ['epsilon', 'ε'],
+  ['purchaseReward', 'purchase reward'],
+]);
+
+/** A learner's config in one line: every field, defaults included. */
+function configText(config: Readonly<Record<string, unknown>>): string {
+  return Object.entries(config)
+    .map(([key, value]) => `${key} ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`)
+    .join(', ');
+}
 
 function fmt(value: number): string {
   return Number.isFinite(value) ? value.toFixed(4) : '—';
@@ -96,7 +112,7 @@ function storeText(report: CompareReport): string {
 /** The comparison as text: data and cases, one agents x protocols table with 95 % CIs, then the paired differences. */
 export function formatCompareTable(report: CompareReport): string {
   const lines: string[] = [];
-  lines.push(`data ${report.data} (${storeText(report)}) · ${seedText(report)} · DQN backend ${report.backend}`);
+  lines.push(`data ${report.data} (${storeText(report)}) · ${seedText(report)} · trained on ${report.backend}`);
   lines.push(`train ${report.split.train.start} .. ${report.split.train.end}, test ${report.split.test.start} .. ${report.split.test.end}`);
   lines.push(caseLine(report), '');
   const { header, rows } = mainRows(report);
@@ -105,15 +121,15 @@ export function formatCompareTable(report: CompareReport): string {
     lines.push('', `paired difference to ${report.baseline} [95% CI] (>0 / <0: the CI lies above / below 0):`);
     lines.push(textTable(['agent', 'protocol', 'metric', 'all cases', 'warm cases', 'discovery cases'], diffRows(report.differences)));
   }
-  if (report.dqnDifferences.length > 0) {
-    lines.push('', 'the DQN paired with each other baseline [95% CI]:');
-    lines.push(textTable(PAIR_HEADER, pairRows(report.dqnDifferences)));
+  if (report.learnerDifferences.length > 0) {
+    lines.push('', 'each trained agent paired with every other agent [95% CI]:');
+    lines.push(textTable(PAIR_HEADER, pairRows(report.learnerDifferences)));
   }
-  lines.push('', `timings: DQN training ${report.timings.trainSeconds.toFixed(1)} s, evaluation ${report.protocols.map((p) => `${p} ${(report.timings.evalSeconds[p] ?? 0).toFixed(1)} s`).join(', ')}, total ${report.timings.totalSeconds.toFixed(1)} s`);
+  lines.push('', `timings: training ${report.timings.trainSeconds.toFixed(1)} s, evaluation ${report.protocols.map((p) => `${p} ${(report.timings.evalSeconds[p] ?? 0).toFixed(1)} s`).join(', ')}, total ${report.timings.totalSeconds.toFixed(1)} s`);
   return `${lines.join('\n')}\n`;
 }
 
-/** compare.md: data, split, case kinds, the table, the differences, the DQN's training, backend, timings and the command. */
+/** compare.md: data, split, case kinds, the table, the differences, each learner's training, backend, timings and the command. */
 export function compareMarkdown(report: CompareReport): string {
   const out: string[] = [];
   out.push('# recgym compare', '');
@@ -122,7 +138,7 @@ export function compareMarkdown(report: CompareReport): string {
   out.push(`- **Split**: train ${report.split.train.start} .. ${report.split.train.end}, test ${report.split.test.start} .. ${report.split.test.end} (UTC)`);
   out.push(`- **Cases**: ${caseLine(report).replace(/^test cases /, '')}`);
   out.push(`- **Seeds**: ${report.seeds.join(', ')}; 95 % CIs are percentile bootstraps over test users; candidate sets and tie-breaks are shared by all agents, so differences are paired.`);
-  out.push(`- **DQN backend**: ${report.backend}`, '');
+  out.push(`- **Trained on**: ${report.backend} (\`js\`: typed arrays, no tfjs)`, '');
   out.push('## Results', '');
   const { header, rows } = mainRows(report);
   out.push(markdownTable(header, rows), '');
@@ -135,35 +151,27 @@ export function compareMarkdown(report: CompareReport): string {
     out.push(markdownTable(['agent', 'protocol', 'metric', 'all cases', 'warm cases', 'discovery cases'], diffRows(report.differences)), '');
     out.push('`>0` / `<0`: the 95 % CI lies above / below 0.', '');
   }
-  if (report.dqnDifferences.length > 0) {
-    out.push('## The DQN paired with each other baseline', '');
-    out.push(markdownTable(PAIR_HEADER, pairRows(report.dqnDifferences)), '');
+  if (report.learnerDifferences.length > 0) {
+    out.push('## Each trained agent paired with every other agent', '');
+    out.push(markdownTable(PAIR_HEADER, pairRows(report.learnerDifferences)), '');
   }
-  out.push('## DQN training', '');
-  for (const variant of report.dqn) {
-    const c = variant.config;
-    out.push(
-      `\`${variant.name}\`: ${c.epochs} epochs, item dim ${c.itemDim}, GRU ${c.hiddenSize}, history ${c.historyLength}, ${c.numCandidates} candidates, batch ${c.batchSize}, ` +
-        `supervised head ${c.supervisedHead ? 'on' : 'off'}, history features ${c.historyFeatures ? 'on' : 'off'}, ranking head ${c.scoreHead}.`,
-      '',
-    );
+  out.push('## Training', '');
+  for (const variant of report.learners) {
+    out.push(`\`${variant.name}\` (${variant.agent}): ${configText(variant.config)}.`, '');
     for (const run of variant.runs) {
       out.push(
         `Seed ${run.seed} on ${run.backend}: train ${run.windows.train.start} .. ${run.windows.train.end}, validation ${run.windows.validation.start} .. ${run.windows.validation.end} (${run.cases.validation} cases, picks the epoch); ` +
           `evaluated epoch ${run.bestEpoch + 1}; ${run.seconds.toFixed(1)} s.`,
         '',
       );
+      const details = run.epochs.length > 0 ? Object.keys(run.epochs[0].details).filter((key) => EPOCH_DETAILS.has(key)) : [];
       out.push(
         markdownTable(
-          ['epoch', 'loss', 'TD loss', 'supervised loss', 'reward / transition', 'ε', 'purchase reward', 'transitions/s', 'validation recall@20', 'test recall@20'],
+          ['epoch', 'loss', ...details.map((key) => EPOCH_DETAILS.get(key) as string), 'transitions/s', 'validation recall@20', 'test recall@20'],
           run.epochs.map((e) => [
             `${e.epoch + 1}${e.epoch === run.bestEpoch ? ' *' : ''}`,
             fmt(e.loss),
-            fmt(e.tdLoss),
-            fmt(e.supervisedLoss),
-            fmt(e.meanReward),
-            e.epsilon.toFixed(3),
-            String(e.purchaseReward),
+            ...details.map((key) => (key === 'purchaseReward' ? String(e.details[key]) : key === 'epsilon' ? e.details[key].toFixed(3) : fmt(e.details[key]))),
             Math.round(e.transitionsPerSec).toLocaleString('en-US'),
             fmt(e.validation['recall@20']),
             fmt(e.test['recall@20']),
@@ -176,7 +184,7 @@ export function compareMarkdown(report: CompareReport): string {
   out.push(`Learning curves: [${COMPARE_FILES.curves}](${COMPARE_FILES.curves}); Recall@20 by agent: [${COMPARE_FILES.bars}](${COMPARE_FILES.bars}).`, '');
   out.push('## Timings', '');
   out.push(
-    `DQN training ${report.timings.trainSeconds.toFixed(1)} s (including the per-epoch validation and test evaluations); evaluation ${report.protocols
+    `Training ${report.timings.trainSeconds.toFixed(1)} s (including the per-epoch validation and test evaluations); evaluation ${report.protocols
       .map((p) => `${p} ${(report.timings.evalSeconds[p] ?? 0).toFixed(1)} s`)
       .join(', ')}; total ${report.timings.totalSeconds.toFixed(1)} s.`,
     '',
@@ -194,29 +202,34 @@ export function compareJson(report: CompareReport, indent?: number): string {
   return jsonWithNulls(report, indent);
 }
 
-/** Learning curves of every DQN run (x = epoch, 1-based): reward, TD loss, supervised loss, and recall@20 on validation and test. */
+/** Learning curves of every training run (x = epoch, 1-based): training loss, the DQN's mean reward and TD loss where there is a DQN, and recall@20 on validation and test. */
 export function learningCurvesSvg(report: CompareReport): string {
-  const runs = report.dqn.flatMap((v) => v.runs.map((run) => ({ label: report.dqn.length > 1 || v.runs.length > 1 ? `${v.name} s${run.seed}` : v.name, run })));
-  if (runs.length === 0) throw new RangeError('expected at least one DQN run, actual none');
+  const several = report.learners.length > 1;
+  const runs = report.learners.flatMap((v) => v.runs.map((run) => ({ label: several || v.runs.length > 1 ? `${v.name} s${run.seed}` : v.name, run })));
+  if (runs.length === 0) throw new RangeError('expected at least one training run, actual none');
   const x = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
   const color = (i: number) => CHART_COLORS[i % CHART_COLORS.length];
-  const line = (pick: (e: CompareReport['dqn'][number]['runs'][number]['epochs'][number]) => number) =>
-    runs.map(({ label, run }, i): ChartSeries => ({ name: label, x: x(run.epochs.length), y: run.epochs.map(pick), color: color(i) }));
+  type Epoch = CompareReport['learners'][number]['runs'][number]['epochs'][number];
+  const line = (pick: (e: Epoch) => number, only?: string) =>
+    runs.flatMap(({ label, run }, i): ChartSeries[] => (only && run.epochs.every((e) => !(only in e.details)) ? [] : [{ name: label, x: x(run.epochs.length), y: run.epochs.map(pick), color: color(i) }]));
   const markers = runs.length === 1 ? [{ x: runs[0].run.bestEpoch + 1, label: 'chosen' }] : [];
   const common = { xLabel: 'epoch', integerX: true, markers, width: 480, height: 320 };
   const recall: ChartSeries[] = runs.flatMap(({ label, run }, i) => [
     { name: `${label} validation`, x: x(run.epochs.length), y: run.epochs.map((e) => e.validation['recall@20']), color: color(i) },
     { name: `${label} test`, x: x(run.epochs.length), y: run.epochs.map((e) => e.test['recall@20']), color: color(i), dashed: true },
   ]);
-  return chartGrid(
-    [
-      lineChart({ ...common, title: 'Mean reward per transition (behaviour policy)', yLabel: 'reward', series: line((e) => e.meanReward) }),
-      lineChart({ ...common, title: 'TD loss', yLabel: 'loss', series: line((e) => e.tdLoss) }),
-      lineChart({ ...common, title: 'Supervised (next-item) loss', yLabel: 'loss', series: line((e) => e.supervisedLoss) }),
-      lineChart({ ...common, title: 'Recall@20, full protocol', yLabel: 'recall@20', yFromZero: true, series: recall }),
-    ],
-    2,
-  );
+  const charts = [
+    lineChart({ ...common, title: 'Training loss', yLabel: 'loss', series: line((e) => e.loss) }),
+    lineChart({ ...common, title: 'Recall@20, full protocol', yLabel: 'recall@20', yFromZero: true, series: recall }),
+  ];
+  const rewards = line((e) => e.details.meanReward ?? NaN, 'meanReward');
+  if (rewards.length > 0) {
+    charts.push(
+      lineChart({ ...common, title: 'DQN: mean reward per transition (behaviour policy)', yLabel: 'reward', series: rewards }),
+      lineChart({ ...common, title: 'DQN: TD loss', yLabel: 'loss', series: line((e) => e.details.tdLoss ?? NaN, 'tdLoss') }),
+    );
+  }
+  return chartGrid(charts, 2);
 }
 
 /** A bar per agent of the `full` protocol's headline metric with its 95 % CI as a whisker. */

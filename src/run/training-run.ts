@@ -1,19 +1,17 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ErrorCode, RecGymError } from '../../core/errors.js';
-import { createRng } from '../../core/rng.js';
-import { SECONDS_PER_DAY, type EventStore } from '../../data/event-store.js';
-import { formatDay, formatTime, type DaySplit, type TimeWindow } from '../../data/split.js';
-import { rewardOf } from '../../env/rewards.js';
-import { caseValues, prepareEvaluation, rankCases, type EvaluationSetup } from '../../eval/evaluate.js';
-import { metricName, PROTOCOLS } from '../../eval/protocols.js';
-import { createProgress, type ProgressSink } from '../../eval/progress.js';
-import { chartGrid, lineChart } from '../../eval/svg-chart.js';
-import { buildTestCases, type EvalSplit } from '../../eval/test-cases.js';
-import type { BackendPreference } from './backend.js';
-import { parseDqnConfig, trainingRewards, type DqnConfig, type DqnConfigInput } from './config.js';
-import { DqnAgent, type EpochStats } from './dqn-agent.js';
+import { learnerSpec, type LearnerName } from '../agents/registry.js';
+import type { EpochStats, TrainableAgent } from '../agents/trainable.js';
+import { ErrorCode, RecGymError } from '../core/errors.js';
+import { createRng } from '../core/rng.js';
+import { SECONDS_PER_DAY, type EventStore } from '../data/event-store.js';
+import { formatDay, formatTime, type DaySplit, type TimeWindow } from '../data/split.js';
+import { caseValues, prepareEvaluation, rankCases, type EvaluationSetup } from '../eval/evaluate.js';
+import { metricName, PROTOCOLS } from '../eval/protocols.js';
+import { createProgress, type ProgressSink } from '../eval/progress.js';
+import { chartGrid, lineChart } from '../eval/svg-chart.js';
+import { buildTestCases, type EvalSplit } from '../eval/test-cases.js';
 
 /** Cut-off of the per-epoch full-protocol metrics (`recall@20`, `ndcg@20`). */
 export const TRAINING_EVAL_K = 20;
@@ -26,10 +24,11 @@ export interface TrainingOptions {
   readonly store: EventStore;
   /** `split.test` is evaluated after every epoch and reported; it never chooses anything. */
   readonly split: DaySplit;
-  readonly config?: DqnConfigInput;
+  /** The learning agent to train. */
+  readonly agent: LearnerName;
+  /** The agent's options (validated by the agent; `src/agents/ranker/config.ts`, `src/agents/dqn/config.ts`). */
+  readonly config?: Readonly<Record<string, unknown>>;
   readonly seed: number;
-  /** Overrides `config.backend`. */
-  readonly backend?: BackendPreference;
   /** Days right before the test day that pick the epoch (default 1); training uses the days before them. */
   readonly validationDays?: number;
   /** After every epoch, with its validation and test metrics. */
@@ -56,26 +55,19 @@ export interface RefitResult {
 /** One epoch: training statistics, then full-protocol metrics on the validation and test windows. */
 export interface EpochRecord {
   readonly epoch: number;
-  /** Mean training loss (TD + supervised) over the epoch's gradient steps. */
+  /** Mean training loss over the epoch's gradient steps. */
   readonly loss: number;
-  readonly tdLoss: number;
-  readonly supervisedLoss: number;
-  /** Mean env reward per transition of the behaviour policy. */
-  readonly meanReward: number;
-  readonly hitRate: number;
-  /** ε at the end of the epoch. */
-  readonly epsilon: number;
-  /** Reward of a purchase hit in this epoch (the epoch schedule). */
-  readonly purchaseReward: number;
-  /** Training transitions (gradient steps x batch) per second of gradient work. */
-  readonly transitionsPerSec: number;
-  /** Env transitions collected in the epoch. */
-  readonly envTransitions: number;
   readonly gradientSteps: number;
-  /** Training seconds of the epoch (acting + learning). */
+  /** Training transitions the gradient steps consumed. */
+  readonly transitions: number;
+  /** Training transitions per second of gradient work. */
+  readonly transitionsPerSec: number;
+  /** Training seconds of the epoch. */
   readonly seconds: number;
   /** Seconds spent evaluating validation and test after the epoch. */
   readonly evalSeconds: number;
+  /** The agent's own figures of the epoch (the DQN's TD loss, mean reward, ε, purchase reward; none for the ranker). */
+  readonly details: Readonly<Record<string, number>>;
   /** Full protocol on the validation window: `recall@20`, `ndcg@20`, `mrr`. */
   readonly validation: Record<string, number>;
   /** Full protocol on the test day (reported only). */
@@ -91,14 +83,18 @@ export interface TrainingWindows {
 
 /** The result of {@link runTraining}: the agent in the state of the chosen epoch (or refitted with `refit`). */
 export interface TrainingRun {
-  readonly agent: DqnAgent;
+  /** Which learning agent was trained. */
+  readonly name: LearnerName;
+  readonly agent: TrainableAgent;
   readonly epochs: EpochRecord[];
   /** Epoch with the best validation `recall@20` (the earliest on ties). */
   readonly bestEpoch: number;
+  /** The tfjs backend the agent ran on (`js` for agents on typed arrays only). */
   readonly backend: string;
   /** Wall seconds of the whole run (training, evaluations, checkpointing). */
   readonly seconds: number;
-  readonly config: DqnConfig;
+  /** The agent's config after defaults. */
+  readonly config: TrainableAgent['config'];
   readonly seed: number;
   readonly windows: TrainingWindows;
   /** With `refit`: the returned agent was retrained through the validation day(s); its test metrics. */
@@ -170,16 +166,31 @@ function fmt(value: number, digits = 4): string {
   return Number.isFinite(value) ? value.toFixed(digits) : '—';
 }
 
+/** The common figures of {@link EpochStats}; everything else an agent reports goes to {@link EpochRecord.details}. */
+const COMMON_STATS = new Set(['epoch', 'loss', 'gradientSteps', 'transitions', 'seconds', 'trainTransitionsPerSec']);
+
+function detailsOf(stats: EpochStats): Record<string, number> {
+  const details: Record<string, number> = {};
+  for (const [key, value] of Object.entries(stats)) if (!COMMON_STATS.has(key) && typeof value === 'number') details[key] = value;
+  return details;
+}
+
+function backendOf(agent: TrainableAgent): string {
+  return (agent as { backend?: string }).backend ?? 'js';
+}
+
 /**
- * Trains the DQN on the days before the validation day(s); after every epoch evaluates it in the
- * full protocol on the validation window and on the test day; returns the agent with the weights of
- * the epoch with the best validation `recall@20` (kept in a temporary checkpoint and restored).
+ * Trains a learning agent on the days before the validation day(s); after every epoch evaluates it in
+ * the full protocol on the validation window and on the test day; returns the agent with the weights
+ * of the epoch with the best validation `recall@20` (kept in a temporary checkpoint and restored).
  * Deterministic for a given seed, data, config and backend.
  */
 export async function runTraining(options: TrainingOptions): Promise<TrainingRun> {
   const started = performance.now();
   const { store, split, seed } = options;
-  const config = parseDqnConfig({ ...options.config, ...(options.backend !== undefined ? { backend: options.backend } : {}) });
+  const spec = learnerSpec(options.agent);
+  const agent = spec.create(options.config ?? {});
+  const config = agent.config;
   const windows = trainingWindows(split, options.validationDays ?? 1, config.periodMinutes * 60);
   const validationSplit: EvalSplit = { train: windows.train, test: windows.validation };
   const testSplit: EvalSplit = { train: split.train, test: split.test };
@@ -196,49 +207,41 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingRun
   const emptyTest = Object.fromEntries(PROTOCOLS.full.metrics.map((kind) => [metricName(kind, TRAINING_EVAL_K), NaN]));
   const log = options.log;
   log?.(
-    `train ${windowText(windows.train)}, validation ${windowText(windows.validation)} (${validationCases.count} cases), test ${windowText(split.test, true)} (${testCases.count} cases)`,
+    `${options.agent}: train ${windowText(windows.train)}, validation ${windowText(windows.validation)} (${validationCases.count} cases), test ${windowText(split.test, true)} (${testCases.count} cases)`,
   );
 
   const progress = options.progress ? createProgress(options.progress) : undefined;
-  const agent = new DqnAgent(config);
   const records: EpochRecord[] = [];
   const checkpointDir = await mkdtemp(join(tmpdir(), 'recgym-train-'));
   let bestEpoch = -1;
   let bestValue = -Infinity;
-  let lastReward = NaN;
   let epochStartedAt = performance.now();
+  const onProgress = (prefix: string) => ({ epoch, step, stepsPerEpoch, loss }: { epoch: number; step: number; stepsPerEpoch: number; loss: number }) => {
+    if (!progress) return;
+    if (step === 0) epochStartedAt = performance.now();
+    const elapsed = (performance.now() - epochStartedAt) / 1000;
+    const rate = elapsed > 0 ? step / elapsed : 0;
+    progress.update(`${prefix}epoch ${epoch + 1} ${rate.toFixed(1)} steps/s loss ${fmt(loss)}`, step, stepsPerEpoch);
+  };
   try {
     await agent.train(store, windows.train, createRng(`${seed}:agent`), {
       log,
-      onProgress: ({ epoch, envStep, envStepsPerEpoch, epsilon, loss }) => {
-        if (!progress) return;
-        if (envStep === 0) epochStartedAt = performance.now();
-        const elapsed = (performance.now() - epochStartedAt) / 1000;
-        const rate = elapsed > 0 ? (envStep * config.numEnvs) / elapsed : 0;
-        const label = `epoch ${epoch + 1}/${config.epochs} ${Math.round(rate)} env tr/s loss ${fmt(loss)} ε ${fmt(epsilon, 3)} reward ${fmt(lastReward)}`;
-        progress.update(label, envStep, envStepsPerEpoch);
-      },
+      onProgress: onProgress(''),
       onEpoch: async (stats: EpochStats) => {
         const evalStarted = performance.now();
         const onRank = (label: string) => (done: number, total: number) => progress?.update(`epoch ${stats.epoch + 1}/${config.epochs} ${label}`, done, total);
         const validation = metricsOf(validationSetup, await rankCases(agent, validationSetup, { onProgress: onRank('validation') }));
         const test = testSetup ? metricsOf(testSetup, await rankCases(agent, testSetup, { onProgress: onRank('test') })) : { ...emptyTest };
         progress?.finish();
-        lastReward = stats.meanReward;
         const record: EpochRecord = {
           epoch: stats.epoch,
           loss: stats.loss,
-          tdLoss: stats.tdLoss,
-          supervisedLoss: stats.supervisedLoss,
-          meanReward: stats.meanReward,
-          hitRate: stats.hitRate,
-          epsilon: stats.epsilon,
-          purchaseReward: rewardOf(trainingRewards(config), 4, stats.epoch),
-          transitionsPerSec: stats.trainTransitionsPerSec,
-          envTransitions: stats.transitions,
           gradientSteps: stats.gradientSteps,
+          transitions: stats.transitions,
+          transitionsPerSec: stats.trainTransitionsPerSec,
           seconds: stats.seconds,
           evalSeconds: (performance.now() - evalStarted) / 1000,
+          details: detailsOf(stats),
           validation,
           test,
         };
@@ -250,51 +253,51 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingRun
           bestEpoch = stats.epoch;
           if (stats.epoch < config.epochs - 1) await agent.save(checkpointDir);
         }
+        const details = Object.entries(record.details)
+          .map(([key, v]) => `${key} ${Number.isInteger(v) ? v : fmt(v, 3)}`)
+          .join(' ');
         log?.(
-          `epoch ${stats.epoch + 1}/${config.epochs}: loss ${fmt(record.loss)} reward ${fmt(record.meanReward)} ε ${fmt(record.epsilon, 3)} purchase ${record.purchaseReward} ` +
+          `epoch ${stats.epoch + 1}/${config.epochs}: loss ${fmt(record.loss)}${details ? ` ${details}` : ''} ` +
             `${Math.round(record.transitionsPerSec)} train tr/s ${fmt(record.seconds, 1)}s | validation ${SELECTION_METRIC} ${fmt(value)} ndcg@${TRAINING_EVAL_K} ${fmt(validation[`ndcg@${TRAINING_EVAL_K}`])} | ` +
             `test ${SELECTION_METRIC} ${fmt(test[SELECTION_METRIC])} ndcg@${TRAINING_EVAL_K} ${fmt(test[`ndcg@${TRAINING_EVAL_K}`])}${isBest ? ' *' : ''}`,
         );
         options.onEpoch?.(record);
       },
     });
-    let chosen = agent;
+    let chosen: TrainableAgent = agent;
     if (bestEpoch !== records.length - 1) {
-      chosen = await DqnAgent.load(checkpointDir, store, { backend: config.backend });
-      agent.dispose();
+      chosen = await spec.load(checkpointDir, store);
+      agent.dispose?.();
       log?.(`restored epoch ${bestEpoch + 1} (best validation ${SELECTION_METRIC} ${fmt(bestValue)})`);
     }
     let refit: RefitResult | undefined;
     if (options.refit) {
       const refitStarted = performance.now();
-      const refitConfig = parseDqnConfig({ ...config, epochs: bestEpoch + 1 });
-      log?.(`refit: ${refitConfig.epochs} epoch(s) on ${windowText(split.train)} (validation included)`);
-      const refitted = new DqnAgent(refitConfig);
+      const refitted = spec.create({ ...config, epochs: bestEpoch + 1 });
+      log?.(`refit: ${bestEpoch + 1} epoch(s) on ${windowText(split.train)} (validation included)`);
       try {
-        await refitted.train(store, split.train, createRng(`${seed}:refit`), {
-          log,
-          onProgress: ({ epoch, envStep, envStepsPerEpoch }) => progress?.update(`refit epoch ${epoch + 1}/${refitConfig.epochs}`, envStep, envStepsPerEpoch),
-        });
+        await refitted.train(store, split.train, createRng(`${seed}:refit`), { log, onProgress: onProgress('refit ') });
         const test = testSetup
           ? metricsOf(testSetup, await rankCases(refitted, testSetup, { onProgress: (done, total) => progress?.update('refit test', done, total) }))
           : { ...emptyTest };
         progress?.finish();
-        refit = { epochs: refitConfig.epochs, test, seconds: (performance.now() - refitStarted) / 1000 };
+        refit = { epochs: bestEpoch + 1, test, seconds: (performance.now() - refitStarted) / 1000 };
         log?.(`refit: test ${SELECTION_METRIC} ${fmt(test[SELECTION_METRIC])} ndcg@${TRAINING_EVAL_K} ${fmt(test[`ndcg@${TRAINING_EVAL_K}`])} (${fmt(refit.seconds, 1)}s)`);
       } catch (error) {
-        refitted.dispose();
-        chosen.dispose();
+        refitted.dispose?.();
+        chosen.dispose?.();
         throw error;
       }
-      chosen.dispose();
+      chosen.dispose?.();
       chosen = refitted;
     }
     return {
+      name: options.agent,
       agent: chosen,
       ...(refit ? { refit } : {}),
       epochs: records,
       bestEpoch,
-      backend: chosen.backend ?? agent.backend ?? 'unknown',
+      backend: backendOf(chosen),
       seconds: (performance.now() - started) / 1000,
       config,
       seed,
@@ -302,7 +305,7 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingRun
       cases: { validation: validationCases.count, test: testCases.count },
     };
   } catch (error) {
-    agent.dispose();
+    agent.dispose?.();
     throw error;
   } finally {
     progress?.finish();
@@ -313,8 +316,9 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingRun
 /** The JSON-ready summary of a run (results.json of `recgym train`): windows as ISO times, per-epoch records, the chosen epoch. */
 export function trainingSummary(run: TrainingRun): {
   seed: number;
+  agent: LearnerName;
   backend: string;
-  config: DqnConfig;
+  config: TrainableAgent['config'];
   windows: Record<keyof TrainingWindows, { start: string; end: string }>;
   cases: TrainingRun['cases'];
   selection: string;
@@ -328,6 +332,7 @@ export function trainingSummary(run: TrainingRun): {
   const best = run.epochs[run.bestEpoch];
   return {
     seed: run.seed,
+    agent: run.name,
     backend: run.backend,
     config: run.config,
     windows: { train: iso(run.windows.train), validation: iso(run.windows.validation), test: iso(run.windows.test) },
@@ -346,8 +351,12 @@ export function trainingSummary(run: TrainingRun): {
   };
 }
 
-/** Learning curves as one SVG (epochs from 1): mean reward, loss, Recall@20 and NDCG@20 on validation and test, the chosen epoch marked. */
-export function trainingCurvesSvg(records: readonly EpochRecord[], bestEpoch: number, title = 'DQN'): string {
+/**
+ * Learning curves as one SVG (epochs from 1): the training losses (total and every `*Loss` detail),
+ * the behaviour policy's mean reward when the agent reports one, Recall@20 and NDCG@20 on validation
+ * and test, the chosen epoch marked.
+ */
+export function trainingCurvesSvg(records: readonly EpochRecord[], bestEpoch: number, title: string): string {
   const x = records.map((r) => r.epoch + 1);
   const markers = bestEpoch >= 0 ? [{ x: bestEpoch + 1, label: 'chosen' }] : [];
   const common = { xLabel: 'epoch', integerX: true, markers };
@@ -362,29 +371,32 @@ export function trainingCurvesSvg(records: readonly EpochRecord[], bestEpoch: nu
         { name: 'test (reported only)', x, y: records.map((r) => r.test[name]), dashed: true },
       ],
     });
-  return chartGrid(
-    [
+  const detailKeys = records.length > 0 ? Object.keys(records[0].details) : [];
+  const lossKeys = detailKeys.filter((key) => key.endsWith('Loss'));
+  const charts = [
+    lineChart({
+      ...common,
+      title: `${title}: training loss`,
+      yLabel: 'loss',
+      yFromZero: true,
+      series: [
+        { name: 'total', x, y: records.map((r) => r.loss) },
+        ...lossKeys.map((key) => ({ name: key.slice(0, -'Loss'.length), x, y: records.map((r) => r.details[key]) })),
+      ],
+    }),
+    metric(SELECTION_METRIC, `Recall@${TRAINING_EVAL_K} (full)`),
+    metric(`ndcg@${TRAINING_EVAL_K}`, `NDCG@${TRAINING_EVAL_K} (full)`),
+  ];
+  if (detailKeys.includes('meanReward')) {
+    charts.unshift(
       lineChart({
         ...common,
         title: `${title}: reward per transition (behaviour policy)`,
         yLabel: 'mean reward',
         yFromZero: true,
-        series: [{ name: 'mean reward', x, y: records.map((r) => r.meanReward) }],
+        series: [{ name: 'mean reward', x, y: records.map((r) => r.details.meanReward) }],
       }),
-      lineChart({
-        ...common,
-        title: `${title}: training loss`,
-        yLabel: 'loss',
-        yFromZero: true,
-        series: [
-          { name: 'total', x, y: records.map((r) => r.loss) },
-          { name: 'TD', x, y: records.map((r) => r.tdLoss) },
-          { name: 'supervised', x, y: records.map((r) => r.supervisedLoss) },
-        ],
-      }),
-      metric(SELECTION_METRIC, `Recall@${TRAINING_EVAL_K} (full)`),
-      metric(`ndcg@${TRAINING_EVAL_K}`, `NDCG@${TRAINING_EVAL_K} (full)`),
-    ],
-    2,
-  );
+    );
+  }
+  return chartGrid(charts, 2);
 }

@@ -1,11 +1,11 @@
-import { TINY_DQN } from '../../helpers/tiny-dqn.js';
+import { TINY_DQN } from '../helpers/tiny-dqn.js';
 import { describe, expect, it, vi } from 'vitest';
-import type { DqnConfigInput } from '../../../src/agents/dqn/config.js';
-import { EventStoreBuilder, SECONDS_PER_DAY } from '../../../src/data/event-store.js';
-import { splitByDay } from '../../../src/data/split.js';
-import { isRecGymError, ErrorCode } from '../../../src/core/errors.js';
-import { createDefaultEventStore } from '../../../src/sim/default-data.js';
-import { buildTestCases, MISS, prepareEvaluation, rankCases, type EvaluationSetup } from '../../../src/eval/index.js';
+import type { DqnConfigInput } from '../../src/agents/dqn/config.js';
+import { EventStoreBuilder, SECONDS_PER_DAY } from '../../src/data/event-store.js';
+import { splitByDay } from '../../src/data/split.js';
+import { isRecGymError, ErrorCode } from '../../src/core/errors.js';
+import { createDefaultEventStore } from '../../src/sim/default-data.js';
+import { buildTestCases, MISS, prepareEvaluation, rankCases, type EvaluationSetup } from '../../src/eval/index.js';
 
 /** Scripted ranks per window start; when set, rankCases returns them instead of the agent's. */
 const script = vi.hoisted(() => ({
@@ -14,8 +14,8 @@ const script = vi.hoisted(() => ({
   real: [] as Array<{ start: number; ranks: Int32Array }>,
 }));
 
-vi.mock('../../../src/eval/evaluate.js', async (importOriginal) => {
-  const original = await importOriginal<typeof import('../../../src/eval/evaluate.js')>();
+vi.mock('../../src/eval/evaluate.js', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../../src/eval/evaluate.js')>();
   return {
     ...original,
     rankCases: async (...args: Parameters<typeof original.rankCases>) => {
@@ -30,7 +30,7 @@ vi.mock('../../../src/eval/evaluate.js', async (importOriginal) => {
   };
 });
 
-const { chooseBestEpoch, runTraining, trainingWindows, SELECTION_METRIC } = await import('../../../src/agents/dqn/training-run.js');
+const { chooseBestEpoch, runTraining, trainingWindows, SELECTION_METRIC } = await import('../../src/run/training-run.js');
 
 const TINY: DqnConfigInput = { ...TINY_DQN, epochs: 3, maxStepsPerEpoch: 60 };
 
@@ -99,9 +99,9 @@ describe('runTraining', () => {
     reset();
     const seen: number[] = [];
     const lines: string[] = [];
-    const run = await runTraining({ store, split, seed: 1, config: TINY, onEpoch: (r) => seen.push(r.epoch), log: (l) => lines.push(l) });
+    const run = await runTraining({ store, split, agent: 'dqn', seed: 1, config: TINY, onEpoch: (r) => seen.push(r.epoch), log: (l) => lines.push(l) });
     expect(seen).toEqual([0, 1, 2]);
-    expect(run.epochs.map((r) => r.purchaseReward)).toEqual([0.8, 0.81, 0.82]);
+    expect(run.epochs.map((r) => r.details.purchaseReward)).toEqual([0.8, 0.81, 0.82]);
     expect(run.backend).toBe('cpu');
     expect(run.config.epochs).toBe(3);
     for (const r of run.epochs) {
@@ -109,17 +109,17 @@ describe('runTraining', () => {
       expect(Object.keys(r.test).sort()).toEqual(['mrr', 'ndcg@20', 'recall@20']);
       for (const v of [...Object.values(r.validation), ...Object.values(r.test)]) expect(v).toBeGreaterThanOrEqual(0);
       expect(Number.isFinite(r.loss)).toBe(true);
-      expect(r.envTransitions).toBe(60 * 8);
+      expect(r.details.envTransitions).toBe(60 * 8);
     }
     expect(run.bestEpoch).toBe(chooseBestEpoch(run.epochs));
     expect(lines.some((l) => l.startsWith('epoch 3/3'))).toBe(true);
     expect(run.cases.validation).toBe(buildTestCases(store, { train: run.windows.train, test: run.windows.validation }).count);
-    run.agent.dispose();
+    run.agent.dispose?.();
   });
 
   it('trains only on days before the validation day', async () => {
     reset();
-    const run = await runTraining({ store, split, seed: 1, config: { ...TINY, epochs: 1 } });
+    const run = await runTraining({ store, split, agent: 'dqn', seed: 1, config: { ...TINY, epochs: 1 } });
     // Items first seen on the validation or test day are cold for the agent: scored below every known item.
     const w = run.windows;
     const known = new Set<number>();
@@ -131,7 +131,7 @@ describe('runTraining', () => {
     await run.agent.scoreItems({ store, users: Int32Array.of(u), positions: Int32Array.of(store.userOffsets[u + 1]) }, out);
     const knownMin = Math.min(...[...known].map((x) => out[x]));
     expect(out[late as number]).toBeLessThan(knownMin);
-    run.agent.dispose();
+    run.agent.dispose?.();
   });
 
   it('chooses the epoch by validation only and returns the agent with that epoch weights', async () => {
@@ -143,7 +143,7 @@ describe('runTraining', () => {
       const isGood = isValidation ? call === 0 : call !== 0;
       return new Int32Array(setup.cases.count).fill(isGood ? 0 : MISS);
     };
-    const run = await runTraining({ store, split, seed: 2, config: TINY });
+    const run = await runTraining({ store, split, agent: 'dqn', seed: 2, config: TINY });
     script.ranks = undefined;
     expect(run.epochs.map((r) => r.validation[SELECTION_METRIC])).toEqual([1, 0, 0]);
     expect(run.epochs.map((r) => r.test[SELECTION_METRIC])).toEqual([0, 1, 1]);
@@ -156,13 +156,13 @@ describe('runTraining', () => {
     const now = await rankCases(run.agent, setup);
     expect(Array.from(now)).toEqual(Array.from(realValidation[0]));
     expect(Array.from(realValidation[0])).not.toEqual(Array.from(realValidation[2]));
-    run.agent.dispose();
+    run.agent.dispose?.();
   });
 
   it('refits through the validation day for the chosen number of epochs when asked', async () => {
     reset();
     const lines: string[] = [];
-    const run = await runTraining({ store, split, seed: 4, config: { ...TINY, epochs: 2 }, refit: true, log: (l) => lines.push(l) });
+    const run = await runTraining({ store, split, agent: 'dqn', seed: 4, config: { ...TINY, epochs: 2 }, refit: true, log: (l) => lines.push(l) });
     expect(run.refit?.epochs).toBe(run.bestEpoch + 1);
     expect(run.agent.config.epochs).toBe(run.bestEpoch + 1);
     expect(Object.keys(run.refit?.test ?? {}).sort()).toEqual(['mrr', 'ndcg@20', 'recall@20']);
@@ -181,20 +181,20 @@ describe('runTraining', () => {
     const u = store.users[store.length - 1];
     await run.agent.scoreItems({ store, users: Int32Array.of(u), positions: Int32Array.of(store.userOffsets[u + 1]) }, out);
     expect(out[validationOnly]).toBeGreaterThan(-1e29);
-    run.agent.dispose();
+    run.agent.dispose?.();
   });
 
   it('gives the same records for the same seed, data and backend', async () => {
     reset();
     const strip = (records: Awaited<ReturnType<typeof runTraining>>['epochs']) =>
       records.map(({ seconds, evalSeconds, transitionsPerSec, ...rest }) => rest);
-    const a = await runTraining({ store, split, seed: 7, config: { ...TINY, epochs: 2 } });
-    const b = await runTraining({ store, split, seed: 7, config: { ...TINY, epochs: 2 } });
-    const c = await runTraining({ store, split, seed: 8, config: { ...TINY, epochs: 2 } });
+    const a = await runTraining({ store, split, agent: 'dqn', seed: 7, config: { ...TINY, epochs: 2 } });
+    const b = await runTraining({ store, split, agent: 'dqn', seed: 7, config: { ...TINY, epochs: 2 } });
+    const c = await runTraining({ store, split, agent: 'dqn', seed: 8, config: { ...TINY, epochs: 2 } });
     expect(strip(b.epochs)).toEqual(strip(a.epochs));
     expect(b.bestEpoch).toBe(a.bestEpoch);
     expect(strip(c.epochs)).not.toEqual(strip(a.epochs));
-    for (const run of [a, b, c]) run.agent.dispose();
+    for (const run of [a, b, c]) run.agent.dispose?.();
   });
 
   it('rejects a split whose validation day has no cases', async () => {
@@ -205,8 +205,37 @@ describe('runTraining', () => {
     builder.append(2, 11, 1, 1, day0 + SECONDS_PER_DAY + 3600); // validation day: a user with no training event
     builder.append(1, 12, 1, 1, day0 + 2 * SECONDS_PER_DAY + 3600);
     const small = builder.build();
-    await expect(runTraining({ store: small, split: splitByDay(small), seed: 0, config: TINY })).rejects.toSatisfy(
+    await expect(runTraining({ store: small, split: splitByDay(small), agent: 'dqn', seed: 0, config: TINY })).rejects.toSatisfy(
       (e: unknown) => isRecGymError(e, ErrorCode.NO_TEST_CASES) && /expected validation cases/.test((e as Error).message),
     );
+  });
+});
+
+describe('runTraining (ranker)', () => {
+  const RANKER = { epochs: 2, passesPerEpoch: 1, batchSize: 64, uniformNegatives: 16 };
+
+  it('trains the ranker epoch by epoch with validation, on typed arrays, with its own figures only', async () => {
+    reset();
+    const run = await runTraining({ store, split, agent: 'ranker', seed: 1, config: RANKER, refit: true });
+    expect(run.name).toBe('ranker');
+    expect(run.backend).toBe('js');
+    expect(run.epochs).toHaveLength(2);
+    for (const r of run.epochs) {
+      expect(r.details).toEqual({});
+      expect(r.gradientSteps).toBeGreaterThan(0);
+      expect(r.transitions).toBe(r.gradientSteps * 64);
+      expect(Number.isFinite(r.loss)).toBe(true);
+    }
+    expect(run.refit?.epochs).toBe(run.bestEpoch + 1);
+    expect(run.agent.config.epochs).toBe(run.bestEpoch + 1);
+  });
+
+  it('gives the same records for the same seed', async () => {
+    reset();
+    const strip = (records: Awaited<ReturnType<typeof runTraining>>['epochs']) =>
+      records.map(({ seconds, evalSeconds, transitionsPerSec, ...rest }) => rest);
+    const a = await runTraining({ store, split, agent: 'ranker', seed: 3, config: RANKER });
+    const b = await runTraining({ store, split, agent: 'ranker', seed: 3, config: RANKER });
+    expect(strip(b.epochs)).toEqual(strip(a.epochs));
   });
 });

@@ -1,18 +1,18 @@
-import type { Agent } from '../agents/agent.js';
+import { withName, type Agent } from '../agents/agent.js';
 import type { BackendPreference } from '../agents/dqn/backend.js';
-import type { DqnConfig, DqnConfigInput } from '../agents/dqn/config.js';
-import type { DqnAgent } from '../agents/dqn/dqn-agent.js';
-import { runTraining, type EpochRecord, type TrainingWindows } from '../agents/dqn/training-run.js';
+import type { LearnerName } from '../agents/registry.js';
+import type { TrainableAgent } from '../agents/trainable.js';
+import { runTraining, type EpochRecord, type TrainingWindows } from './training-run.js';
 import type { EventStore } from '../data/event-store.js';
 import { formatTime, type DaySplit } from '../data/split.js';
-import type { Interval } from './bootstrap.js';
-import { evaluate, summarize, type SeedResult } from './evaluate.js';
-import type { ProgressSink } from './progress.js';
-import { PROTOCOLS, metricName, type ProtocolName } from './protocols.js';
-import { buildReport, type EvalReport, type SeedInterval } from './report.js';
-import { buildTestCases, type CaseCounts } from './test-cases.js';
+import type { Interval } from '../eval/bootstrap.js';
+import { evaluate, summarize, type SeedResult } from '../eval/evaluate.js';
+import type { ProgressSink } from '../eval/progress.js';
+import { PROTOCOLS, metricName, type ProtocolName } from '../eval/protocols.js';
+import { buildReport, type EvalReport, type SeedInterval } from '../eval/report.js';
+import { buildTestCases, type CaseCounts } from '../eval/test-cases.js';
 
-/** The baselines `recgym compare` evaluates beside the DQN, strongest first. */
+/** The baselines `recgym compare` evaluates beside the learning agents, strongest first. */
 export const COMPARE_BASELINES: readonly string[] = ['recent', 'cooccurrence', 'popularity', 'random'];
 
 /** Protocols in report order. */
@@ -21,11 +21,18 @@ export const COMPARE_PROTOCOLS: readonly ProtocolName[] = ['full', 'sampled', 's
 /** Case kinds whose paired differences the comparison reports. */
 export const DIFF_SUBSETS = ['all', 'warm', 'discovery'] as const;
 
-/** One DQN to train: its report name and its config (the CLI's `--epochs` etc. already applied). */
-export interface DqnVariant {
+/** One learning agent to train: its report name, which learner, and its config (the CLI's `--epochs` etc. already applied). */
+export interface LearnerVariant {
   readonly name: string;
-  readonly config: DqnConfigInput;
+  readonly agent: LearnerName;
+  readonly config: Readonly<Record<string, unknown>>;
 }
+
+/** What `recgym compare` trains by default: the feature ranker and the Q-ranked DQN. */
+export const DEFAULT_VARIANTS: readonly LearnerVariant[] = [
+  { name: 'ranker', agent: 'ranker', config: {} },
+  { name: 'dqn', agent: 'dqn', config: {} },
+];
 
 /** Options of {@link runComparison}. */
 export interface CompareOptions {
@@ -37,25 +44,26 @@ export interface CompareOptions {
   readonly command: string;
   /** One training run and one evaluation per seed (default [0]). */
   readonly seeds?: readonly number[];
-  /** DQNs to train (default: one named `dqn` with the default config). */
-  readonly variants?: readonly DqnVariant[];
+  /** Learning agents to train (default {@link DEFAULT_VARIANTS}). */
+  readonly variants?: readonly LearnerVariant[];
   /** Registered baselines evaluated beside them (default {@link COMPARE_BASELINES}). */
   readonly baselines?: readonly string[];
   /** Agent every other agent is paired with (default `recent`). */
   readonly baseline?: string;
   readonly protocols?: readonly ProtocolName[];
+  /** The tfjs backend of the DQN variants (overrides their config's). */
   readonly backend?: BackendPreference;
-  /** Days before the test day that pick the DQN's epoch (default 1). */
+  /** Days before the test day that pick each learner's epoch (default 1). */
   readonly validationDays?: number;
   /**
    * After the validation day(s) pick the epoch, retrain that many epochs through the validation
-   * day(s) so the DQN sees the same days as the baselines (default true).
+   * day(s) so the learners see the same days as the baselines (default true).
    */
   readonly refit?: boolean;
   /** Bootstrap resamples (default 1000). */
   readonly resamples?: number;
-  /** Called with each trained DQN before it is evaluated (e.g. to save a checkpoint). */
-  readonly onTrained?: (variant: string, seed: number, agent: DqnAgent) => void | Promise<void>;
+  /** Called with each trained agent before it is evaluated (e.g. to save a checkpoint). */
+  readonly onTrained?: (variant: string, seed: number, agent: TrainableAgent) => void | Promise<void>;
   /** Diagnostics: the backend, one line per epoch, timings. */
   readonly log?: (line: string) => void;
   /** Where progress bars draw (only on a TTY). */
@@ -64,7 +72,7 @@ export interface CompareOptions {
   readonly onRankProgress?: (label: string, done: number, total: number) => void;
 }
 
-/** One training run of a DQN variant. */
+/** One training run of a learner variant. */
 export interface TrainingSummary {
   readonly seed: number;
   readonly backend: string;
@@ -76,10 +84,11 @@ export interface TrainingSummary {
   readonly epochs: EpochRecord[];
 }
 
-/** A DQN variant's config and training runs. */
+/** A learner variant's config and training runs. */
 export interface VariantSummary {
   readonly name: string;
-  readonly config: DqnConfig;
+  readonly agent: LearnerName;
+  readonly config: TrainableAgent['config'];
   readonly runs: TrainingSummary[];
 }
 
@@ -119,15 +128,16 @@ export interface CompareReport {
   readonly baseline: string;
   readonly agents: string[];
   readonly protocols: ProtocolName[];
-  /** Backend(s) the DQNs trained on. */
+  /** Backend(s) the learners trained on (`js`: typed arrays, no tfjs). */
   readonly backend: string;
-  readonly dqn: VariantSummary[];
+  /** The trained agents: config and per-seed training runs. */
+  readonly learners: VariantSummary[];
   /** Agents x protocols: the headline metric with its 95 % CI. */
   readonly table: HeadlineRow[];
   /** Paired differences to the baseline. */
   readonly differences: DiffRow[];
-  /** Paired differences of each DQN to every other baseline (the issue's "beats popularity, co-occurrence and random"). */
-  readonly dqnDifferences: DiffRow[];
+  /** Paired differences of each learner to every other baseline and to each other learner. */
+  readonly learnerDifferences: DiffRow[];
   /** Full per-protocol reports (every metric, every case kind), as `recgym eval --json` prints them. */
   readonly results: Partial<Record<ProtocolName, EvalReport>>;
   readonly timings: {
@@ -146,15 +156,16 @@ function windowsOf(windows: TrainingWindows): TrainingSummary['windows'] {
 }
 
 /**
- * Trains each DQN variant with {@link runTraining} per seed, then evaluates the trained agents (as
+ * Trains each learner variant with {@link runTraining} per seed, then evaluates the trained agents (as
  * they are, not re-fitted) and the baselines under every protocol on the same test cases, with
- * bootstrap CIs and paired differences to the baseline; results over several seeds are averaged.
+ * bootstrap CIs and paired differences to the baseline, and of each learner to every other agent;
+ * results over several seeds are averaged.
  */
 export async function runComparison(options: CompareOptions): Promise<CompareReport> {
   const started = performance.now();
   const { store, split } = options;
   const seeds = options.seeds ?? [0];
-  const variants = options.variants ?? [{ name: 'dqn', config: {} }];
+  const variants = options.variants ?? DEFAULT_VARIANTS;
   const baselines = options.baselines ?? COMPARE_BASELINES;
   const baseline = options.baseline ?? 'recent';
   const protocols = options.protocols ?? COMPARE_PROTOCOLS;
@@ -166,33 +177,33 @@ export async function runComparison(options: CompareOptions): Promise<CompareRep
   const log = options.log;
   const cases = buildTestCases(store, split);
   const runs = new Map<ProtocolName, SeedResult[]>(protocols.map((p) => [p, []]));
-  // The DQNs against each baseline other than the main one: same cases, candidate sets, tie draws and resamples.
-  const otherBaselines = variants.length > 0 ? baselines.filter((b) => b !== baseline) : [];
-  const pairRuns = new Map<string, Map<ProtocolName, SeedResult[]>>(otherBaselines.map((b) => [b, new Map(protocols.map((p) => [p, []]))]));
+  // Each learner against every other agent but the main baseline: same cases, candidate sets, tie draws and resamples.
+  const pairs = variants.flatMap((v, i) => agentNames.filter((other, j) => other !== baseline && other !== v.name && !(j < variants.length && j > i)).map((other) => ({ agent: v.name, other })));
+  const pairRuns = new Map<string, Map<ProtocolName, SeedResult[]>>(pairs.map((p) => [`${p.agent}|${p.other}`, new Map(protocols.map((q) => [q, []]))]));
   const evalSeconds: Partial<Record<ProtocolName, number>> = {};
-  const summaries: Array<{ name: string; config: DqnConfig | undefined; runs: TrainingSummary[] }> = variants.map((v) => ({
+  const summaries: Array<{ name: string; agent: LearnerName; config: TrainableAgent['config'] | undefined; runs: TrainingSummary[] }> = variants.map((v) => ({
     name: v.name,
+    agent: v.agent,
     config: undefined,
     runs: [],
   }));
   let trainSeconds = 0;
   for (const seed of seeds) {
-    const trained: DqnAgent[] = [];
+    const trained: TrainableAgent[] = [];
     try {
       for (const [v, variant] of variants.entries()) {
         log?.(`training ${variant.name} (seed ${seed})`);
         const run = await runTraining({
           store,
           split,
-          config: variant.config,
+          agent: variant.agent,
+          config: variant.agent === 'dqn' && options.backend !== undefined ? { ...variant.config, backend: options.backend } : variant.config,
           seed,
-          backend: options.backend,
           validationDays: options.validationDays,
           refit: options.refit ?? true,
           log,
           progress: options.progress,
         });
-        run.agent.name = variant.name;
         trained.push(run.agent);
         trainSeconds += run.seconds;
         summaries[v].config = run.config;
@@ -205,10 +216,10 @@ export async function runComparison(options: CompareOptions): Promise<CompareRep
           cases: run.cases,
           epochs: run.epochs,
         });
-        log?.(`${variant.name}: trained on ${run.backend} in ${run.seconds.toFixed(1)} s, evaluating epoch ${run.bestEpoch + 1}`);
+        log?.(`${variant.name}: trained (${run.backend}) in ${run.seconds.toFixed(1)} s, evaluating epoch ${run.bestEpoch + 1}`);
         await options.onTrained?.(variant.name, seed, run.agent);
       }
-      const agents: Array<string | Agent> = [...trained, ...baselines];
+      const agents: Array<string | Agent> = [...trained.map((agent, v) => withName(agent, variants[v].name)), ...baselines];
       for (const protocol of protocols) {
         const t0 = performance.now();
         const [result] = await evaluate({
@@ -221,11 +232,11 @@ export async function runComparison(options: CompareOptions): Promise<CompareRep
           seeds: [seed],
           resamples: options.resamples,
           onProgress: options.onRankProgress && ((label, done, total) => options.onRankProgress?.(`${protocol} ${label}`, done, total)),
-          // The same ranks, paired with each other baseline: no second ranking pass.
+          // The same ranks, paired once more per pair: no second ranking pass.
           onRanks: (setup, ranks) => {
-            for (const other of otherBaselines) {
-              const pair = new Map([...trained.map((a) => [a.name, ranks.get(a.name) as Int32Array] as const), [other, ranks.get(other) as Int32Array]]);
-              pairRuns.get(other)?.get(protocol)?.push(summarize(setup, pair, { baseline: other, resamples: options.resamples }));
+            for (const { agent, other } of pairs) {
+              const pair = new Map([[agent, ranks.get(agent) as Int32Array], [other, ranks.get(other) as Int32Array]]);
+              pairRuns.get(`${agent}|${other}`)?.get(protocol)?.push(summarize(setup, pair, { baseline: other, resamples: options.resamples }));
             }
           },
         });
@@ -235,7 +246,7 @@ export async function runComparison(options: CompareOptions): Promise<CompareRep
         log?.(`evaluated ${protocol} (seed ${seed}) in ${seconds.toFixed(1)} s`);
       }
     } finally {
-      for (const agent of trained) agent.dispose();
+      for (const agent of trained) agent.dispose?.();
     }
   }
 
@@ -253,15 +264,15 @@ export async function runComparison(options: CompareOptions): Promise<CompareRep
       differences.push({ agent: a.agent, baseline, protocol, metric, all, warm, discovery });
     }
   }
-  const dqnDifferences: DiffRow[] = [];
-  for (const other of otherBaselines) {
+  const learnerDifferences: DiffRow[] = [];
+  for (const { agent, other } of pairs) {
     for (const protocol of protocols) {
-      const report = buildReport(pairRuns.get(other)?.get(protocol) as SeedResult[], { data: options.data, catalogue: 'train', split, baseline: other });
+      const report = buildReport(pairRuns.get(`${agent}|${other}`)?.get(protocol) as SeedResult[], { data: options.data, catalogue: 'train', split, baseline: other });
       const metric = metricName(PROTOCOLS[protocol].metrics[0], report.k);
       for (const a of report.agents) {
         if (!a.diff) continue;
         const [all, warm, discovery] = DIFF_SUBSETS.map((s) => (s === 'all' ? a.diff?.metrics[metric] : a.diff?.bySubset[s][metric]) as Interval);
-        dqnDifferences.push({ agent: a.agent, baseline: other, protocol, metric, all, warm, discovery });
+        learnerDifferences.push({ agent: a.agent, baseline: other, protocol, metric, all, warm, discovery });
       }
     }
   }
@@ -276,11 +287,11 @@ export async function runComparison(options: CompareOptions): Promise<CompareRep
     baseline,
     agents: agentNames,
     protocols: [...protocols],
-    backend: backends.length > 0 ? backends.join(', ') : 'none (no DQN trained)',
-    dqn: summaries.map((s) => ({ name: s.name, config: s.config as DqnConfig, runs: s.runs })),
+    backend: backends.length > 0 ? backends.join(', ') : 'none (nothing trained)',
+    learners: summaries.map((s) => ({ name: s.name, agent: s.agent, config: s.config as TrainableAgent['config'], runs: s.runs })),
     table,
     differences,
-    dqnDifferences,
+    learnerDifferences,
     results,
     timings: { trainSeconds, evalSeconds, totalSeconds: (performance.now() - started) / 1000 },
   };

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ContextFeatures, NUM_CONTEXT_FEATURES, contextWeightGradient } from '../../../src/agents/dqn/context-features.js';
+import { ContextFeatures, NUM_CONTEXT_FEATURES, contextWeightGradient } from '../../../src/agents/features/context-features.js';
 import { createRng } from '../../../src/core/rng.js';
-import { TransitionsByDay } from '../../../src/agents/dqn/transitions-by-day.js';
+import { TransitionsByDay } from '../../../src/agents/features/transitions-by-day.js';
 import { EventStoreBuilder, SECONDS_PER_DAY, type EventStore } from '../../../src/data/event-store.js';
-import { FIRST_DAY_SECONDS } from './fixtures.js';
+import { FIRST_DAY_SECONDS } from '../dqn/fixtures.js';
 
 const A = 1;
 const B = 2;

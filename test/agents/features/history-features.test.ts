@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { HistoryFeatures, NUM_HISTORY_FEATURES } from '../../../src/agents/dqn/history-features.js';
+import { HistoryFeatures, NUM_HISTORY_FEATURES } from '../../../src/agents/features/history-features.js';
 import { EventStoreBuilder } from '../../../src/data/event-store.js';
-import { FIRST_DAY_SECONDS } from './fixtures.js';
+import { FIRST_DAY_SECONDS } from '../dqn/fixtures.js';
 
 const hour = (h: number) => FIRST_DAY_SECONDS + h * 3600;
 

@@ -1,0 +1,38 @@
+import type { Rng } from '../core/rng.js';
+import type { EventStore } from '../data/event-store.js';
+import type { TimeWindow } from '../data/split.js';
+import type { Agent } from './agent.js';
+
+/** What every learning agent reports after an epoch; agents add their own figures (the DQN's TD loss, reward, ε). */
+export interface EpochStats {
+  readonly epoch: number;
+  readonly gradientSteps: number;
+  /** Training transitions the epoch's gradient steps consumed. */
+  readonly transitions: number;
+  /** Mean training loss over the epoch's gradient steps (NaN when none). */
+  readonly loss: number;
+  /** Wall seconds of the epoch. */
+  readonly seconds: number;
+  /** Training transitions per second of gradient work. */
+  readonly trainTransitionsPerSec: number;
+}
+
+/** Hooks of a learning agent's `train` for progress and diagnostics. */
+export interface TrainHooks<S extends EpochStats = EpochStats> {
+  /** After every epoch. */
+  onEpoch?(stats: S): void | Promise<void>;
+  /** Now and then within an epoch. */
+  onProgress?(progress: { epoch: number; step: number; stepsPerEpoch: number; loss: number }): void;
+  /** Diagnostics (sizes, backend). */
+  log?(line: string): void;
+}
+
+/** An agent trained epoch by epoch (the ranker, the DQN): what training with validation drives. */
+export interface TrainableAgent<S extends EpochStats = EpochStats> extends Agent {
+  readonly config: { readonly epochs: number; readonly periodMinutes: number };
+  /** Trains `config.epochs` epochs on the events of `train`, calling `hooks.onEpoch` after each. */
+  train(store: EventStore, train: TimeWindow, rng: Rng, hooks?: TrainHooks<S>): Promise<S[]>;
+  save(dir: string): Promise<void>;
+  /** Releases what the agent holds (tensors); a no-op for agents on typed arrays. */
+  dispose?(): void;
+}
