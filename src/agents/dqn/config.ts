@@ -65,6 +65,12 @@ export const DqnConfigSchema = z
     supervisedHead: z.boolean().default(true),
     /** Weight of the supervised loss. */
     supervisedWeight: z.number().min(0).default(1),
+    /** Weight of the SQN-style auxiliary sampled softmax over Q's own feature term w · features(s, item) on the logged next item (it shares Q's feature weights; 0 = off): batch next items, uniform catalogue negatives, each state's recent items and transition followers. */
+    auxFeatureWeight: z.number().min(0).default(0),
+    /** Per state, its most recently touched items as negatives of the auxiliary feature softmax (with history features). */
+    auxHistoryNegatives: z.number().int().min(0).default(4),
+    /** Per state, items that followed its last items on earlier days as negatives of the auxiliary feature softmax (with context features). */
+    auxTransitionNegatives: z.number().int().min(0).default(4),
     /** Uniform negatives shared by the batch in the auxiliary head's sampled softmax (in-batch next items are negatives too). */
     supervisedNegatives: z.number().int().min(0).default(128),
     /** Purchase reward of the training env: `epoch` = min(1, 0.8 + 0.01·epoch), the original article's schedule; `fixed` = 0.8 at every epoch (the ablation). */

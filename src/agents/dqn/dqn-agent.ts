@@ -28,6 +28,8 @@ export interface DqnEpochStats extends EpochStats {
   /** Means over the epoch's gradient steps (NaN when none). */
   readonly tdLoss: number;
   readonly supervisedLoss: number;
+  /** The auxiliary feature softmax's loss (0 without it). */
+  readonly featureLoss: number;
   readonly qMean: number;
   /** ε at the end of the epoch. */
   readonly epsilon: number;
@@ -135,7 +137,7 @@ export class DqnAgent implements TrainableAgent<DqnEpochStats> {
     for (let epoch = 0; epoch < config.epochs; epoch++) {
       env.setEpoch(epoch);
       const started = performance.now();
-      let sums = { loss: 0, td: 0, sup: 0, q: 0 };
+      let sums = { loss: 0, td: 0, sup: 0, feature: 0, q: 0 };
       let updates = 0;
       let trainMs = 0;
       let rewardSum = 0;
@@ -187,7 +189,7 @@ export class DqnAgent implements TrainableAgent<DqnEpochStats> {
                 ? buffer.sampleSegments(config.batchSize, config.segmentLength, replayRng, batch)
                 : buffer.sample(config.batchSize, replayRng, batch),
             );
-            sums = { loss: sums.loss + stats.loss, td: sums.td + stats.tdLoss, sup: sums.sup + stats.supervisedLoss, q: sums.q + stats.qMean };
+            sums = { loss: sums.loss + stats.loss, td: sums.td + stats.tdLoss, sup: sums.sup + stats.supervisedLoss, feature: sums.feature + stats.featureLoss, q: sums.q + stats.qMean };
             updates++;
           }
           trainMs += performance.now() - t0;
@@ -206,6 +208,7 @@ export class DqnAgent implements TrainableAgent<DqnEpochStats> {
         loss: sums.loss / updates,
         tdLoss: sums.td / updates,
         supervisedLoss: sums.sup / updates,
+        featureLoss: sums.feature / updates,
         qMean: sums.q / updates,
         epsilon,
         meanReward: rewardSum / transitions,

@@ -6,6 +6,7 @@ import { wasmKernels, type Tf, type WasmKernels } from './backend.js';
 import type { DqnConfig } from './config.js';
 import { gruEncode, gruForwardValues, gruTrainDirect, gruVariables, matMul, matMulConstant, uploadSteps } from './gru.js';
 import { ContextFeatures, NUM_CONTEXT_FEATURES } from '../features/context-features.js';
+import { FeatureSoftmax } from '../features/feature-softmax.js';
 import { HistoryFeatures, NUM_HISTORY_FEATURES } from '../features/history-features.js';
 import { QNetwork } from './q-network.js';
 import type { ReplayBatch, ReplaySegments } from './replay-buffer.js';
@@ -15,10 +16,13 @@ import { bellmanTargets, crossEntropyFromSoftmax, softmaxCrossEntropy } from './
 
 /** What one gradient step reports. */
 export interface TrainStats {
-  /** Total loss (TD + weight · supervised). */
+  /** Total loss (TD + weights · auxiliary losses). */
   readonly loss: number;
   readonly tdLoss: number;
+  /** The auxiliary next-item head's loss (0 without it). */
   readonly supervisedLoss: number;
+  /** The auxiliary feature softmax's loss (0 without it). */
+  readonly featureLoss: number;
   /** Mean Q(s, a) of the batch. */
   readonly qMean: number;
   /** Global gradient norm before clipping. */
@@ -117,6 +121,8 @@ export class DqnLearner {
   readonly #rng: Rng;
   readonly #scratch = new Scratch();
   #wf: Float32Array;
+  /** The auxiliary sampled softmax over Q's feature term (config.auxFeatureWeight > 0). */
+  readonly #featureSoftmax: FeatureSoftmax | undefined;
   #dots = new Float64Array(0);
   #wfVersion = -1;
 
@@ -140,6 +146,16 @@ export class DqnLearner {
     this.#adam = { learningRate: config.learningRate, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 };
     this.#optimizer = new DenseAdam(this.#adam);
     this.#learningRates = new Map([[this.online.wf.name, config.featureLearningRate]]);
+    this.#featureSoftmax =
+      config.auxFeatureWeight > 0 && this.numFeatures > 0
+        ? new FeatureSoftmax(store, negativePool, this.features, this.context, {
+            uniformNegatives: config.supervisedNegatives,
+            historyNegatives: config.auxHistoryNegatives,
+            transitionNegatives: config.auxTransitionNegatives,
+            categoryNegatives: 0,
+            dayByDay: true,
+          }, rng)
+        : undefined;
   }
 
   /** Loads the features of the state `user` before store position `position`. */
@@ -419,6 +435,23 @@ export class DqnLearner {
       }
     }
 
+    // Auxiliary feature softmax: the gradient of its loss w.r.t. Q's feature weights, added to wf's below.
+    let featureLoss = 0;
+    let dwfAux: Float32Array | undefined;
+    if (this.#featureSoftmax) {
+      const w = this.featureWeights(online);
+      const numHistory = this.features ? NUM_HISTORY_FEATURES : 0;
+      const wh = this.features ? w.subarray(0, NUM_HISTORY_FEATURES) : new Float32Array(NUM_HISTORY_FEATURES);
+      const wc = this.context ? w.subarray(numHistory, numHistory + NUM_CONTEXT_FEATURES) : new Float32Array(NUM_CONTEXT_FEATURES);
+      const dh = new Float32Array(NUM_HISTORY_FEATURES);
+      const dc = new Float32Array(NUM_CONTEXT_FEATURES);
+      featureLoss = this.#featureSoftmax.lossAndGradient(users.subarray(0, B), positions.subarray(0, B), wh, wc, dh, dc);
+      dwfAux = new Float32Array(F);
+      const weight = config.auxFeatureWeight;
+      if (this.features) for (let j = 0; j < NUM_HISTORY_FEATURES; j++) dwfAux[j] = weight * dh[j];
+      if (this.context) for (let j = 0; j < NUM_CONTEXT_FEATURES; j++) dwfAux[numHistory + j] = weight * dc[j];
+    }
+
     // Only the variables in the loss (wf is out of it without features).
     const variables = online.variables().filter((v) => F > 0 || v !== online.wf);
     // Session mode: the last step only feeds s' of the segment's last transition (target side).
@@ -448,6 +481,10 @@ export class DqnLearner {
             outputs.addGradient(unique[u], rowGrad, 0, width);
           }
         }
+      }
+      if (dwfAux) {
+        const dwf = denseValues[variables.indexOf(online.wf)];
+        for (let j = 0; j < dwfAux.length; j++) dwf[j] += dwfAux[j];
       }
       let squares = items.pendingSquaredNorm() + (online.outputs?.pendingSquaredNorm() ?? 0);
       for (const values of denseValues) {
@@ -564,7 +601,7 @@ export class DqnLearner {
     this.gradientSteps++;
     if (config.tau < 1) target.polyakFrom(online, config.tau);
     else if (this.gradientSteps % config.targetUpdateInterval === 0) target.copyFrom(online);
-    return { loss: lossValue, tdLoss: parts.td, supervisedLoss: parts.sup, qMean: parts.q, gradNorm };
+    return { loss: lossValue + config.auxFeatureWeight * featureLoss, tdLoss: parts.td, supervisedLoss: parts.sup, featureLoss, qMean: parts.q, gradNorm };
   }
 
   /**

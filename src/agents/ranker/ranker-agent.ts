@@ -10,10 +10,10 @@ import { catalogueOf } from '../../env/candidates.js';
 import { ArrayAdam } from '../adam.js';
 import { checkBatch, type Agent, type StateBatch } from '../agent.js';
 import { ContextFeatures, NUM_CONTEXT_FEATURES } from '../features/context-features.js';
+import { FeatureSoftmax } from '../features/feature-softmax.js';
 import { HistoryFeatures, NUM_HISTORY_FEATURES } from '../features/history-features.js';
 import type { EpochStats, TrainHooks } from '../trainable.js';
 import { parseRankerConfig, RankerConfigSchema, type RankerConfig, type RankerConfigInput } from './config.js';
-import { SampledSoftmax } from './sampled-softmax.js';
 
 /** Score of an item the ranker has no training data for and the state never touched: below every learned score. */
 export const COLD_SCORE = -1e30;
@@ -81,7 +81,7 @@ export class RankerAgent implements Agent {
     const B = config.batchSize;
     const stepsPerEpoch = Math.ceil((positions.length * config.passesPerEpoch) / B);
     hooks.log?.(`ranker: ${positions.length} training transitions, ${catalogue.length} catalogue items, ${stepsPerEpoch} steps of ${B} per epoch`);
-    const softmax = new SampledSoftmax(store, catalogue, this.#history, this.#context, config, fork(rng, 'negatives'));
+    const softmax = new FeatureSoftmax(store, catalogue, this.#history, this.#context, config, fork(rng, 'negatives'));
     const batchRng = fork(rng, 'batches');
     const historyAdam = new ArrayAdam(NUM_HISTORY_FEATURES, { learningRate: config.learningRate, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 });
     const contextAdam = new ArrayAdam(NUM_CONTEXT_FEATURES, historyAdam.options);

@@ -1,25 +1,39 @@
 import type { Rng } from '../../core/rng.js';
 import type { EventStore } from '../../data/event-store.js';
-import { contextWeightGradient, NUM_CONTEXT_FEATURES, type ContextFeatures } from '../features/context-features.js';
-import { NUM_HISTORY_FEATURES, type HistoryFeatures } from '../features/history-features.js';
 import { softmaxCrossEntropyRows } from '../softmax.js';
-import type { RankerConfig } from './config.js';
+import { contextWeightGradient, NUM_CONTEXT_FEATURES, type ContextFeatures } from './context-features.js';
+import { NUM_HISTORY_FEATURES, type HistoryFeatures } from './history-features.js';
+
+/** The negatives and label mask of a {@link FeatureSoftmax}. */
+export interface FeatureSoftmaxOptions {
+  /** Uniform catalogue negatives shared by the batch. */
+  readonly uniformNegatives: number;
+  /** Per state, its most recently touched items (with history features). */
+  readonly historyNegatives: number;
+  /** Per state, items that followed its last items on earlier days (with context features). */
+  readonly transitionNegatives: number;
+  /** Per state, items from the categories of its latest events (with context features). */
+  readonly categoryNegatives: number;
+  /** Leave out states whose next item is unseen before their day, and give such items no mass (with context features). */
+  readonly dayByDay: boolean;
+}
 
 /** Logit of an item the state's day cannot rank (unseen before it): out of the softmax in effect. */
 export const UNSEEN_LOGIT = -1e4;
 
 /**
- * One sampled-softmax step of the ranker on typed arrays: the batch's candidate items (its next
- * items, uniform catalogue negatives, and per state its recent items, transition followers and
- * category neighbours), their logits w · features, the cross-entropy on the logged next item and the
- * gradients of the two weight vectors. Scratch is reused across steps.
+ * A sampled softmax over feature terms on typed arrays: for a batch of states, the candidate items
+ * (the batch's next items, uniform catalogue negatives, and per state its recent items, transition
+ * followers and category neighbours), their logits w_h · history features + w_c · context features,
+ * the cross-entropy on the logged next item and the gradients of the two weight vectors. The ranker
+ * trains on it; the DQN uses it as an auxiliary loss on Q's own feature weights. Scratch is reused.
  */
-export class SampledSoftmax {
+export class FeatureSoftmax {
   readonly #store: EventStore;
   readonly #pool: Int32Array;
   readonly #history: HistoryFeatures | undefined;
   readonly #context: ContextFeatures | undefined;
-  readonly #config: RankerConfig;
+  readonly #config: FeatureSoftmaxOptions;
   readonly #rng: Rng;
   readonly #slotOf = new Map<number, number>();
   #items = new Int32Array(0);
@@ -34,7 +48,7 @@ export class SampledSoftmax {
   #uniformStart = 0;
   #uniformEnd = 0;
 
-  constructor(store: EventStore, pool: Int32Array, history: HistoryFeatures | undefined, context: ContextFeatures | undefined, config: RankerConfig, rng: Rng) {
+  constructor(store: EventStore, pool: Int32Array, history: HistoryFeatures | undefined, context: ContextFeatures | undefined, config: FeatureSoftmaxOptions, rng: Rng) {
     this.#store = store;
     this.#pool = pool;
     this.#history = history;
