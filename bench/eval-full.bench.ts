@@ -6,9 +6,10 @@ import { createRng } from '../src/core/rng.js';
 import { readEventLog } from '../src/data/read-event-log.js';
 import { fitAgent } from '../src/agents/registry.js';
 import { buildTestCases, parseTestStart, prepareEvaluation, rankCases, splitAtTime, type EvaluationSetup } from '../src/eval/index.js';
+import { sharedDataAbsent, sharedDataDir } from '../experiments/shared-data.js';
 import type { BenchSuite, Figure } from './lib.js';
 
-const FILE = '/work/shared/data/taobao-userbehavior-samples/userbehavior_timeslice_20171126_jason-wang1.csv';
+const FILE = join(sharedDataDir(), 'taobao-userbehavior-samples/userbehavior_timeslice_20171126_jason-wang1.csv');
 const TEST_START = '2017-11-26T02:00';
 const K = 20;
 const AGENTS = ['recent', 'cooccurrence'] as const;
@@ -48,7 +49,7 @@ export const suite: BenchSuite = {
   name: 'eval-full',
   async run({ quick, log }) {
     if (!existsSync(FILE)) {
-      log(`  skipped: ${FILE} is absent`);
+      log(`  skipped: ${sharedDataAbsent(FILE)}`);
       return [];
     }
     try {

@@ -1,4 +1,4 @@
-import Benchmark from 'benchmark';
+import type Benchmark from 'benchmark';
 
 /** One named figure of a benchmark run, e.g. `env.vector.stepsPerSec`. */
 export interface Figure {

@@ -3,7 +3,7 @@
  * (trained per seed, the day before the test day picks each one's epoch) against recent,
  * co-occurrence, popularity and random under the
  * full, sampled and seed protocols on the same cases, with 95 % bootstrap CIs and paired differences
- * to `recent` on all, warm and discovery cases. Skipped with a message when ../shared is absent.
+ * to `recent` on all, warm and discovery cases. Skipped with a message when ../shared/data (or $RECGYM_SHARED_DATA) is absent.
  * The 2-hour time slice is trained with 15-minute periods (its last training quarter validates).
  *
  *   npm run build && node dist/experiments/real-samples.js [--quick] [--only users386,tianchi] [--seeds 0,1,2] [--epochs E]
@@ -21,6 +21,7 @@ import { formatCompareTable } from '../src/run/compare-report.js';
 import { trainingWindows } from '../src/run/training-run.js';
 import { parseTestStart, splitAtTime } from '../src/eval/test-cases.js';
 import { QUICK_DQN, QUICK_RANKER, isEntryPoint, log, parseExperimentFlags, runScript, writeResult } from './common.js';
+import { sharedDataAbsent, sharedDataDir } from './shared-data.js';
 
 /** One real sample: its short name, its file under the shared data folder, and how to split it. */
 export interface Sample {
@@ -44,7 +45,7 @@ export const SAMPLES: readonly Sample[] = [
 
 /** What the experiment runs. */
 export interface Config {
-  /** Folder holding the samples (../shared/data from the repository root). */
+  /** Folder holding the samples (default {@link sharedDataDir}: ../shared/data beside the repository root, or $RECGYM_SHARED_DATA). */
   readonly sharedDir: string;
   /** Sample names to run (default all, in {@link SAMPLES} order). */
   readonly only: string[] | undefined;
@@ -67,7 +68,7 @@ export interface Config {
 /** The configuration of a real run, or of a `--quick` smoke run. */
 export function defaultConfig(quick: boolean): Config {
   return {
-    sharedDir: join('..', 'shared', 'data'),
+    sharedDir: sharedDataDir(),
     only: undefined,
     seeds: quick ? [0] : [0, 1, 2],
     epochs: quick ? 1 : 3,
@@ -102,7 +103,7 @@ export interface RealSamplesResult {
 export async function run(config: Config, command = 'node dist/experiments/real-samples.js'): Promise<RealSamplesResult> {
   // 1. Without the shared data there is nothing to compare: say so and stop.
   if (!existsSync(config.sharedDir)) {
-    const skipped = `${config.sharedDir} is absent: the real samples live outside the repository (see the project README); nothing to run`;
+    const skipped = `${sharedDataAbsent(config.sharedDir)}; nothing to run`;
     log(`real-samples: skipped: ${skipped}`);
     return { experiment: 'real-samples', config, skipped, samples: [], command };
   }

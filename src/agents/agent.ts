@@ -81,7 +81,7 @@ export function argmaxRows(scores: Float64Array, rows: number, cols: number, rng
     let ties = 1;
     for (let c = 1; c < cols; c++) {
       const s = scores[base + c];
-      if (s > bestScore || (bestScore !== bestScore && s === s)) {
+      if (s > bestScore || (Number.isNaN(bestScore) && !Number.isNaN(s))) {
         best = c;
         bestScore = s;
         ties = 1;

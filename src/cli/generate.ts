@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { parseDay } from '../data/split.js';
 import { TianchiCsvWriter } from '../data/tianchi-writer.js';
 import { DEFAULT_GENERATOR_CONFIG, parseGeneratorConfig } from '../sim/generator-config.js';
-import { generateShopperLog } from '../sim/shopper-log.js';
+import { generateShopperLog, type GenerateSummary } from '../sim/shopper-log.js';
 import { intFlag, parseFlags, UsageError, type Command } from './command.js';
 
 const d = DEFAULT_GENERATOR_CONFIG;
@@ -58,7 +58,7 @@ export const command: Command = {
     });
     const startedMs = performance.now();
     const writer = new TianchiCsvWriter(out);
-    let summary;
+    let summary: GenerateSummary;
     try {
       summary = generateShopperLog(config, writer);
     } finally {

@@ -4,7 +4,7 @@ import { AGENTS, LEARNERS, type LearnerName } from '../agents/registry.js';
 import type { BackendPreference } from '../agents/dqn/backend.js';
 import { ErrorCode, RecGymError, isRecGymError } from '../core/errors.js';
 import { formatDay, splitByDay } from '../data/split.js';
-import { runTraining, SELECTION_METRIC, trainingCurvesSvg, trainingSummary, type EpochRecord } from '../run/training-run.js';
+import { runTraining, SELECTION_METRIC, trainingCurvesSvg, trainingSummary, type EpochRecord, type TrainingRun } from '../run/training-run.js';
 import { UsageError, intFlag, parseFlags, type CliIo, type Command } from './command.js';
 import { loadStore, readConfigFile } from './load-store.js';
 
@@ -117,7 +117,7 @@ export const command: Command = {
     const split = splitByDay(store, values['test-day']);
     const loadSeconds = (performance.now() - loadStarted) / 1000;
     io.stderr(`recgym train: data ${name}: ${store.length} events, ${store.numUsers} users, ${store.numItems} items (${loadSeconds.toFixed(1)}s)\n`);
-    let run;
+    let run: TrainingRun;
     try {
       run = await runTraining({
         store,

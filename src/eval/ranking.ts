@@ -5,7 +5,7 @@
  * NaN scores rank below everything; a NaN positive is a RangeError.
  */
 export function rankInRange(scores: Float64Array, offset: number, length: number, positiveScore: number, u: number): number {
-  if (positiveScore !== positiveScore) throw new RangeError('expected a numeric score of the positive, actual NaN');
+  if (Number.isNaN(positiveScore)) throw new RangeError('expected a numeric score of the positive, actual NaN');
   let above = 0;
   let equal = 0;
   let above1 = 0;
@@ -38,7 +38,7 @@ export function rankInRange(scores: Float64Array, offset: number, length: number
  * (`scores[offset + item]` for each item in `subset`, which includes the positive).
  */
 export function rankInSubset(scores: Float64Array, offset: number, subset: Int32Array, positiveScore: number, u: number): number {
-  if (positiveScore !== positiveScore) throw new RangeError('expected a numeric score of the positive, actual NaN');
+  if (Number.isNaN(positiveScore)) throw new RangeError('expected a numeric score of the positive, actual NaN');
   let above = 0;
   let equal = 0;
   let above1 = 0;
@@ -70,7 +70,7 @@ export function sortedSubset(base: Float64Array, subset?: Int32Array): Float64Ar
   const values = subset ? Float64Array.from(subset, (item) => base[item]) : Float64Array.from(base);
   values.sort();
   let n = values.length;
-  while (n > 0 && values[n - 1] !== values[n - 1]) n--;
+  while (n > 0 && Number.isNaN(values[n - 1])) n--;
   return values.subarray(0, n);
 }
 
@@ -104,7 +104,7 @@ export function rankSparse(
   positiveScore: number,
   u: number,
 ): number {
-  if (positiveScore !== positiveScore) throw new RangeError('expected a numeric score of the positive, actual NaN');
+  if (Number.isNaN(positiveScore)) throw new RangeError('expected a numeric score of the positive, actual NaN');
   const atMost = countBelow(sorted, positiveScore, true);
   let above = sorted.length - atMost;
   let equal = atMost - countBelow(sorted, positiveScore, false);

@@ -89,7 +89,7 @@ export function buildReport(
 ): EvalReport {
   if (runs.length === 0) throw new RangeError('expected at least one seed result');
   const first = runs[0];
-  const agents = first.agents.map((a, i) => agentReport(runs.map((r) => r.agents[i])));
+  const agents = first.agents.map((_, i) => agentReport(runs.map((r) => r.agents[i])));
   const randomExpected: Record<string, number> = {};
   for (const name of Object.keys(first.randomExpected)) {
     randomExpected[name] = runs.reduce((s, r) => s + r.randomExpected[name], 0) / runs.length;

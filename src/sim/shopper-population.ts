@@ -59,7 +59,7 @@ export class Catalogue {
 
     // Draw each item's category; the first numCategories items guarantee no category is empty.
     const categorySizeWeights = new Float64Array(numCategories);
-    for (let c = 0; c < numCategories; c++) categorySizeWeights[c] = 1 / Math.pow(c + 1, exponent * 0.8);
+    for (let c = 0; c < numCategories; c++) categorySizeWeights[c] = 1 / (c + 1) ** (exponent * 0.8);
     const categorySizes = new AliasTable(categorySizeWeights);
     const drawnCategory = new Int32Array(numItems);
     for (let i = 0; i < numItems; i++) drawnCategory[i] = i < numCategories ? i : categorySizes.sample(rng);
@@ -75,7 +75,7 @@ export class Catalogue {
       const c = drawnCategory[byRank[rank]];
       const item = fill[c]++;
       itemCategory[item] = c;
-      itemWeight[item] = 1 / Math.pow(rank + 1, exponent);
+      itemWeight[item] = 1 / (rank + 1) ** exponent;
     }
 
     // Release days: a random share of the items is on sale from day 0, the rest arrive evenly.

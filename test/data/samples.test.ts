@@ -1,13 +1,20 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { sharedDataAbsent, sharedDataDir } from '../../experiments/shared-data.js';
 import { parseEventLog, readEventLog } from '../../src/data/read-event-log.js';
 import { computeStats } from '../../src/data/stats.js';
 
-// Real logs in ../shared/data (not shipped); counts come from each folder's SOURCE.md.
-const SHARED = '/work/shared/data';
+// Real logs in ../shared/data beside the repository (not shipped; RECGYM_SHARED_DATA overrides);
+// counts come from each folder's SOURCE.md.
+const SHARED = sharedDataDir();
 const TIANCHI = join(SHARED, 'tianchi-mobile-sample/sample_user_behavior.csv');
 const TAOBAO = join(SHARED, 'taobao-userbehavior-samples');
+
+// Tests skipped for want of the samples say so in the run's output: the folder, else each missing sample.
+for (const path of existsSync(SHARED) ? [TIANCHI, TAOBAO].filter((p) => !existsSync(p)) : [SHARED]) {
+  console.warn(`real-sample tests skipped: ${sharedDataAbsent(path)}`);
+}
 
 describe.skipIf(!existsSync(TIANCHI))('real Tianchi sample (tianchi-mobile-sample)', () => {
   it('matches SOURCE.md: 1,999 events, 34 users, 1,689 items, 464 categories, behaviours 1876/18/70/35', async () => {
