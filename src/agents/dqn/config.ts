@@ -47,6 +47,8 @@ export const DqnConfigSchema = z
     huberDelta: z.number().positive().default(1),
     /** Clip the global gradient norm to this (0 = off). */
     maxGradNorm: z.number().min(0).default(10),
+    /** Dueling: Q(s, a) = V(s) + A(s, a) with a state-value head V(s) = h·wv, so the state-only part of the Bellman target (γ max Q(s', ·) in a replay env) does not have to be carried by every item's embedding. Ranking by Q is ranking by A. */
+    dueling: z.boolean().default(false),
     /** Use the online network to pick a' and the target network to value it. */
     doubleDqn: z.boolean().default(false),
     /** Hard target copy every this many gradient steps (used when tau = 1). */

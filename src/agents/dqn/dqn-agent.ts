@@ -294,7 +294,13 @@ export class DqnAgent implements TrainableAgent<DqnEpochStats> {
       const m = Math.min(chunk, n - start);
       const users = batch.users.subarray(start, start + m);
       const positions = batch.positions.subarray(start, start + m);
-      const scores = readAndDispose(tf.tidy(() => tf.matMul(online.qState(learner.encodeWindows(online, users, positions, m)), online.catalogue('q'))));
+      const scores = readAndDispose(
+        tf.tidy(() => {
+          const h = learner.encodeWindows(online, users, positions, m);
+          const q = tf.matMul(online.qState(h), online.catalogue('q'));
+          return online.wv ? tf.add(q, tf.matMul(h, online.wv as TF.Tensor2D)) : q;
+        }),
+      );
       for (let i = 0; i < m; i++) {
         const row = (start + i) * numItems;
         for (let x = 0; x < numItems; x++) out[row + x] = x < tableItems && known[x] === 1 ? scores[i * tableItems + x] : 0;

@@ -139,7 +139,7 @@ export class DqnLearner {
       : undefined;
     this.numFeatures = (this.features ? NUM_HISTORY_FEATURES : 0) + (this.context ? NUM_CONTEXT_FEATURES : 0);
     this.#wf = new Float32Array(this.numFeatures);
-    const shape = { numItems: store.numItems, itemDim: config.itemDim, hiddenSize: config.hiddenSize, numFeatures: this.numFeatures, isSupervised: config.supervisedHead };
+    const shape = { numItems: store.numItems, itemDim: config.itemDim, hiddenSize: config.hiddenSize, numFeatures: this.numFeatures, isDueling: config.dueling, isSupervised: config.supervisedHead };
     this.online = new QNetwork(tf, shape, rng);
     this.target = new QNetwork(tf, shape, rng);
     this.target.copyFrom(this.online);
@@ -215,7 +215,7 @@ export class DqnLearner {
    * Q values of `C` candidates per state, on typed arrays from the state vectors `qs` ([n, D + 1] row-major):
    * qs · E[c] + w · features(state, c) (history then context). Candidates < 0 get -Infinity.
    */
-  candidateQ(net: QNetwork, qs: Float32Array, users: Int32Array, positions: Int32Array, candidates: Int32Array, C: number, n: number, out: Float32Array): void {
+  candidateQ(net: QNetwork, qs: Float32Array, users: Int32Array, positions: Int32Array, candidates: Int32Array, C: number, n: number, out: Float32Array, values?: Float32Array): void {
     const table = net.items.values;
     const width = net.items.width;
     const w = this.featureWeights(net);
@@ -269,7 +269,7 @@ export class DqnLearner {
           out[row + j] = -Infinity;
           continue;
         }
-        let q = dots[j];
+        let q = dots[j] + (values ? values[i] : 0);
         if (F > 0) {
           this.writeFeatures(item, f, 0);
           for (let k = 0; k < F; k++) q += w[k] * f[k];
@@ -281,8 +281,10 @@ export class DqnLearner {
 
   /** Q values of candidates for window states (acting, scoring): out[i * C + j]. */
   windowQ(net: QNetwork, users: Int32Array, positions: Int32Array, candidates: Int32Array, C: number, out: Float32Array, n = users.length): void {
-    const qs = net.qStateValues(this.#windowStates(net, users, positions, n), n, this.#scratch.float('windowQs', n * (net.shape.itemDim + 1)));
-    this.candidateQ(net, qs, users, positions, candidates, C, n, out);
+    const h = this.#windowStates(net, users, positions, n);
+    const qs = net.qStateValues(h, n, this.#scratch.float('windowQs', n * (net.shape.itemDim + 1)));
+    const values = net.wv ? net.stateValues(h, n, this.#scratch.float('windowV', n)) : undefined;
+    this.candidateQ(net, qs, users, positions, candidates, C, n, out, values);
   }
 
   /** One gradient step on a batch (window mode) or on segments (session mode). */
@@ -368,7 +370,8 @@ export class DqnLearner {
         }
       }
       const qsNext = target.qStateValues(hNext, B, scratch.float('qsNext', B * width));
-      this.candidateQ(target, qsNext, nextUsers, nextPositions, nextCandidates, C, B, qNext);
+      const vNext = target.wv ? target.stateValues(hNext, B, scratch.float('vNext', B)) : undefined;
+      this.candidateQ(target, qsNext, nextUsers, nextPositions, nextCandidates, C, B, qNext, vNext);
     } else {
       this.windowQ(target, nextUsers, nextPositions, nextCandidates, C, qNext, B);
     }
@@ -557,6 +560,7 @@ export class DqnLearner {
         const h = gruEncode(tf, online.gru, flat, xSteps, xFlatT, isSession ? { kind: 'select', all: selAll as TF.Tensor2D, blocks: selBlocks } : { kind: 'last' });
         let q: TF.Tensor = tf.sum(tf.mul(online.qState(h as TF.Tensor2D), ea), 1);
         if (F > 0) q = tf.add(q, tf.reshape(matMulConstant(tf, faT, online.wf as TF.Tensor2D), [B]));
+        if (online.wv) q = tf.add(q, tf.reshape(matMul(tf, h as TF.Tensor2D, online.wv as TF.Tensor2D), [B]));
         const diff = tf.sub(q, yT);
         let td: TF.Scalar;
         if (config.loss === 'huber') {
@@ -693,11 +697,17 @@ export class DqnLearner {
     const qs = scratch.float('directQs', B * width);
     const dEa = scratch.float('directDEa', B * width);
     const dwf = new Float32Array(F);
+    // Dueling: V(s) = h·wv joins every Q(s, a); dV/dq = 1, so dwv = Σ dq·h and dh gets dq·wv (added below).
+    const wv = online.wv ? (online.wv.dataSync() as Float32Array) : undefined;
+    const hv = k.view(hB);
+    const dqs = scratch.float('directDq', B);
+    const dwv = wv ? new Float32Array(H) : undefined;
     let tdSum = 0;
     let qSum = 0;
     for (let i = 0; i < B; i++) {
       const row = i * width;
       let q = 0;
+      if (wv) for (let j = 0; j < H; j++) q += hv[i * H + j] * wv[j];
       for (let d = 0; d < D; d++) {
         const v = p[i * P + d];
         qs[row + d] = v;
@@ -726,6 +736,8 @@ export class DqnLearner {
         dpT[d * B + i] = g;
       }
       for (let f = 0; f < F; f++) dwf[f] += dq * Fa[i * F + f];
+      dqs[i] = dq;
+      if (dwv) for (let j = 0; j < H; j++) dwv[j] += dq * hv[i * H + j];
     }
     const td = tdSum / B;
 
@@ -794,6 +806,7 @@ export class DqnLearner {
     k.matMul(dpB.id, B, P, wTB.id, H, dhB.id);
     k.matMul(dpTB.id, P, B, hB.id, H, dwTB.id);
     const dh = k.view(dhB);
+    if (wv) for (let i = 0; i < B; i++) for (let j = 0; j < H; j++) dh[i * H + j] += dqs[i] * wv[j];
     const dwT = k.view(dwTB);
     const dWq = new Float32Array(H * D);
     const dWs = embedding ? new Float32Array(H * D) : undefined;
@@ -814,6 +827,7 @@ export class DqnLearner {
     const dense = new Map<TF.Variable, Float32Array>();
     gruVariables(online.gru).forEach((v, i) => dense.set(v, g.weights[i]));
     dense.set(online.wq, dWq);
+    if (online.wv && dwv) dense.set(online.wv, dwv);
     dense.set(online.wf, dwf);
     if (online.ws && dWs) dense.set(online.ws, dWs);
     return { loss: td + config.supervisedWeight * supervised, td, qMean: qSum / B, supervised, dX: g.dX, dEa, dOu, dense };

@@ -20,6 +20,8 @@ export interface QNetworkShape {
   readonly hiddenSize: number;
   /** Width of the (state, item) features Q adds with the weights `wf` (0 = none). */
   readonly numFeatures: number;
+  /** With a state-value head: Q(s, a) = V(s) + A(s, a) (dueling). */
+  readonly isDueling: boolean;
   /** With the auxiliary next-item head and its output table. */
   readonly isSupervised: boolean;
 }
@@ -28,7 +30,7 @@ let networkCount = 0;
 
 /**
  * The DQN's network: item embeddings (+ behaviour and hour embeddings, the one-hot rows of the GRU
- * input matrix) -> GRU -> state h; Q(s, a) = (h·Wq) · E[a] + bias[a] + w · features(s, a)
+ * input matrix) -> GRU -> state h; Q(s, a) = (h·Wq) · E[a] + bias[a] + w · features(s, a) [+ h·wv, dueling]
  * (history and context features, `src/agents/features`); auxiliary next-item logits (h·Ws) · O[x] + biasO[x]. The tables E|bias and O|biasO live on Float32Arrays
  * ({@link SparseTable}: width D + 1, the bias last) and are trained sparsely; the dense weights are
  * tf variables.
@@ -47,6 +49,8 @@ export class QNetwork {
   readonly wf: TF.Variable;
   /** State -> supervised state vector [H, D] (supervised only). */
   readonly ws: TF.Variable | undefined;
+  /** State -> state value V(s) [H, 1] (dueling only). */
+  readonly wv: TF.Variable | undefined;
   #catalogue: { version: number; tensor: TF.Tensor2D } | undefined;
   #outputCatalogue: { version: number; tensor: TF.Tensor2D } | undefined;
 
@@ -69,11 +73,12 @@ export class QNetwork {
     this.wq = glorot(H, D, 'wq');
     this.wf = tf.variable(tf.zeros([Math.max(1, shape.numFeatures), 1]), true, `${this.name}/wf`);
     this.ws = shape.isSupervised ? glorot(H, D, 'ws') : undefined;
+    this.wv = shape.isDueling ? tf.variable(tf.zeros([H, 1]), true, `${this.name}/wv`) : undefined;
   }
 
   /** Dense variables in a fixed order (the checkpoint order). */
   variables(): TF.Variable[] {
-    return [...gruVariables(this.gru), this.wq, this.wf, ...(this.ws ? [this.ws] : [])];
+    return [...gruVariables(this.gru), this.wq, this.wf, ...(this.ws ? [this.ws] : []), ...(this.wv ? [this.wv] : [])];
   }
 
   /** Makes this network an exact copy of `src` (same shape). */
@@ -171,6 +176,19 @@ export class QNetwork {
     for (let i = 0; i < n; i++) {
       out.set(p.subarray(i * D, i * D + D), i * width);
       out[i * width + D] = 1;
+    }
+    return out;
+  }
+
+  /** V(s) of `n` states given as values (`h` [n, H] row-major) into `out` [n]; zeros without the value head. */
+  stateValues(h: Float32Array, n: number, out: Float32Array = new Float32Array(n)): Float32Array {
+    if (!this.wv) return out.fill(0, 0, n);
+    const wv = this.wv.dataSync() as Float32Array;
+    const H = this.shape.hiddenSize;
+    for (let i = 0; i < n; i++) {
+      let v = 0;
+      for (let j = 0; j < H; j++) v += h[i * H + j] * wv[j];
+      out[i] = v;
     }
     return out;
   }

@@ -181,6 +181,8 @@ describe('DqnLearner (direct WASM train step)', () => {
     ['session, the default config (features in Q, auxiliary head), Double DQN, Polyak', { sequenceMode: 'session', contextFeatures: true, doubleDqn: true, tau: 0.5 }],
     ['window, embedding head, Double DQN', { sequenceMode: 'window', doubleDqn: true }],
     ['session, the auxiliary feature softmax on Q feature weights', { sequenceMode: 'session', contextFeatures: true, auxFeatureWeight: 1 }],
+    ['session, dueling value head, Double DQN', { sequenceMode: 'session', dueling: true, doubleDqn: true }],
+    ['window, dueling value head, huber', { sequenceMode: 'window', dueling: true, loss: 'huber' }],
   ];
   for (const [name, overrides] of cases) {
     it(`matches the tf-op path on WASM: losses and updated weights after 3 steps (${name})`, async () => {

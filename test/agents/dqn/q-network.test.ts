@@ -15,7 +15,7 @@ describe('QNetwork', () => {
         setDirectKernels(isDirect);
         try {
           const rng = createRng(3);
-          const net = new QNetwork(tf, { numItems: 7, itemDim: 4, hiddenSize: 5, numFeatures: 10, isSupervised: false }, rng);
+          const net = new QNetwork(tf, { numItems: 7, itemDim: 4, hiddenSize: 5, numFeatures: 10, isDueling: false, isSupervised: false }, rng);
           const n = 3;
           const h = Float32Array.from({ length: n * 5 }, () => rng.next() * 2 - 1);
           for (let round = 0; round < 2; round++) {
