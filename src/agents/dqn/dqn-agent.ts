@@ -143,7 +143,7 @@ export class DqnAgent implements Agent {
     let globalStep = 0;
     const epochs: EpochStats[] = [];
     for (let epoch = 0; epoch < config.epochs; epoch++) {
-      env.setEpoch(epoch);
+      env.setTrainingEpoch(epoch);
       const started = performance.now();
       let sums = { loss: 0, td: 0, sup: 0, q: 0 };
       let updates = 0;
