@@ -3,21 +3,24 @@ import type { EventStore } from '../data/event-store.js';
 import { readEventLog } from '../data/read-event-log.js';
 import { parseDay } from '../data/split.js';
 import { checkEnv } from '../env/check-env.js';
-import { envSpec, makeEnv } from '../env/registry.js';
+import { envSpec, makeEnv, makeVectorEnv } from '../env/registry.js';
 import type { RecommendationEnv } from '../env/recommendation-env.js';
 import { intFlag, parseFlags, UsageError, type Command } from './command.js';
 import { formatFlag } from './load-store.js';
 
-const USAGE = `usage: recgym env check ENV_ID [--data FILE] [--format F] [--test-day YYYY-MM-DD] [--split train|test] [--seed S] [--json]
+const USAGE = `usage: recgym env check ENV_ID [--data FILE] [--format F] [--test-day YYYY-MM-DD] [--split train|test] [--seed S]
+                       [--num-envs N] [--json]
 
-Builds a registered environment and runs checkEnv on it: spaces, return shapes, observations in
-the observation space, same seed -> same rollout, RESET_NEEDED after the end, close() twice.
+Builds a registered environment in both forms and runs checkEnv on each: spaces, return shapes,
+observations in the observation space, same seed -> same rollout, RESET_NEEDED after the end
+(single env), same-step auto-reset with final observations (vector env), close() twice.
 
   --data FILE         event log to replay (default: the embedded default data)
   --format F          ${['auto', ...FORMAT_NAMES].join(' | ')} (default auto)
   --test-day DAY      held-out day, UTC (default: the last day with events)
   --split S           train | test (default train)
   --seed S            seed of the check's rollouts (default 0)
+  --num-envs N        slots of the vector form (default 4)
   --json              print one JSON object on stdout`;
 
 const FLAGS = {
@@ -26,6 +29,7 @@ const FLAGS = {
   'test-day': { type: 'string' },
   split: { type: 'string' },
   seed: { type: 'string' },
+  'num-envs': { type: 'string' },
   json: { type: 'boolean' },
 } as const;
 
@@ -53,6 +57,7 @@ export const command: Command = {
     const split = values.split ?? 'train';
     if (split !== 'train' && split !== 'test') throw new UsageError(`--split: expected train or test, actual "${split}"`);
     const seed = intFlag('seed', values.seed, 0, 0);
+    const numEnvs = intFlag('num-envs', values['num-envs'], 4, 1);
     let store: EventStore | undefined;
     if (values.data !== undefined) {
       store = (await readEventLog(values.data, { format })).store;
@@ -63,16 +68,23 @@ export const command: Command = {
     const env = makeEnv<RecommendationEnv>(id, { store, testDay, split });
     const numEpisodes = env.numEpisodes;
     const report = checkEnv(env, { seed });
+    const vectorReport = checkEnv(makeVectorEnv(id, { store, testDay, split, numEnvs }), { seed });
+    const passed = report.passed && vectorReport.passed;
     const seconds = (performance.now() - startedMs) / 1000;
     if (values.json) {
+      const vector = { numEnvs, passed: vectorReport.passed, checks: vectorReport.checks };
       io.stdout(
-        `${JSON.stringify({ env: id, data: values.data ?? 'default', split, seed, numEpisodes, passed: report.passed, checks: report.checks, seconds: Math.round(seconds * 1000) / 1000 })}\n`,
+        `${JSON.stringify({ env: id, data: values.data ?? 'default', split, seed, numEpisodes, passed, checks: report.checks, vector, seconds: Math.round(seconds * 1000) / 1000 })}\n`,
       );
     } else {
       io.stdout(`${id} on ${values.data ?? 'the default data'} (${split}, ${numEpisodes} episodes, seed ${seed})\n`);
-      for (const check of report.checks) io.stdout(`  ${check.passed ? 'ok  ' : 'FAIL'}  ${check.name}${check.passed ? '' : `: ${check.message}`}\n`);
-      io.stdout(report.passed ? 'all checks passed\n' : `${report.checks.filter((c) => !c.passed).length} check(s) failed\n`);
+      for (const [title, { checks }] of [['single env', report], [`vector env (${numEnvs} slots)`, vectorReport]] as const) {
+        io.stdout(`${title}\n`);
+        for (const check of checks) io.stdout(`  ${check.passed ? 'ok  ' : 'FAIL'}  ${check.name}${check.passed ? '' : `: ${check.message}`}\n`);
+      }
+      const failures = report.checks.filter((c) => !c.passed).length + vectorReport.checks.filter((c) => !c.passed).length;
+      io.stdout(passed ? 'all checks passed\n' : `${failures} check(s) failed\n`);
     }
-    return report.passed ? 0 : 1;
+    return passed ? 0 : 1;
   },
 };

@@ -1,6 +1,6 @@
 import { ErrorCode, isRecGymError } from '../core/errors.js';
 import { createRng, type Rng } from '../core/rng.js';
-import type { Env, StepResult } from './env.js';
+import type { Env, StepResult, VectorEnv, VectorEnvStepResult } from './env.js';
 import { Box } from './spaces/box.js';
 import { Dict } from './spaces/dict.js';
 import { Discrete } from './spaces/discrete.js';
@@ -31,20 +31,11 @@ export interface CheckEnvOptions {
 }
 
 type AnyEnv = Env<unknown, unknown, never>;
+type AnyVectorEnv = VectorEnv<unknown, unknown, unknown>;
 
-/**
- * Checks that an env keeps the Gymnasium contract: spaces (samples contained, wrong values
- * rejected), reset/step return shapes, every observation in the observation space, same seed →
- * identical rollout, RESET_NEEDED after the end, INVALID_ACTION for an invalid action, close() twice.
- * Runs episodes and finally closes the env.
- */
-export function checkEnv(env: Env<any, any, any>, options: CheckEnvOptions = {}): EnvCheckReport {
-  const target = env as AnyEnv;
-  const seed = options.seed ?? 0;
-  const rolloutSteps = options.rolloutSteps ?? 200;
-  const maxEpisodeSteps = options.maxEpisodeSteps ?? 10_000;
-  const checks: EnvCheck[] = [];
-  const run = (name: string, body: () => string | undefined | void): void => {
+/** Runs named checks, each passing when its body returns undefined (a string is the failure). */
+function checkRunner(checks: EnvCheck[]): (name: string, body: () => string | undefined | void) => void {
+  return (name, body) => {
     try {
       const failure = body();
       checks.push({ name, passed: failure === undefined, message: failure ?? 'ok' });
@@ -52,6 +43,28 @@ export function checkEnv(env: Env<any, any, any>, options: CheckEnvOptions = {})
       checks.push({ name, passed: false, message: `threw ${describeError(error)}` });
     }
   };
+}
+
+/** True for a {@link VectorEnv} (it has `numEnvs` and reads slots with `observationAt`). */
+export function isVectorEnv(env: unknown): env is VectorEnv<unknown, unknown, unknown> {
+  return isRecord(env) && typeof env.numEnvs === 'number' && typeof env.observationAt === 'function' && typeof env.setAction === 'function';
+}
+
+/**
+ * Checks that an env keeps the Gymnasium contract: spaces (samples contained, wrong values
+ * rejected), reset/step return shapes, every observation in the observation space, same seed →
+ * identical rollout, RESET_NEEDED after the end, INVALID_ACTION for an invalid action, close() twice.
+ * A {@link VectorEnv} gets the vector form of these checks ({@link checkVectorEnv}).
+ * Runs episodes and finally closes the env.
+ */
+export function checkEnv(env: Env<any, any, any> | VectorEnv<any, any, any>, options: CheckEnvOptions = {}): EnvCheckReport {
+  if (isVectorEnv(env)) return checkVectorEnv(env, options);
+  const target = env as AnyEnv;
+  const seed = options.seed ?? 0;
+  const rolloutSteps = options.rolloutSteps ?? 200;
+  const maxEpisodeSteps = options.maxEpisodeSteps ?? 10_000;
+  const checks: EnvCheck[] = [];
+  const run = checkRunner(checks);
 
   run('actionSpace', () => checkSpace(target.actionSpace, createRng(`${seed}:action`)));
   run('observationSpace', () => checkSpace(target.observationSpace, createRng(`${seed}:observation`)));
@@ -82,15 +95,7 @@ export function checkEnv(env: Env<any, any, any>, options: CheckEnvOptions = {})
     }
     return undefined;
   });
-  run('same seed, same rollout', () => {
-    const first = rollout(target, seed, rolloutSteps);
-    const second = rollout(target, seed, rolloutSteps);
-    for (let t = 0; t < first.length; t++) {
-      const difference = firstDifference(first[t], second[t], `step ${t}`);
-      if (difference) return `two rollouts with seed ${seed} differ at ${difference}`;
-    }
-    return undefined;
-  });
+  run('same seed, same rollout', () => explainRollouts(seed, rollout(target, seed, rolloutSteps), rollout(target, seed, rolloutSteps)));
   run('step after the end throws RESET_NEEDED', () => {
     const rng = createRng(`${seed}:end`);
     target.reset({ seed } as never);
@@ -104,21 +109,111 @@ export function checkEnv(env: Env<any, any, any>, options: CheckEnvOptions = {})
   });
   run('invalid action throws INVALID_ACTION', () => {
     target.reset({ seed } as never);
-    for (const bad of invalidValues(target.actionSpace, createRng(`${seed}:invalid`))) {
-      const failure = expectCode(() => target.step(bad), ErrorCode.INVALID_ACTION);
-      if (failure) return `action ${describeShape(bad)}: ${failure}`;
+    return explainAccepted(invalidValues(target.actionSpace, createRng(`${seed}:invalid`)), (bad) => target.step(bad), 'action');
+  });
+  return closeTwiceAndReport(target, run, checks);
+}
+
+/**
+ * Checks that a vector env keeps the contract of {@link VectorEnv}: single spaces, reset/step
+ * return shapes (one entry per slot, 0/1 flags, finite rewards), every slot's observation and every
+ * final observation in the single observation space, same seed → identical rollout, same-step
+ * auto-reset (stepping on after an end; where `info.episodeLengths` is given, each slot's episode
+ * length counts from its auto-reset), INVALID_ACTION for a batch of the wrong length or with an
+ * invalid slot, close() twice. `rolloutSteps` counts vector steps; `maxEpisodeSteps` bounds the
+ * wait for every slot to end two episodes.
+ */
+export function checkVectorEnv(env: VectorEnv<any, any, any>, options: CheckEnvOptions = {}): EnvCheckReport {
+  const target = env as AnyVectorEnv;
+  const seed = options.seed ?? 0;
+  const rolloutSteps = options.rolloutSteps ?? 200;
+  const maxEpisodeSteps = options.maxEpisodeSteps ?? 10_000;
+  const numEnvs = target.numEnvs;
+  const checks: EnvCheck[] = [];
+  const run = checkRunner(checks);
+
+  run('singleActionSpace', () => checkSpace(target.singleActionSpace, createRng(`${seed}:action`)));
+  run('singleObservationSpace', () => checkSpace(target.singleObservationSpace, createRng(`${seed}:observation`)));
+  run('reset', () => {
+    const result = target.reset({ seed }) as unknown;
+    if (!isRecord(result) || !('observations' in result) || !isRecord(result.info)) {
+      return `expected { observations, info } with info an object, actual ${describeShape(result)}`;
+    }
+    return explainBatch(target, result.observations, undefined, 'reset observations');
+  });
+  run('step', () => {
+    target.reset({ seed });
+    return explainVectorStep(target, target.step(sampleActions(target, createRng(`${seed}:step`))) as unknown);
+  });
+  run('observations in singleObservationSpace', () => {
+    const rng = createRng(`${seed}:rollout`);
+    target.reset({ seed });
+    for (let t = 0; t < rolloutSteps; t++) {
+      const failure = explainVectorStep(target, target.step(sampleActions(target, rng)) as unknown);
+      if (failure) return `step ${t}: ${failure}`;
     }
     return undefined;
   });
+  run('same seed, same rollout', () => explainRollouts(seed, vectorRollout(target, seed, rolloutSteps), vectorRollout(target, seed, rolloutSteps)));
+  run('auto-reset in the same step', () => {
+    const rng = createRng(`${seed}:autoreset`);
+    target.reset({ seed });
+    // Every slot ends two episodes: the second one's length counts from the first one's auto-reset.
+    const lengths = new Int32Array(numEnvs);
+    const ends = new Int32Array(numEnvs);
+    let doneSlots = 0;
+    for (let t = 0; t < maxEpisodeSteps && doneSlots < numEnvs; t++) {
+      const result = target.step(sampleActions(target, rng));
+      const episodeLengths = (result.info as { episodeLengths?: ArrayLike<number> }).episodeLengths;
+      for (let i = 0; i < numEnvs; i++) {
+        lengths[i]++;
+        if (result.terminations[i] === 0 && result.truncations[i] === 0) continue;
+        if (episodeLengths !== undefined && episodeLengths[i] !== lengths[i]) {
+          return `step ${t}: slot ${i} ended an episode: expected info.episodeLengths[${i}] ${lengths[i]} (steps since its last (auto-)reset), actual ${episodeLengths[i]}`;
+        }
+        lengths[i] = 0;
+        if (++ends[i] === 2) doneSlots++;
+      }
+    }
+    if (doneSlots < numEnvs) return `expected every slot to end two episodes within ${maxEpisodeSteps} steps, actual ${doneSlots} of ${numEnvs} did`;
+    return undefined;
+  });
+  run('invalid actions throw INVALID_ACTION', () => {
+    target.reset({ seed });
+    const rng = createRng(`${seed}:invalid`);
+    const valid = sampleActions(target, rng);
+    const bad: unknown[] = [new Int32Array(valid.length + 1), Array.from(valid), new Float64Array(valid)];
+    for (const value of invalidValues(target.singleActionSpace, rng)) {
+      const actions = Int32Array.from(valid);
+      if (!fitsActionBatch(target, value)) continue;
+      target.setAction(actions, numEnvs - 1, value);
+      bad.push(actions);
+    }
+    return explainAccepted(bad, (actions) => target.step(actions as Int32Array), 'actions');
+  });
+  return closeTwiceAndReport(target, run, checks);
+}
+
+/** Runs the last check, close() twice, and reports. */
+function closeTwiceAndReport(env: { close(): void }, run: ReturnType<typeof checkRunner>, checks: EnvCheck[]): EnvCheckReport {
   run('close() twice is safe', () => {
-    target.close();
-    target.close();
+    env.close();
+    env.close();
   });
   return { passed: checks.every((c) => c.passed), checks };
 }
 
+/** The first of `values` that `step` does not refuse with INVALID_ACTION, explained; undefined when it refuses all. */
+function explainAccepted(values: readonly unknown[], step: (value: unknown) => unknown, label: string): string | undefined {
+  for (const value of values) {
+    const failure = expectCode(() => step(value), ErrorCode.INVALID_ACTION);
+    if (failure) return `${label} ${describeShape(value)}: ${failure}`;
+  }
+  return undefined;
+}
+
 /** Runs {@link checkEnv} and throws an Error listing every failed check. */
-export function assertEnv(env: Env<any, any, any>, options: CheckEnvOptions = {}): void {
+export function assertEnv(env: Env<any, any, any> | VectorEnv<any, any, any>, options: CheckEnvOptions = {}): void {
   const report = checkEnv(env, options);
   if (report.passed) return;
   const failures = report.checks.filter((c) => !c.passed).map((c) => `- ${c.name}: ${c.message}`);
@@ -147,6 +242,68 @@ function rollout(env: AnyEnv, seed: number, steps: number): Transition[] {
     }
   }
   return out;
+}
+
+/** Where two rollouts with the same seed first differ, or undefined. */
+function explainRollouts(seed: number, first: readonly unknown[], second: readonly unknown[]): string | undefined {
+  for (let t = 0; t < first.length; t++) {
+    const difference = firstDifference(first[t], second[t], `step ${t}`);
+    if (difference) return `two rollouts with seed ${seed} differ at ${difference}`;
+  }
+  return undefined;
+}
+
+/** One action per slot, sampled from the single action space. */
+function sampleActions(env: AnyVectorEnv, rng: Rng): Int32Array {
+  const actions = env.createActions();
+  for (let i = 0; i < env.numEnvs; i++) env.setAction(actions, i, env.singleActionSpace.sample(rng));
+  return actions;
+}
+
+/** Whether an invalid single action can be written into an Int32Array batch (an integer, or an Int32Array slate of the right size). */
+function fitsActionBatch(env: AnyVectorEnv, value: unknown): boolean {
+  if (typeof value === 'number') return Number.isInteger(value) && value >= -0x80000000 && value <= 0x7fffffff;
+  if (!(value instanceof Int32Array)) return false;
+  const size = env.createActions().length / env.numEnvs;
+  return value.length === size;
+}
+
+/** Copies of every step's result, for comparing two rollouts (the env may reuse its buffers). */
+function vectorRollout(env: AnyVectorEnv, seed: number, steps: number): unknown[] {
+  const rng = createRng(`${seed}:determinism`);
+  const out: unknown[] = [structuredClone(env.reset({ seed }))];
+  for (let t = 0; t < steps; t++) out.push(structuredClone(env.step(sampleActions(env, rng))));
+  return out;
+}
+
+function explainVectorStep(env: AnyVectorEnv, result: unknown): string | undefined {
+  if (!isRecord(result)) return `expected a step result object, actual ${describeShape(result)}`;
+  for (const key of ['observations', 'rewards', 'terminations', 'truncations', 'finalObservations', 'info']) {
+    if (!(key in result)) return `expected step() to return ${key}, actual keys {${Object.keys(result).join(', ')}}`;
+  }
+  if ('dones' in result) return 'expected no `dones` field (terminations and truncations), actual dones present';
+  const step = result as unknown as VectorEnvStepResult<unknown>;
+  const n = env.numEnvs;
+  if (!(step.rewards instanceof Float32Array) || step.rewards.length !== n) return `expected rewards as Float32Array(${n}), actual ${describeShape(step.rewards)}`;
+  for (const key of ['terminations', 'truncations'] as const) {
+    const flags = step[key];
+    if (!(flags instanceof Uint8Array) || flags.length !== n) return `expected ${key} as Uint8Array(${n}), actual ${describeShape(flags)}`;
+    for (let i = 0; i < n; i++) if (flags[i] > 1) return `expected ${key}[${i}] 0 or 1, actual ${flags[i]}`;
+  }
+  for (let i = 0; i < n; i++) if (!Number.isFinite(step.rewards[i])) return `expected finite rewards, actual rewards[${i}] ${step.rewards[i]}`;
+  if (!isRecord(step.info)) return `expected info to be an object, actual ${describeShape(step.info)}`;
+  const ended = (i: number) => step.terminations[i] === 1 || step.truncations[i] === 1;
+  return explainBatch(env, step.observations, undefined, 'step observations') ?? explainBatch(env, step.finalObservations, ended, 'final observations');
+}
+
+/** Why some slot of `batch` (every slot, or those `isSlotValid` accepts) is not in the single observation space. */
+function explainBatch(env: AnyVectorEnv, batch: unknown, isSlotValid: ((slot: number) => boolean) | undefined, where: string): string | undefined {
+  for (let i = 0; i < env.numEnvs; i++) {
+    if (isSlotValid && !isSlotValid(i)) continue;
+    const reason = env.singleObservationSpace.explain(env.observationAt(batch, i));
+    if (reason !== undefined) return `${where}: slot ${i} not in singleObservationSpace ${env.singleObservationSpace.toString()}: ${reason}`;
+  }
+  return undefined;
 }
 
 function explainStep(env: AnyEnv, result: unknown): string | undefined {

@@ -53,6 +53,53 @@ export interface Env<Obs, Act, RO = Record<string, unknown>> {
   close(): void;
 }
 
+/** What a vector env's `reset` returns: the batch of every slot's first observation. */
+export interface VectorEnvResetResult<Batch> {
+  readonly observations: Batch;
+  readonly info: object;
+}
+
+/** What a vector env's `step` returns: one entry per slot (Gymnasium's arrays; never a `dones`). */
+export interface VectorEnvStepResult<Batch> {
+  /** Next observations; a finished slot already shows its new episode's first observation. */
+  readonly observations: Batch;
+  readonly rewards: Float32Array;
+  /** 1 where the episode really ended: do not bootstrap. */
+  readonly terminations: Uint8Array;
+  /** 1 where the episode was cut: bootstrap from the final observation. */
+  readonly truncations: Uint8Array;
+  /** Each finished episode's last observation, valid only where terminations | truncations. */
+  readonly finalObservations: Batch;
+  readonly info: object;
+}
+
+/**
+ * `numEnvs` episodes stepped in lock-step with same-step auto-reset (Gymnasium's vector env with
+ * `final_obs`). Actions are one `Int32Array` laid out by `setAction`; observations one batch
+ * read slot by slot with `observationAt`.
+ *
+ * - `reset({ seed? })` starts an episode in every slot; a seed re-creates the Rng, no seed keeps it.
+ * - `step(actions)` steps every slot; a slot whose episode ends shows its last observation in
+ *   `finalObservations` and starts its next episode in the same step (never RESET_NEEDED after the
+ *   first reset); an invalid action throws INVALID_ACTION. Results may be overwritten by the next call.
+ * - `close()` releases resources; calling it twice is safe.
+ */
+export interface VectorEnv<Obs, Act, Batch> {
+  readonly numEnvs: number;
+  readonly singleActionSpace: Space<Act>;
+  readonly singleObservationSpace: Space<Obs>;
+  spec?: EnvSpec;
+  reset(options?: { readonly seed?: number | string }): VectorEnvResetResult<Batch>;
+  step(actions: Int32Array): VectorEnvStepResult<Batch>;
+  /** Slot `slot` of a batch as a single observation (a copy). */
+  observationAt(batch: Batch, slot: number): Obs;
+  /** A batch of actions for every slot (zeros, not necessarily valid). */
+  createActions(): Int32Array;
+  /** Writes one slot's action into a batch of actions. */
+  setAction(actions: Int32Array, slot: number, action: Act): void;
+  close(): void;
+}
+
 /** Base of Gymnasium-style wrappers: forwards everything to the wrapped env. */
 export class Wrapper<Obs, Act, RO = Record<string, unknown>> implements Env<Obs, Act, RO> {
   readonly env: Env<Obs, Act, RO>;

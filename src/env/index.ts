@@ -1,4 +1,4 @@
-export type { Env, EnvSpec, Info, ResetOptions, ResetResult, StepResult } from './env.js';
+export type { Env, EnvSpec, Info, ResetOptions, ResetResult, StepResult, VectorEnv, VectorEnvResetResult, VectorEnvStepResult } from './env.js';
 export { Wrapper } from './env.js';
 export type { Space, SpaceValue } from './spaces/space.js';
 export { Discrete } from './spaces/discrete.js';
@@ -12,8 +12,11 @@ export {
   parseRewardTable,
   rewardLookup,
   rewardOf,
+  scheduledTrainingEpoch,
   type RewardSpec,
   type RewardTable,
+  type TrainingEpochSchedule,
+  type TrainingProgress,
 } from './rewards.js';
 export {
   CandidateSampler,
@@ -26,7 +29,9 @@ export {
 export {
   createObservation,
   createObservationSpace,
+  createVectorObservation,
   hoursOf,
+  observationAt,
   writeHistory,
   type ReplayObservation,
   type ReplayObservationSpace,
@@ -35,12 +40,12 @@ export {
   ReplayEnvOptionsSchema,
   createReplaySetup,
   parseReplayOptions,
-  type EpochSchedule,
   type ReplayEnvOptions,
   type ReplaySetup,
   type ResolvedReplayEnvOptions,
-  type TrainingProgress,
 } from './replay-options.js';
+export { MdpCore, type Dynamics, type DynamicsStep, type MdpCoreOptions } from './mdp-core.js';
+export { ReplayCoreEnv, ReplayDynamics, createReplayCore } from './replay-dynamics.js';
 export {
   RecommendationEnv,
   createRecommendationEnv,
@@ -71,4 +76,13 @@ export {
   type EnvRegistration,
   type MakeEnvOptions,
 } from './registry.js';
-export { assertEnv, checkEnv, firstDifference, type CheckEnvOptions, type EnvCheck, type EnvCheckReport } from './check-env.js';
+export {
+  assertEnv,
+  checkEnv,
+  checkVectorEnv,
+  firstDifference,
+  isVectorEnv,
+  type CheckEnvOptions,
+  type EnvCheck,
+  type EnvCheckReport,
+} from './check-env.js';

@@ -61,6 +61,53 @@ export function hoursOf(store: EventStore): Int8Array {
   return hours;
 }
 
+/**
+ * A batch of observations, slot `i` at `[i * L, (i + 1) * L)` of the history columns and
+ * `[i * C, (i + 1) * C)` of `candidates` (empty in slate mode). `positions[i]` is the store position
+ * of slot i's target event: the user's full history is store positions `userOffsets[users[i]] ..
+ * positions[i] - 1`, for agents that need more than L events. In `finalObservations`,
+ * `positions[i]` is the position after the episode's last event (the bound of the history shown).
+ */
+export interface VectorObservation {
+  readonly items: Int32Array;
+  readonly behaviors: Int8Array;
+  readonly hours: Int8Array;
+  readonly categories: Int32Array;
+  readonly mask: Uint8Array;
+  readonly candidates: Int32Array;
+  readonly positions: Int32Array;
+  readonly users: Int32Array;
+}
+
+/** Allocates a batch of `numSlots` observations (C = 0 in slate mode). */
+export function createVectorObservation(numSlots: number, historyLength: number, numCandidates: number): VectorObservation {
+  const n = numSlots * historyLength;
+  return {
+    items: new Int32Array(n),
+    behaviors: new Int8Array(n),
+    hours: new Int8Array(n),
+    categories: new Int32Array(n),
+    mask: new Uint8Array(n),
+    candidates: new Int32Array(numSlots * numCandidates),
+    positions: new Int32Array(numSlots),
+    users: new Int32Array(numSlots),
+  };
+}
+
+/** Slot `slot` of a batch as a single observation (copies; no `candidates` when C is 0, slate mode). */
+export function observationAt(batch: VectorObservation, slot: number, historyLength: number, numCandidates: number): ReplayObservation {
+  const from = slot * historyLength;
+  const to = from + historyLength;
+  const items = batch.items.slice(from, to);
+  const behaviors = batch.behaviors.slice(from, to);
+  const hours = batch.hours.slice(from, to);
+  const categories = batch.categories.slice(from, to);
+  const mask = batch.mask.slice(from, to);
+  if (numCandidates === 0) return { items, behaviors, hours, categories, mask };
+  const candidates = batch.candidates.slice(slot * numCandidates, (slot + 1) * numCandidates);
+  return { items, behaviors, hours, categories, mask, candidates };
+}
+
 /** Allocates an empty observation (all padding). */
 export function createObservation(historyLength: number, numCandidates?: number): ReplayObservation {
   const observation = {

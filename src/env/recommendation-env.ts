@@ -1,14 +1,12 @@
 import { ErrorCode, RecGymError } from '../core/errors.js';
-import { createRng, type Rng } from '../core/rng.js';
 import type { BehaviorCode } from '../data/behavior.js';
 import type { Env, EnvSpec, ResetOptions, ResetResult, StepResult } from './env.js';
-import { createObservation, writeHistory, type ReplayObservation, type ReplayObservationSpace } from './observation.js';
-import { createReplaySetup, scheduledEpoch, type ReplayEnvOptions, type ReplaySetup } from './replay-options.js';
-import { rewardLookup } from './rewards.js';
+import { observationAt, type ReplayObservation, type ReplayObservationSpace, type VectorObservation } from './observation.js';
+import type { ReplayEnvOptions } from './replay-options.js';
+import { ReplayCoreEnv } from './replay-dynamics.js';
 import type { Discrete } from './spaces/discrete.js';
 import type { Slate } from './spaces/slate.js';
 import type { Space } from './spaces/space.js';
-import { UniformStream } from './uniform-stream.js';
 
 /** An action: a candidate index (candidates mode) or a slate of item ids (slate mode). */
 export type ReplayAction = number | Int32Array;
@@ -33,7 +31,7 @@ export interface ReplayResetInfo {
   readonly userId: number;
   /** Store position of the first target event. */
   readonly position: number;
-  readonly epoch: number;
+  readonly trainingEpoch: number;
 }
 
 /** `info` of `step`. */
@@ -49,7 +47,7 @@ export interface ReplayStepInfo {
   readonly userId: number;
   /** Steps taken in this episode, this one included. */
   readonly episodeStep: number;
-  readonly epoch: number;
+  readonly trainingEpoch: number;
 }
 
 /** Options of `reset`: choose the episode by index or by raw user id (first episode of that user). */
@@ -61,6 +59,10 @@ export interface ReplayResetOptions {
 /**
  * Replays logged behaviour as an MDP. An episode is one user's events in the train or test window;
  * each step's target is the next logged event, the observation shows the events before it.
+ * The env is one slot of the replay core (`ReplayDynamics` behind `MdpCore`) that
+ * {@link VectorRecommendationEnv} runs N of: with the same options and seed, its episodes, candidates,
+ * rewards and ends are those of slot 0 of a one-slot vector env (episodes not chosen by
+ * `reset({ options })` come from the seeded shuffled order, reshuffled after each pass).
  *
  * @param {EventStore} options.store the logged events
  * @param {'train'|'test'} [options.split='train'] replayed window (from `splitByDay(store, testDay)`)
@@ -68,92 +70,47 @@ export interface ReplayResetOptions {
  * @param {number} [options.numCandidates=20] C; [options.slateSize=10] K; [options.historyLength=10] L
  * @param {'uniform'|'popularity'} [options.negatives='uniform'] negative sampling
  * @param {'train'|'all'} [options.catalogue='train'] items negatives and slates come from
- * @param {RewardTable} [options.rewards=DEFAULT_REWARDS] reward table; [options.epoch=0], [options.epochSchedule]
+ * @param {RewardTable} [options.rewards=DEFAULT_REWARDS] reward table; [options.trainingEpoch=0], [options.trainingEpochSchedule]
  * @param {number} [options.maxEpisodeSteps] truncation; [options.gapSeconds] episode gap; [options.minHistory=1]
  */
-export class RecommendationEnv implements Env<ReplayObservation, ReplayAction, ReplayResetOptions> {
+export class RecommendationEnv extends ReplayCoreEnv implements Env<ReplayObservation, ReplayAction, ReplayResetOptions> {
   readonly actionSpace: Space<ReplayAction>;
   readonly observationSpace: ReplayObservationSpace;
   spec?: EnvSpec;
-  /** The precomputed split, episodes, catalogue and sampler. */
-  readonly setup: ReplaySetup;
-  #rng: Rng;
-  /** Candidate draws; seeded from #rng. */
-  #stream: UniformStream;
-  #epoch: number;
-  readonly #lookup = new Float64Array(5);
-  #episodesStarted = 0;
-  #totalSteps = 0;
-  #isClosed = false;
-  // Episode state; #position < 0 means a reset is needed.
-  #episode = -1;
-  #position = -1;
-  #end = -1;
-  #userStart = 0;
-  #episodeStep = 0;
-  #positiveIndex = -1;
+  /** The one slot's action as the core reads it: a candidate index, or the K items of a slate. */
+  readonly #actions: Int32Array;
+  #hasStarted = false;
+  #isActive = false;
 
   constructor(options: ReplayEnvOptions) {
-    this.setup = createReplaySetup(options, 'RecommendationEnv');
-    const { options: resolved } = this.setup;
+    super(options, 1, 'RecommendationEnv');
     this.actionSpace = this.setup.actionSpace as Space<ReplayAction>;
     this.observationSpace = this.setup.observationSpace;
-    this.#rng = createRng(resolved.seed ?? 0);
-    this.#stream = new UniformStream(this.#rng);
-    this.#epoch = resolved.epoch;
-    rewardLookup(resolved.rewards, this.#epoch, this.#lookup);
-  }
-
-  /** Number of episodes in the replayed window. */
-  get numEpisodes(): number {
-    return this.setup.episodes.count;
-  }
-
-  /** The current reward epoch. */
-  get epoch(): number {
-    return this.#epoch;
-  }
-
-  /** Sets the reward epoch (the purchase reward schedule); a schedule, if any, overrides it at the next reset. */
-  setEpoch(epoch: number): void {
-    rewardLookup(this.setup.rewards, epoch, this.#lookup);
-    this.#epoch = epoch;
+    this.#actions = new Int32Array(Math.max(1, this.core.dynamics.slateSize));
   }
 
   /**
    * Starts an episode: `options.episode` (index) or `options.user` (raw user id) chooses it, else
-   * the env's Rng picks one uniformly. A `seed` re-creates the Rng first.
+   * the next of the seeded shuffled order is dealt. A `seed` re-creates the Rng and restarts the order first.
    */
   reset(resetOptions: ResetOptions<ReplayResetOptions> = {}): ResetResult<ReplayObservation, ReplayResetInfo> {
-    this.#assertOpen();
-    if (resetOptions.seed !== undefined) {
-      this.#rng = createRng(resetOptions.seed);
-      this.#stream = new UniformStream(this.#rng);
-    }
-    const { episodes, store, options } = this.setup;
-    const episode = this.#chooseEpisode(resetOptions.options);
-    if (options.epochSchedule) {
-      const passes = Math.floor(this.#episodesStarted / episodes.count);
-      this.setEpoch(scheduledEpoch(options.epochSchedule, { episodes: this.#episodesStarted, steps: this.#totalSteps, passes }));
-    }
-    this.#episodesStarted++;
+    this.assertOpen();
+    const core = this.core;
+    if (resetOptions.seed !== undefined) core.dynamics.seed(resetOptions.seed);
+    const episode = core.startEpisode(0, this.#chosenEpisode(resetOptions.options));
+    this.#hasStarted = true;
+    this.#isActive = true;
+    const { store, episodes } = this.setup;
     const user = episodes.user[episode];
-    this.#episode = episode;
-    this.#position = episodes.start[episode];
-    this.#end = episodes.end[episode];
-    this.#userStart = store.userOffsets[user];
-    this.#episodeStep = 0;
-    const observation = this.#observe(this.#position, this.#position);
-    this.#positiveIndex = observation.positiveIndex;
     return {
-      observation: observation.observation,
+      observation: this.#observation(core.observations),
       info: {
         episode,
         numEpisodes: episodes.count,
         user,
         userId: store.userIds.rawOf(user),
-        position: this.#position,
-        epoch: this.#epoch,
+        position: episodes.start[episode],
+        trainingEpoch: core.trainingEpoch,
       },
     };
   }
@@ -165,73 +122,49 @@ export class RecommendationEnv implements Env<ReplayObservation, ReplayAction, R
    * the history including the last event, with the next in-window event as positive if there is one.
    */
   step(action: ReplayAction): StepResult<ReplayObservation, ReplayStepInfo> {
-    this.#assertOpen();
-    const p = this.#position;
-    if (p < 0) {
+    this.assertOpen();
+    if (!this.#isActive) {
       throw new RecGymError(
         ErrorCode.RESET_NEEDED,
-        this.#episode < 0
-          ? 'RecommendationEnv.step: expected reset() before the first step, actual step() on a fresh env'
-          : 'RecommendationEnv.step: the episode is over (terminated or truncated); call reset() before stepping again',
+        this.#hasStarted
+          ? 'RecommendationEnv.step: the episode is over (terminated or truncated); call reset() before stepping again'
+          : 'RecommendationEnv.step: expected reset() before the first step, actual step() on a fresh env',
       );
     }
-    const { store, options, episodes } = this.setup;
-    const targetItem = store.items[p];
-    let positiveIndex: number;
-    if (options.mode === 'candidates') {
-      const reason = (this.actionSpace as Discrete).explain(action);
-      if (reason !== undefined) throw new RecGymError(ErrorCode.INVALID_ACTION, `RecommendationEnv.step: action: ${reason}`);
-      positiveIndex = this.#positiveIndex;
-    } else {
-      const reason = (this.actionSpace as Slate).explain(action);
-      if (reason !== undefined) throw new RecGymError(ErrorCode.INVALID_ACTION, `RecommendationEnv.step: action: ${reason}`);
-      positiveIndex = (action as Int32Array).indexOf(targetItem);
-    }
-    const hit = options.mode === 'candidates' ? action === positiveIndex : positiveIndex >= 0;
-    const behavior = store.behaviors[p] as BehaviorCode;
-    const reward = hit ? this.#lookup[behavior] : 0;
-    this.#episodeStep++;
-    this.#totalSteps++;
-    const next = p + 1;
-    const isEnd = next === this.#end;
-    const terminated = isEnd && episodes.cutByWindow[this.#episode] === 0;
-    const truncated =
-      (isEnd && episodes.cutByWindow[this.#episode] === 1) ||
-      (options.maxEpisodeSteps !== undefined && this.#episodeStep >= options.maxEpisodeSteps);
+    const reason = (this.actionSpace as Discrete | Slate).explain(action);
+    if (reason !== undefined) throw new RecGymError(ErrorCode.INVALID_ACTION, `RecommendationEnv.step: action: ${reason}`);
+    if (typeof action === 'number') this.#actions[0] = action;
+    else this.#actions.set(action);
+    const core = this.core;
+    core.step(this.#actions, false);
+    const { terminations, truncations, targetPositions, positiveIndices } = core.outcome;
+    const terminated = terminations[0] === 1;
+    const truncated = truncations[0] === 1;
+    if (terminated || truncated) this.#isActive = false;
+    const { store } = this.setup;
+    const p = targetPositions[0];
     const user = store.users[p];
     const info: ReplayStepInfo = {
-      event: { position: p, item: targetItem, category: store.categories[p], behavior, time: store.times[p] },
-      hit,
-      positiveIndex,
-      episode: this.#episode,
+      event: { position: p, item: store.items[p], category: store.categories[p], behavior: store.behaviors[p] as BehaviorCode, time: store.times[p] },
+      hit: core.hits[0] === 1,
+      positiveIndex: positiveIndices[0],
+      episode: core.actedEpisodes[0],
       user,
       userId: store.userIds.rawOf(user),
-      episodeStep: this.#episodeStep,
-      epoch: this.#epoch,
+      episodeStep: core.slotSteps[0],
+      trainingEpoch: core.trainingEpoch,
     };
-    const hasNext = next < store.userOffsets[user + 1] && store.times[next] < this.setup.window.end;
-    const observed = this.#observe(next, hasNext ? next : -1);
-    if (terminated || truncated) {
-      this.#position = -1;
-      this.#positiveIndex = -1;
-    } else {
-      this.#position = next;
-      this.#positiveIndex = observed.positiveIndex;
-    }
-    return { observation: observed.observation, reward, terminated, truncated, info };
+    const observation = this.#observation(this.#isActive ? core.observations : core.finalObservations);
+    return { observation, reward: core.rewardOf(0), terminated, truncated, info };
   }
 
-  /** Releases the env; later calls to reset/step throw CLOSED. Safe to call twice. */
-  close(): void {
-    this.#isClosed = true;
-    this.#position = -1;
+  #observation(batch: VectorObservation): ReplayObservation {
+    const { historyLength, numCandidates } = this.core.dynamics;
+    return observationAt(batch, 0, historyLength, numCandidates);
   }
 
-  #assertOpen(): void {
-    if (this.#isClosed) throw new RecGymError(ErrorCode.CLOSED, 'RecommendationEnv: the env is closed; create a new one');
-  }
-
-  #chooseEpisode(choice: ReplayResetOptions | undefined): number {
+  /** The episode `options` choose, or -1 to deal the next one. */
+  #chosenEpisode(choice: ReplayResetOptions | undefined): number {
     const { episodes, store } = this.setup;
     if (choice?.episode !== undefined) {
       const e = choice.episode;
@@ -251,17 +184,7 @@ export class RecommendationEnv implements Env<ReplayObservation, ReplayAction, R
       }
       return e;
     }
-    return this.#rng.nextInt(episodes.count);
-  }
-
-  /** History of events before `historyEnd`; candidates with the item at `target` (or none when -1). */
-  #observe(historyEnd: number, target: number): { observation: ReplayObservation; positiveIndex: number } {
-    const { store, hours, sampler, options } = this.setup;
-    const observation = createObservation(options.historyLength, sampler?.numCandidates);
-    writeHistory(store, hours, this.#userStart, historyEnd, options.historyLength, observation, 0);
-    let positiveIndex = -1;
-    if (sampler) positiveIndex = sampler.fill(observation.candidates!, 0, target >= 0 ? store.items[target] : -1, this.#stream);
-    return { observation, positiveIndex };
+    return -1;
   }
 }
 

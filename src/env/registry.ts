@@ -1,7 +1,7 @@
 import { ErrorCode, RecGymError } from '../core/errors.js';
 import type { EventStore } from '../data/event-store.js';
 import { createDefaultEventStore } from '../sim/default-data.js';
-import type { Env } from './env.js';
+import type { Env, VectorEnv } from './env.js';
 import { RecommendationEnv } from './recommendation-env.js';
 import type { ReplayEnvOptions } from './replay-options.js';
 import { VectorRecommendationEnv } from './vector-env.js';
@@ -17,16 +17,26 @@ export interface EnvRegistration {
   readonly defaults: Readonly<MakeEnvOptions>;
   /** Builds the env from the merged options (store filled in). */
   readonly entryPoint: (options: ReplayEnvOptions) => Env<any, any, any>;
+  /** Builds the N-slot form from the same options (the same dynamics behind the same core). */
+  readonly vectorEntryPoint: (options: ReplayEnvOptions & { numEnvs: number }) => VectorEnv<any, any, any>;
 }
 
 const REGISTRY = new Map<string, EnvRegistration>();
 const ID_PATTERN = /^[A-Za-z][A-Za-z0-9_.:-]*-v\d+$/;
 let defaultStore: EventStore | undefined;
 
-/** Registers an env id (`Name-vN`); registering an id twice throws unless `override` is true. */
+/**
+ * Registers an env id (`Name-vN`) with both its forms (default: the replay env and its vector
+ * form); registering an id twice throws unless `override` is true.
+ */
 export function registerEnv(
   id: string,
-  spec: { description: string; defaults?: MakeEnvOptions; entryPoint?: (options: ReplayEnvOptions) => Env<any, any, any> },
+  spec: {
+    description: string;
+    defaults?: MakeEnvOptions;
+    entryPoint?: (options: ReplayEnvOptions) => Env<any, any, any>;
+    vectorEntryPoint?: (options: ReplayEnvOptions & { numEnvs: number }) => VectorEnv<any, any, any>;
+  },
   override = false,
 ): void {
   if (!ID_PATTERN.test(id)) throw new TypeError(`expected an env id like "Name-v0", actual "${id}"`);
@@ -36,6 +46,7 @@ export function registerEnv(
     description: spec.description,
     defaults: Object.freeze({ ...(spec.defaults ?? {}) }),
     entryPoint: spec.entryPoint ?? ((options) => new RecommendationEnv(options)),
+    vectorEntryPoint: spec.vectorEntryPoint ?? ((options) => new VectorRecommendationEnv(options)),
   });
 }
 
@@ -84,11 +95,15 @@ export function makeEnv<E extends Env<any, any, any> = RecommendationEnv>(id: st
   return env as E;
 }
 
-/** Builds a {@link VectorRecommendationEnv} of `numEnvs` slots with a registered id's options. */
-export function makeVectorEnv(id: string, options: MakeEnvOptions & { numEnvs: number }): VectorRecommendationEnv {
+/** Builds the vector form of a registered env (`numEnvs` slots; a {@link VectorRecommendationEnv} by default) with the id's options. */
+export function makeVectorEnv<V extends VectorEnv<any, any, any> = VectorRecommendationEnv>(id: string, options: MakeEnvOptions & { numEnvs: number }): V {
   const registration = envSpec(id);
   const { numEnvs, ...rest } = options;
-  return new VectorRecommendationEnv({ ...mergedOptions(registration, rest), numEnvs });
+  const merged = mergedOptions(registration, rest);
+  const env = registration.vectorEntryPoint({ ...merged, numEnvs });
+  const { store: _store, ...kwargs } = merged;
+  env.spec = { id, maxEpisodeSteps: merged.maxEpisodeSteps, kwargs: { ...kwargs, numEnvs } };
+  return env as V;
 }
 
 registerEnv('Tianchi-Replay-v0', {

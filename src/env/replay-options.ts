@@ -5,19 +5,9 @@ import { EventStore } from '../data/event-store.js';
 import { splitAtTime, splitByDay, type DaySplit, type TimeWindow } from '../data/split.js';
 import { CandidateSampler, catalogueOf, itemCounts } from './candidates.js';
 import { createObservationSpace, hoursOf, type ReplayObservationSpace } from './observation.js';
-import { DEFAULT_REWARDS, RewardTableSchema, type RewardTable } from './rewards.js';
+import { DEFAULT_REWARDS, RewardTableSchema, type RewardTable, type TrainingEpochSchedule } from './rewards.js';
 import { Discrete } from './spaces/discrete.js';
 import { Slate } from './spaces/slate.js';
-
-/** Progress the epoch schedule sees: episodes started so far, steps taken, full passes over the episodes. */
-export interface TrainingProgress {
-  readonly episodes: number;
-  readonly steps: number;
-  readonly passes: number;
-}
-
-/** Maps training progress to the reward epoch; evaluated whenever an episode starts. */
-export type EpochSchedule = (progress: TrainingProgress) => number;
 
 /** Options of the replay envs (single and vector). */
 export const ReplayEnvOptionsSchema = z
@@ -44,10 +34,10 @@ export const ReplayEnvOptionsSchema = z
     catalogue: z.enum(['train', 'all']).default('train'),
     /** Reward per behaviour. */
     rewards: RewardTableSchema.default(DEFAULT_REWARDS as z.output<typeof RewardTableSchema>),
-    /** Reward epoch (purchase reward schedule) until `setEpoch` or the schedule changes it. */
-    epoch: z.number().min(0).default(0),
-    /** Computes the epoch from training progress at each episode start. */
-    epochSchedule: z.custom<EpochSchedule>((v) => typeof v === 'function', 'expected a function').optional(),
+    /** Training epoch the rewards are paid at (the purchase reward schedule) until `setTrainingEpoch` or the schedule changes it. */
+    trainingEpoch: z.number().min(0).default(0),
+    /** Computes the training epoch from progress at each episode start. */
+    trainingEpochSchedule: z.custom<TrainingEpochSchedule>((v) => typeof v === 'function', 'expected a function').optional(),
     /** Truncate episodes after this many steps. */
     maxEpisodeSteps: z.number().int().min(1).optional(),
     /** An inactivity gap longer than this (seconds) splits a user's events into episodes. */
@@ -167,13 +157,4 @@ export function createReplaySetup(raw: unknown, who: string): ReplaySetup {
     observationSpace,
     rewards: options.rewards,
   };
-}
-
-/** Evaluates a schedule and checks its value. */
-export function scheduledEpoch(schedule: EpochSchedule, progress: TrainingProgress): number {
-  const epoch = schedule(progress);
-  if (!(Number.isFinite(epoch) && epoch >= 0)) {
-    throw new RangeError(`epochSchedule: expected an epoch >= 0, actual ${epoch}`);
-  }
-  return epoch;
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { BEHAVIOR_NAMES, type BehaviorCode } from '../data/behavior.js';
 
-/** A behaviour's reward: a constant, or `min(max, base + perEpoch * epoch)` (the epoch schedule). */
+/** A behaviour's reward: a constant, or `min(max, base + perEpoch * trainingEpoch)` (the epoch-scheduled reward). */
 export const RewardSpecSchema = z.union([
   z.number().finite(),
   z
@@ -29,7 +29,7 @@ export const RewardTableSchema = z
 /** A reward table (each behaviour a number or `{ base, perEpoch?, max? }`). */
 export type RewardTable = z.input<typeof RewardTableSchema>;
 
-/** The original article's table: click 0.1, favourite 0.3, cart 0.5, purchase `min(1, 0.8 + 0.01 * epoch)`. */
+/** The original article's table: click 0.1, favourite 0.3, cart 0.5, purchase `min(1, 0.8 + 0.01 * trainingEpoch)`. */
 export const DEFAULT_REWARDS: RewardTable = Object.freeze({
   click: 0.1,
   favorite: 0.3,
@@ -47,33 +47,55 @@ export function parseRewardTable(value: unknown): RewardTable {
   return parsed.data;
 }
 
-function specValue(spec: RewardSpec, epoch: number): number {
+function specValue(spec: RewardSpec, trainingEpoch: number): number {
   if (typeof spec === 'number') return spec;
   // Rounded to 12 decimals so that 0.8 + 0.01 * 10 reads 0.9, not 0.9000000000000001.
-  const raw = Math.round((spec.base + (spec.perEpoch ?? 0) * epoch) * 1e12) / 1e12;
+  const raw = Math.round((spec.base + (spec.perEpoch ?? 0) * trainingEpoch) * 1e12) / 1e12;
   return Math.min(spec.max ?? Number.POSITIVE_INFINITY, raw);
 }
 
-function checkEpoch(epoch: number): void {
-  if (!(Number.isFinite(epoch) && epoch >= 0)) throw new RangeError(`expected epoch >= 0, actual ${epoch}`);
+function checkTrainingEpoch(trainingEpoch: number): void {
+  if (!(Number.isFinite(trainingEpoch) && trainingEpoch >= 0)) throw new RangeError(`expected trainingEpoch >= 0, actual ${trainingEpoch}`);
 }
 
-/** The reward of `behavior` under `table` at `epoch` (>= 0). */
-export function rewardOf(table: RewardTable, behavior: BehaviorCode, epoch: number): number {
-  checkEpoch(epoch);
+/** The reward of `behavior` under `table` at training epoch `trainingEpoch` (>= 0). */
+export function rewardOf(table: RewardTable, behavior: BehaviorCode, trainingEpoch: number): number {
+  checkTrainingEpoch(trainingEpoch);
   const name = BEHAVIOR_NAMES[behavior];
   if (!name) throw new RangeError(`expected a behaviour code 1..4, actual ${behavior}`);
-  return specValue(table[name], epoch);
+  return specValue(table[name], trainingEpoch);
 }
 
 /**
- * The table at one epoch as a lookup indexed by behaviour code (index 0 is 0), for hot paths:
- * `lookup[store.behaviors[p]]`. Writes into `out` when given.
+ * The table at one training epoch as a lookup indexed by behaviour code (index 0, no response, is 0),
+ * for hot paths: `lookup[response]`. Writes into `out` when given.
  */
-export function rewardLookup(table: RewardTable, epoch: number, out: Float64Array = new Float64Array(5)): Float64Array {
-  checkEpoch(epoch);
+export function rewardLookup(table: RewardTable, trainingEpoch: number, out: Float64Array = new Float64Array(5)): Float64Array {
+  checkTrainingEpoch(trainingEpoch);
   if (out.length < 5) throw new RangeError(`expected a lookup of length >= 5, actual ${out.length}`);
   out[0] = 0;
-  for (let code = 1; code <= 4; code++) out[code] = specValue(table[BEHAVIOR_NAMES[code] as 'click'], epoch);
+  for (let code = 1; code <= 4; code++) out[code] = specValue(table[BEHAVIOR_NAMES[code] as 'click'], trainingEpoch);
   return out;
+}
+
+/**
+ * Progress a training-epoch schedule sees: episodes started so far, slot-steps taken, and completed
+ * passes over the episodes (a pass deals every episode once; see `Dynamics.passes`).
+ */
+export interface TrainingProgress {
+  readonly episodes: number;
+  readonly steps: number;
+  readonly passes: number;
+}
+
+/** Maps progress to the training epoch the rewards are paid at; evaluated whenever an episode starts. */
+export type TrainingEpochSchedule = (progress: TrainingProgress) => number;
+
+/** Evaluates a schedule and checks its value. */
+export function scheduledTrainingEpoch(schedule: TrainingEpochSchedule, progress: TrainingProgress): number {
+  const trainingEpoch = schedule(progress);
+  if (!(Number.isFinite(trainingEpoch) && trainingEpoch >= 0)) {
+    throw new RangeError(`trainingEpochSchedule: expected a training epoch >= 0, actual ${trainingEpoch}`);
+  }
+  return trainingEpoch;
 }

@@ -38,6 +38,18 @@ describe('recgym env check', () => {
     expect(output.numEpisodes).toBeGreaterThan(100);
   });
 
+  it('checks the vector form too (--num-envs)', async () => {
+    const io = collectingIo();
+    expect(await main(['env', 'check', 'Tianchi-Slate-v0', '--num-envs', '3', '--json'], io)).toBe(0);
+    const output = JSON.parse(io.out) as { passed: boolean; vector: { numEnvs: number; passed: boolean; checks: Array<{ name: string; passed: boolean }> } };
+    expect(output.vector.numEnvs).toBe(3);
+    expect(output.vector.passed).toBe(true);
+    expect(output.vector.checks.map((c) => c.name)).toContain('auto-reset in the same step');
+    const text = collectingIo();
+    expect(await main(['env', 'check', 'Tianchi-Replay-v0'], text)).toBe(0);
+    expect(text.out).toMatch(/^vector env \(4 slots\)$/m);
+  });
+
   it('checks an env on a log file (--data, --test-day, --split, --seed)', async () => {
     const io = collectingIo();
     const code = await main(['env', 'check', 'Tianchi-Replay-v0', '--data', tinyFile, '--test-day', '2014-12-18', '--split', 'test', '--seed', '3', '--json'], io);
@@ -64,7 +76,7 @@ describe('recgym env check', () => {
   });
 
   it('exits 2 for bad flags', async () => {
-    for (const args of [['--seed', 'x'], ['--split', 'valid'], ['--test-day', '2014-13-01'], ['--format', 'parquet', '--data', tinyFile], []]) {
+    for (const args of [['--seed', 'x'], ['--num-envs', '0'], ['--split', 'valid'], ['--test-day', '2014-13-01'], ['--format', 'parquet', '--data', tinyFile], []]) {
       const io = collectingIo();
       expect(await main(['env', 'check', ...(args.length ? ['Tianchi-Replay-v0'] : []), ...args], io)).toBe(2);
     }

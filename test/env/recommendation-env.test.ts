@@ -36,7 +36,7 @@ describe('RecommendationEnv', () => {
       const env = tinyEnv();
       const { item, category, user } = ids(env.setup.store);
       const { observation, info } = env.reset({ options: { user: 100 } });
-      expect(info).toMatchObject({ user: user(100), userId: 100, numEpisodes: 3, epoch: 0 });
+      expect(info).toMatchObject({ user: user(100), userId: 100, numEpisodes: 3, trainingEpoch: 0 });
       expect(Array.from(observation.items)).toEqual([-1, -1, item(1)]);
       expect(Array.from(observation.behaviors)).toEqual([-1, -1, Behavior.click]);
       expect(Array.from(observation.hours)).toEqual([-1, -1, 10]);
@@ -56,11 +56,21 @@ describe('RecommendationEnv', () => {
       expect(observation.candidates).toContain(item(5));
     });
 
-    it('picks episodes with the Rng when none is chosen, and rejects unknown choices', () => {
+    it('deals episodes from the seeded shuffled order when none is chosen, and rejects unknown choices', () => {
       const env = tinyEnv();
       const seen = new Set<number>();
-      for (let t = 0; t < 60; t++) seen.add(env.reset().info.episode);
+      const dealt: number[] = [];
+      for (let t = 0; t < 60; t++) {
+        const { episode } = env.reset().info;
+        seen.add(episode);
+        dealt.push(episode);
+      }
       expect([...seen].sort()).toEqual([0, 1, 2]);
+      // Every pass deals each episode once; chosen episodes do not take from the order.
+      for (let k = 0; k < 20; k++) expect(dealt.slice(3 * k, 3 * k + 3).sort()).toEqual([0, 1, 2]);
+      expect(env.passes).toBe(19);
+      env.reset({ options: { episode: 0 } });
+      expect(env.passes).toBe(19);
       expect(() => env.reset({ options: { episode: 3 } })).toThrow(RangeError);
       expect(() => env.reset({ options: { user: 300 } })).toThrow(/expected a user with an episode in the train window, actual 300/);
     });
@@ -213,22 +223,22 @@ describe('RecommendationEnv', () => {
     });
   });
 
-  describe('#setEpoch and epochSchedule', () => {
-    it('pays the scheduled purchase reward: epoch 0 -> 0.8, 10 -> 0.9, 20+ -> 1.0', () => {
+  describe('#setTrainingEpoch and trainingEpochSchedule', () => {
+    it('pays the scheduled purchase reward: training epoch 0 -> 0.8, 10 -> 0.9, 20+ -> 1.0', () => {
       const env = tinyEnv();
-      const purchase = (epoch: number) => {
-        env.setEpoch(epoch);
+      const purchase = (trainingEpoch: number) => {
+        env.setTrainingEpoch(trainingEpoch);
         return perfectEpisode(env, { user: 100 }).steps[2].reward;
       };
       expect([purchase(0), purchase(10), purchase(20), purchase(50)]).toEqual([0.8, 0.9, 1, 1]);
-      expect(env.epoch).toBe(50);
-      expect(() => env.setEpoch(-1)).toThrow(RangeError);
+      expect(env.trainingEpoch).toBe(50);
+      expect(() => env.setTrainingEpoch(-1)).toThrow(RangeError);
     });
 
-    it('evaluates an epoch schedule at each reset', () => {
+    it('evaluates a training-epoch schedule at each reset', () => {
       const progress: number[] = [];
       const env = tinyEnv({
-        epochSchedule: ({ episodes }) => {
+        trainingEpochSchedule: ({ episodes }) => {
           progress.push(episodes);
           return episodes * 10;
         },
@@ -283,6 +293,9 @@ describe('RecommendationEnv', () => {
       expect(firstTwo(fresh, 5)).toEqual(expected);
     });
 
+    // Episodes come from the seeded shuffled order of the replay core (the one rule of the single and
+    // the vector env): this trajectory is also slot 0 of a one-slot VectorRecommendationEnv, before
+    // and after the two envs were built on one core.
     it('no-regression: a seeded golden trajectory', () => {
       const env = tinyEnv({ numCandidates: 4 });
       const rng = createRng(7);
@@ -300,17 +313,17 @@ describe('RecommendationEnv', () => {
       }
       expect(trace).toMatchInlineSnapshot(`
         [
-          "reset e0 [3,10,0,1]",
-          "a3 r0.3  [12,4,3,9]",
-          "a3 r0  [12,8,5,11]",
-          "a2 r0.8 t [0,7,8,11]",
-          "reset e0 [0,1,14,3]",
-          "a0 r0  [3,4,5,14]",
-          "a0 r0  [5,4,10,14]",
-          "a0 r0.8 t [8,5,7,4]",
-          "reset e2 [3,12,8,0]",
-          "a3 r0  [5,11,4,9]",
-          "a0 r0  [9,1,10,13]",
+          "reset e1 [3,10,0,7]",
+          "a3 r0.5 T [4,12,3,9]",
+          "reset e2 [12,11,8,0]",
+          "a3 r0  [8,9,11,4]",
+          "a2 r0  [10,14,1,3]",
+          "a0 r0.1  [3,11,5,14]",
+          "a0 r0  [12,4,10,14]",
+          "a0 r0.1  [5,13,7,4]",
+          "a3 r0  [3,12,14,0]",
+          "a0 r0 T [12,5,11,9]",
+          "reset e0 [4,8,1,9]",
         ]
       `);
     });

@@ -46,10 +46,11 @@ describe('registry', () => {
   });
 
   describe('makeVectorEnv', () => {
-    it('builds a vector env with the id options', () => {
+    it('builds a vector env with the id options and a spec', () => {
       const env = makeVectorEnv('Tianchi-Replay-C20-v0', { numEnvs: 4 });
       expect(env.numCandidates).toBe(20);
       expect(env.setup.options.negatives).toBe('popularity');
+      expect(env.spec).toMatchObject({ id: 'Tianchi-Replay-C20-v0', kwargs: { numCandidates: 20, numEnvs: 4 } });
       expect(env.reset({ seed: 0 }).observations.candidates).toHaveLength(80);
     });
   });
@@ -61,6 +62,15 @@ describe('checkEnv on every registered env', () => {
       for (const split of ['train', 'test'] as const) {
         const report = checkEnv(makeEnv(id, { split }));
         expect(report.checks.filter((c) => !c.passed)).toEqual([]);
+        expect(report.checks.map((c) => c.name)).toHaveLength(9);
+      }
+    });
+
+    it(`passes the vector form of ${id} on the default data (train and test splits)`, () => {
+      for (const split of ['train', 'test'] as const) {
+        const report = checkEnv(makeVectorEnv(id, { split, numEnvs: 4 }));
+        expect(report.checks.filter((c) => !c.passed)).toEqual([]);
+        expect(report.checks.map((c) => c.name)).toContain('auto-reset in the same step');
         expect(report.checks.map((c) => c.name)).toHaveLength(9);
       }
     });

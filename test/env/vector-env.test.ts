@@ -118,9 +118,9 @@ describe('VectorRecommendationEnv', () => {
 
     it('agrees with the single env on reward semantics (N = 1, perfect and always-0 agents)', () => {
       for (const policy of ['perfect', 'zero'] as const) {
-        const vector = vectorEnv(1, { epoch: 10 });
+        const vector = vectorEnv(1, { trainingEpoch: 10 });
         const { episodes, store } = vector.setup;
-        const single = new RecommendationEnv({ store, numCandidates: C, historyLength: L, epoch: 10 });
+        const single = new RecommendationEnv({ store, numCandidates: C, historyLength: L, trainingEpoch: 10 });
         let observations = vector.reset({ seed: 11 }).observations;
         const actions = new Int32Array(1);
         let totalHits = 0;
@@ -222,11 +222,11 @@ describe('VectorRecommendationEnv', () => {
     });
   });
 
-  describe('epoch schedule', () => {
+  describe('training-epoch schedule', () => {
     it('passes the number of completed passes to the schedule', () => {
       const seen: number[] = [];
       const env = vectorEnv(1, {
-        epochSchedule: ({ passes }) => {
+        trainingEpochSchedule: ({ passes }) => {
           seen.push(passes);
           return passes;
         },
@@ -235,7 +235,7 @@ describe('VectorRecommendationEnv', () => {
       const actions = new Int32Array(1);
       while (env.passes < 2) env.step(actions);
       expect(seen.slice(0, 7)).toEqual([0, 0, 0, 1, 1, 1, 2]);
-      expect(env.epoch).toBe(2);
+      expect(env.trainingEpoch).toBe(2);
     });
   });
 

@@ -135,7 +135,7 @@ export class DqnAgent implements TrainableAgent<DqnEpochStats> {
     let globalStep = 0;
     const epochs: DqnEpochStats[] = [];
     for (let epoch = 0; epoch < config.epochs; epoch++) {
-      env.setEpoch(epoch);
+      env.setTrainingEpoch(epoch);
       const started = performance.now();
       let sums = { loss: 0, td: 0, sup: 0, feature: 0, q: 0 };
       let updates = 0;
