@@ -1,6 +1,6 @@
 import { ErrorCode, isRecGymError } from '../core/errors.js';
 import { createRng, type Rng } from '../core/rng.js';
-import type { Env, StepResult, VectorEnv, VectorEnvStepResult } from './env.js';
+import type { AnyEnv, AnyVectorEnv, StepResult, VectorEnv, VectorEnvStepResult } from './env.js';
 import { Box } from './spaces/box.js';
 import { Dict } from './spaces/dict.js';
 import { Discrete } from './spaces/discrete.js';
@@ -30,11 +30,8 @@ export interface CheckEnvOptions {
   readonly maxEpisodeSteps?: number;
 }
 
-type AnyEnv = Env<unknown, unknown, never>;
-type AnyVectorEnv = VectorEnv<unknown, unknown, unknown>;
-
 /** Runs named checks, each passing when its body returns undefined (a string is the failure). */
-function checkRunner(checks: EnvCheck[]): (name: string, body: () => string | undefined | void) => void {
+function checkRunner(checks: EnvCheck[]): (name: string, body: () => string | undefined) => void {
   return (name, body) => {
     try {
       const failure = body();
@@ -57,7 +54,7 @@ export function isVectorEnv(env: unknown): env is VectorEnv<unknown, unknown, un
  * A {@link VectorEnv} gets the vector form of these checks ({@link checkVectorEnv}).
  * Runs episodes and finally closes the env.
  */
-export function checkEnv(env: Env<any, any, any> | VectorEnv<any, any, any>, options: CheckEnvOptions = {}): EnvCheckReport {
+export function checkEnv(env: AnyEnv | AnyVectorEnv, options: CheckEnvOptions = {}): EnvCheckReport {
   if (isVectorEnv(env)) return checkVectorEnv(env, options);
   const target = env as AnyEnv;
   const seed = options.seed ?? 0;
@@ -123,7 +120,7 @@ export function checkEnv(env: Env<any, any, any> | VectorEnv<any, any, any>, opt
  * invalid slot, close() twice. `rolloutSteps` counts vector steps; `maxEpisodeSteps` bounds the
  * wait for every slot to end two episodes.
  */
-export function checkVectorEnv(env: VectorEnv<any, any, any>, options: CheckEnvOptions = {}): EnvCheckReport {
+export function checkVectorEnv(env: AnyVectorEnv, options: CheckEnvOptions = {}): EnvCheckReport {
   const target = env as AnyVectorEnv;
   const seed = options.seed ?? 0;
   const rolloutSteps = options.rolloutSteps ?? 200;
@@ -199,6 +196,7 @@ function closeTwiceAndReport(env: { close(): void }, run: ReturnType<typeof chec
   run('close() twice is safe', () => {
     env.close();
     env.close();
+    return undefined;
   });
   return { passed: checks.every((c) => c.passed), checks };
 }
@@ -213,7 +211,7 @@ function explainAccepted(values: readonly unknown[], step: (value: unknown) => u
 }
 
 /** Runs {@link checkEnv} and throws an Error listing every failed check. */
-export function assertEnv(env: Env<any, any, any> | VectorEnv<any, any, any>, options: CheckEnvOptions = {}): void {
+export function assertEnv(env: AnyEnv | AnyVectorEnv, options: CheckEnvOptions = {}): void {
   const report = checkEnv(env, options);
   if (report.passed) return;
   const failures = report.checks.filter((c) => !c.passed).map((c) => `- ${c.name}: ${c.message}`);

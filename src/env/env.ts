@@ -146,3 +146,9 @@ export class Wrapper<Obs, Act, RO = Record<string, unknown>> implements Env<Obs,
     this.env.close();
   }
 }
+
+// biome-ignore lint/suspicious/noExplicitAny: any env whatever its observation, action and reset-option types (the checker and the registry take every env)
+export type AnyEnv = Env<any, any, any>;
+
+// biome-ignore lint/suspicious/noExplicitAny: any vector env whatever its types (the checker and the registry take every env)
+export type AnyVectorEnv = VectorEnv<any, any, any>;

@@ -1,4 +1,4 @@
-export type { Env, EnvSpec, Info, ResetOptions, ResetResult, StepResult, VectorEnv, VectorEnvResetResult, VectorEnvStepResult } from './env.js';
+export type { AnyEnv, AnyVectorEnv, Env, EnvSpec, Info, ResetOptions, ResetResult, StepResult, VectorEnv, VectorEnvResetResult, VectorEnvStepResult } from './env.js';
 export { Wrapper } from './env.js';
 export type { Space, SpaceValue } from './spaces/space.js';
 export { Discrete } from './spaces/discrete.js';

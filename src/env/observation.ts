@@ -141,7 +141,7 @@ export function writeHistory(
   const outHours = out.hours;
   const outCategories = out.categories;
   const outMask = out.mask;
-  const count = to - from < length ? to - from : length;
+  const count = Math.min(to - from, length);
   const pad = length - count;
   let o = offset;
   for (let j = 0; j < pad; j++, o++) {

@@ -1,7 +1,7 @@
 import { ErrorCode, RecGymError } from '../core/errors.js';
 import type { EventStore } from '../data/event-store.js';
 import { createDefaultEventStore } from '../sim/default-data.js';
-import type { Env, VectorEnv } from './env.js';
+import type { AnyEnv, AnyVectorEnv } from './env.js';
 import { RecommendationEnv } from './recommendation-env.js';
 import type { ReplayEnvOptions } from './replay-options.js';
 import { VectorRecommendationEnv } from './vector-env.js';
@@ -16,9 +16,9 @@ export interface EnvRegistration {
   /** Options the id fixes (callers may override them). */
   readonly defaults: Readonly<MakeEnvOptions>;
   /** Builds the env from the merged options (store filled in). */
-  readonly entryPoint: (options: ReplayEnvOptions) => Env<any, any, any>;
+  readonly entryPoint: (options: ReplayEnvOptions) => AnyEnv;
   /** Builds the N-slot form from the same options (the same dynamics behind the same core). */
-  readonly vectorEntryPoint: (options: ReplayEnvOptions & { numEnvs: number }) => VectorEnv<any, any, any>;
+  readonly vectorEntryPoint: (options: ReplayEnvOptions & { numEnvs: number }) => AnyVectorEnv;
 }
 
 const REGISTRY = new Map<string, EnvRegistration>();
@@ -34,8 +34,8 @@ export function registerEnv(
   spec: {
     description: string;
     defaults?: MakeEnvOptions;
-    entryPoint?: (options: ReplayEnvOptions) => Env<any, any, any>;
-    vectorEntryPoint?: (options: ReplayEnvOptions & { numEnvs: number }) => VectorEnv<any, any, any>;
+    entryPoint?: (options: ReplayEnvOptions) => AnyEnv;
+    vectorEntryPoint?: (options: ReplayEnvOptions & { numEnvs: number }) => AnyVectorEnv;
   },
   override = false,
 ): void {
@@ -86,7 +86,7 @@ function stripUndefined(options: MakeEnvOptions): MakeEnvOptions {
  * Builds a registered env. Options override the id's defaults; without `options.store` the
  * embedded default data is used. The env's `spec` records the id and the options it was made with.
  */
-export function makeEnv<E extends Env<any, any, any> = RecommendationEnv>(id: string, options: MakeEnvOptions = {}): E {
+export function makeEnv<E extends AnyEnv = RecommendationEnv>(id: string, options: MakeEnvOptions = {}): E {
   const registration = envSpec(id);
   const merged = mergedOptions(registration, options);
   const env = registration.entryPoint(merged);
@@ -96,7 +96,7 @@ export function makeEnv<E extends Env<any, any, any> = RecommendationEnv>(id: st
 }
 
 /** Builds the vector form of a registered env (`numEnvs` slots; a {@link VectorRecommendationEnv} by default) with the id's options. */
-export function makeVectorEnv<V extends VectorEnv<any, any, any> = VectorRecommendationEnv>(id: string, options: MakeEnvOptions & { numEnvs: number }): V {
+export function makeVectorEnv<V extends AnyVectorEnv = VectorRecommendationEnv>(id: string, options: MakeEnvOptions & { numEnvs: number }): V {
   const registration = envSpec(id);
   const { numEnvs, ...rest } = options;
   const merged = mergedOptions(registration, rest);
