@@ -49,6 +49,8 @@ export const DqnConfigSchema = z
     maxGradNorm: z.number().min(0).default(10),
     /** Dueling: Q(s, a) = V(s) + A(s, a) with a state-value head V(s) = h·wv, so the state-only part of the Bellman target (γ max Q(s', ·) in a replay env) does not have to be carried by every item's embedding. Ranking by Q is ranking by A. */
     dueling: z.boolean().default(false),
+    /** Item embeddings start uniform in ±itemInitScale·sqrt(3 / D): every item's Q carries its embedding term, and an item no gradient reached keeps its initial one in the full ranking. */
+    itemInitScale: z.number().min(0).default(1),
     /** Use the online network to pick a' and the target network to value it. */
     doubleDqn: z.boolean().default(false),
     /** Hard target copy every this many gradient steps (used when tau = 1). */

@@ -139,7 +139,7 @@ export class DqnLearner {
       : undefined;
     this.numFeatures = (this.features ? NUM_HISTORY_FEATURES : 0) + (this.context ? NUM_CONTEXT_FEATURES : 0);
     this.#wf = new Float32Array(this.numFeatures);
-    const shape = { numItems: store.numItems, itemDim: config.itemDim, hiddenSize: config.hiddenSize, numFeatures: this.numFeatures, isDueling: config.dueling, isSupervised: config.supervisedHead };
+    const shape = { numItems: store.numItems, itemDim: config.itemDim, hiddenSize: config.hiddenSize, numFeatures: this.numFeatures, isDueling: config.dueling, itemInitScale: config.itemInitScale, isSupervised: config.supervisedHead };
     this.online = new QNetwork(tf, shape, rng);
     this.target = new QNetwork(tf, shape, rng);
     this.target.copyFrom(this.online);

@@ -22,6 +22,8 @@ export interface QNetworkShape {
   readonly numFeatures: number;
   /** With a state-value head: Q(s, a) = V(s) + A(s, a) (dueling). */
   readonly isDueling: boolean;
+  /** Item embeddings start uniform in ±itemInitScale·sqrt(3 / D) (default 1). */
+  readonly itemInitScale?: number;
   /** With the auxiliary next-item head and its output table. */
   readonly isSupervised: boolean;
 }
@@ -64,7 +66,7 @@ export class QNetwork {
     this.name = `qnet${networkCount++}`;
     this.inputSize = D + EVENT_EXTRA_COLUMNS;
     this.items = new SparseTable(numItems, D + 1);
-    this.items.initUniform(Math.sqrt(3 / D), rng, D);
+    this.items.initUniform((shape.itemInitScale ?? 1) * Math.sqrt(3 / D), rng, D);
     this.outputs = shape.isSupervised ? new SparseTable(numItems, D + 1) : undefined;
     this.outputs?.initUniform(Math.sqrt(3 / D), rng, D);
     this.gru = createGruWeights(tf, this.inputSize, H, rng, `${this.name}/gru`);
