@@ -3,10 +3,12 @@
  * or the default DQN and is compared with it on the same cases (paired differences with 95 %
  * bootstrap CIs, full / sampled / seed protocols). A part is credited only where removing it moves
  * the figure:
- *   - ranker: its history features, its context features, day-by-day training;
+ *   - ranker: its history features, its context features, day-by-day training, batches of runs of
+ *     one user's transitions;
  *   - DQN (ranks by Q): the epoch-scheduled purchase reward (against a fixed one), Q's history and
- *     context features, the auxiliary next-item head, bootstrapping (γ = 0), the target network
- *     (copied every step).
+ *     context features, the auxiliary feature softmax on Q's feature weights, the auxiliary next-item
+ *     head, the dueling value head, zero-initialised item
+ *     embeddings, 100 candidates per step, bootstrapping (γ = 0), the target network (copied every step).
  * A variant whose switch does not exist in its agent's config is reported as missing, not run.
  *
  *   npm run build && node dist/experiments/ablations.js [--quick] [--data FILE] [--seeds 0,1,2] [--epochs E] [--only a,b]
@@ -35,10 +37,15 @@ export const ABLATIONS: readonly Ablation[] = [
   { name: 'ranker-no-history', agent: 'ranker', what: 'ranker without history features', field: 'historyFeatures', change: { historyFeatures: false } },
   { name: 'ranker-no-context', agent: 'ranker', what: 'ranker without context features', field: 'contextFeatures', change: { contextFeatures: false } },
   { name: 'ranker-no-day-by-day', agent: 'ranker', what: 'ranker trained without the day-by-day label mask', field: 'dayByDay', change: { dayByDay: false } },
+  { name: 'ranker-no-segments', agent: 'ranker', what: 'ranker batches of independent transitions (no runs of one user)', field: 'segmentLength', change: { segmentLength: 1 } },
   { name: 'dqn-fixed-reward', agent: 'dqn', what: 'DQN with a fixed purchase reward (no epoch schedule)', field: 'rewardSchedule', change: { rewardSchedule: 'fixed' } },
   { name: 'dqn-no-history', agent: 'dqn', what: 'DQN without history features in Q', field: 'historyFeatures', change: { historyFeatures: false } },
   { name: 'dqn-no-context', agent: 'dqn', what: 'DQN without context features in Q', field: 'contextFeatures', change: { contextFeatures: false } },
-  { name: 'dqn-no-aux-head', agent: 'dqn', what: 'DQN without the auxiliary next-item head', field: 'supervisedHead', change: { supervisedHead: false } },
+  { name: 'dqn-no-aux-features', agent: 'dqn', what: "DQN without the auxiliary feature softmax on Q's feature weights (TD alone trains them)", field: 'auxFeatureWeight', change: { auxFeatureWeight: 0 } },
+  { name: 'dqn-no-aux-head', agent: 'dqn', what: 'DQN without the auxiliary next-item head on the GRU', field: 'supervisedHead', change: { supervisedHead: false } },
+  { name: 'dqn-no-dueling', agent: 'dqn', what: 'DQN without the state-value head', field: 'dueling', change: { dueling: false } },
+  { name: 'dqn-random-init', agent: 'dqn', what: 'DQN with item embeddings initialised uniform ±sqrt(3 / D) instead of 0', field: 'itemInitScale', change: { itemInitScale: 1 } },
+  { name: 'dqn-20-candidates', agent: 'dqn', what: 'DQN acting over 20 candidates per step instead of 100', field: 'numCandidates', change: { numCandidates: 20 } },
   { name: 'dqn-gamma-0', agent: 'dqn', what: 'DQN with γ = 0 (no bootstrapping)', field: 'gamma', change: { gamma: 0 } },
   { name: 'dqn-no-target', agent: 'dqn', what: 'DQN whose target network is the online one (copied every step)', field: 'targetUpdateInterval', change: { targetUpdateInterval: 1, tau: 1 } },
 ];

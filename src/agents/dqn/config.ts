@@ -22,7 +22,9 @@ export const DqnConfigSchema = z
     /** Events before a segment fed to the GRU first (burn-in) in `session` mode, >= 1. */
     contextLength: z.number().int().min(1).default(8),
     /** Candidates per env step (the positive plus negatives); Q maxes over the next state's candidates. */
-    numCandidates: z.number().int().min(2).default(20),
+    numCandidates: z.number().int().min(2).default(100),
+    /** How the training env draws each step's C - 1 negative candidates: uniformly from the catalogue, or by training-window popularity (harder negatives). */
+    candidateNegatives: z.enum(['uniform', 'popularity']).default('uniform'),
     /** Replay env slots stepped in lock-step. */
     numEnvs: z.number().int().min(1).default(64),
     /** Replay capacity in transitions (rounded up to a multiple of numEnvs). */
@@ -48,9 +50,9 @@ export const DqnConfigSchema = z
     /** Clip the global gradient norm to this (0 = off). */
     maxGradNorm: z.number().min(0).default(10),
     /** Dueling: Q(s, a) = V(s) + A(s, a) with a state-value head V(s) = h·wv, so the state-only part of the Bellman target (γ max Q(s', ·) in a replay env) does not have to be carried by every item's embedding. Ranking by Q is ranking by A. */
-    dueling: z.boolean().default(false),
+    dueling: z.boolean().default(true),
     /** Item embeddings start uniform in ±itemInitScale·sqrt(3 / D): every item's Q carries its embedding term, and an item no gradient reached keeps its initial one in the full ranking. */
-    itemInitScale: z.number().min(0).default(1),
+    itemInitScale: z.number().min(0).default(0),
     /** Use the online network to pick a' and the target network to value it. */
     doubleDqn: z.boolean().default(false),
     /** Hard target copy every this many gradient steps (used when tau = 1). */
@@ -70,7 +72,7 @@ export const DqnConfigSchema = z
     /** Weight of the supervised loss. */
     supervisedWeight: z.number().min(0).default(1),
     /** Weight of the SQN-style auxiliary sampled softmax over Q's own feature term w · features(s, item) on the logged next item (it shares Q's feature weights; 0 = off): batch next items, uniform catalogue negatives, each state's recent items and transition followers. */
-    auxFeatureWeight: z.number().min(0).default(0),
+    auxFeatureWeight: z.number().min(0).default(1),
     /** Per state, its most recently touched items as negatives of the auxiliary feature softmax (with history features). */
     auxHistoryNegatives: z.number().int().min(0).default(4),
     /** Per state, items that followed its last items on earlier days as negatives of the auxiliary feature softmax (with context features). */

@@ -100,6 +100,7 @@ export class DqnAgent implements TrainableAgent<DqnEpochStats> {
       split: 'train',
       trainEnd: train.end,
       numCandidates: C,
+      negatives: config.candidateNegatives,
       historyLength: 1,
       rewards,
       numEnvs,
