@@ -254,7 +254,6 @@ export class DqnAgent implements TrainableAgent<DqnEpochStats> {
     const history = learner.features;
     if (!history) return;
     const w = learner.featureWeights(learner.online);
-    const f = new Float32Array(learner.numFeatures);
     for (let i = 0; i < users.length; i++) {
       let isLoaded = false;
       for (let j = 0; j < C; j++) {
@@ -264,7 +263,7 @@ export class DqnAgent implements TrainableAgent<DqnEpochStats> {
           learner.loadFeatures(users[i], positions[i]);
           isLoaded = true;
         }
-        if (history.has(item)) out[offset + i * C + j] = featureTerm(learner, item, w, f);
+        if (history.has(item)) out[offset + i * C + j] = learner.featureDot(item, w);
       }
     }
   }
@@ -289,7 +288,6 @@ export class DqnAgent implements TrainableAgent<DqnEpochStats> {
     const context = learner.context;
     const numHistory = history ? NUM_HISTORY_FEATURES : 0;
     const contextWeights = w.subarray(numHistory, numHistory + NUM_CONTEXT_FEATURES);
-    const f = new Float32Array(Math.max(1, learner.numFeatures));
     const tableItems = online.shape.numItems;
     for (let start = 0; start < n; start += chunk) {
       const m = Math.min(chunk, n - start);
@@ -313,13 +311,10 @@ export class DqnAgent implements TrainableAgent<DqnEpochStats> {
           const item = history.touched[k];
           if (item >= numItems) continue;
           if (item >= tableItems || known[item] !== 1) {
-            out[row + item] = featureTerm(learner, item, w, f);
+            out[row + item] = learner.featureDot(item, w);
             continue;
           }
-          history.write(item, f, 0);
-          let extra = 0;
-          for (let j = 0; j < NUM_HISTORY_FEATURES; j++) extra += w[j] * f[j];
-          out[row + item] += extra;
+          out[row + item] += history.dot(item, w, 0);
         }
       }
     }
@@ -418,12 +413,4 @@ function createSchedule(config: DqnConfig, totalSteps: number): EpsilonSchedule 
   if (config.explorationSchedule === 'linear') return linearSchedule(config.explorationStart, config.explorationEnd, duration);
   const ratio = config.explorationEnd > 0 && config.explorationStart > 0 ? config.explorationEnd / config.explorationStart : 1e-3;
   return exponentialSchedule(config.explorationStart, config.explorationEnd, Math.min(1, ratio ** (1 / duration)));
-}
-
-/** w · features of `item` for the state loaded in `learner` (Q without its embedding term). */
-function featureTerm(learner: DqnLearner, item: number, w: Float32Array, f: Float32Array): number {
-  learner.writeFeatures(item, f, 0);
-  let s = 0;
-  for (let k = 0; k < learner.numFeatures; k++) s += w[k] * f[k];
-  return s;
 }

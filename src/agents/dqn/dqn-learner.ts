@@ -169,6 +169,13 @@ export class DqnLearner {
     return (this.features?.has(item) ?? false) || this.context !== undefined;
   }
 
+  /** w · Q's features of `item` for the loaded state (`w` the feature weights, history then context). */
+  featureDot(item: number, w: Float32Array): number {
+    const history = this.features;
+    const s = history ? history.dot(item, w, 0) : 0;
+    return this.context ? s + this.context.dot(item, w, history ? NUM_HISTORY_FEATURES : 0) : s;
+  }
+
   /** Writes Q's features of `item` for the loaded state to `out[offset .. offset + numFeatures)`. */
   writeFeatures(item: number, out: Float32Array, offset: number): void {
     if (this.features) {
@@ -220,7 +227,6 @@ export class DqnLearner {
     const width = net.items.width;
     const w = this.featureWeights(net);
     const F = this.numFeatures;
-    const f = this.#scratch.float('f', Math.max(1, F));
     if (this.#dots.length < C) this.#dots = new Float64Array(C);
     const dots = this.#dots;
     for (let i = 0; i < n; i++) {
@@ -270,10 +276,7 @@ export class DqnLearner {
           continue;
         }
         let q = dots[j] + (values ? values[i] : 0);
-        if (F > 0) {
-          this.writeFeatures(item, f, 0);
-          for (let k = 0; k < F; k++) q += w[k] * f[k];
-        }
+        if (F > 0) q += this.featureDot(item, w);
         out[row + j] = q;
       }
     }

@@ -296,6 +296,18 @@ export class ContextFeatures {
     out[offset + 6] = c >= 0 ? this.categoryPopularity[this.#day * this.store.numCategories + c] : 0;
   }
 
+  /** w[offset ..] · the features of `item` for the loaded state, without writing them. */
+  dot(item: number, w: ArrayLike<number>, offset: number): number {
+    const at = this.#day * this.store.numItems + item;
+    const c = this.store.itemCategory[item];
+    let s = w[offset] * this.popularityYesterday[at] + w[offset + 1] * this.popularityBefore[at] + w[offset + 4] * this.transition(item);
+    if (c >= 0) {
+      if (c === this.#previousCategory) s += w[offset + 2];
+      s += w[offset + 3] * this.#share[c] + w[offset + 5] * this.#taste[c] + w[offset + 6] * this.categoryPopularity[this.#day * this.store.numCategories + c];
+    }
+    return s;
+  }
+
   /**
    * Writes the features of `items[0 .. n)` for the loaded state to `out` from `offset` (n rows of
    * NUM_CONTEXT_FEATURES) and their logits w · features to `logits` from `logitOffset`; with

@@ -97,6 +97,23 @@ export class HistoryFeatures {
     return item >= 0 && item < this.#mark.length && this.#mark[item] === this.#stamp;
   }
 
+  /** w[offset ..] · the features of `item` without writing them (0 for an untouched item). */
+  dot(item: number, w: ArrayLike<number>, offset: number): number {
+    if (!this.has(item)) return 0;
+    const last = this.#last[item];
+    const hoursAgo = Math.max(0, (this.#time - (this.#store as EventStore).times[last]) / 3600);
+    const b = this.#strongest[item];
+    return (
+      w[offset] +
+      w[offset + 1] * Math.log1p(this.#count[item]) +
+      w[offset + 2] / (this.#position - last) +
+      w[offset + 3] * Math.exp(-hoursAgo / 24) +
+      (b >= 1 && b <= 4 ? w[offset + 3 + b] : 0) +
+      (item === this.#previous ? w[offset + 8] : 0) +
+      w[offset + 9] * Math.log1p(this.#rank[item])
+    );
+  }
+
   /** Writes the features of `item` to `out[offset .. offset + NUM_HISTORY_FEATURES)`. */
   write(item: number, out: Float32Array, offset: number): void {
     if (!this.has(item)) {

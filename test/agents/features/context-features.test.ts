@@ -141,6 +141,27 @@ describe('ContextFeatures', () => {
   });
 });
 
+describe('ContextFeatures#dot', () => {
+  it('equals w · the written features for every item of every state of the store', () => {
+    const store = handStore();
+    const context = new ContextFeatures(store, { untilTime: day(2, 0), recentEvents: 2 });
+    const w = Float32Array.from({ length: 3 + NUM_CONTEXT_FEATURES }, (_, k) => Math.cos(k + 1));
+    const out = new Float32Array(NUM_CONTEXT_FEATURES);
+    let checked = 0;
+    for (let p = 0; p < store.length; p++) {
+      context.load(store.users[p], p);
+      for (let item = 0; item < store.numItems; item++) {
+        context.write(item, out, 0);
+        let expected = 0;
+        for (let k = 0; k < NUM_CONTEXT_FEATURES; k++) expected += w[3 + k] * out[k];
+        expect(context.dot(item, w, 3)).toBeCloseTo(expected, 5);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(10);
+  });
+});
+
 describe('ContextFeatures with hour periods', () => {
   it('counts popularity, transitions and seenBefore by the period, not the day', () => {
     const builder = new EventStoreBuilder();

@@ -51,6 +51,22 @@ describe('HistoryFeatures', () => {
     });
   });
 
+  describe('#dot', () => {
+    it('equals w · the written features for every item, 0 for an untouched one', () => {
+      const features = new HistoryFeatures(store.numItems, 1000);
+      features.load(store, user, position);
+      const w = Float32Array.from({ length: 2 + NUM_HISTORY_FEATURES }, (_, k) => Math.sin(k + 1));
+      const out = new Float32Array(NUM_HISTORY_FEATURES);
+      for (const item of [a, b, c, d]) {
+        features.write(item, out, 0);
+        let expected = 0;
+        for (let k = 0; k < NUM_HISTORY_FEATURES; k++) expected += w[2 + k] * out[k];
+        expect(features.dot(item, w, 2)).toBeCloseTo(expected, 5);
+      }
+      expect(features.dot(d, w, 2)).toBe(0);
+    });
+  });
+
   it('rejects numItems or scanLimit below 1', () => {
     expect(() => new HistoryFeatures(0, 10)).toThrow(RangeError);
     expect(() => new HistoryFeatures(5, 0)).toThrow(RangeError);
