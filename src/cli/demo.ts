@@ -10,6 +10,9 @@ import { RecordEpisodeStatistics } from '../env/wrappers/record-episode-stats.js
 import { DEFAULT_GENERATOR_CONFIG } from '../sim/generator-config.js';
 import { writeDefaultLog } from '../sim/default-data.js';
 import { intFlag, parseFlags, type CliIo, type Command } from './command.js';
+import { command as dataStats } from './data-stats.js';
+import { command as evalCommand } from './eval.js';
+import { runCommand } from './run-command.js';
 
 const ENV_ID = 'Tianchi-Replay-v0';
 
@@ -71,10 +74,9 @@ function describeRollout(label: string, summary: RolloutSummary, numCandidates: 
   );
 }
 
-async function runSubcommand(words: string[], args: string[], io: CliIo): Promise<void> {
-  const { main } = await import('./main.js');
-  const code = await main([...words, ...args], io);
-  if (code !== 0) throw new RecGymError(ErrorCode.BAD_OPTION, `recgym ${words.join(' ')} exited with code ${code}`);
+async function runSubcommand(command: Command, args: string[], io: CliIo): Promise<void> {
+  const code = await runCommand(command, args, io);
+  if (code !== 0) throw new RecGymError(ErrorCode.BAD_OPTION, `recgym ${command.path.join(' ')} exited with code ${code}`);
 }
 
 function rollouts(store: EventStore, seed: number, io: CliIo): void {
@@ -107,7 +109,7 @@ export const command: Command = {
     io.stdout(`wrote ${events.toLocaleString('en-US')} events to ${file} in ${((performance.now() - started) / 1000).toFixed(2)} s\n\n`);
 
     io.stdout(`== 2. recgym data stats ${file}\n`);
-    await runSubcommand(['data', 'stats'], [file], io);
+    await runSubcommand(dataStats, [file], io);
     const { store } = await readEventLog(file);
 
     io.stdout(`\n== 3. a random agent through ${ENV_ID} (every episode once)\n`);
@@ -116,7 +118,7 @@ export const command: Command = {
     for (const protocol of ['full', 'seed'] as const) {
       io.stdout(`\n== ${protocol === 'full' ? 4 : 5}. recgym eval --protocol ${protocol} (baselines on the test day)\n`);
       await runSubcommand(
-        ['eval'],
+        evalCommand,
         ['--data', file, '--agents', 'random,popularity,recent,cooccurrence', '--baseline', 'recent', '--protocol', protocol, '--seed', String(seed)],
         io,
       );
