@@ -5,7 +5,7 @@ import { ErrorCode, RecGymError } from '../core/errors.js';
 import { splitByDay, type DaySplit } from '../data/split.js';
 import { runComparison, COMPARE_BASELINES } from '../run/compare.js';
 import { COMPARE_FILES, compareJson, compareMarkdown, formatCompareTable, learningCurvesSvg, recallBarsSvg } from '../run/compare-report.js';
-import { createProgress } from '../eval/progress.js';
+import { createProgress } from '../report/progress.js';
 import { parseTestStart, splitAtTime } from '../eval/test-cases.js';
 import { DEFAULT_GENERATOR_CONFIG } from '../sim/generator-config.js';
 import { writeDefaultLog } from '../sim/default-data.js';

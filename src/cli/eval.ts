@@ -9,7 +9,6 @@ import { splitByDay } from '../data/split.js';
 import {
   buildReport,
   buildTestCases,
-  createProgress,
   evaluate,
   formatReport,
   isProtocolName,
@@ -20,6 +19,7 @@ import {
   type CaseFilter,
   type EvalSplit,
 } from '../eval/index.js';
+import { createProgress } from '../report/progress.js';
 import { UsageError, intFlag, parseFlags, type CliIo, type Command } from './command.js';
 import { loadStore } from './load-store.js';
 

@@ -47,5 +47,3 @@ export {
   type SubsetResult,
 } from './evaluate.js';
 export { buildReport, formatReport, reportJson, type AgentReport, type EvalReport, type MetricTable, type SeedInterval } from './report.js';
-export { createProgress, type Progress, type ProgressSink } from './progress.js';
-export { CHART_COLORS, chartGrid, escapeXml, formatTick, integerTicks, lineChart, niceTicks, type ChartMarker, type ChartSeries, type LineChartOptions } from './svg-chart.js';

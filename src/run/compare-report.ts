@@ -2,7 +2,7 @@ import type { Interval } from '../eval/bootstrap.js';
 import type { CompareReport, DiffRow } from './compare.js';
 import type { ProtocolName } from '../eval/protocols.js';
 import type { SeedInterval } from '../eval/report.js';
-import { CHART_COLORS, chartGrid, escapeXml, formatTick, lineChart, niceTicks, type ChartSeries } from '../eval/svg-chart.js';
+import { CHART_COLORS, chartGrid, escapeXml, formatTick, lineChart, niceTicks, type ChartSeries } from '../report/svg-chart.js';
 
 /** The files `recgym compare` writes besides the data, by role. */
 export const COMPARE_FILES = {

@@ -7,7 +7,7 @@ import type { EventStore } from '../data/event-store.js';
 import { formatTime, type DaySplit } from '../data/split.js';
 import type { Interval } from '../eval/bootstrap.js';
 import { evaluate, summarize, type SeedResult } from '../eval/evaluate.js';
-import type { ProgressSink } from '../eval/progress.js';
+import type { ProgressSink } from '../report/progress.js';
 import { PROTOCOLS, metricName, type ProtocolName } from '../eval/protocols.js';
 import { buildReport, type EvalReport, type SeedInterval } from '../eval/report.js';
 import { buildTestCases, type CaseCounts } from '../eval/test-cases.js';

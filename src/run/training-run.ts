@@ -9,8 +9,8 @@ import { SECONDS_PER_DAY, type EventStore } from '../data/event-store.js';
 import { formatDay, formatTime, type DaySplit, type TimeWindow } from '../data/split.js';
 import { caseValues, prepareEvaluation, rankCases, type EvaluationSetup } from '../eval/evaluate.js';
 import { metricName, PROTOCOLS } from '../eval/protocols.js';
-import { createProgress, type ProgressSink } from '../eval/progress.js';
-import { chartGrid, lineChart } from '../eval/svg-chart.js';
+import { createProgress, type ProgressSink } from '../report/progress.js';
+import { chartGrid, lineChart } from '../report/svg-chart.js';
 import { buildTestCases, type EvalSplit } from '../eval/test-cases.js';
 
 /** Cut-off of the per-epoch full-protocol metrics (`recall@20`, `ndcg@20`). */

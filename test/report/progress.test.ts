@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createProgress } from '../../src/eval/progress.js';
+import { createProgress } from '../../src/report/progress.js';
 
 function sink(isTTY: boolean) {
   const s = { isTTY, text: '', stderr: (t: string) => void (s.text += t) };

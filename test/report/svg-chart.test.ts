@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chartGrid, escapeXml, formatTick, integerTicks, lineChart, niceTicks } from '../../src/eval/svg-chart.js';
+import { chartGrid, escapeXml, formatTick, integerTicks, lineChart, niceTicks } from '../../src/report/svg-chart.js';
 
 describe('niceTicks', () => {
   it('covers the range with round steps', () => {
