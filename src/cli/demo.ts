@@ -7,6 +7,7 @@ import { readEventLog } from '../data/read-event-log.js';
 import { makeEnv } from '../env/registry.js';
 import type { RecommendationEnv } from '../env/recommendation-env.js';
 import { RecordEpisodeStatistics } from '../env/wrappers/record-episode-stats.js';
+import { fmt, formatCount } from '../report/format.js';
 import { DEFAULT_GENERATOR_CONFIG } from '../sim/generator-config.js';
 import { writeDefaultLog } from '../sim/default-data.js';
 import { intFlag, parseFlags, type CliIo, type Command } from './command.js';
@@ -67,9 +68,9 @@ export function rollRandomAgent(env: RecommendationEnv, rng: Rng): RolloutSummar
 function describeRollout(label: string, summary: RolloutSummary, numCandidates: number): string {
   const hitRate = summary.steps > 0 ? summary.hits / summary.steps : 0;
   return (
-    `${label.padEnd(6)} ${summary.episodes.toLocaleString('en-US')} episodes (${summary.terminated} terminated, ` +
-    `${summary.truncated} truncated at the window edge), ${summary.steps.toLocaleString('en-US')} steps, ` +
-    `hit rate ${hitRate.toFixed(4)} (expected 1/${numCandidates} = ${(1 / numCandidates).toFixed(4)}), ` +
+    `${label.padEnd(6)} ${formatCount(summary.episodes)} episodes (${summary.terminated} terminated, ` +
+    `${summary.truncated} truncated at the window edge), ${formatCount(summary.steps)} steps, ` +
+    `hit rate ${fmt(hitRate)} (expected 1/${numCandidates} = ${fmt(1 / numCandidates)}), ` +
     `reward per episode ${(summary.totalReward / Math.max(1, summary.episodes)).toFixed(3)}\n`
   );
 }
@@ -106,7 +107,7 @@ export const command: Command = {
     io.stdout(`== 1. embedded default data (seeded shopper population, seed ${DEFAULT_GENERATOR_CONFIG.seed})\n`);
     const started = performance.now();
     const events = writeDefaultLog(file);
-    io.stdout(`wrote ${events.toLocaleString('en-US')} events to ${file} in ${((performance.now() - started) / 1000).toFixed(2)} s\n\n`);
+    io.stdout(`wrote ${formatCount(events)} events to ${file} in ${((performance.now() - started) / 1000).toFixed(2)} s\n\n`);
 
     io.stdout(`== 2. recgym data stats ${file}\n`);
     await runSubcommand(dataStats, [file], io);

@@ -46,4 +46,4 @@ export {
   type SetupOptions,
   type SubsetResult,
 } from './evaluate.js';
-export { buildReport, formatReport, reportJson, type AgentReport, type EvalReport, type MetricTable, type SeedInterval } from './report.js';
+export { buildReport, caseKindsText, formatReport, reportJson, seedsText, type AgentReport, type EvalReport, type MetricTable, type SeedInterval } from './report.js';

@@ -1,2 +1,15 @@
-export { createProgress, type Progress, type ProgressSink } from './progress.js';
-export { CHART_COLORS, chartGrid, escapeXml, formatTick, integerTicks, lineChart, niceTicks, type ChartMarker, type ChartSeries, type LineChartOptions } from './svg-chart.js';
+export { ciSign, fmt, formatCount, formatInterval, jsonWithNulls, signed, type IntervalText } from './format.js';
+export { labelledLines, markdownTable, textTable, type TextTableOptions } from './table.js';
+export { createPercentLine, createProgress, type PercentLine, type Progress, type ProgressSink } from './progress.js';
+export {
+  CHART_COLORS,
+  chartGrid,
+  escapeXml,
+  formatTick,
+  integerTicks,
+  lineChart,
+  niceTicks,
+  type ChartMarker,
+  type ChartSeries,
+  type LineChartOptions,
+} from './svg-chart.js';
