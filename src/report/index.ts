@@ -3,12 +3,15 @@ export { labelledLines, markdownTable, textTable, type TextTableOptions } from '
 export { createPercentLine, createProgress, type PercentLine, type Progress, type ProgressSink } from './progress.js';
 export {
   CHART_COLORS,
+  barChart,
   chartGrid,
   escapeXml,
   formatTick,
   integerTicks,
   lineChart,
   niceTicks,
+  type BarChartOptions,
+  type ChartBar,
   type ChartMarker,
   type ChartSeries,
   type LineChartOptions,

@@ -1,7 +1,7 @@
 import type { ProtocolName } from '../eval/protocols.js';
 import { caseKindsText, seedsText } from '../eval/report.js';
 import { ciSign, fmt, formatCount, formatInterval, jsonWithNulls } from '../report/format.js';
-import { CHART_COLORS, chartGrid, escapeXml, formatTick, lineChart, niceTicks, type ChartSeries } from '../report/svg-chart.js';
+import { CHART_COLORS, barChart, chartGrid, lineChart, type ChartSeries } from '../report/svg-chart.js';
 import { markdownTable, textTable } from '../report/table.js';
 import type { CompareReport, DiffRow } from './compare.js';
 
@@ -195,53 +195,9 @@ export function recallBarsSvg(report: CompareReport, protocol: ProtocolName = 'f
   const rows = report.table.filter((r) => r.protocol === protocol);
   if (rows.length === 0) throw new RangeError(`expected results of protocol ${protocol}, actual none`);
   const metric = rows[0].metric;
-  const width = 120 + 90 * rows.length;
-  const height = 340;
-  const left = 64;
-  const top = 34;
-  const bottom = 56;
-  const plotW = width - left - 16;
-  const plotH = height - top - bottom;
-  const finite = rows.flatMap((r) => [r.value.hi, r.value.mean]).filter(Number.isFinite);
-  const ticks = niceTicks(0, Math.max(1e-9, ...finite), 5);
-  const yMax = ticks[ticks.length - 1];
-  const sy = (y: number) => top + plotH - (y / yMax) * plotH;
-  const slot = plotW / rows.length;
-  const out: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="12">`,
-    `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
-    `<text x="${width / 2}" y="20" text-anchor="middle" font-size="14" font-weight="bold">${escapeXml(`${metric} by agent (${protocol} protocol, 95% CI)`)}</text>`,
-  ];
-  for (const t of ticks) {
-    out.push(
-      `<line x1="${left}" y1="${sy(t).toFixed(1)}" x2="${left + plotW}" y2="${sy(t).toFixed(1)}" stroke="#e3e3e3"/>`,
-      `<text x="${left - 6}" y="${(sy(t) + 4).toFixed(1)}" text-anchor="end">${escapeXml(formatTick(t))}</text>`,
-    );
-  }
-  rows.forEach((r, i) => {
-    const cx = left + slot * (i + 0.5);
-    const w = Math.min(48, slot * 0.6);
-    const { mean, lo, hi } = r.value;
-    if (Number.isFinite(mean)) {
-      out.push(`<rect class="bar" x="${(cx - w / 2).toFixed(1)}" y="${sy(mean).toFixed(1)}" width="${w.toFixed(1)}" height="${(top + plotH - sy(mean)).toFixed(1)}" fill="${CHART_COLORS[i % CHART_COLORS.length]}"/>`);
-    }
-    if (Number.isFinite(lo) && Number.isFinite(hi)) {
-      out.push(
-        `<line x1="${cx.toFixed(1)}" y1="${sy(lo).toFixed(1)}" x2="${cx.toFixed(1)}" y2="${sy(hi).toFixed(1)}" stroke="#333333" stroke-width="1.5"/>`,
-        `<line x1="${(cx - 6).toFixed(1)}" y1="${sy(lo).toFixed(1)}" x2="${(cx + 6).toFixed(1)}" y2="${sy(lo).toFixed(1)}" stroke="#333333"/>`,
-        `<line x1="${(cx - 6).toFixed(1)}" y1="${sy(hi).toFixed(1)}" x2="${(cx + 6).toFixed(1)}" y2="${sy(hi).toFixed(1)}" stroke="#333333"/>`,
-      );
-    }
-    out.push(
-      `<text x="${cx.toFixed(1)}" y="${top + plotH + 18}" text-anchor="middle">${escapeXml(r.agent)}</text>`,
-      `<text x="${cx.toFixed(1)}" y="${top + plotH + 34}" text-anchor="middle" fill="#555555">${escapeXml(fmt(mean))}</text>`,
-    );
+  return barChart({
+    title: `${metric} by agent (${protocol} protocol, 95% CI)`,
+    yLabel: metric,
+    bars: rows.map((r) => ({ label: r.agent, value: r.value.mean, lo: r.value.lo, hi: r.value.hi, note: fmt(r.value.mean) })),
   });
-  out.push(
-    `<line x1="${left}" y1="${top + plotH}" x2="${left + plotW}" y2="${top + plotH}" stroke="#333333"/>`,
-    `<line x1="${left}" y1="${top}" x2="${left}" y2="${top + plotH}" stroke="#333333"/>`,
-    `<text transform="translate(16 ${(top + plotH / 2).toFixed(1)}) rotate(-90)" text-anchor="middle">${escapeXml(metric)}</text>`,
-    '</svg>',
-  );
-  return `${out.join('\n')}\n`;
 }
