@@ -38,6 +38,7 @@ export {
   rankCases,
   summarize,
   type AgentResult,
+  type AgentSource,
   type DiffResult,
   type EvaluateOptions,
   type EvaluationSetup,
