@@ -1,3 +1,4 @@
+import { formatCount } from '../src/report/format.js';
 import type { BenchSuite, Figure } from './lib.js';
 
 /** Every suite, in run order; add one line per suite. */
@@ -48,7 +49,7 @@ async function main(argv: string[]): Promise<number> {
 }
 
 function formatValue(value: number): string {
-  return Math.abs(value) >= 100 ? Math.round(value).toLocaleString('en-US') : value.toPrecision(3);
+  return Math.abs(value) >= 100 ? formatCount(Math.round(value)) : value.toPrecision(3);
 }
 
 main(process.argv.slice(2)).then(

@@ -14,7 +14,7 @@ import type { RankerConfigInput } from '../src/agents/ranker/config.js';
 import { splitByDay } from '../src/data/split.js';
 import type { Interval } from '../src/eval/bootstrap.js';
 import { runComparison } from '../src/run/compare.js';
-import { formatInterval } from '../src/run/compare-report.js';
+import { formatInterval } from '../src/report/format.js';
 import { expectedUniform } from '../src/eval/metrics.js';
 import { PROTOCOLS } from '../src/eval/protocols.js';
 import type { AgentReport } from '../src/eval/report.js';

@@ -7,7 +7,7 @@ import type { DqnConfigInput } from '../src/agents/dqn/config.js';
 import type { RankerConfigInput } from '../src/agents/ranker/config.js';
 import type { EventStore } from '../src/data/event-store.js';
 import { readEventLog } from '../src/data/read-event-log.js';
-import { jsonWithNulls } from '../src/run/compare-report.js';
+import { jsonWithNulls } from '../src/report/format.js';
 import { createDefaultEventStore } from '../src/sim/default-data.js';
 
 /** Where experiments write their results JSON (relative to the working directory, the repository root under npm). */

@@ -5,3 +5,4 @@ export * from './sim/index.js';
 export * from './env/index.js';
 export * from './agents/index.js';
 export * from './eval/index.js';
+export * from './report/index.js';

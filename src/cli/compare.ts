@@ -5,7 +5,8 @@ import { ErrorCode, RecGymError } from '../core/errors.js';
 import { splitByDay, type DaySplit } from '../data/split.js';
 import { runComparison, COMPARE_BASELINES } from '../run/compare.js';
 import { COMPARE_FILES, compareJson, compareMarkdown, formatCompareTable, learningCurvesSvg, recallBarsSvg } from '../run/compare-report.js';
-import { createProgress } from '../eval/progress.js';
+import { formatCount } from '../report/format.js';
+import { createProgress } from '../report/progress.js';
 import { parseTestStart, splitAtTime } from '../eval/test-cases.js';
 import { DEFAULT_GENERATOR_CONFIG } from '../sim/generator-config.js';
 import { writeDefaultLog } from '../sim/default-data.js';
@@ -120,7 +121,7 @@ export const command: Command = {
     if (dataFile === undefined) {
       dataFile = join(outDir, 'default-tianchi.csv');
       const events = writeDefaultLog(dataFile);
-      log(`wrote the embedded default data (seed ${DEFAULT_GENERATOR_CONFIG.seed}, ${events.toLocaleString('en-US')} events) to ${dataFile}`);
+      log(`wrote the embedded default data (seed ${DEFAULT_GENERATOR_CONFIG.seed}, ${formatCount(events)} events) to ${dataFile}`);
     }
     const { store, name } = await loadStore(dataFile, values.format);
     const split: DaySplit =

@@ -4,7 +4,10 @@ import { REJECT_REASONS } from '../data/rejects.js';
 import { parseDay, splitByDay } from '../data/split.js';
 import { computeStats, type LogStats } from '../data/stats.js';
 import { caseShares, type CaseShares } from '../eval/test-cases.js';
-import { parseFlags, UsageError, type CliIo, type Command } from './command.js';
+import { formatCount } from '../report/format.js';
+import { createPercentLine } from '../report/progress.js';
+import { labelledLines } from '../report/table.js';
+import { parseFlags, UsageError, type Command } from './command.js';
 import { formatFlag } from './load-store.js';
 
 /** Set to 1 to add a `memory` object (resident bytes per event, peak RSS) to the JSON output. */
@@ -50,11 +53,12 @@ export const command: Command = {
     const isMemoryReport = process.env[MEMORY_REPORT_ENV] === '1';
     const baselineRss = isMemoryReport ? await settledResidentBytes() : 0;
     const options: ReadOptions = { format, strict: values.strict ?? false };
-    if (io.isTTY) options.onProgress = progressLine(io, file);
+    const reading = createPercentLine(io, `reading ${file}`);
+    if (io.isTTY) options.onProgress = (bytesRead, totalBytes) => reading.update(bytesRead, totalBytes);
     const startedMs = performance.now();
     const log = await readEventLog(file, options);
     const loadSeconds = (performance.now() - startedMs) / 1000;
-    if (io.isTTY) io.stderr('\r\x1b[K');
+    reading.finish();
     const stats = computeStats(log, testDay === undefined ? {} : { testDay });
     const testCases = stats.testEvents > 0 ? caseShares(log.store, splitByDay(log.store, testDay)) : undefined;
     const output: Record<string, unknown> = { ...stats, testCases: testCases ?? null, loadSeconds: round(loadSeconds, 3), rowsPerSec: Math.round(log.rows / loadSeconds) };
@@ -97,18 +101,8 @@ async function settledResidentBytes(): Promise<number> {
   return rss;
 }
 
-function progressLine(io: CliIo, file: string): (bytesRead: number, totalBytes: number) => void {
-  let shown = -1;
-  return (bytesRead, totalBytes) => {
-    const percent = totalBytes > 0 ? Math.floor((100 * bytesRead) / totalBytes) : 100;
-    if (percent === shown) return;
-    shown = percent;
-    io.stderr(`\rreading ${file} ${percent}%`);
-  };
-}
-
 function formatTable(s: LogStats, cases: CaseShares | undefined, loadSeconds: number): string {
-  const n = (x: number) => x.toLocaleString('en-US');
+  const n = formatCount;
   const rows: Array<[string, string]> = [
     ['file', s.file],
     ['format', s.format],
@@ -137,8 +131,7 @@ function formatTable(s: LogStats, cases: CaseShares | undefined, loadSeconds: nu
     const r = s.rejected.byReason[reason];
     if (r.count > 0) rows.push([`skipped ${reason}`, `${n(r.count)}, lines ${r.firstLines.join(', ')}${r.count > r.firstLines.length ? ', …' : ''}; first: ${r.firstMessage ?? ''}`]);
   }
-  const width = Math.max(...rows.map(([k]) => k.length));
-  return `${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')}\n`;
+  return `${labelledLines(rows)}\n`;
 }
 
 function pct(share: number): string {

@@ -7,9 +7,13 @@ import { readEventLog } from '../data/read-event-log.js';
 import { makeEnv } from '../env/registry.js';
 import type { RecommendationEnv } from '../env/recommendation-env.js';
 import { RecordEpisodeStatistics } from '../env/wrappers/record-episode-stats.js';
+import { fmt, formatCount } from '../report/format.js';
 import { DEFAULT_GENERATOR_CONFIG } from '../sim/generator-config.js';
 import { writeDefaultLog } from '../sim/default-data.js';
 import { intFlag, parseFlags, type CliIo, type Command } from './command.js';
+import { command as dataStats } from './data-stats.js';
+import { command as evalCommand } from './eval.js';
+import { runCommand } from './run-command.js';
 
 const ENV_ID = 'Tianchi-Replay-v0';
 
@@ -64,17 +68,16 @@ export function rollRandomAgent(env: RecommendationEnv, rng: Rng): RolloutSummar
 function describeRollout(label: string, summary: RolloutSummary, numCandidates: number): string {
   const hitRate = summary.steps > 0 ? summary.hits / summary.steps : 0;
   return (
-    `${label.padEnd(6)} ${summary.episodes.toLocaleString('en-US')} episodes (${summary.terminated} terminated, ` +
-    `${summary.truncated} truncated at the window edge), ${summary.steps.toLocaleString('en-US')} steps, ` +
-    `hit rate ${hitRate.toFixed(4)} (expected 1/${numCandidates} = ${(1 / numCandidates).toFixed(4)}), ` +
+    `${label.padEnd(6)} ${formatCount(summary.episodes)} episodes (${summary.terminated} terminated, ` +
+    `${summary.truncated} truncated at the window edge), ${formatCount(summary.steps)} steps, ` +
+    `hit rate ${fmt(hitRate)} (expected 1/${numCandidates} = ${fmt(1 / numCandidates)}), ` +
     `reward per episode ${(summary.totalReward / Math.max(1, summary.episodes)).toFixed(3)}\n`
   );
 }
 
-async function runSubcommand(words: string[], args: string[], io: CliIo): Promise<void> {
-  const { main } = await import('./main.js');
-  const code = await main([...words, ...args], io);
-  if (code !== 0) throw new RecGymError(ErrorCode.BAD_OPTION, `recgym ${words.join(' ')} exited with code ${code}`);
+async function runSubcommand(command: Command, args: string[], io: CliIo): Promise<void> {
+  const code = await runCommand(command, args, io);
+  if (code !== 0) throw new RecGymError(ErrorCode.BAD_OPTION, `recgym ${command.path.join(' ')} exited with code ${code}`);
 }
 
 function rollouts(store: EventStore, seed: number, io: CliIo): void {
@@ -104,10 +107,10 @@ export const command: Command = {
     io.stdout(`== 1. embedded default data (seeded shopper population, seed ${DEFAULT_GENERATOR_CONFIG.seed})\n`);
     const started = performance.now();
     const events = writeDefaultLog(file);
-    io.stdout(`wrote ${events.toLocaleString('en-US')} events to ${file} in ${((performance.now() - started) / 1000).toFixed(2)} s\n\n`);
+    io.stdout(`wrote ${formatCount(events)} events to ${file} in ${((performance.now() - started) / 1000).toFixed(2)} s\n\n`);
 
     io.stdout(`== 2. recgym data stats ${file}\n`);
-    await runSubcommand(['data', 'stats'], [file], io);
+    await runSubcommand(dataStats, [file], io);
     const { store } = await readEventLog(file);
 
     io.stdout(`\n== 3. a random agent through ${ENV_ID} (every episode once)\n`);
@@ -116,7 +119,7 @@ export const command: Command = {
     for (const protocol of ['full', 'seed'] as const) {
       io.stdout(`\n== ${protocol === 'full' ? 4 : 5}. recgym eval --protocol ${protocol} (baselines on the test day)\n`);
       await runSubcommand(
-        ['eval'],
+        evalCommand,
         ['--data', file, '--agents', 'random,popularity,recent,cooccurrence', '--baseline', 'recent', '--protocol', protocol, '--seed', String(seed)],
         io,
       );

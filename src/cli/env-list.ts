@@ -1,4 +1,5 @@
 import { listEnvs } from '../env/registry.js';
+import { labelledLines } from '../report/table.js';
 import { parseFlags, UsageError, type Command } from './command.js';
 
 const USAGE = `usage: recgym env list [--json]
@@ -20,11 +21,11 @@ export const command: Command = {
       io.stdout(`${JSON.stringify({ envs })}\n`);
       return 0;
     }
-    const width = Math.max(...envs.map((e) => e.id.length));
-    for (const env of envs) {
-      const defaults = Object.entries(env.defaults).map(([k, v]) => `${k}=${String(v)}`).join(' ');
-      io.stdout(`${env.id.padEnd(width)}  ${env.description}\n${' '.repeat(width)}  (${defaults})\n`);
-    }
+    const lines = envs.flatMap((env): Array<[string, string]> => [
+      [env.id, env.description],
+      ['', `(${Object.entries(env.defaults).map(([k, v]) => `${k}=${String(v)}`).join(' ')})`],
+    ]);
+    io.stdout(`${labelledLines(lines)}\n`);
     return 0;
   },
 };

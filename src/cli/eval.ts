@@ -9,7 +9,6 @@ import { splitByDay } from '../data/split.js';
 import {
   buildReport,
   buildTestCases,
-  createProgress,
   evaluate,
   formatReport,
   isProtocolName,
@@ -20,6 +19,8 @@ import {
   type CaseFilter,
   type EvalSplit,
 } from '../eval/index.js';
+import { createProgress } from '../report/progress.js';
+import { fittedPerSeed } from '../run/fitted-per-seed.js';
 import { UsageError, intFlag, parseFlags, type CliIo, type Command } from './command.js';
 import { loadStore } from './load-store.js';
 
@@ -160,25 +161,23 @@ export const command: Command = {
     if (cases.count === 0) {
       throw new RecGymError(ErrorCode.NO_TEST_CASES, `${name}: expected test cases (test-window events of users with a training event), actual none`);
     }
-    const agentNames: Array<string | Agent> = baseline !== undefined && !names.includes(baseline) ? [...names, baseline] : [...names];
-    if (modelAgent !== undefined) {
-      const loaded = await loadCheckpoint(modelAgent, values.model as string, store);
-      agentNames[agentNames.indexOf(modelAgent)] = loaded;
-    }
+    const agentNames = baseline !== undefined && !names.includes(baseline) ? [...names, baseline] : [...names];
+    const loaded = modelAgent !== undefined ? await loadCheckpoint(modelAgent, values.model as string, store) : undefined;
+    const agentOptions = { unweighted: values.unweighted ?? false, halfLifeHours };
+    const agents = agentNames.map((n) => (loaded && n === modelAgent ? loaded : fittedPerSeed(n, store, split.train, agentOptions)));
     const progress = createProgress(io);
     const runs = await evaluate({
       store,
       split,
       cases,
       protocol: protocol.name,
-      agents: agentNames,
+      agents,
       baseline,
       catalogue,
       filter,
       k,
       seeds,
       resamples,
-      agentOptions: { unweighted: values.unweighted ?? false, halfLifeHours },
       onProgress: (label, done, total) => progress.update(label, done, total),
     });
     progress.finish();

@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { parseDay } from '../data/split.js';
 import { TianchiCsvWriter } from '../data/tianchi-writer.js';
+import { formatCount } from '../report/format.js';
 import { DEFAULT_GENERATOR_CONFIG, parseGeneratorConfig } from '../sim/generator-config.js';
 import { generateShopperLog, type GenerateSummary } from '../sim/shopper-log.js';
 import { intFlag, parseFlags, UsageError, type Command } from './command.js';
@@ -86,10 +87,10 @@ export const command: Command = {
       const share = (n: number): string => `${((100 * n) / Math.max(1, summary.events)).toFixed(1)} %`;
       const b = summary.behaviors;
       io.stderr(
-        `wrote ${summary.events.toLocaleString('en-US')} events (${summary.users} users, ${summary.items} items, ` +
+        `wrote ${formatCount(summary.events)} events (${summary.users} users, ${summary.items} items, ` +
           `${summary.categories} categories; click ${share(b.click)}, favorite ${share(b.favorite)}, cart ${share(b.cart)}, ` +
           `purchase ${share(b.purchase)}) to ${out}: ${(bytes / 1e6).toFixed(1)} MB in ${seconds.toFixed(2)} s ` +
-          `(${Math.round(summary.events / Math.max(seconds, 1e-9)).toLocaleString('en-US')} events/s)\n`,
+          `(${formatCount(Math.round(summary.events / Math.max(seconds, 1e-9)))} events/s)\n`,
       );
     }
     return 0;

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { isRecGymError } from '../core/errors.js';
-import { UsageError, type CliIo } from './command.js';
+import type { CliIo } from './command.js';
 import { COMMANDS } from './commands.js';
+import { runCommand } from './run-command.js';
 
 const HELP = `recgym — a reinforcement-learning gym for recommender systems
 
@@ -26,25 +26,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     io.stderr(`recgym: unknown command "${argv.slice(0, 2).join(' ')}"\n\n${HELP}`);
     return 2;
   }
-  const command = await entry.load();
-  const args = argv.slice(entry.path.length);
-  if (args.includes('--help') || args.includes('-h')) {
-    io.stdout(`${command.usage}\n`);
-    return 0;
-  }
-  try {
-    return await command.run(args, io);
-  } catch (error) {
-    if (error instanceof UsageError) {
-      io.stderr(`recgym ${entry.path.join(' ')}: ${error.message}\n\n${command.usage}\n`);
-      return 2;
-    }
-    if (isRecGymError(error)) {
-      io.stderr(`recgym ${entry.path.join(' ')}: ${error.message}\n`);
-      return 1;
-    }
-    throw error;
-  }
+  return runCommand(await entry.load(), argv.slice(entry.path.length), io);
 }
 
 function isEntryPoint(): boolean {

@@ -4,6 +4,8 @@ import { AGENTS, LEARNERS, type LearnerName } from '../agents/registry.js';
 import type { BackendPreference } from '../agents/dqn/backend.js';
 import { ErrorCode, RecGymError, isRecGymError } from '../core/errors.js';
 import { formatDay, splitByDay } from '../data/split.js';
+import { fmt, jsonWithNulls } from '../report/format.js';
+import { textTable } from '../report/table.js';
 import { runTraining, SELECTION_METRIC, trainingCurvesSvg, trainingSummary, type EpochRecord, type TrainingRun } from '../run/training-run.js';
 import { UsageError, intFlag, parseFlags, type CliIo, type Command } from './command.js';
 import { loadStore, readConfigFile } from './load-store.js';
@@ -35,10 +37,6 @@ epoch with the best validation Recall@20 (the test day is reported, never used t
                        DIR/results.json and DIR/curves.svg
   --json               print the results as one JSON object`;
 
-function fmt(value: number, digits = 4): string {
-  return Number.isFinite(value) ? value.toFixed(digits) : '—';
-}
-
 /** Per-epoch columns a learner may report, with their headers and digits. */
 const DETAIL_COLUMNS: ReadonlyArray<readonly [key: string, header: string, digits: number]> = [
   ['meanReward', 'reward', 4],
@@ -60,9 +58,7 @@ function epochTable(records: readonly EpochRecord[], bestEpoch: number): string 
     fmt(r.test[SELECTION_METRIC]),
     fmt(r.test['ndcg@20']),
   ]);
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c].length)));
-  const line = (cells: string[]) => cells.map((cell, c) => cell.padStart(widths[c])).join('  ');
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+  return textTable(header, rows, { leftColumns: 0 });
 }
 
 /** `recgym train`: trains the ranker or the DQN with per-epoch validation, writes a checkpoint, results.json and curves.svg. */
@@ -151,7 +147,7 @@ export const command: Command = {
         loadSeconds,
         files: { checkpoint, results: resultsPath, curves: curvesPath },
       };
-      const json = JSON.stringify(results, (_key, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? null : value), 2);
+      const json = jsonWithNulls(results, 2);
       await writeFile(resultsPath, `${json}\n`);
       await writeFile(curvesPath, trainingCurvesSvg(run.epochs, run.bestEpoch, `${learner} on ${name === 'default' ? 'the default data' : name.split('/').pop()}`));
       if (values.json) io.stdout(`${JSON.stringify(JSON.parse(json))}\n`);

@@ -2,7 +2,6 @@ import { createRng } from '../core/rng.js';
 import type { EventStore } from '../data/event-store.js';
 import { DEFAULT_REWARDS, rewardLookup, type RewardTable } from '../env/rewards.js';
 import type { Agent, SparseScores, StateBatch } from '../agents/agent.js';
-import { fitAgent, type AgentOptions } from '../agents/registry.js';
 import type { TimeWindow } from '../data/split.js';
 import { Bootstrap, pairedDifference, type BootstrapSeries, type Interval } from './bootstrap.js';
 import { MISS, caseMetric, expectedUniform, type MetricKind } from './metrics.js';
@@ -334,20 +333,25 @@ export function summarize(
   };
 }
 
+/**
+ * An agent to judge: one fitted already (judged as it is under every seed), or a function that hands
+ * over the agent fitted for a seed (called once per seed, right before that agent's ranking pass).
+ */
+export type AgentSource = Agent | ((seed: number) => Agent | Promise<Agent>);
+
 /** Options of {@link evaluate}. */
 export interface EvaluateOptions {
   readonly store: EventStore;
   readonly split: { readonly train: TimeWindow; readonly test: TimeWindow };
   readonly protocol: ProtocolName;
-  /** Registered agent names (fitted on the training window per seed) or ready agents. */
-  readonly agents: ReadonlyArray<string | Agent>;
+  /** The agents to judge (`fittedPerSeed` in src/run fits a registered one by name). */
+  readonly agents: ReadonlyArray<AgentSource>;
   readonly baseline?: string;
   readonly catalogue?: 'train' | 'all';
   readonly filter?: CaseFilter;
   readonly k?: number;
   /** One run per seed (default [0]): new candidate sets, tie draws, agent seeds and resamples. */
   readonly seeds?: readonly number[];
-  readonly agentOptions?: AgentOptions;
   readonly resamples?: number;
   readonly batchSize?: number;
   /** Progress of each agent's ranking pass. */
@@ -360,8 +364,8 @@ export interface EvaluateOptions {
 
 /**
  * Evaluates agents on shared test cases: for each seed, draws the protocol's candidate sets and tie
- * draws once, fits each named agent with the stream `"<seed>:agent"` (the same for every agent, so
- * identical agents give identical ranks), ranks every case and summarises with bootstrap CIs.
+ * draws once, takes each agent (a per-seed one for that seed), ranks every case and summarises with
+ * bootstrap CIs.
  */
 export async function evaluate(options: EvaluateOptions): Promise<SeedResult[]> {
   const { store } = options;
@@ -371,9 +375,8 @@ export async function evaluate(options: EvaluateOptions): Promise<SeedResult[]> 
   for (const seed of seeds) {
     const setup = prepareEvaluation(store, cases, options.protocol, { k: options.k, seed });
     const ranks = new Map<string, Int32Array>();
-    for (const entry of options.agents) {
-      const agent =
-        typeof entry === 'string' ? await fitAgent(entry, store, options.split.train, createRng(`${seed}:agent`), options.agentOptions) : entry;
+    for (const source of options.agents) {
+      const agent = typeof source === 'function' ? await source(seed) : source;
       if (ranks.has(agent.name)) throw new RangeError(`expected distinct agent names, actual "${agent.name}" twice`);
       const onProgress = options.onProgress;
       ranks.set(

@@ -38,6 +38,7 @@ export {
   rankCases,
   summarize,
   type AgentResult,
+  type AgentSource,
   type DiffResult,
   type EvaluateOptions,
   type EvaluationSetup,
@@ -46,6 +47,4 @@ export {
   type SetupOptions,
   type SubsetResult,
 } from './evaluate.js';
-export { buildReport, formatReport, reportJson, type AgentReport, type EvalReport, type MetricTable, type SeedInterval } from './report.js';
-export { createProgress, type Progress, type ProgressSink } from './progress.js';
-export { CHART_COLORS, chartGrid, escapeXml, formatTick, integerTicks, lineChart, niceTicks, type ChartMarker, type ChartSeries, type LineChartOptions } from './svg-chart.js';
+export { buildReport, caseKindsText, formatReport, reportJson, seedsText, type AgentReport, type EvalReport, type MetricTable, type SeedInterval } from './report.js';

@@ -1,4 +1,6 @@
 import { formatTime } from '../data/split.js';
+import { fmt, formatInterval, jsonWithNulls } from '../report/format.js';
+import { textTable } from '../report/table.js';
 import type { Interval } from './bootstrap.js';
 import type { AgentResult, SeedResult } from './evaluate.js';
 import type { CaseCounts, EvalSplit } from './test-cases.js';
@@ -122,22 +124,18 @@ export function buildReport(
 
 /** The report as one line of JSON (NaN -> null). */
 export function reportJson(report: EvalReport): string {
-  return JSON.stringify(report, (_key, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? null : value));
+  return jsonWithNulls(report);
 }
 
-function fmt(value: number): string {
-  return Number.isFinite(value) ? value.toFixed(4) : '—';
+/** The kinds of `c`'s cases with their shares: `cold 1466 (31.8%), warm 3151 (68.2%), ...`. */
+export function caseKindsText(c: CaseCounts): string {
+  const pct = (n: number) => (c.total > 0 ? `${((100 * n) / c.total).toFixed(1)}%` : '—');
+  return `cold ${c.cold} (${pct(c.cold)}), warm ${c.warm} (${pct(c.warm)}), seen ${c.seen} (${pct(c.seen)}), repeat ${c.repeat} (${pct(c.repeat)}), discovery ${c.discovery} (${pct(c.discovery)})`;
 }
 
-function fmtInterval(v: Interval | SeedInterval): string {
-  const spread = 'std' in v ? ` ±${fmt(v.std)}` : '';
-  return `${fmt(v.mean)} [${fmt(v.lo)}, ${fmt(v.hi)}]${spread}`;
-}
-
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
-  const line = (cells: string[]) => cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+/** `seed S`, or `seeds A,B,C` with how several seeds are summarised. */
+export function seedsText(seeds: readonly number[]): string {
+  return seeds.length === 1 ? `seed ${seeds[0]}` : `seeds ${seeds.join(',')} (mean [CI] ±std over seeds)`;
 }
 
 /** A readable text rendering: metrics with 95 % CIs, the random agent's expectation, subsets and differences. */
@@ -145,36 +143,33 @@ export function formatReport(report: EvalReport): string {
   const names = Object.keys(report.randomExpected);
   const headline = names[0];
   const c = report.cases;
-  const pct = (n: number) => (c.total > 0 ? `${((100 * n) / c.total).toFixed(1)}%` : '—');
   const lines: string[] = [];
-  const seeds = report.seeds ? `seeds ${report.seeds.join(',')} (mean [CI] ±std over seeds)` : `seed ${report.seed}`;
+  const seeds = seedsText(report.seeds ?? [report.seed as number]);
   lines.push(`data ${report.data} · protocol ${report.protocol} (K=${report.k}) · catalogue ${report.catalogue} · cases ${report.filter} · ${seeds}`);
   lines.push(`train ${report.split.train.start} .. ${report.split.train.end}, test ${report.split.test.start} .. ${report.split.test.end}`);
-  lines.push(
-    `test cases ${c.total} of ${c.users} users: cold ${c.cold} (${pct(c.cold)}), warm ${c.warm} (${pct(c.warm)}), seen ${c.seen} (${pct(c.seen)}), repeat ${c.repeat} (${pct(c.repeat)}), discovery ${c.discovery} (${pct(c.discovery)})`,
-  );
+  lines.push(`test cases ${c.total} of ${c.users} users: ${caseKindsText(c)}`);
   if (report.filter !== 'all') lines.push(`evaluated (${report.filter}): ${report.evaluated.total} cases of ${report.evaluated.users} users`);
   lines.push('');
-  const rows = report.agents.map((a) => [a.agent, ...names.map((n) => fmtInterval(a.metrics[n]))]);
+  const rows = report.agents.map((a) => [a.agent, ...names.map((n) => formatInterval(a.metrics[n]))]);
   rows.push(['random (expected)', ...names.map((n) => fmt(report.randomExpected[n]))]);
-  lines.push(table(['agent', ...names.map((n) => `${n} [95% CI]`)], rows));
+  lines.push(textTable(['agent', ...names.map((n) => `${n} [95% CI]`)], rows));
   const subsets = Object.keys(report.agents[0].bySubset);
   lines.push('', `${headline} by kind of case:`);
   lines.push(
-    table(
+    textTable(
       ['agent', ...subsets.map((s) => `${s} (${report.agents[0].bySubset[s].cases as number})`)],
-      report.agents.map((a) => [a.agent, ...subsets.map((s) => fmtInterval(a.bySubset[s][headline] as Interval))]),
+      report.agents.map((a) => [a.agent, ...subsets.map((s) => formatInterval(a.bySubset[s][headline] as Interval))]),
     ),
   );
   const withDiff = report.agents.filter((a) => a.diff);
   if (withDiff.length > 0) {
     lines.push('', `paired difference to ${report.baseline} [95% CI]:`);
     lines.push(
-      table(
+      textTable(
         ['agent', ...names, ...['warm', 'seen', 'discovery'].map((s) => `${headline} ${s}`)],
         withDiff.map((a) => {
           const d = a.diff as NonNullable<AgentReport['diff']>;
-          return [a.agent, ...names.map((n) => fmtInterval(d.metrics[n])), ...['warm', 'seen', 'discovery'].map((s) => fmtInterval(d.bySubset[s][headline]))];
+          return [a.agent, ...names.map((n) => formatInterval(d.metrics[n])), ...['warm', 'seen', 'discovery'].map((s) => formatInterval(d.bySubset[s][headline]))];
         }),
       ),
     );

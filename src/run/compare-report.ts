@@ -1,8 +1,9 @@
-import type { Interval } from '../eval/bootstrap.js';
-import type { CompareReport, DiffRow } from './compare.js';
 import type { ProtocolName } from '../eval/protocols.js';
-import type { SeedInterval } from '../eval/report.js';
-import { CHART_COLORS, chartGrid, escapeXml, formatTick, lineChart, niceTicks, type ChartSeries } from '../eval/svg-chart.js';
+import { caseKindsText, seedsText } from '../eval/report.js';
+import { ciSign, fmt, formatCount, formatInterval, jsonWithNulls } from '../report/format.js';
+import { CHART_COLORS, barChart, chartGrid, lineChart, type ChartSeries } from '../report/svg-chart.js';
+import { markdownTable, textTable } from '../report/table.js';
+import type { CompareReport, DiffRow } from './compare.js';
 
 /** The files `recgym compare` writes besides the data, by role. */
 export const COMPARE_FILES = {
@@ -26,39 +27,6 @@ function configText(config: Readonly<Record<string, unknown>>): string {
   return Object.entries(config)
     .map(([key, value]) => `${key} ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`)
     .join(', ');
-}
-
-function fmt(value: number): string {
-  return Number.isFinite(value) ? value.toFixed(4) : '—';
-}
-
-function signed(value: number): string {
-  return Number.isFinite(value) ? `${value >= 0 ? '+' : ''}${value.toFixed(4)}` : '—';
-}
-
-/** `mean [lo, hi]` (± the spread over seeds when there are several). */
-export function formatInterval(v: Interval | SeedInterval, isDifference = false): string {
-  const f = isDifference ? signed : fmt;
-  const spread = 'std' in v ? ` ±${fmt(v.std)}` : '';
-  return `${f(v.mean)} [${f(v.lo)}, ${f(v.hi)}]${spread}`;
-}
-
-/** `>0` when the CI lies above 0, `<0` below, blank when it covers 0. */
-export function ciSign(v: Interval): string {
-  if (v.lo > 0) return '>0';
-  if (v.hi < 0) return '<0';
-  return '';
-}
-
-function textTable(header: string[], rows: string[][]): string {
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
-  const line = (cells: string[]) => cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ').trimEnd();
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
-}
-
-function markdownTable(header: string[], rows: string[][]): string {
-  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
-  return [line(header), line(header.map((_, c) => (c === 0 ? '---' : '---:'))), ...rows.map(line)].join('\n');
 }
 
 function headlineOf(report: CompareReport, protocol: ProtocolName): string {
@@ -96,23 +64,18 @@ const PAIR_HEADER = ['agent', 'baseline', 'protocol', 'metric', 'all cases', 'wa
 
 function caseLine(report: CompareReport): string {
   const c = report.cases;
-  const pct = (n: number) => (c.total > 0 ? `${((100 * n) / c.total).toFixed(1)}%` : '—');
-  return `test cases ${c.total.toLocaleString('en-US')} of ${c.users.toLocaleString('en-US')} users: cold ${c.cold} (${pct(c.cold)}), warm ${c.warm} (${pct(c.warm)}), seen ${c.seen} (${pct(c.seen)}), repeat ${c.repeat} (${pct(c.repeat)}), discovery ${c.discovery} (${pct(c.discovery)})`;
-}
-
-function seedText(report: CompareReport): string {
-  return report.seeds.length === 1 ? `seed ${report.seeds[0]}` : `seeds ${report.seeds.join(',')} (mean [CI] ±std over seeds)`;
+  return `test cases ${formatCount(c.total)} of ${formatCount(c.users)} users: ${caseKindsText(c)}`;
 }
 
 function storeText(report: CompareReport): string {
   const s = report.store;
-  return `${s.events.toLocaleString('en-US')} events, ${s.users.toLocaleString('en-US')} users, ${s.items.toLocaleString('en-US')} items`;
+  return `${formatCount(s.events)} events, ${formatCount(s.users)} users, ${formatCount(s.items)} items`;
 }
 
 /** The comparison as text: data and cases, one agents x protocols table with 95 % CIs, then the paired differences. */
 export function formatCompareTable(report: CompareReport): string {
   const lines: string[] = [];
-  lines.push(`data ${report.data} (${storeText(report)}) · ${seedText(report)} · trained on ${report.backend}`);
+  lines.push(`data ${report.data} (${storeText(report)}) · ${seedsText(report.seeds)} · trained on ${report.backend}`);
   lines.push(`train ${report.split.train.start} .. ${report.split.train.end}, test ${report.split.test.start} .. ${report.split.test.end}`);
   lines.push(caseLine(report), '');
   const { header, rows } = mainRows(report);
@@ -172,7 +135,7 @@ export function compareMarkdown(report: CompareReport): string {
             `${e.epoch + 1}${e.epoch === run.bestEpoch ? ' *' : ''}`,
             fmt(e.loss),
             ...details.map((key) => (key === 'purchaseReward' ? String(e.details[key]) : key === 'epsilon' ? e.details[key].toFixed(3) : fmt(e.details[key]))),
-            Math.round(e.transitionsPerSec).toLocaleString('en-US'),
+            formatCount(Math.round(e.transitionsPerSec)),
             fmt(e.validation['recall@20']),
             fmt(e.test['recall@20']),
           ]),
@@ -190,11 +153,6 @@ export function compareMarkdown(report: CompareReport): string {
     '',
   );
   return out.join('\n');
-}
-
-/** Any value as JSON with NaN and infinities as null. */
-export function jsonWithNulls(value: unknown, indent?: number): string {
-  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), indent);
 }
 
 /** The report as JSON (NaN and infinities become null). */
@@ -237,53 +195,9 @@ export function recallBarsSvg(report: CompareReport, protocol: ProtocolName = 'f
   const rows = report.table.filter((r) => r.protocol === protocol);
   if (rows.length === 0) throw new RangeError(`expected results of protocol ${protocol}, actual none`);
   const metric = rows[0].metric;
-  const width = 120 + 90 * rows.length;
-  const height = 340;
-  const left = 64;
-  const top = 34;
-  const bottom = 56;
-  const plotW = width - left - 16;
-  const plotH = height - top - bottom;
-  const finite = rows.flatMap((r) => [r.value.hi, r.value.mean]).filter(Number.isFinite);
-  const ticks = niceTicks(0, Math.max(1e-9, ...finite), 5);
-  const yMax = ticks[ticks.length - 1];
-  const sy = (y: number) => top + plotH - (y / yMax) * plotH;
-  const slot = plotW / rows.length;
-  const out: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="12">`,
-    `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
-    `<text x="${width / 2}" y="20" text-anchor="middle" font-size="14" font-weight="bold">${escapeXml(`${metric} by agent (${protocol} protocol, 95% CI)`)}</text>`,
-  ];
-  for (const t of ticks) {
-    out.push(
-      `<line x1="${left}" y1="${sy(t).toFixed(1)}" x2="${left + plotW}" y2="${sy(t).toFixed(1)}" stroke="#e3e3e3"/>`,
-      `<text x="${left - 6}" y="${(sy(t) + 4).toFixed(1)}" text-anchor="end">${escapeXml(formatTick(t))}</text>`,
-    );
-  }
-  rows.forEach((r, i) => {
-    const cx = left + slot * (i + 0.5);
-    const w = Math.min(48, slot * 0.6);
-    const { mean, lo, hi } = r.value;
-    if (Number.isFinite(mean)) {
-      out.push(`<rect class="bar" x="${(cx - w / 2).toFixed(1)}" y="${sy(mean).toFixed(1)}" width="${w.toFixed(1)}" height="${(top + plotH - sy(mean)).toFixed(1)}" fill="${CHART_COLORS[i % CHART_COLORS.length]}"/>`);
-    }
-    if (Number.isFinite(lo) && Number.isFinite(hi)) {
-      out.push(
-        `<line x1="${cx.toFixed(1)}" y1="${sy(lo).toFixed(1)}" x2="${cx.toFixed(1)}" y2="${sy(hi).toFixed(1)}" stroke="#333333" stroke-width="1.5"/>`,
-        `<line x1="${(cx - 6).toFixed(1)}" y1="${sy(lo).toFixed(1)}" x2="${(cx + 6).toFixed(1)}" y2="${sy(lo).toFixed(1)}" stroke="#333333"/>`,
-        `<line x1="${(cx - 6).toFixed(1)}" y1="${sy(hi).toFixed(1)}" x2="${(cx + 6).toFixed(1)}" y2="${sy(hi).toFixed(1)}" stroke="#333333"/>`,
-      );
-    }
-    out.push(
-      `<text x="${cx.toFixed(1)}" y="${top + plotH + 18}" text-anchor="middle">${escapeXml(r.agent)}</text>`,
-      `<text x="${cx.toFixed(1)}" y="${top + plotH + 34}" text-anchor="middle" fill="#555555">${escapeXml(fmt(mean))}</text>`,
-    );
+  return barChart({
+    title: `${metric} by agent (${protocol} protocol, 95% CI)`,
+    yLabel: metric,
+    bars: rows.map((r) => ({ label: r.agent, value: r.value.mean, lo: r.value.lo, hi: r.value.hi, note: fmt(r.value.mean) })),
   });
-  out.push(
-    `<line x1="${left}" y1="${top + plotH}" x2="${left + plotW}" y2="${top + plotH}" stroke="#333333"/>`,
-    `<line x1="${left}" y1="${top}" x2="${left}" y2="${top + plotH}" stroke="#333333"/>`,
-    `<text transform="translate(16 ${(top + plotH / 2).toFixed(1)}) rotate(-90)" text-anchor="middle">${escapeXml(metric)}</text>`,
-    '</svg>',
-  );
-  return `${out.join('\n')}\n`;
 }

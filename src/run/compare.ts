@@ -1,16 +1,17 @@
-import { withName, type Agent } from '../agents/agent.js';
+import { withName } from '../agents/agent.js';
 import type { BackendPreference } from '../agents/dqn/backend.js';
 import type { LearnerName } from '../agents/registry.js';
 import type { TrainableAgent } from '../agents/trainable.js';
-import { runTraining, type EpochRecord, type TrainingWindows } from './training-run.js';
 import type { EventStore } from '../data/event-store.js';
 import { formatTime, type DaySplit } from '../data/split.js';
 import type { Interval } from '../eval/bootstrap.js';
-import { evaluate, summarize, type SeedResult } from '../eval/evaluate.js';
-import type { ProgressSink } from '../eval/progress.js';
+import { evaluate, summarize, type AgentSource, type SeedResult } from '../eval/evaluate.js';
+import type { ProgressSink } from '../report/progress.js';
 import { PROTOCOLS, metricName, type ProtocolName } from '../eval/protocols.js';
 import { buildReport, type EvalReport, type SeedInterval } from '../eval/report.js';
 import { buildTestCases, type CaseCounts } from '../eval/test-cases.js';
+import { fittedPerSeed } from './fitted-per-seed.js';
+import { runTraining, type EpochRecord, type TrainingWindows } from './training-run.js';
 
 /** The baselines `recgym compare` evaluates beside the learning agents, strongest first. */
 export const COMPARE_BASELINES: readonly string[] = ['recent', 'cooccurrence', 'popularity', 'random'];
@@ -219,7 +220,7 @@ export async function runComparison(options: CompareOptions): Promise<CompareRep
         log?.(`${variant.name}: trained (${run.backend}) in ${run.seconds.toFixed(1)} s, evaluating epoch ${run.bestEpoch + 1}`);
         await options.onTrained?.(variant.name, seed, run.agent);
       }
-      const agents: Array<string | Agent> = [...trained.map((agent, v) => withName(agent, variants[v].name)), ...baselines];
+      const agents: AgentSource[] = [...trained.map((agent, v) => withName(agent, variants[v].name)), ...baselines.map((name) => fittedPerSeed(name, store, split.train))];
       for (const protocol of protocols) {
         const t0 = performance.now();
         const [result] = await evaluate({

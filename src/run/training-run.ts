@@ -9,9 +9,10 @@ import { SECONDS_PER_DAY, type EventStore } from '../data/event-store.js';
 import { formatDay, formatTime, type DaySplit, type TimeWindow } from '../data/split.js';
 import { caseValues, prepareEvaluation, rankCases, type EvaluationSetup } from '../eval/evaluate.js';
 import { metricName, PROTOCOLS } from '../eval/protocols.js';
-import { createProgress, type ProgressSink } from '../eval/progress.js';
-import { chartGrid, lineChart } from '../eval/svg-chart.js';
+import { createProgress, type ProgressSink } from '../report/progress.js';
+import { chartGrid, lineChart } from '../report/svg-chart.js';
 import { buildTestCases, type EvalSplit } from '../eval/test-cases.js';
+import { fmt } from '../report/format.js';
 
 /** Cut-off of the per-epoch full-protocol metrics (`recall@20`, `ndcg@20`). */
 export const TRAINING_EVAL_K = 20;
@@ -160,10 +161,6 @@ function windowText(window: TimeWindow, isTest = false): string {
   const first = window.start / SECONDS_PER_DAY;
   const last = window.end / SECONDS_PER_DAY - 1;
   return first === last && isTest ? formatDay(first) : `${formatDay(first)} .. ${formatDay(last)}`;
-}
-
-function fmt(value: number, digits = 4): string {
-  return Number.isFinite(value) ? value.toFixed(digits) : '—';
 }
 
 /** The common figures of {@link EpochStats}; everything else an agent reports goes to {@link EpochRecord.details}. */

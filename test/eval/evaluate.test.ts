@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../src/core/rng.js';
 import type { Agent, StateBatch } from '../../src/agents/agent.js';
-import { PopularityAgent, RecentAgent } from '../../src/agents/index.js';
+import { PopularityAgent, RandomAgent, RecentAgent } from '../../src/agents/index.js';
 import { MISS } from '../../src/eval/metrics.js';
 import { buildTestCases } from '../../src/eval/test-cases.js';
 import { evaluate, prepareEvaluation, rankCases, summarize } from '../../src/eval/evaluate.js';
@@ -24,6 +24,15 @@ function oracle(name: string, isWorst = false): Agent {
       const n = b.store.numItems;
       for (let i = 0; i < b.users.length; i++) for (let item = 0; item < n; item++) out[i * n + item] = score(b, i, item);
     },
+  };
+}
+
+/** An agent from `create()`, fitted on the training days for each seed with the stream `"<seed>:agent"`. */
+function perSeed(create: () => Agent): (seed: number) => Promise<Agent> {
+  return async (seed) => {
+    const agent = create();
+    await agent.fit(store, split.train, createRng(`${seed}:agent`));
+    return agent;
   };
 }
 
@@ -53,7 +62,7 @@ describe('rankCases', () => {
 
 describe('summarize', () => {
   it('gives Recall@20, NDCG@20 and MRR over cases and per kind (full, hand-computed)', async () => {
-    const runs = await evaluate({ store, split, protocol: 'full', agents: ['recent'], resamples: 50 });
+    const runs = await evaluate({ store, split, protocol: 'full', agents: [perSeed(() => new RecentAgent())], resamples: 50 });
     const r = runs[0];
     expect(r.cases).toEqual({ total: 5, cold: 2, warm: 3, seen: 2, repeat: 1, discovery: 1, users: 2 });
     const m = r.agents[0].metrics;
@@ -135,7 +144,7 @@ describe('summarize', () => {
   });
 
   it('reports the filtered cases and keeps the per-kind counts', async () => {
-    const runs = await evaluate({ store, split, protocol: 'full', agents: ['recent'], filter: 'discovery', resamples: 20 });
+    const runs = await evaluate({ store, split, protocol: 'full', agents: [perSeed(() => new RecentAgent())], filter: 'discovery', resamples: 20 });
     expect(runs[0].evaluated).toEqual({ total: 1, cold: 0, warm: 1, seen: 0, repeat: 0, discovery: 1, users: 1 });
     expect(runs[0].cases.total).toBe(5);
     expect(runs[0].agents[0].metrics['recall@20'].mean).toBe(1);
@@ -143,7 +152,7 @@ describe('summarize', () => {
   });
 
   it('is deterministic under a seed, random agent included', async () => {
-    const run = () => evaluate({ store, split, catalogue: 'all', protocol: 'seed', agents: ['random', 'popularity'], seeds: [3], resamples: 30 });
+    const run = () => evaluate({ store, split, catalogue: 'all', protocol: 'seed', agents: [perSeed(() => new RandomAgent()), perSeed(() => new PopularityAgent())], seeds: [3], resamples: 30 });
     expect(await run()).toEqual(await run());
   });
 
@@ -154,9 +163,28 @@ describe('summarize', () => {
   });
 });
 
+describe('evaluate', () => {
+  it('judges a fitted agent as it is and asks a per-seed one for each seed', async () => {
+    const fitted = new RecentAgent();
+    fitted.fit(store, split.train, createRng(0));
+    const judged: Agent = { ...oracle('fitted'), fit: () => expect.unreachable('evaluate must not fit an agent') };
+    const asked: number[] = [];
+    const source = (seed: number) => {
+      asked.push(seed);
+      return oracle('per-seed');
+    };
+    const runs = await evaluate({ store, split, catalogue: 'all', protocol: 'seed', agents: [judged, source, fitted], seeds: [4, 7], resamples: 10 });
+    expect(asked).toEqual([4, 7]);
+    expect(runs.map((r) => r.agents.map((a) => a.agent))).toEqual([
+      ['fitted', 'per-seed', 'recent'],
+      ['fitted', 'per-seed', 'recent'],
+    ]);
+  });
+});
+
 describe('buildReport', () => {
   it('averages seeds and reports their spread', async () => {
-    const runs = await evaluate({ store, split, catalogue: 'all', protocol: 'seed', agents: ['random'], seeds: [0, 1, 2], resamples: 20 });
+    const runs = await evaluate({ store, split, catalogue: 'all', protocol: 'seed', agents: [perSeed(() => new RandomAgent())], seeds: [0, 1, 2], resamples: 20 });
     const report = buildReport(runs, { data: 'tiny', catalogue: 'all', split, singleAgent: true });
     expect(report.seeds).toEqual([0, 1, 2]);
     const values = runs.map((r) => r.agents[0].metrics['recall@4'].mean);

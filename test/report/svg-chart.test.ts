@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chartGrid, escapeXml, formatTick, integerTicks, lineChart, niceTicks } from '../../src/eval/svg-chart.js';
+import { barChart, chartGrid, escapeXml, formatTick, integerTicks, lineChart, niceTicks } from '../../src/report/svg-chart.js';
 
 describe('niceTicks', () => {
   it('covers the range with round steps', () => {
@@ -84,5 +84,25 @@ describe('chartGrid', () => {
     expect(grid).toContain('<g transform="translate(0 200)"');
     expect(() => chartGrid([])).toThrow(RangeError);
     expect(() => chartGrid(['<g/>'])).toThrow(TypeError);
+  });
+});
+
+describe('barChart', () => {
+  it('draws a bar per finite value, whiskers where lo and hi are finite, labels and notes', () => {
+    const svg = barChart({
+      title: 'recall@20 by agent',
+      yLabel: 'recall@20',
+      bars: [
+        { label: 'recent', value: 0.45, lo: 0.43, hi: 0.47, note: '0.4500' },
+        { label: 'a<b', value: NaN, note: '—' },
+      ],
+    });
+    expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg" width="300" height="340"')).toBe(true);
+    expect(svg.match(/class="bar"/g)).toHaveLength(1);
+    expect(svg.match(/stroke-width="1.5"/g)).toHaveLength(1);
+    expect(svg).toContain('>a&lt;b</text>');
+    expect(svg).toContain('>0.4500</text>');
+    expect(svg.endsWith('</svg>\n')).toBe(true);
+    expect(() => barChart({ title: 't', yLabel: 'y', bars: [] })).toThrow(RangeError);
   });
 });

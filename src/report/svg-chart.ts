@@ -32,6 +32,22 @@ export interface LineChartOptions {
   readonly integerX?: boolean;
 }
 
+/** One bar of {@link barChart}: its height, a whisker from `lo` to `hi` (e.g. a CI), the label under it and a note under the label. */
+export interface ChartBar {
+  readonly label: string;
+  readonly value: number;
+  readonly lo?: number;
+  readonly hi?: number;
+  readonly note?: string;
+}
+
+/** Options of {@link barChart}. */
+export interface BarChartOptions {
+  readonly title: string;
+  readonly yLabel: string;
+  readonly bars: readonly ChartBar[];
+}
+
 /** Okabe–Ito colours (distinguishable with colour-vision deficiencies). */
 export const CHART_COLORS: readonly string[] = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000', '#F0E442'];
 
@@ -199,6 +215,65 @@ export function lineChart(options: LineChartOptions): string {
     );
   });
   out.push('</svg>');
+  return `${out.join('\n')}\n`;
+}
+
+/**
+ * A bar chart from 0 as a standalone SVG document: one bar per entry in the palette's colours (none
+ * for a non-finite value), its whisker where `lo` and `hi` are finite, its label and note under it,
+ * round y ticks with grid lines; 90 pixels wide per bar.
+ */
+export function barChart(options: BarChartOptions): string {
+  const bars = options.bars;
+  if (bars.length === 0) throw new RangeError('expected at least one bar, actual none');
+  const width = 120 + 90 * bars.length;
+  const height = 340;
+  const left = 64;
+  const top = 34;
+  const bottom = 56;
+  const plotW = width - left - 16;
+  const plotH = height - top - bottom;
+  const finite = bars.flatMap((b) => [b.hi ?? NaN, b.value]).filter(Number.isFinite);
+  const ticks = niceTicks(0, Math.max(1e-9, ...finite), 5);
+  const yMax = ticks[ticks.length - 1];
+  const sy = (y: number) => top + plotH - (y / yMax) * plotH;
+  const slot = plotW / bars.length;
+  const out: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="12">`,
+    `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
+    `<text x="${width / 2}" y="20" text-anchor="middle" font-size="14" font-weight="bold">${escapeXml(options.title)}</text>`,
+  ];
+  for (const t of ticks) {
+    out.push(
+      `<line x1="${left}" y1="${sy(t).toFixed(1)}" x2="${left + plotW}" y2="${sy(t).toFixed(1)}" stroke="#e3e3e3"/>`,
+      `<text x="${left - 6}" y="${(sy(t) + 4).toFixed(1)}" text-anchor="end">${escapeXml(formatTick(t))}</text>`,
+    );
+  }
+  bars.forEach((b, i) => {
+    const cx = left + slot * (i + 0.5);
+    const w = Math.min(48, slot * 0.6);
+    const { value } = b;
+    const lo = b.lo ?? NaN;
+    const hi = b.hi ?? NaN;
+    if (Number.isFinite(value)) {
+      out.push(`<rect class="bar" x="${(cx - w / 2).toFixed(1)}" y="${sy(value).toFixed(1)}" width="${w.toFixed(1)}" height="${(top + plotH - sy(value)).toFixed(1)}" fill="${CHART_COLORS[i % CHART_COLORS.length]}"/>`);
+    }
+    if (Number.isFinite(lo) && Number.isFinite(hi)) {
+      out.push(
+        `<line x1="${cx.toFixed(1)}" y1="${sy(lo).toFixed(1)}" x2="${cx.toFixed(1)}" y2="${sy(hi).toFixed(1)}" stroke="#333333" stroke-width="1.5"/>`,
+        `<line x1="${(cx - 6).toFixed(1)}" y1="${sy(lo).toFixed(1)}" x2="${(cx + 6).toFixed(1)}" y2="${sy(lo).toFixed(1)}" stroke="#333333"/>`,
+        `<line x1="${(cx - 6).toFixed(1)}" y1="${sy(hi).toFixed(1)}" x2="${(cx + 6).toFixed(1)}" y2="${sy(hi).toFixed(1)}" stroke="#333333"/>`,
+      );
+    }
+    out.push(`<text x="${cx.toFixed(1)}" y="${top + plotH + 18}" text-anchor="middle">${escapeXml(b.label)}</text>`);
+    if (b.note !== undefined) out.push(`<text x="${cx.toFixed(1)}" y="${top + plotH + 34}" text-anchor="middle" fill="#555555">${escapeXml(b.note)}</text>`);
+  });
+  out.push(
+    `<line x1="${left}" y1="${top + plotH}" x2="${left + plotW}" y2="${top + plotH}" stroke="#333333"/>`,
+    `<line x1="${left}" y1="${top}" x2="${left}" y2="${top + plotH}" stroke="#333333"/>`,
+    `<text transform="translate(16 ${(top + plotH / 2).toFixed(1)}) rotate(-90)" text-anchor="middle">${escapeXml(options.yLabel)}</text>`,
+    '</svg>',
+  );
   return `${out.join('\n')}\n`;
 }
 

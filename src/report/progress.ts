@@ -37,3 +37,27 @@ export function createProgress(sink: ProgressSink, options: { delayMs?: number; 
     },
   };
 }
+
+/** A percentage on stderr (`\r<label> N%`), redrawn when the whole percent changes; only when stderr is a TTY. */
+export interface PercentLine {
+  update(done: number, total: number): void;
+  /** Clears the line (on a TTY). */
+  finish(): void;
+}
+
+/** Creates a {@link PercentLine}, e.g. `reading FILE 42%` while a log loads. */
+export function createPercentLine(sink: ProgressSink, label: string): PercentLine {
+  let shown = -1;
+  return {
+    update(done, total) {
+      if (!sink.isTTY) return;
+      const percent = total > 0 ? Math.floor((100 * done) / total) : 100;
+      if (percent === shown) return;
+      shown = percent;
+      sink.stderr(`\r${label} ${percent}%`);
+    },
+    finish() {
+      if (sink.isTTY) sink.stderr('\r\x1b[K');
+    },
+  };
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createProgress } from '../../src/eval/progress.js';
+import { createPercentLine, createProgress } from '../../src/report/progress.js';
 
 function sink(isTTY: boolean) {
   const s = { isTTY, text: '', stderr: (t: string) => void (s.text += t) };
@@ -35,6 +35,27 @@ describe('createProgress', () => {
     t = 5000;
     p.update('x', 1, 2);
     p.finish();
+    expect(s.text).toBe('');
+  });
+});
+
+describe('createPercentLine', () => {
+  it('redraws on a TTY only when the whole percent changes, and clears at the end', () => {
+    const s = sink(true);
+    const line = createPercentLine(s, 'reading log.csv');
+    line.update(10, 1000);
+    line.update(12, 1000);
+    line.update(500, 1000);
+    line.update(0, 0);
+    line.finish();
+    expect(s.text).toBe('\rreading log.csv 1%\rreading log.csv 50%\rreading log.csv 100%\r\x1b[K');
+  });
+
+  it('writes nothing when stderr is not a TTY', () => {
+    const s = sink(false);
+    const line = createPercentLine(s, 'reading log.csv');
+    line.update(1, 2);
+    line.finish();
     expect(s.text).toBe('');
   });
 });
