@@ -42,5 +42,41 @@ describe('EventStoreBuilder', () => {
         }),
       );
     });
+
+    it('orders long runs (radix sort) over any span of int32 times, as a reference sort does', () => {
+      const time = fc.oneof(
+        fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),
+        fc.integer({ min: 1.4e9, max: 1.4e9 + 300 }),
+        fc.integer({ min: 1.4e9, max: 1.4e9 + 2 ** 20 }),
+      );
+      const longRow = fc.tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 1e6 }), time);
+      fc.assert(
+        fc.property(fc.array(longRow, { minLength: 30, maxLength: 400 }), (rows) => {
+          expect(built(rows)).toEqual(reference(rows));
+        }),
+        { numRuns: 60 },
+      );
+    });
+
+    it('orders logs already grouped by user but not by time the same way', () => {
+      fc.assert(
+        fc.property(fc.array(row, { maxLength: 200 }), (rows) => {
+          const grouped = [...rows].sort((a, b) => a[0] - b[0]);
+          expect(built(grouped)).toEqual(reference(grouped));
+        }),
+      );
+    });
+  });
+
+  describe('#userIds', () => {
+    it('holds every id appended so far, before build and across id batches', () => {
+      const builder = new EventStoreBuilder();
+      for (let i = 0; i < 2500; i++) {
+        builder.append(1000 + (i % 1300), 5, 7, 1, 1.4e9 + i);
+        if (i === 9 || i === 1500) expect([builder.userIds.size, builder.length]).toEqual([Math.min(i + 1, 1300), i + 1]);
+      }
+      expect([builder.userIds.size, builder.itemIds.size, builder.categoryIds.size]).toEqual([1300, 1, 1]);
+      expect(builder.userIds.rawOf(1299)).toBe(2299);
+    });
   });
 });
