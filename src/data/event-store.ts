@@ -51,6 +51,8 @@ export class EventStore {
     userIds: IdMap;
     itemIds: IdMap;
     categoryIds: IdMap;
+    /** The start of each user's events and the total (counted from `users` when absent). */
+    userOffsets?: Int32Array;
   }) {
     this.length = init.users.length;
     this.users = init.users;
@@ -61,11 +63,7 @@ export class EventStore {
     this.userIds = init.userIds;
     this.itemIds = init.itemIds;
     this.categoryIds = init.categoryIds;
-    const numUsers = init.userIds.size;
-    const offsets = new Int32Array(numUsers + 1);
-    for (let i = 0; i < this.length; i++) offsets[this.users[i] + 1]++;
-    for (let u = 0; u < numUsers; u++) offsets[u + 1] += offsets[u];
-    this.userOffsets = offsets;
+    this.userOffsets = init.userOffsets ?? countUserOffsets(init.users, init.userIds.size);
     const itemCategory = new Int32Array(init.itemIds.size).fill(-1);
     let minTime = this.length > 0 ? Infinity : 0;
     let maxTime = this.length > 0 ? -Infinity : 0;
@@ -187,10 +185,8 @@ export class EventStoreBuilder implements EventSink {
     this.#mapIds();
     const n = this.#length;
     const numUsers = this.#userIds.size;
-    const userOffsets = new Int32Array(numUsers + 1);
     const rawUsers = this.#users;
-    for (let i = 0; i < n; i++) userOffsets[rawUsers[i] + 1]++;
-    for (let u = 0; u < numUsers; u++) userOffsets[u + 1] += userOffsets[u];
+    const userOffsets = countUserOffsets(rawUsers.subarray(0, n), numUsers);
     // Columns stay on their buffers (the pages past n were never touched, so hold no memory).
     // Grouping by user fills one new column, then each source's buffer takes the next column.
     const users = rawUsers.subarray(0, n);
@@ -223,6 +219,7 @@ export class EventStoreBuilder implements EventSink {
       userIds: this.#userIds,
       itemIds: this.#itemIds,
       categoryIds: this.#categoryIds,
+      userOffsets,
     });
   }
 
@@ -247,6 +244,14 @@ export class EventStoreBuilder implements EventSink {
     behaviors.set(this.#behaviors);
     this.#behaviors = behaviors;
   }
+}
+
+/** Start of each user's events (dense users 0 .. numUsers - 1, events grouped by user) and the total. */
+function countUserOffsets(users: Int32Array, numUsers: number): Int32Array {
+  const offsets = new Int32Array(numUsers + 1);
+  for (let i = 0; i < users.length; i++) offsets[users[i] + 1]++;
+  for (let u = 0; u < numUsers; u++) offsets[u + 1] += offsets[u];
+  return offsets;
 }
 
 const EMPTY_INT32 = new Int32Array(0);
@@ -286,9 +291,11 @@ const DIGIT_MASK = (1 << DIGIT_BITS) - 1;
 
 /**
  * Sorts each user's run `userOffsets[u] .. userOffsets[u + 1] - 1` by (time, position), moving
- * the other columns along; runs already in time order are left as they are. A run sorts on its
- * times minus the run's earliest: by insertion when short, else by LSD radix on 8-bit digits
- * (both stable). The scratch arrays grow to the longest unordered run.
+ * the other columns along; runs already in time order are left as they are. A run sorts on keys
+ * (time - the run's earliest) / step, where the step is the largest one dividing the run's offsets
+ * (tried from the previous run first: 3,600 for logs of whole hours, which leaves 10-bit keys for a
+ * month); by insertion when short, else by LSD radix on 8-bit digits (both stable). The scratch
+ * arrays grow to the longest unordered run.
  */
 export function sortUsersByTime(
   userOffsets: Int32Array,
@@ -297,10 +304,11 @@ export function sortUsersByTime(
   categories: Int32Array,
   behaviors: Uint8Array,
 ): void {
-  let offsets = new Uint32Array(0);
+  let keys = new Uint32Array(0);
   let order = new Int32Array(0);
   let other = new Int32Array(0);
   const counts = new Int32Array(DIGIT_MASK + 2);
+  let lastStep = 0;
   for (let u = 0; u + 1 < userOffsets.length; u++) {
     const start = userOffsets[u];
     const end = userOffsets[u + 1];
@@ -309,7 +317,7 @@ export function sortUsersByTime(
     if (p >= end) continue;
     const length = end - start;
     if (order.length < length) {
-      offsets = new Uint32Array(length);
+      keys = new Uint32Array(length);
       order = new Int32Array(length);
       other = new Int32Array(length);
     }
@@ -320,26 +328,52 @@ export function sortUsersByTime(
       if (t < minTime) minTime = t;
       if (t > maxTime) maxTime = t;
     }
-    for (let j = 0; j < length; j++) {
-      offsets[j] = times[start + j] - minTime;
-      order[j] = j;
+    let step = lastStep;
+    let isStep = step > 1;
+    for (let j = 0; isStep && j < length; j++) {
+      const key = (times[start + j] - minTime) / step;
+      isStep = key === Math.floor(key);
+      keys[j] = key;
     }
+    if (!isStep) {
+      for (let j = 0; j < length; j++) keys[j] = times[start + j] - minTime;
+      step = commonStep(keys, length);
+      if (step > 1) for (let j = 0; j < length; j++) keys[j] /= step;
+      lastStep = step;
+    }
+    for (let j = 0; j < length; j++) order[j] = j;
     if (length <= INSERTION_SORT_MAX) {
-      insertionSort(offsets, order, length);
+      insertionSort(keys, order, length);
     } else {
-      const span = (maxTime - minTime) >>> 0;
+      const span = (maxTime - minTime) / step;
       for (let shift = 0; shift < 32 && span >>> shift > 0; shift += DIGIT_BITS) {
-        radixPass(offsets, order, other, length, shift, counts);
+        radixPass(keys, order, other, length, shift, counts);
         const sorted = other;
         other = order;
         order = sorted;
       }
     }
-    for (let j = 0; j < length; j++) times[start + j] = offsets[order[j]] + minTime;
+    for (let j = 0; j < length; j++) times[start + j] = keys[order[j]] * step + minTime;
     permuteRun(items, start, length, order, other);
     permuteRun(categories, start, length, order, other);
     permuteRun(behaviors, start, length, order, other);
   }
+}
+
+/** The largest integer dividing keys[0, length), not all 0; stops early at 1. */
+function commonStep(keys: Uint32Array, length: number): number {
+  let step = 0;
+  for (let j = 0; j < length && step !== 1; j++) {
+    let a = keys[j];
+    let b = step;
+    while (b !== 0) {
+      const r = a % b;
+      a = b;
+      b = r;
+    }
+    step = a;
+  }
+  return step;
 }
 
 /** Sorts order[0, length) by keys[order[j]], stably (order starts as 0, 1, …). */

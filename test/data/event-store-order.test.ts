@@ -58,6 +58,19 @@ describe('EventStoreBuilder', () => {
       );
     });
 
+    it('orders runs whose times are whole steps (hours, minutes, 7 s) or not, as a reference sort does', () => {
+      // Each user's times are multiples of its own step, so runs keep, break and change the step the last run used.
+      const steps = fc.array(fc.constantFrom(3600, 3600, 60, 7, 1), { minLength: 6, maxLength: 6 });
+      const steppedRow = fc.tuple(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 1e6 }), fc.integer({ min: 0, max: 800 }));
+      fc.assert(
+        fc.property(steps, fc.array(steppedRow, { minLength: 10, maxLength: 400 }), (stepOf, picks) => {
+          const rows: Row[] = picks.map(([user, item, k]) => [user, item, 1.4e9 + k * stepOf[user]]);
+          expect(built(rows)).toEqual(reference(rows));
+        }),
+        { numRuns: 80 },
+      );
+    });
+
     it('orders logs already grouped by user but not by time the same way', () => {
       fc.assert(
         fc.property(fc.array(row, { maxLength: 200 }), (rows) => {
