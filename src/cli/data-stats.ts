@@ -4,8 +4,7 @@ import { REJECT_REASONS } from '../data/rejects.js';
 import { parseDay, splitByDay } from '../data/split.js';
 import { computeStats, type LogStats } from '../data/stats.js';
 import { caseShares, type CaseShares } from '../eval/test-cases.js';
-import { parseFlags, UsageError, type CliIo, type Command } from './command.js';
-import { formatFlag } from './load-store.js';
+import { formatFlag, parseFlags, UsageError, type CliIo, type Command } from './command.js';
 
 /** Set to 1 to add a `memory` object (resident bytes per event, peak RSS) to the JSON output. */
 export const MEMORY_REPORT_ENV = 'RECGYM_STATS_MEMORY';
