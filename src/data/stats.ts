@@ -51,10 +51,18 @@ export function computeStats(log: LoadedLog, options: { testDay?: string } = {})
   let laterEvents = 0;
   let testUsers = 0;
   let lastTestUser = -1;
+  // Each user's times ascend, so the day changes rarely: [dayStart, dayEnd) is the last day marked.
+  let dayStart = 0;
+  let dayEnd = 0;
   for (let i = 0; i < store.length; i++) {
     counts[behaviors[i]]++;
     const t = times[i];
-    hasDay[Math.floor(t / SECONDS_PER_DAY) - firstDay] = 1;
+    if (t >= dayEnd || t < dayStart) {
+      const day = Math.floor(t / SECONDS_PER_DAY);
+      hasDay[day - firstDay] = 1;
+      dayStart = day * SECONDS_PER_DAY;
+      dayEnd = dayStart + SECONDS_PER_DAY;
+    }
     if (t >= train.start && t < train.end) trainEvents++;
     if (t >= test.start && t < test.end) {
       testEvents++;
