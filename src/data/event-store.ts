@@ -403,5 +403,5 @@ function radixPass(keys: Uint32Array, order: Int32Array, out: Int32Array, length
 /** column[start + j] = old column[start + order[j]] for j < length, through `scratch`. */
 function permuteRun(column: Int32Array | Uint8Array, start: number, length: number, order: Int32Array, scratch: Int32Array): void {
   for (let j = 0; j < length; j++) scratch[j] = column[start + order[j]];
-  for (let j = 0; j < length; j++) column[start + j] = scratch[j];
+  column.set(scratch.subarray(0, length), start);
 }
