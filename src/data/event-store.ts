@@ -102,15 +102,16 @@ export class EventStore {
   }
 }
 
-/** Rows whose raw ids are held back before their id-map lookups run in one tight loop per map. */
-const ID_BATCH = 1024;
-
 /**
  * Collects events in file order into growable columns and builds an {@link EventStore}.
- * Raw ids are mapped to dense ids in batches of {@link ID_BATCH} rows, one map at a time: a loop
- * that only does lookups keeps several of their cache misses in flight, which lookups
- * interleaved with row parsing do not. `build()` groups events by user with a counting sort, one
- * column at a time, then sorts each user's events by (time, file order): O(events), stable.
+ * While ids are integers below 2^32 (as in every log format we read), rows keep their raw ids in
+ * the id columns (as int32 bits) and the dense ids are looked up later, one map at a time over all
+ * pending rows: a loop that only does lookups in one table keeps several cache misses in flight and
+ * that table in cache, which lookups interleaved with row parsing do not. Each map gives ids in
+ * order of first appearance, so mapping column by column gives the same ids as row by row; a row
+ * with any other id maps the pending rows, then its own ids at once. `build()` groups events by
+ * user with a counting sort, one column at a time, then sorts each user's events by (time, file
+ * order): O(events), stable.
  */
 export class EventStoreBuilder implements EventSink {
   readonly #userIds: IdMap;
@@ -118,11 +119,8 @@ export class EventStoreBuilder implements EventSink {
   readonly #categoryIds: IdMap;
   /** Rows appended. */
   #length = 0;
-  /** Rows whose ids are mapped; the raw ids of rows #mapped .. #length - 1 wait in the batch. */
+  /** Rows whose id columns hold dense ids; rows #mapped .. #length - 1 hold raw ids (uint32 bits). */
   #mapped = 0;
-  readonly #batchUsers = new Float64Array(ID_BATCH);
-  readonly #batchItems = new Float64Array(ID_BATCH);
-  readonly #batchCategories = new Float64Array(ID_BATCH);
   #users: Int32Array;
   #items: Int32Array;
   #categories: Int32Array;
@@ -168,14 +166,20 @@ export class EventStoreBuilder implements EventSink {
   append(user: number, item: number, category: number, behavior: BehaviorCode, time: number): void {
     const i = this.#length;
     if (i === this.#users.length) this.#grow();
-    const k = i - this.#mapped;
-    this.#batchUsers[k] = user;
-    this.#batchItems[k] = item;
-    this.#batchCategories[k] = category;
+    if (isUint32(user) && isUint32(item) && isUint32(category)) {
+      this.#users[i] = user;
+      this.#items[i] = item;
+      this.#categories[i] = category;
+    } else {
+      this.#mapIds();
+      this.#users[i] = this.#userIds.getOrAdd(user);
+      this.#items[i] = this.#itemIds.getOrAdd(item);
+      this.#categories[i] = this.#categoryIds.getOrAdd(category);
+      this.#mapped = i + 1;
+    }
     this.#behaviors[i] = behavior;
     this.#times[i] = time;
     this.#length = i + 1;
-    if (k === ID_BATCH - 1) this.#mapIds();
   }
 
   /** Sorts and returns the store; the builder cannot be used afterwards. */
@@ -223,15 +227,15 @@ export class EventStoreBuilder implements EventSink {
     });
   }
 
-  /** Maps the batch's raw ids into the id columns, one map at a time. */
+  /** Replaces the raw ids of the pending rows by dense ids, one map at a time. */
   #mapIds(): void {
     const start = this.#mapped;
-    const count = this.#length - start;
-    if (count === 0) return;
-    mapIds(this.#userIds, this.#batchUsers, count, this.#users, start);
-    mapIds(this.#itemIds, this.#batchItems, count, this.#items, start);
-    mapIds(this.#categoryIds, this.#batchCategories, count, this.#categories, start);
-    this.#mapped = this.#length;
+    const end = this.#length;
+    if (start === end) return;
+    mapIds(this.#userIds, this.#users, start, end);
+    mapIds(this.#itemIds, this.#items, start, end);
+    mapIds(this.#categoryIds, this.#categories, start, end);
+    this.#mapped = end;
   }
 
   #grow(): void {
@@ -263,8 +267,14 @@ function resized(array: Int32Array, capacity: number): Int32Array {
   return grown;
 }
 
-function mapIds(map: IdMap, raw: Float64Array, count: number, out: Int32Array, offset: number): void {
-  for (let k = 0; k < count; k++) out[offset + k] = map.getOrAdd(raw[k]);
+/** An integer in [0, 2^32) other than -0 (which the id maps keep as it came), so that its int32 bits give it back. */
+function isUint32(id: number): boolean {
+  return id >>> 0 === id && (id !== 0 || 1 / id > 0);
+}
+
+/** column[start, end) from raw ids (uint32 bits) to dense ids of `map`. */
+function mapIds(map: IdMap, column: Int32Array, start: number, end: number): void {
+  for (let i = start; i < end; i++) column[i] = map.getOrAdd(column[i] >>> 0);
 }
 
 /** True when each user's events are contiguous (dense ids count up from 0 in order of first appearance). */
