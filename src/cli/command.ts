@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ErrorCode, RecGymError } from '../core/errors.js';
+import { FORMAT_NAMES, isFormatName, type FormatName } from '../data/detect-format.js';
 
 /** Where a command writes; tests pass collectors, the binary passes the process streams. */
 export interface CliIo {
@@ -59,4 +60,13 @@ export function intFlag(name: string, value: string | undefined, fallback: numbe
 /** Throws a RecGymError for a value that parsed but makes no sense. */
 export function badOption(message: string): never {
   throw new RecGymError(ErrorCode.BAD_OPTION, message);
+}
+
+/** The value of `--format` (default `auto`); a UsageError names the accepted formats. */
+export function formatFlag(value: string | undefined): FormatName | 'auto' {
+  const format = value ?? 'auto';
+  if (format !== 'auto' && !isFormatName(format)) {
+    throw new UsageError(`--format: expected one of auto, ${FORMAT_NAMES.join(', ')}, actual "${format}"`);
+  }
+  return format;
 }

@@ -7,8 +7,7 @@ import { caseShares, type CaseShares } from '../eval/test-cases.js';
 import { formatCount } from '../report/format.js';
 import { createPercentLine } from '../report/progress.js';
 import { labelledLines } from '../report/table.js';
-import { parseFlags, UsageError, type Command } from './command.js';
-import { formatFlag } from './load-store.js';
+import { formatFlag, parseFlags, UsageError, type Command } from './command.js';
 
 /** Set to 1 to add a `memory` object (resident bytes per event, peak RSS) to the JSON output. */
 export const MEMORY_REPORT_ENV = 'RECGYM_STATS_MEMORY';

@@ -5,8 +5,7 @@ import { parseDay } from '../data/split.js';
 import { checkEnv } from '../env/check-env.js';
 import { envSpec, makeEnv, makeVectorEnv } from '../env/registry.js';
 import type { RecommendationEnv } from '../env/recommendation-env.js';
-import { intFlag, parseFlags, UsageError, type Command } from './command.js';
-import { formatFlag } from './load-store.js';
+import { formatFlag, intFlag, parseFlags, UsageError, type Command } from './command.js';
 
 const USAGE = `usage: recgym env check ENV_ID [--data FILE] [--format F] [--test-day YYYY-MM-DD] [--split train|test] [--seed S]
                        [--num-envs N] [--json]

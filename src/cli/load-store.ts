@@ -1,18 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { learnerSpec, type LearnerName } from '../agents/registry.js';
 import { ErrorCode, RecGymError } from '../core/errors.js';
-import { FORMAT_NAMES, isFormatName, type FormatName } from '../data/detect-format.js';
 import type { EventStore } from '../data/event-store.js';
-import { UsageError } from './command.js';
-
-/** The value of `--format` (default `auto`); a UsageError names the accepted formats. */
-export function formatFlag(value: string | undefined): FormatName | 'auto' {
-  const format = value ?? 'auto';
-  if (format !== 'auto' && !isFormatName(format)) {
-    throw new UsageError(`--format: expected one of auto, ${FORMAT_NAMES.join(', ')}, actual "${format}"`);
-  }
-  return format;
-}
+import { formatFlag, UsageError } from './command.js';
 
 /** The store of `--data FILE [--format F]`, or the embedded default data without `--data`; `name` is what reports call it. */
 export async function loadStore(data: string | undefined, format: string | undefined): Promise<{ store: EventStore; name: string }> {

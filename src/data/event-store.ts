@@ -51,6 +51,8 @@ export class EventStore {
     userIds: IdMap;
     itemIds: IdMap;
     categoryIds: IdMap;
+    /** The start of each user's events and the total (counted from `users` when absent). */
+    userOffsets?: Int32Array;
   }) {
     this.length = init.users.length;
     this.users = init.users;
@@ -61,11 +63,7 @@ export class EventStore {
     this.userIds = init.userIds;
     this.itemIds = init.itemIds;
     this.categoryIds = init.categoryIds;
-    const numUsers = init.userIds.size;
-    const offsets = new Int32Array(numUsers + 1);
-    for (let i = 0; i < this.length; i++) offsets[this.users[i] + 1]++;
-    for (let u = 0; u < numUsers; u++) offsets[u + 1] += offsets[u];
-    this.userOffsets = offsets;
+    this.userOffsets = init.userOffsets ?? countUserOffsets(init.users, init.userIds.size);
     const itemCategory = new Int32Array(init.itemIds.size).fill(-1);
     let minTime = this.length > 0 ? Infinity : 0;
     let maxTime = this.length > 0 ? -Infinity : 0;
@@ -106,13 +104,23 @@ export class EventStore {
 
 /**
  * Collects events in file order into growable columns and builds an {@link EventStore}.
- * `build()` sorts by (user, time, file order) with radix and counting sorts: O(events), stable.
+ * While ids are integers below 2^32 (as in every log format we read), rows keep their raw ids in
+ * the id columns (as int32 bits) and the dense ids are looked up later, one map at a time over all
+ * pending rows: a loop that only does lookups in one table keeps several cache misses in flight and
+ * that table in cache, which lookups interleaved with row parsing do not. Each map gives ids in
+ * order of first appearance, so mapping column by column gives the same ids as row by row; a row
+ * with any other id maps the pending rows, then its own ids at once. `build()` groups events by
+ * user with a counting sort, one column at a time, then sorts each user's events by (time, file
+ * order): O(events), stable.
  */
 export class EventStoreBuilder implements EventSink {
-  readonly userIds: IdMap;
-  readonly itemIds: IdMap;
-  readonly categoryIds: IdMap;
+  readonly #userIds: IdMap;
+  readonly #itemIds: IdMap;
+  readonly #categoryIds: IdMap;
+  /** Rows appended. */
   #length = 0;
+  /** Rows whose id columns hold dense ids; rows #mapped .. #length - 1 hold raw ids (uint32 bits). */
+  #mapped = 0;
   #users: Int32Array;
   #items: Int32Array;
   #categories: Int32Array;
@@ -127,9 +135,27 @@ export class EventStoreBuilder implements EventSink {
     this.#categories = new Int32Array(capacity);
     this.#behaviors = new Uint8Array(capacity);
     this.#times = new Int32Array(capacity);
-    this.userIds = new IdMap(options.expectedUsers ?? 1024);
-    this.itemIds = new IdMap(options.expectedItems ?? 4096);
-    this.categoryIds = new IdMap(256);
+    this.#userIds = new IdMap(options.expectedUsers ?? 1024);
+    this.#itemIds = new IdMap(options.expectedItems ?? 4096);
+    this.#categoryIds = new IdMap(256);
+  }
+
+  /** Dense user ids of the events appended so far. */
+  get userIds(): IdMap {
+    this.#mapIds();
+    return this.#userIds;
+  }
+
+  /** Dense item ids of the events appended so far. */
+  get itemIds(): IdMap {
+    this.#mapIds();
+    return this.#itemIds;
+  }
+
+  /** Dense category ids of the events appended so far. */
+  get categoryIds(): IdMap {
+    this.#mapIds();
+    return this.#categoryIds;
   }
 
   /** Number of events appended so far. */
@@ -140,9 +166,17 @@ export class EventStoreBuilder implements EventSink {
   append(user: number, item: number, category: number, behavior: BehaviorCode, time: number): void {
     const i = this.#length;
     if (i === this.#users.length) this.#grow();
-    this.#users[i] = this.userIds.getOrAdd(user);
-    this.#items[i] = this.itemIds.getOrAdd(item);
-    this.#categories[i] = this.categoryIds.getOrAdd(category);
+    if (isUint32(user) && isUint32(item) && isUint32(category)) {
+      this.#users[i] = user;
+      this.#items[i] = item;
+      this.#categories[i] = category;
+    } else {
+      this.#mapIds();
+      this.#users[i] = this.#userIds.getOrAdd(user);
+      this.#items[i] = this.#itemIds.getOrAdd(item);
+      this.#categories[i] = this.#categoryIds.getOrAdd(category);
+      this.#mapped = i + 1;
+    }
     this.#behaviors[i] = behavior;
     this.#times[i] = time;
     this.#length = i + 1;
@@ -152,33 +186,56 @@ export class EventStoreBuilder implements EventSink {
   build(): EventStore {
     if (this.#built) throw new RecGymError(ErrorCode.BAD_OPTION, 'EventStoreBuilder.build() was already called');
     this.#built = true;
+    this.#mapIds();
     const n = this.#length;
-    const order = sortOrder(this.#users.subarray(0, n), this.#times.subarray(0, n), this.userIds.size);
-    // One column at a time, each source dropped once copied, so the peak holds one spare column.
-    const users = gather(this.#users, order, new Int32Array(n));
-    this.#users = EMPTY_INT32;
-    const items = gather(this.#items, order, new Int32Array(n));
-    this.#items = EMPTY_INT32;
-    const categories = gather(this.#categories, order, new Int32Array(n));
-    this.#categories = EMPTY_INT32;
-    const times = gather(this.#times, order, new Int32Array(n));
-    this.#times = EMPTY_INT32;
-    const behaviors = gather(this.#behaviors, order, new Uint8Array(n));
-    this.#behaviors = new Uint8Array(0);
-    this.userIds.trim();
-    this.itemIds.trim();
-    this.categoryIds.trim();
-    const store = new EventStore({
+    const numUsers = this.#userIds.size;
+    const rawUsers = this.#users;
+    const userOffsets = countUserOffsets(rawUsers.subarray(0, n), numUsers);
+    // Columns stay on their buffers (the pages past n were never touched, so hold no memory).
+    // Grouping by user fills one new column, then each source's buffer takes the next column.
+    const users = rawUsers.subarray(0, n);
+    let items = this.#items.subarray(0, n);
+    let categories = this.#categories.subarray(0, n);
+    let times = this.#times.subarray(0, n);
+    let behaviors = this.#behaviors.subarray(0, n);
+    if (!isGroupedByUser(users)) {
+      const groupedItems = groupByUser(items, users, userOffsets, new Int32Array(n));
+      const groupedCategories = groupByUser(categories, users, userOffsets, items); // into items' old buffer
+      const groupedTimes = groupByUser(times, users, userOffsets, categories); // into categories' old buffer
+      items = groupedItems;
+      categories = groupedCategories;
+      times = groupedTimes;
+      behaviors = groupByUser(behaviors, users, userOffsets, new Uint8Array(n));
+      for (let u = 0; u < numUsers; u++) users.fill(u, userOffsets[u], userOffsets[u + 1]);
+    }
+    this.#users = this.#items = this.#categories = this.#times = EMPTY_INT32;
+    this.#behaviors = EMPTY_UINT8;
+    sortUsersByTime(userOffsets, times, items, categories, behaviors);
+    this.#userIds.trim();
+    this.#itemIds.trim();
+    this.#categoryIds.trim();
+    return new EventStore({
       users,
       items,
       categories,
       behaviors,
       times,
-      userIds: this.userIds,
-      itemIds: this.itemIds,
-      categoryIds: this.categoryIds,
+      userIds: this.#userIds,
+      itemIds: this.#itemIds,
+      categoryIds: this.#categoryIds,
+      userOffsets,
     });
-    return store;
+  }
+
+  /** Replaces the raw ids of the pending rows by dense ids, one map at a time. */
+  #mapIds(): void {
+    const start = this.#mapped;
+    const end = this.#length;
+    if (start === end) return;
+    mapIds(this.#userIds, this.#users, start, end);
+    mapIds(this.#itemIds, this.#items, start, end);
+    mapIds(this.#categoryIds, this.#categories, start, end);
+    this.#mapped = end;
   }
 
   #grow(): void {
@@ -193,7 +250,16 @@ export class EventStoreBuilder implements EventSink {
   }
 }
 
+/** Start of each user's events (dense users 0 .. numUsers - 1, events grouped by user) and the total. */
+function countUserOffsets(users: Int32Array, numUsers: number): Int32Array {
+  const offsets = new Int32Array(numUsers + 1);
+  for (let i = 0; i < users.length; i++) offsets[users[i] + 1]++;
+  for (let u = 0; u < numUsers; u++) offsets[u + 1] += offsets[u];
+  return offsets;
+}
+
 const EMPTY_INT32 = new Int32Array(0);
+const EMPTY_UINT8 = new Uint8Array(0);
 
 function resized(array: Int32Array, capacity: number): Int32Array {
   const grown = new Int32Array(capacity);
@@ -201,59 +267,151 @@ function resized(array: Int32Array, capacity: number): Int32Array {
   return grown;
 }
 
-function gather<T extends Int32Array | Uint8Array>(source: T, order: Int32Array, out: T): T {
-  for (let i = 0; i < order.length; i++) out[i] = source[order[i]];
-  return out;
+/** An integer in [0, 2^32) other than -0 (which the id maps keep as it came), so that its int32 bits give it back. */
+function isUint32(id: number): boolean {
+  return id >>> 0 === id && (id !== 0 || 1 / id > 0);
+}
+
+/** column[start, end) from raw ids (uint32 bits) to dense ids of `map`. */
+function mapIds(map: IdMap, column: Int32Array, start: number, end: number): void {
+  for (let i = start; i < end; i++) column[i] = map.getOrAdd(column[i] >>> 0);
+}
+
+/** True when each user's events are contiguous (dense ids count up from 0 in order of first appearance). */
+function isGroupedByUser(users: Int32Array): boolean {
+  for (let i = 1; i < users.length; i++) if (users[i] < users[i - 1]) return false;
+  return true;
 }
 
 /**
- * Stable order by (user, time, index): two 16-bit LSD passes on time, then a counting pass on user.
- * The time passes are skipped when every user's events already come in time order (logs written
- * user by user, such as UserBehavior's and the generator's).
+ * Writes `source` into `out` (same length) reordered by user, file order kept within each user:
+ * a stable counting sort that reads in file order and writes into one run per user.
  */
-function sortOrder(users: Int32Array, times: Int32Array, numUsers: number): Int32Array {
-  const n = users.length;
-  const isTimeOrderedPerUser = isOrderedWithinUsers(users, times, numUsers);
-  let minTime = Infinity;
-  let maxTime = -Infinity;
-  for (let i = 0; i < n; i++) {
-    const t = times[i];
-    if (t < minTime) minTime = t;
-    if (t > maxTime) maxTime = t;
-  }
-  let order = new Int32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  if (n === 0) return order;
-  let scratch = new Int32Array(n);
-  const span = maxTime - minTime;
-  const counts = new Int32Array(65_537);
-  for (let shift = 0; !isTimeOrderedPerUser && shift < 32 && span >>> shift > 0; shift += 16) {
-    counts.fill(0);
-    for (let i = 0; i < n; i++) counts[(((times[i] - minTime) >>> shift) & 0xffff) + 1]++;
-    for (let b = 0; b < 65_536; b++) counts[b + 1] += counts[b];
-    for (let i = 0; i < n; i++) {
-      const index = order[i];
-      scratch[counts[((times[index] - minTime) >>> shift) & 0xffff]++] = index;
-    }
-    [order, scratch] = [scratch, order];
-  }
-  const userCounts = new Int32Array(numUsers + 1);
-  for (let i = 0; i < n; i++) userCounts[users[i] + 1]++;
-  for (let u = 0; u < numUsers; u++) userCounts[u + 1] += userCounts[u];
-  for (let i = 0; i < n; i++) {
-    const index = order[i];
-    scratch[userCounts[users[index]]++] = index;
-  }
-  return scratch;
+function groupByUser<T extends Int32Array | Uint8Array>(source: T, users: Int32Array, userOffsets: Int32Array, out: T): T {
+  const cursor = userOffsets.slice(0, userOffsets.length - 1);
+  for (let i = 0; i < source.length; i++) out[cursor[users[i]]++] = source[i];
+  return out;
 }
 
-function isOrderedWithinUsers(users: Int32Array, times: Int32Array, numUsers: number): boolean {
-  const last = new Int32Array(numUsers).fill(-0x80000000);
-  for (let i = 0; i < users.length; i++) {
-    const u = users[i];
-    const t = times[i];
-    if (t < last[u]) return false;
-    last[u] = t;
+/** Runs up to this length sort by insertion; longer ones by radix. */
+const INSERTION_SORT_MAX = 24;
+/** Radix digit of the per-user time sort. */
+const DIGIT_BITS = 8;
+const DIGIT_MASK = (1 << DIGIT_BITS) - 1;
+
+/**
+ * Sorts each user's run `userOffsets[u] .. userOffsets[u + 1] - 1` by (time, position), moving
+ * the other columns along; runs already in time order are left as they are. A run sorts on keys
+ * (time - the run's earliest) / step, where the step is the largest one dividing the run's offsets
+ * (tried from the previous run first: 3,600 for logs of whole hours, which leaves 10-bit keys for a
+ * month); by insertion when short, else by LSD radix on 8-bit digits (both stable). The scratch
+ * arrays grow to the longest unordered run.
+ */
+export function sortUsersByTime(
+  userOffsets: Int32Array,
+  times: Int32Array,
+  items: Int32Array,
+  categories: Int32Array,
+  behaviors: Uint8Array,
+): void {
+  let keys = new Uint32Array(0);
+  let order = new Int32Array(0);
+  let other = new Int32Array(0);
+  const counts = new Int32Array(DIGIT_MASK + 2);
+  let lastStep = 0;
+  for (let u = 0; u + 1 < userOffsets.length; u++) {
+    const start = userOffsets[u];
+    const end = userOffsets[u + 1];
+    let p = start + 1;
+    while (p < end && times[p] >= times[p - 1]) p++;
+    if (p >= end) continue;
+    const length = end - start;
+    if (order.length < length) {
+      keys = new Uint32Array(length);
+      order = new Int32Array(length);
+      other = new Int32Array(length);
+    }
+    let minTime = times[start];
+    let maxTime = minTime;
+    for (let q = start + 1; q < end; q++) {
+      const t = times[q];
+      if (t < minTime) minTime = t;
+      if (t > maxTime) maxTime = t;
+    }
+    let step = lastStep;
+    let isStep = step > 1;
+    for (let j = 0; isStep && j < length; j++) {
+      const key = (times[start + j] - minTime) / step;
+      isStep = key === Math.floor(key);
+      keys[j] = key;
+    }
+    if (!isStep) {
+      for (let j = 0; j < length; j++) keys[j] = times[start + j] - minTime;
+      step = commonStep(keys, length);
+      if (step > 1) for (let j = 0; j < length; j++) keys[j] /= step;
+      lastStep = step;
+    }
+    for (let j = 0; j < length; j++) order[j] = j;
+    if (length <= INSERTION_SORT_MAX) {
+      insertionSort(keys, order, length);
+    } else {
+      const span = (maxTime - minTime) / step;
+      for (let shift = 0; shift < 32 && span >>> shift > 0; shift += DIGIT_BITS) {
+        radixPass(keys, order, other, length, shift, counts);
+        const sorted = other;
+        other = order;
+        order = sorted;
+      }
+    }
+    for (let j = 0; j < length; j++) times[start + j] = keys[order[j]] * step + minTime;
+    permuteRun(items, start, length, order, other);
+    permuteRun(categories, start, length, order, other);
+    permuteRun(behaviors, start, length, order, other);
   }
-  return true;
+}
+
+/** The largest integer dividing keys[0, length), not all 0; stops early at 1. */
+function commonStep(keys: Uint32Array, length: number): number {
+  let step = 0;
+  for (let j = 0; j < length && step !== 1; j++) {
+    let a = keys[j];
+    let b = step;
+    while (b !== 0) {
+      const r = a % b;
+      a = b;
+      b = r;
+    }
+    step = a;
+  }
+  return step;
+}
+
+/** Sorts order[0, length) by keys[order[j]], stably (order starts as 0, 1, …). */
+function insertionSort(keys: Uint32Array, order: Int32Array, length: number): void {
+  for (let j = 1; j < length; j++) {
+    const key = keys[j];
+    let q = j - 1;
+    while (q >= 0 && keys[order[q]] > key) {
+      order[q + 1] = order[q];
+      q--;
+    }
+    order[q + 1] = j;
+  }
+}
+
+/** One stable counting pass on the digit of keys at `shift`: order[0, length) -> out. */
+function radixPass(keys: Uint32Array, order: Int32Array, out: Int32Array, length: number, shift: number, counts: Int32Array): void {
+  counts.fill(0);
+  for (let j = 0; j < length; j++) counts[((keys[j] >>> shift) & DIGIT_MASK) + 1]++;
+  for (let d = 0; d <= DIGIT_MASK; d++) counts[d + 1] += counts[d];
+  for (let j = 0; j < length; j++) {
+    const index = order[j];
+    out[counts[(keys[index] >>> shift) & DIGIT_MASK]++] = index;
+  }
+}
+
+/** column[start + j] = old column[start + order[j]] for j < length, through `scratch`. */
+function permuteRun(column: Int32Array | Uint8Array, start: number, length: number, order: Int32Array, scratch: Int32Array): void {
+  for (let j = 0; j < length; j++) scratch[j] = column[start + order[j]];
+  column.set(scratch.subarray(0, length), start);
 }

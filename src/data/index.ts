@@ -22,7 +22,7 @@ export {
   FORMAT_DESCRIPTIONS,
   type FormatName,
 } from './detect-format.js';
-export { type RowParser } from './formats/row-parser.js';
+export type { RowParser } from './formats/row-parser.js';
 export { TianchiRowParser, TIANCHI_COLUMNS, daysFromCivil, daysInMonth } from './formats/tianchi.js';
 export { UserBehaviorRowParser, USERBEHAVIOR_COLUMNS } from './formats/userbehavior.js';
 export { RetailRocketRowParser, RETAILROCKET_COLUMNS, RETAILROCKET_CATEGORY } from './formats/retailrocket.js';

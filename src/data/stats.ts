@@ -2,7 +2,7 @@ import { SECONDS_PER_DAY } from './event-store.js';
 import type { FormatName } from './detect-format.js';
 import type { LoadedLog } from './read-event-log.js';
 import type { RejectReport } from './rejects.js';
-import { countInWindow, formatDay, formatTime, splitByDay } from './split.js';
+import { formatDay, formatTime, splitByDay } from './split.js';
 
 /** Summary of a loaded log, as printed by `recgym data stats`. */
 export interface LogStats {
@@ -34,40 +34,53 @@ export interface LogStats {
   rejected: RejectReport;
 }
 
-/** Counts users, items, behaviours, days and the train/test split of a loaded log; O(events + users log users). */
+/** Counts users, items, behaviours, days and the train/test split of a loaded log in one pass over the events; O(events + users log users). */
 export function computeStats(log: LoadedLog, options: { testDay?: string } = {}): LogStats {
   const { store } = log;
   const split = splitByDay(store, options.testDay);
-  const { behaviors, times, userOffsets } = store;
+  const { behaviors, times, users, userOffsets } = store;
+  const { train, test } = split;
+  // One pass over the events: behaviours, days with events, the split's counts and test users
+  // (a user's events are contiguous, so a test user is counted at its first test event).
   const counts = new Float64Array(5);
-  for (let i = 0; i < store.length; i++) counts[behaviors[i]]++;
-
   const firstDay = Math.floor(store.minTime / SECONDS_PER_DAY);
   const lastDay = Math.floor(store.maxTime / SECONDS_PER_DAY);
   const hasDay = new Uint8Array(lastDay - firstDay + 1);
-  for (let i = 0; i < store.length; i++) hasDay[Math.floor(times[i] / SECONDS_PER_DAY) - firstDay] = 1;
+  let trainEvents = 0;
+  let testEvents = 0;
+  let laterEvents = 0;
+  let testUsers = 0;
+  let lastTestUser = -1;
+  // Each user's times ascend, so the day changes rarely: [dayStart, dayEnd) is the last day marked.
+  let dayStart = 0;
+  let dayEnd = 0;
+  for (let i = 0; i < store.length; i++) {
+    counts[behaviors[i]]++;
+    const t = times[i];
+    if (t >= dayEnd || t < dayStart) {
+      const day = Math.floor(t / SECONDS_PER_DAY);
+      hasDay[day - firstDay] = 1;
+      dayStart = day * SECONDS_PER_DAY;
+      dayEnd = dayStart + SECONDS_PER_DAY;
+    }
+    if (t >= train.start && t < train.end) trainEvents++;
+    if (t >= test.start && t < test.end) {
+      testEvents++;
+      if (users[i] !== lastTestUser) {
+        lastTestUser = users[i];
+        testUsers++;
+      }
+    }
+    if (t >= test.end) laterEvents++;
+  }
   let days = 0;
   for (let d = 0; d < hasDay.length; d++) days += hasDay[d];
 
   const perUser = new Int32Array(store.numUsers);
-  let testUsers = 0;
-  for (let u = 0; u < store.numUsers; u++) {
-    perUser[u] = userOffsets[u + 1] - userOffsets[u];
-    for (let p = userOffsets[u]; p < userOffsets[u + 1]; p++) {
-      if (times[p] >= split.test.start && times[p] < split.test.end) {
-        testUsers++;
-        break;
-      }
-    }
-  }
+  for (let u = 0; u < store.numUsers; u++) perUser[u] = userOffsets[u + 1] - userOffsets[u];
   perUser.sort();
   const n = perUser.length;
   const median = n % 2 === 1 ? perUser[(n - 1) / 2] : (perUser[n / 2 - 1] + perUser[n / 2]) / 2;
-
-  const trainEvents = countInWindow(store, split.train);
-  const testEvents = countInWindow(store, split.test);
-  let laterEvents = 0;
-  for (let i = 0; i < store.length; i++) if (times[i] >= split.test.end) laterEvents++;
 
   return {
     file: log.file,

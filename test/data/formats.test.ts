@@ -3,6 +3,7 @@ import { ErrorCode, RecGymError } from '../../src/core/errors.js';
 import { parseEventLog, type LoadedLog } from '../../src/data/read-event-log.js';
 import { RETAILROCKET_CATEGORY } from '../../src/data/formats/retailrocket.js';
 import { daysFromCivil, daysInMonth } from '../../src/data/formats/tianchi.js';
+import { createRng } from '../../src/core/rng.js';
 
 /** Events of a loaded log in store order, with raw ids: [user, item, category, behavior, time]. */
 function events(log: LoadedLog): number[][] {
@@ -65,6 +66,34 @@ describe('TianchiRowParser', () => {
         firstMessage: '<memory>:3: time: expected a UTC time YYYY-MM-DD HH, actual "2014-02-29 00"',
       });
       expect([...log.store.times].sort()).toEqual([Date.UTC(2016, 1, 29) / 1000, Date.UTC(2038, 0, 19, 3) / 1000]);
+    });
+
+    it('gives every row its own time through the time cache: thousands of hours in random order, with bad hours in between', () => {
+      const rng = createRng(3);
+      const hours = Array.from({ length: 5000 }, (_, i) => T_2014_12_06 + (i - 2000) * 3600);
+      const lines: string[] = [];
+      const expected: Array<[row: number, time: number]> = [];
+      for (let row = 0; row < 30_000; row++) {
+        const t = hours[rng.nextInt(hours.length)];
+        const field = new Date(t * 1000).toISOString().slice(0, 13).replace('T', ' ');
+        if (rng.nextInt(10) === 0) {
+          lines.push(`1,${row},1,,1,${field.slice(0, 11)}2${4 + rng.nextInt(6)}`); // hours 24..29: one or two bytes off a good time
+        } else {
+          lines.push(`1,${row},1,,1,${field}`);
+          expected.push([row, t]);
+        }
+      }
+      const log = parseEventLog(`${lines.join('\n')}\n`);
+      expect([log.rows, log.rejected.total, log.rejected.byReason.badTime.count]).toEqual([30_000, 30_000 - expected.length, 30_000 - expected.length]);
+      // item raw ids are file rows
+      const timeOfRow = new Map<number, number>();
+      for (let i = 0; i < log.store.length; i++) timeOfRow.set(log.store.itemIds.rawOf(log.store.items[i]), log.store.times[i]);
+      expect(expected.map(([row]) => [row, timeOfRow.get(row)])).toEqual(expected);
+    });
+
+    it('reads a time cut short at the end of the input as a bad time', () => {
+      const log = parseEventLog('1,1,1,,1,2014-12-06 02\n1,2,1,,1,2014-12-0', { format: 'tianchi' });
+      expect([log.store.length, log.rejected.byReason.badTime.count]).toEqual([1, 1]);
     });
 
     it('skips and counts each bad-row reason with its line numbers (header is line 1)', () => {

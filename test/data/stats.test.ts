@@ -1,6 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, RecGymError } from '../../src/core/errors.js';
 import { parseEventLog } from '../../src/data/read-event-log.js';
+import { countInWindow, splitByDay } from '../../src/data/split.js';
 import { computeStats } from '../../src/data/stats.js';
 
 const LOG = [
@@ -53,6 +55,49 @@ describe('computeStats', () => {
   it('rejects a malformed test day', () => {
     expect(() => computeStats(parseEventLog(LOG), { testDay: '2014-12-32' })).toThrowError(
       new RecGymError(ErrorCode.BAD_OPTION, 'test day: expected a date YYYY-MM-DD, actual "2014-12-32"'),
+    );
+  });
+});
+
+describe('computeStats against the per-figure passes', () => {
+  /** The figures as separate passes over the store (the way they were first computed). */
+  function reference(log: ReturnType<typeof parseEventLog>, testDay?: string) {
+    const { store } = log;
+    const split = splitByDay(store, testDay);
+    const counts = [0, 0, 0, 0, 0];
+    const days = new Set<number>();
+    let later = 0;
+    for (let i = 0; i < store.length; i++) {
+      counts[store.behaviors[i]]++;
+      days.add(Math.floor(store.times[i] / 86_400));
+      if (store.times[i] >= split.test.end) later++;
+    }
+    let testUsers = 0;
+    for (let u = 0; u < store.numUsers; u++) {
+      const times = Array.from(store.times.subarray(store.userOffsets[u], store.userOffsets[u + 1]));
+      if (times.some((t) => t >= split.test.start && t < split.test.end)) testUsers++;
+    }
+    return {
+      behaviors: { click: counts[1], favorite: counts[2], cart: counts[3], purchase: counts[4] },
+      days: days.size,
+      trainEvents: countInWindow(store, split.train),
+      testEvents: countInWindow(store, split.test),
+      laterEvents: later,
+      testUsers,
+    };
+  }
+
+  it('gives the same counts, days and test users on any log and test day', () => {
+    const row = fc.tuple(fc.integer({ min: 0, max: 6 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 0, max: 6 * 24 - 1 }));
+    fc.assert(
+      fc.property(fc.array(row, { minLength: 1, maxLength: 80 }), fc.option(fc.integer({ min: 0, max: 6 }), { nil: undefined }), (rows, dayIndex) => {
+        const text = rows.map(([user, behavior, hour]) => `${user},1,${behavior},,1,${new Date(Date.UTC(2014, 11, 1, hour)).toISOString().slice(0, 13).replace('T', ' ')}`);
+        const log = parseEventLog(text.join('\n'), { format: 'tianchi' });
+        const testDay = dayIndex === undefined ? undefined : `2014-12-0${dayIndex + 1}`;
+        const stats = computeStats(log, testDay === undefined ? {} : { testDay });
+        const { behaviors, days, trainEvents, testEvents, laterEvents, testUsers } = stats;
+        expect({ behaviors, days, trainEvents, testEvents, laterEvents, testUsers }).toEqual(reference(log, testDay));
+      }),
     );
   });
 });
