@@ -1,9 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { BackendPreference } from '../agents/dqn/backend.js';
 import { ErrorCode, RecGymError } from '../core/errors.js';
 import { splitByDay, type DaySplit } from '../data/split.js';
 import { runComparison, COMPARE_BASELINES } from '../run/compare.js';
+import { canTrainInWorkers } from '../run/parallel-training.js';
 import { COMPARE_FILES, compareJson, compareMarkdown, formatCompareTable, learningCurvesSvg, recallBarsSvg } from '../run/compare-report.js';
 import { formatCount } from '../report/format.js';
 import { createProgress } from '../report/progress.js';
@@ -44,6 +46,8 @@ the trained checkpoints (DIR/model/NAME, or DIR/model-seed-S/NAME for several se
   --ranker-config FILE  a JSON object of ranker options (src/agents/ranker/config.ts); --epochs overrides it
   --dqn-config FILE     a JSON object of DQN options (src/agents/dqn/config.ts); --epochs and --backend override it
   --validation-days N  days before the test day that pick each learner's epoch (default 1)
+  --jobs N        learners trained at once, each in a worker thread (default: the cores, at most 2;
+                  1 = one after another); the results do not depend on it
   --no-refit      keep the chosen epoch's agent, trained without the validation day(s)
   --resamples N   bootstrap resamples (default 1000)
   --out DIR       where results go (default results)
@@ -92,6 +96,7 @@ export const command: Command = {
         'ranker-config': { type: 'string' },
         'dqn-config': { type: 'string' },
         'validation-days': { type: 'string' },
+        jobs: { type: 'string' },
         'no-refit': { type: 'boolean' },
         out: { type: 'string' },
         json: { type: 'boolean' },
@@ -100,6 +105,8 @@ export const command: Command = {
     );
     const epochs = intFlag('epochs', values.epochs, COMPARE_DEFAULT_EPOCHS, 1, 10_000);
     const validationDays = intFlag('validation-days', values['validation-days'], 1, 1, 3650);
+    const jobs = intFlag('jobs', values.jobs, canTrainInWorkers() ? Math.min(2, availableParallelism()) : 1, 1, 64);
+    if (jobs > 1 && !canTrainInWorkers()) throw new UsageError(`--jobs: expected 1 when running from the TypeScript sources (the worker is compiled into dist), actual ${jobs}`);
     const seeds = parseSeeds(values.seed, values.seeds);
     const resamples = intFlag('resamples', values.resamples, 1000, 1, 1_000_000);
     const backend = (values.backend ?? 'auto') as BackendPreference;
@@ -140,6 +147,7 @@ export const command: Command = {
         { name: 'dqn', agent: 'dqn', config: { ...dqnFile, epochs: epochsOf(dqnFile), ...(values.backend !== undefined ? { backend } : {}) } },
       ],
       validationDays,
+      jobs,
       refit: values['no-refit'] !== true,
       resamples,
       log,

@@ -102,6 +102,36 @@ export class EventStore {
   }
 }
 
+/** A store as plain typed arrays (structured-clone friendly): what another thread needs to rebuild it. */
+export interface StoreColumns {
+  readonly users: Int32Array;
+  readonly items: Int32Array;
+  readonly categories: Int32Array;
+  readonly behaviors: Uint8Array;
+  readonly times: Int32Array;
+  /** Raw ids in dense-id order. */
+  readonly userIds: Float64Array;
+  readonly itemIds: Float64Array;
+  readonly categoryIds: Float64Array;
+}
+
+/** The columns and raw ids of `store` (copies of the id lists; the event columns are the store's own). */
+export function storeColumns(store: EventStore): StoreColumns {
+  const { users, items, categories, behaviors, times } = store;
+  return { users, items, categories, behaviors, times, userIds: store.userIds.rawIds(), itemIds: store.itemIds.rawIds(), categoryIds: store.categoryIds.rawIds() };
+}
+
+/** The store `storeColumns` described, with the same dense ids. */
+export function storeFromColumns(columns: StoreColumns): EventStore {
+  const idMap = (raws: Float64Array): IdMap => {
+    const map = new IdMap(raws.length);
+    for (let i = 0; i < raws.length; i++) map.getOrAdd(raws[i]);
+    return map;
+  };
+  const { users, items, categories, behaviors, times } = columns;
+  return new EventStore({ users, items, categories, behaviors, times, userIds: idMap(columns.userIds), itemIds: idMap(columns.itemIds), categoryIds: idMap(columns.categoryIds) });
+}
+
 /**
  * Collects events in file order into growable columns and builds an {@link EventStore}.
  * While ids are integers below 2^32 (as in every log format we read), rows keep their raw ids in

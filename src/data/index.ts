@@ -1,6 +1,6 @@
 export { Behavior, BEHAVIOR_NAMES, isBehaviorCode, type BehaviorCode, type BehaviorName } from './behavior.js';
 export { IdMap } from './id-map.js';
-export { EventStore, EventStoreBuilder, SECONDS_PER_DAY, type EventSink } from './event-store.js';
+export { EventStore, EventStoreBuilder, SECONDS_PER_DAY, storeColumns, storeFromColumns, type EventSink, type StoreColumns } from './event-store.js';
 export {
   splitByDay,
   parseDay,

@@ -11,7 +11,8 @@ import { PROTOCOLS, metricName, type ProtocolName } from '../eval/protocols.js';
 import { buildReport, type EvalReport, type SeedInterval } from '../eval/report.js';
 import { buildTestCases, type CaseCounts } from '../eval/test-cases.js';
 import { fittedPerSeed } from './fitted-per-seed.js';
-import { runTraining, type EpochRecord, type TrainingWindows } from './training-run.js';
+import { runTrainingInWorker } from './parallel-training.js';
+import { runTraining, type EpochRecord, type TrainingRun, type TrainingWindows } from './training-run.js';
 
 /** The baselines `recgym compare` evaluates beside the learning agents, strongest first. */
 export const COMPARE_BASELINES: readonly string[] = ['recent', 'cooccurrence', 'popularity', 'random'];
@@ -54,6 +55,8 @@ export interface CompareOptions {
   readonly protocols?: readonly ProtocolName[];
   /** The tfjs backend of the DQN variants (overrides their config's). */
   readonly backend?: BackendPreference;
+  /** Learners trained at once, each in a worker thread (default 1: one after another in this thread); the results do not depend on it. */
+  readonly jobs?: number;
   /** Days before the test day that pick each learner's epoch (default 1). */
   readonly validationDays?: number;
   /**
@@ -192,20 +195,20 @@ export async function runComparison(options: CompareOptions): Promise<CompareRep
   for (const seed of seeds) {
     const trained: TrainableAgent[] = [];
     try {
-      for (const [v, variant] of variants.entries()) {
+      // Each learner's run; with `jobs` > 1 up to that many at once, each in a worker thread.
+      const jobs = Math.max(1, Math.min(options.jobs ?? 1, variants.length));
+      const train = (variant: LearnerVariant): Promise<TrainingRun> => {
+        const config = variant.agent === 'dqn' && options.backend !== undefined ? { ...variant.config, backend: options.backend } : variant.config;
+        const common = { store, split, agent: variant.agent, config, seed, validationDays: options.validationDays, refit: options.refit ?? true };
         log?.(`training ${variant.name} (seed ${seed})`);
-        const run = await runTraining({
-          store,
-          split,
-          agent: variant.agent,
-          config: variant.agent === 'dqn' && options.backend !== undefined ? { ...variant.config, backend: options.backend } : variant.config,
-          seed,
-          validationDays: options.validationDays,
-          refit: options.refit ?? true,
-          log,
-          progress: options.progress,
-        });
-        trained.push(run.agent);
+        return jobs > 1
+          ? runTrainingInWorker({ ...common, log: log && ((line: string) => log(`[${variant.name}] ${line}`)) })
+          : runTraining({ ...common, log, progress: options.progress });
+      };
+      const learned = await inPool(variants, jobs, train, trained);
+      trained.splice(0, trained.length, ...learned.map((run) => run.agent));
+      for (const [v, variant] of variants.entries()) {
+        const run = learned[v];
         trainSeconds += run.seconds;
         summaries[v].config = run.config;
         summaries[v].runs.push({
@@ -296,4 +299,23 @@ export async function runComparison(options: CompareOptions): Promise<CompareRep
     results,
     timings: { trainSeconds, evalSeconds, totalSeconds: (performance.now() - started) / 1000 },
   };
+}
+
+/**
+ * `run` over `items` with at most `limit` running at once; the results in `items` order. Every
+ * agent a finished run returns is pushed to `trained` as soon as it finishes (so the caller can
+ * dispose of them if another run fails).
+ */
+async function inPool<T>(items: readonly T[], limit: number, run: (item: T) => Promise<TrainingRun>, trained: TrainableAgent[]): Promise<TrainingRun[]> {
+  const results: TrainingRun[] = new Array(items.length);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await run(items[index]);
+      trained.push(results[index].agent);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return results;
 }
