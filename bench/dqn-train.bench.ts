@@ -79,8 +79,11 @@ export const BENCH_CONFIG: DqnConfigInput = {
   contextLength: 1,
   supervisedNegatives: 128,
   // The network of bench/dqn_torch_reference.py: Q with history features and the auxiliary head on
-  // the state and item embeddings, no context features (the PyTorch reference has none).
+  // the state and item embeddings; no context features, no dueling head and no auxiliary feature
+  // softmax (the PyTorch reference has none of them).
   contextFeatures: false,
+  dueling: false,
+  auxFeatureWeight: 0,
 };
 
 /**

@@ -151,6 +151,16 @@ describe('recgym compare', () => {
     for (const v of [0, 1]) expect(second.learners[v].runs[0].epochs.map((e) => e.loss)).toEqual(report.learners[v].runs[0].epochs.map((e) => e.loss));
   });
 
+  it('trains the ranker 2 epochs and the DQN 1 by default', async () => {
+    const result = await runCli(['compare', '--data', data, '--dqn-config', config, '--ranker-config', rankerConfig, '--resamples', '20', '--out', join(dir, 'run-default-epochs'), '--json']);
+    expect(result.code).toBe(0);
+    const defaults = JSON.parse(result.stdout) as CompareReport;
+    expect(defaults.learners.map((v) => [v.name, v.config.epochs])).toEqual([
+      ['ranker', 2],
+      ['dqn', 1],
+    ]);
+  });
+
   it('prints one table with the headline metrics and the differences, and names the files', async () => {
     const result = await compare(join(dir, 'run-text'), '--epochs', '1');
     expect(result.code).toBe(0);
