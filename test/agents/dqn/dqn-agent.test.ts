@@ -10,7 +10,7 @@ import { isRecGymError } from '../../../src/core/errors.js';
 import { createRng } from '../../../src/core/rng.js';
 import { EventStoreBuilder, type EventStore } from '../../../src/data/event-store.js';
 import { splitByDay } from '../../../src/data/split.js';
-import { identityStore } from './fixtures.js';
+import { identityStore, testDayStates } from './fixtures.js';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -18,14 +18,7 @@ afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
 /** Test-day states of the store and 20 candidates each (the logged next item + 19 distinct others). */
 function testCandidates(store: EventStore, C: number, seed: string) {
   const split = splitByDay(store);
-  const users: number[] = [];
-  const positions: number[] = [];
-  for (let p = 0; p < store.length; p++) {
-    if (store.times[p] >= split.test.start && p > store.userOffsets[store.users[p]]) {
-      users.push(store.users[p]);
-      positions.push(p);
-    }
-  }
+  const { users, positions } = testDayStates(store);
   const rng = createRng(seed);
   const candidates = new Int32Array(users.length * C);
   const positiveIndex = new Int32Array(users.length);
@@ -41,7 +34,7 @@ function testCandidates(store: EventStore, C: number, seed: string) {
     candidates.set(list, i * C);
     positiveIndex[i] = list.indexOf(positive);
   }
-  return { batch: { store, users: Int32Array.from(users), positions: Int32Array.from(positions) }, candidates, positiveIndex, split };
+  return { batch: { store, users, positions }, candidates, positiveIndex, split };
 }
 
 const SMALL: DqnConfigInput = {

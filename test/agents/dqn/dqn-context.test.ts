@@ -9,7 +9,7 @@ import { createRng } from '../../../src/core/rng.js';
 import { splitByDay } from '../../../src/data/split.js';
 import { NUM_CONTEXT_FEATURES } from '../../../src/agents/features/context-features.js';
 import { NUM_HISTORY_FEATURES } from '../../../src/agents/features/history-features.js';
-import { identityStore, testDayStates } from './fixtures.js';
+import { candidateAndItemScores, identityStore, testDayStates } from './fixtures.js';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -43,14 +43,8 @@ describe('DqnAgent (context features in Q)', () => {
     const contextWeights = learner.featureWeights(learner.online).subarray(NUM_HISTORY_FEATURES);
     expect(Array.from(contextWeights).some((w) => w !== 0)).toBe(true);
     const batch = testDayStates(store);
-    const n = batch.users.length;
-    const N = store.numItems;
-    const all = Int32Array.from({ length: n * N }, (_, k) => k % N);
-    const viaCandidates = new Float64Array(n * N);
-    agent.scoreCandidates(batch, all, N, viaCandidates);
     const { tf } = await initBackend('wasm');
-    const dense = new Float64Array(n * N);
-    agent.scoreItems(batch, dense);
+    const { viaCandidates, dense } = await candidateAndItemScores(agent, batch);
     const before = tf.memory().numTensors;
     agent.scoreItems(batch, dense);
     expect(tf.memory().numTensors).toBe(before);

@@ -44,3 +44,20 @@ export function testDayStates(store: EventStore): { store: EventStore; users: In
   }
   return { store, users: Int32Array.from(users), positions: Int32Array.from(positions) };
 }
+
+/** Scores of every item for every state of `batch`, once through scoreCandidates (all items as candidates) and once through scoreItems. */
+export async function candidateAndItemScores(
+  agent: { scoreCandidates(b: StateBatchLike, c: Int32Array, n: number, out: Float64Array): unknown; scoreItems(b: StateBatchLike, out: Float64Array): unknown },
+  batch: StateBatchLike,
+): Promise<{ viaCandidates: Float64Array; dense: Float64Array }> {
+  const n = batch.users.length;
+  const N = batch.store.numItems;
+  const all = Int32Array.from({ length: n * N }, (_, k) => k % N);
+  const viaCandidates = new Float64Array(n * N);
+  await agent.scoreCandidates(batch, all, N, viaCandidates);
+  const dense = new Float64Array(n * N);
+  await agent.scoreItems(batch, dense);
+  return { viaCandidates, dense };
+}
+
+type StateBatchLike = { store: EventStore; users: Int32Array; positions: Int32Array };

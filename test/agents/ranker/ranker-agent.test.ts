@@ -9,7 +9,7 @@ import { isRecGymError } from '../../../src/core/errors.js';
 import { createRng } from '../../../src/core/rng.js';
 import type { EventStore } from '../../../src/data/event-store.js';
 import { splitByDay } from '../../../src/data/split.js';
-import { identityStore, testDayStates } from '../dqn/fixtures.js';
+import { candidateAndItemScores, identityStore, testDayStates } from '../dqn/fixtures.js';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -88,13 +88,8 @@ describe('RankerAgent', () => {
       const agent = new RankerAgent(SMALL);
       await agent.fit(store, { start: split.train.start, end: split.train.end - 86_400 }, createRng(1));
       const batch = testDayStates(store);
-      const n = batch.users.length;
       const N = store.numItems;
-      const all = Int32Array.from({ length: n * N }, (_, k) => k % N);
-      const viaCandidates = new Float64Array(n * N);
-      agent.scoreCandidates(batch, all, N, viaCandidates);
-      const dense = new Float64Array(n * N);
-      agent.scoreItems(batch, dense);
+      const { viaCandidates, dense } = await candidateAndItemScores(agent, batch);
       for (let k = 0; k < dense.length; k++) expect(dense[k]).toBeCloseTo(viaCandidates[k], 6);
       const out = new Float64Array(1);
       agent.scoreCandidates({ store, users: batch.users.subarray(0, 1), positions: batch.positions.subarray(0, 1) }, Int32Array.of(N + 3), 1, out);
