@@ -20,7 +20,7 @@ import type { LearnerName } from '../src/agents/registry.js';
 import { splitByDay } from '../src/data/split.js';
 import { runComparison, type CompareReport, type DiffRow } from '../src/run/compare.js';
 import { formatCompareTable } from '../src/run/compare-report.js';
-import { QUICK_DQN, QUICK_RANKER, isEntryPoint, loadData, log, parseExperimentFlags, runScript, withSharedFlags, writeResult } from './common.js';
+import { LEARNER_JOBS, QUICK_DQN, QUICK_RANKER, isEntryPoint, loadData, log, parseExperimentFlags, runScript, withSharedFlags, writeResult } from './common.js';
 
 /** One ablation: the learner it changes, the config change, and the config field that must exist for it to run. */
 export interface Ablation {
@@ -137,6 +137,7 @@ export async function run(config: Config, command = 'node dist/experiments/ablat
       baselines: ['recent'],
       baseline: agent,
       resamples: config.resamples,
+      jobs: LEARNER_JOBS,
       log,
     });
     process.stdout.write(formatCompareTable(report));

@@ -18,7 +18,7 @@ import { formatInterval } from '../src/report/format.js';
 import { expectedUniform } from '../src/eval/metrics.js';
 import { PROTOCOLS } from '../src/eval/protocols.js';
 import type { AgentReport } from '../src/eval/report.js';
-import { QUICK_DQN, QUICK_RANKER, isEntryPoint, loadData, log, parseExperimentFlags, runScript, withSharedFlags, writeResult } from './common.js';
+import { LEARNER_JOBS, QUICK_DQN, QUICK_RANKER, isEntryPoint, loadData, log, parseExperimentFlags, runScript, withSharedFlags, writeResult } from './common.js';
 
 /** What the experiment runs. */
 export interface Config {
@@ -109,6 +109,7 @@ export async function run(config: Config, command = 'node dist/experiments/artic
     baseline: 'random',
     protocols: ['seed'],
     resamples: config.resamples,
+    jobs: LEARNER_JOBS,
     log,
   });
 

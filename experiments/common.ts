@@ -1,12 +1,14 @@
 import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { BackendPreference } from '../src/agents/dqn/backend.js';
 import type { DqnConfigInput } from '../src/agents/dqn/config.js';
 import type { RankerConfigInput } from '../src/agents/ranker/config.js';
 import type { EventStore } from '../src/data/event-store.js';
 import { readEventLog } from '../src/data/read-event-log.js';
+import { canTrainInWorkers } from '../src/run/parallel-training.js';
 import { jsonWithNulls } from '../src/report/format.js';
 import { createDefaultEventStore } from '../src/sim/default-data.js';
 
@@ -28,6 +30,9 @@ export const QUICK_DQN: DqnConfigInput = {
   supervisedNegatives: 16,
   maxStepsPerEpoch: 40,
 };
+
+/** Learners an experiment trains at once (worker threads, in the built package; 1 from the TypeScript sources). */
+export const LEARNER_JOBS = canTrainInWorkers() ? Math.min(2, availableParallelism()) : 1;
 
 /** A small, fast ranker for `--quick` smoke runs. */
 export const QUICK_RANKER: RankerConfigInput = { passesPerEpoch: 1, batchSize: 64, uniformNegatives: 16 };

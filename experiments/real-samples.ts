@@ -20,7 +20,7 @@ import { runComparison, type CompareReport } from '../src/run/compare.js';
 import { formatCompareTable } from '../src/run/compare-report.js';
 import { trainingWindows } from '../src/run/training-run.js';
 import { parseTestStart, splitAtTime } from '../src/eval/test-cases.js';
-import { QUICK_DQN, QUICK_RANKER, isEntryPoint, log, parseExperimentFlags, runScript, writeResult } from './common.js';
+import { LEARNER_JOBS, QUICK_DQN, QUICK_RANKER, isEntryPoint, log, parseExperimentFlags, runScript, writeResult } from './common.js';
 import { sharedDataAbsent, sharedDataDir } from './shared-data.js';
 
 /** One real sample: its short name, its file under the shared data folder, and how to split it. */
@@ -150,6 +150,7 @@ export async function run(config: Config, command = 'node dist/experiments/real-
             { name: 'dqn', agent: 'dqn', config: dqn },
           ],
       resamples: config.resamples,
+      jobs: LEARNER_JOBS,
       log,
     });
     process.stdout.write(`\n== ${sample.name}\n${formatCompareTable(report)}`);
