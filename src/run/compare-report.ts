@@ -88,7 +88,7 @@ export function formatCompareTable(report: CompareReport): string {
     lines.push('', 'each trained agent paired with every other agent [95% CI]:');
     lines.push(textTable(PAIR_HEADER, pairRows(report.learnerDifferences)));
   }
-  lines.push('', `timings: training ${report.timings.trainSeconds.toFixed(1)} s, evaluation ${report.protocols.map((p) => `${p} ${(report.timings.evalSeconds[p] ?? 0).toFixed(1)} s`).join(', ')}, total ${report.timings.totalSeconds.toFixed(1)} s`);
+  lines.push('', `timings: training ${report.timings.trainSeconds.toFixed(1)} s (summed over the learners, which may train at once), evaluation ${report.protocols.map((p) => `${p} ${(report.timings.evalSeconds[p] ?? 0).toFixed(1)} s`).join(', ')}, total ${report.timings.totalSeconds.toFixed(1)} s`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -147,7 +147,7 @@ export function compareMarkdown(report: CompareReport): string {
   out.push(`Learning curves: [${COMPARE_FILES.curves}](${COMPARE_FILES.curves}); Recall@20 by agent: [${COMPARE_FILES.bars}](${COMPARE_FILES.bars}).`, '');
   out.push('## Timings', '');
   out.push(
-    `Training ${report.timings.trainSeconds.toFixed(1)} s (including the per-epoch validation and test evaluations); evaluation ${report.protocols
+    `Training ${report.timings.trainSeconds.toFixed(1)} s (summed over the learners, which may train at once; including the per-epoch validation and test evaluations); evaluation ${report.protocols
       .map((p) => `${p} ${(report.timings.evalSeconds[p] ?? 0).toFixed(1)} s`)
       .join(', ')}; total ${report.timings.totalSeconds.toFixed(1)} s.`,
     '',

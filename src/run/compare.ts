@@ -145,6 +145,7 @@ export interface CompareReport {
   /** Full per-protocol reports (every metric, every case kind), as `recgym eval --json` prints them. */
   readonly results: Partial<Record<ProtocolName, EvalReport>>;
   readonly timings: {
+    /** Training seconds summed over the learners (more than the wall time when they train at once). */
     readonly trainSeconds: number;
     readonly evalSeconds: Partial<Record<ProtocolName, number>>;
     readonly totalSeconds: number;
