@@ -236,16 +236,10 @@ export class WasmKernels {
 }
 
 const KERNELS = new WeakMap<object, WasmKernels | null>();
-let isDirectEnabled = true;
-
-/** Turns the direct WASM kernel calls off (tf ops everywhere, as on the CPU backend) or back on; for tests comparing the two paths. */
-export function setDirectKernels(enabled: boolean): void {
-  isDirectEnabled = enabled;
-}
 
 /** The direct WASM kernels of `tf`'s current backend, or undefined when it is not the WASM backend (or lacks the expected internals). */
 export function wasmKernels(tf: Tf): WasmKernels | undefined {
-  if (!isDirectEnabled || tf.getBackend() !== 'wasm') return undefined;
+  if (tf.getBackend() !== 'wasm') return undefined;
   const backend = tf.backend() as unknown as Partial<WasmBackendInternals>;
   let kernels = KERNELS.get(backend);
   if (kernels === undefined) {

@@ -92,6 +92,16 @@ class Scratch {
   }
 }
 
+/** Options of {@link DqnLearner}. */
+export interface DqnLearnerOptions {
+  /** Context popularity counts events before this time (the training window's end). */
+  readonly untilTime?: number;
+  /** The training catalogue (1 = an item with a trained embedding). */
+  readonly known?: Uint8Array;
+  /** `auto`: the direct WASM kernels where the backend is WASM, else tf ops; `tf-ops`: tf ops and autodiff everywhere (the reference the direct path is tested against). */
+  readonly compute?: 'auto' | 'tf-ops';
+}
+
 /**
  * The algorithm half of the DQN (SB3's split): online and target {@link QNetwork}s, the Bellman
  * target, the TD and supervised losses, gradient clipping, dense Adam on the tf variables and lazy
@@ -120,14 +130,17 @@ export class DqnLearner {
   readonly #adam: AdamOptions;
   readonly #rng: Rng;
   readonly #scratch = new Scratch();
+  /** The direct WASM kernels the step runs on, chosen once at construction; undefined = tf ops (CPU, tfjs-node, or `compute: 'tf-ops'`). */
+  readonly #kernels: WasmKernels | undefined;
   #wf: Float32Array;
   /** The auxiliary sampled softmax over Q's feature term (config.auxFeatureWeight > 0). */
   readonly #featureSoftmax: FeatureSoftmax | undefined;
   #dots = new Float64Array(0);
   #wfVersion = -1;
 
-  constructor(tf: Tf, config: DqnConfig, store: EventStore, negativePool: Int32Array, rng: Rng, options: { untilTime?: number; known?: Uint8Array } = {}) {
+  constructor(tf: Tf, config: DqnConfig, store: EventStore, negativePool: Int32Array, rng: Rng, options: DqnLearnerOptions = {}) {
     this.tf = tf;
+    this.#kernels = options.compute === 'tf-ops' ? undefined : wasmKernels(tf);
     this.config = config;
     this.store = store;
     this.#rng = rng;
@@ -156,6 +169,11 @@ export class DqnLearner {
             dayByDay: true,
           }, rng)
         : undefined;
+  }
+
+  /** True when the step runs on the direct WASM kernels (chosen at construction), false on tf ops. */
+  get usesDirectKernels(): boolean {
+    return this.#kernels !== undefined;
   }
 
   /** Loads the features of the state `user` before store position `position`. */
@@ -201,7 +219,7 @@ export class DqnLearner {
     const rows = this.#scratch.int('encodeRows', n * T);
     net.fillInputs(this.store, this.#hours, from, positions, n, T, X, rows);
     const H = net.shape.hiddenSize;
-    const states = gruForwardValues(this.tf, net.gru, X, T, n, this.#scratch.float('encodeStates', T * n * H));
+    const states = gruForwardValues(this.tf, this.#kernels, net.gru, X, T, n, this.#scratch.float('encodeStates', T * n * H));
     return states.subarray((T - 1) * n * H, T * n * H);
   }
 
@@ -285,7 +303,7 @@ export class DqnLearner {
   /** Q values of candidates for window states (acting, scoring): out[i * C + j]. */
   windowQ(net: QNetwork, users: Int32Array, positions: Int32Array, candidates: Int32Array, C: number, out: Float32Array, n = users.length): void {
     const h = this.#windowStates(net, users, positions, n);
-    const qs = net.qStateValues(h, n, this.#scratch.float('windowQs', n * (net.shape.itemDim + 1)));
+    const qs = net.qStateValues(this.#kernels, h, n, this.#scratch.float('windowQs', n * (net.shape.itemDim + 1)));
     const values = net.wv ? net.stateValues(h, n, this.#scratch.float('windowV', n)) : undefined;
     this.candidateQ(net, qs, users, positions, candidates, C, n, out, values);
   }
@@ -327,7 +345,7 @@ export class DqnLearner {
       }
       // Per-step selection blocks: state of batch row `row` is GRU output `col` of its segment (the
       // tf-op path's; the direct WASM path picks the states from the segments).
-      if (!wasmKernels(tf)) {
+      if (!this.#kernels) {
         selectionMatrix = scratch.float('sel', 2 * T * B * numSeq);
         selectionMatrix.fill(0, 0, 2 * T * B * numSeq);
         for (let s = 0; s < numSeq; s++) {
@@ -361,7 +379,7 @@ export class DqnLearner {
       const tRows = scratch.int('tRows', numSeq * T);
       target.fillInputs(store, this.#hours, from, to, numSeq, T, Xt, tRows);
       const H = config.hiddenSize;
-      const states = gruForwardValues(tf, target.gru, Xt, T, numSeq, scratch.float('targetStates', T * numSeq * H));
+      const states = gruForwardValues(tf, this.#kernels, target.gru, Xt, T, numSeq, scratch.float('targetStates', T * numSeq * H));
       // s' of each row: the GRU output after its step in its segment (the selection blocks T .. 2T - 1).
       const hNext = scratch.float('hNext', B * H).fill(0, 0, B * H);
       for (let s = 0; s < numSeq; s++) {
@@ -372,7 +390,7 @@ export class DqnLearner {
           hNext.set(states.subarray(src, src + H), (first + k) * H);
         }
       }
-      const qsNext = target.qStateValues(hNext, B, scratch.float('qsNext', B * width));
+      const qsNext = target.qStateValues(this.#kernels, hNext, B, scratch.float('qsNext', B * width));
       const vNext = target.wv ? target.stateValues(hNext, B, scratch.float('vNext', B)) : undefined;
       this.candidateQ(target, qsNext, nextUsers, nextPositions, nextCandidates, C, B, qNext, vNext);
     } else {
@@ -503,7 +521,7 @@ export class DqnLearner {
       online.outputs?.step(this.#adam, scale);
     };
 
-    const kernels = wasmKernels(tf);
+    const kernels = this.#kernels;
     if (kernels) {
       // On WASM: the whole loss and its gradients by hand on direct kernel calls (no tfjs kernels).
       const result = this.#directLossAndGradients(kernels, {

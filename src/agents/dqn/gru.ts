@@ -1,6 +1,6 @@
 import type * as TF from '@tensorflow/tfjs';
 import type { Rng } from '../../core/rng.js';
-import { wasmKernels, type HeapBuffer, type Tf, type WasmKernels } from './backend.js';
+import type { HeapBuffer, Tf, WasmKernels } from './backend.js';
 
 /** GRU parameters (PyTorch's "reset after" variant), one matrix per gate so no step slices a tensor. */
 export interface GruWeights {
@@ -58,24 +58,6 @@ export function matMulConstant(tf: Tf, c: TF.Tensor2D, b: TF.Tensor2D, cTranspos
   return f(b);
 }
 
-/**
- * x·w where the caller also passes transpose(x) (built on typed arrays for free): the backward pass
- * then needs no transpose of the large input (2 ms per [315, 92] on WASM, measured).
- */
-export function projection(tf: Tf, x: TF.Tensor2D, xTransposed: TF.Tensor2D, w: TF.Tensor2D): TF.Tensor2D {
-  const f = tf.customGrad(((a: TF.Tensor, b: TF.Tensor, save: TF.GradSaveFunc) => {
-    save([b]);
-    return {
-      value: tf.matMul(a as TF.Tensor2D, b as TF.Tensor2D),
-      gradFunc: (dy: TF.Tensor, saved: TF.Tensor[]) => [
-        tf.matMul(dy as TF.Tensor2D, tf.transpose(saved[0] as TF.Tensor2D)),
-        tf.matMul(xTransposed, dy as TF.Tensor2D),
-      ],
-    };
-  }) as never) as unknown as (a: TF.Tensor2D, b: TF.Tensor2D) => TF.Tensor2D;
-  return f(x, w);
-}
-
 /** Creates GRU weights with Glorot-uniform values from `rng`; variable names start with `prefix`. */
 export function createGruWeights(tf: Tf, inputSize: number, hiddenSize: number, rng: Rng, prefix: string): GruWeights {
   if (!(Number.isInteger(inputSize) && inputSize >= 1)) throw new RangeError(`expected inputSize >= 1, actual ${inputSize}`);
@@ -119,38 +101,6 @@ export function uploadSteps(tf: Tf, values: Float32Array, T: number, N: number, 
     }
   }
   return { steps, transposed };
-}
-
-/**
- * Runs the GRU over T input steps (`steps[t]` is [N, inputSize]) from a zero state and returns the
- * hidden state after every step (T tensors [N, H]):
- * r = σ(x·Wxr + h·Whr), z = σ(x·Wxz + h·Whz), n = tanh(x·Wxn + r ⊙ (h·Whn + bhn)), h' = (1 − z) ⊙ n + z ⊙ h
- * (input biases are the rows of the constant-1 input column). Pass `stepsTransposed` ([inputSize, N]
- * each) to avoid transposing the inputs in the backward pass. Call inside `tf.tidy` or a gradient function.
- */
-export function gruSequence(tf: Tf, w: GruWeights, steps: readonly TF.Tensor2D[], stepsTransposed?: readonly TF.Tensor2D[]): TF.Tensor2D[] {
-  const T = steps.length;
-  const project = (t: number, wx: TF.Variable) =>
-    stepsTransposed ? projection(tf, steps[t], stepsTransposed[t], wx as TF.Tensor2D) : matMul(tf, steps[t], wx as TF.Tensor2D);
-  const states: TF.Tensor2D[] = [];
-  let h: TF.Tensor2D | undefined;
-  for (let t = 0; t < T; t++) {
-    let next: TF.Tensor2D;
-    if (h === undefined) {
-      const r = tf.sigmoid(project(t, w.wxR));
-      const z = tf.sigmoid(project(t, w.wxZ));
-      const n = tf.tanh(tf.add(project(t, w.wxN), tf.mul(r, w.bhN))) as TF.Tensor2D;
-      next = tf.sub(n, tf.mul(z, n)) as TF.Tensor2D;
-    } else {
-      const r = tf.sigmoid(tf.add(project(t, w.wxR), matMul(tf, h, w.whR as TF.Tensor2D)));
-      const z = tf.sigmoid(tf.add(project(t, w.wxZ), matMul(tf, h, w.whZ as TF.Tensor2D)));
-      const n = tf.tanh(tf.add(project(t, w.wxN), tf.mul(r, tf.add(matMul(tf, h, w.whN as TF.Tensor2D), w.bhN)))) as TF.Tensor2D;
-      next = tf.add(n, tf.mul(z, tf.sub(h, n))) as TF.Tensor2D;
-    }
-    h = next;
-    states.push(next);
-  }
-  return states;
 }
 
 /** Which states a {@link gruEncode} pass returns: the last step's, or sums of per-step selections. */
@@ -205,12 +155,19 @@ function fastTanh(tf: Tf, a: TF.Tensor2D, ones: TF.Tensor2D): TF.Tensor2D {
  * Forward-only GRU over time-major inputs `X` ([T, N, inputSize] row-major): the state after every
  * step, time-major ([T, N, H] row-major) in `out`. On WASM it runs on direct kernel calls
  * ({@link WasmKernels}): per step two products (input and hidden side, all gates at once) and two
- * sigmoids on the heap, the rest in typed-array loops; elsewhere on {@link gruForward}.
+ * sigmoids on the heap, the rest in typed-array loops; without kernels (`k` undefined) on {@link gruForward}.
  */
-export function gruForwardValues(tf: Tf, w: GruWeights, X: Float32Array, T: number, N: number, out: Float32Array = new Float32Array(T * N * w.whN.shape[0])): Float32Array {
+export function gruForwardValues(
+  tf: Tf,
+  k: WasmKernels | undefined,
+  w: GruWeights,
+  X: Float32Array,
+  T: number,
+  N: number,
+  out: Float32Array = new Float32Array(T * N * w.whN.shape[0]),
+): Float32Array {
   const H = w.whN.shape[0];
   const I = w.wxR.shape[0];
-  const k = wasmKernels(tf);
   if (!k) {
     // Nothing returned from tidy: it would walk a returned typed array element by element.
     tf.tidy(() => {
@@ -585,11 +542,6 @@ export function gruTrainDirect(k: WasmKernels, w: GruWeights, X: Float32Array, T
   };
 }
 
-/** Whether {@link gruEncode} and {@link gruForwardValues} run on direct WASM kernel calls for `tf`'s current backend. */
-export function hasDirectGru(tf: Tf): boolean {
-  return wasmKernels(tf) !== undefined;
-}
-
 /** Forward-only GRU (target network, acting, scoring): the state after every step, on plain kernels. */
 export function gruForward(tf: Tf, w: GruWeights, steps: readonly TF.Tensor2D[]): TF.Tensor2D[] {
   const H = w.whN.shape[0];
@@ -607,7 +559,7 @@ export function gruForward(tf: Tf, w: GruWeights, steps: readonly TF.Tensor2D[])
  * The GRU pass used for training, as ONE custom-gradient op with a hand-written backward pass
  * (backpropagation through time): the forward pass is not taped, the backward pass collects the
  * gate gradients of all steps and forms the weight gradients with a few large products. On WASM this
- * runs about half the kernels of tf's autodiff of {@link gruSequence} (whose values and gradients it
+ * runs about half the kernels of tf's autodiff of the plain tf-op GRU (test/agents/dqn/reference-gru.ts, whose values and gradients it
  * reproduces, see the tests). Differentiable inputs: the weights and `inputs` ([T·N, inputSize],
  * time-major, the same values as `steps`); `inputsTransposed` is its transpose. Returns the selected
  * states [R, H] (or the last state [N, H]). The tf-op path: on WASM with direct kernels the learner

@@ -1,9 +1,9 @@
 export { initBackend, type BackendChoice, type BackendPreference, type Tf } from './backend.js';
 export { DqnConfigSchema, parseDqnConfig, trainingRewards, type DqnConfig, type DqnConfigInput } from './config.js';
 export { COLD_SCORE, DqnAgent, type DqnEpochStats } from './dqn-agent.js';
-export { DqnLearner, type TrainStats } from './dqn-learner.js';
+export { DqnLearner, type DqnLearnerOptions, type TrainStats } from './dqn-learner.js';
 export { bellmanTargets, softmaxCrossEntropy } from './losses.js';
-export { createGruWeights, gruEncode, gruForward, gruSequence, gruVariables, matMul, matMulConstant, projection, uploadSteps, type GruWeights, type StateSelection } from './gru.js';
+export { createGruWeights, gruEncode, gruForward, gruVariables, matMul, matMulConstant, uploadSteps, type GruWeights, type StateSelection } from './gru.js';
 export { EVENT_EXTRA_COLUMNS, QNetwork, type QNetworkShape } from './q-network.js';
 export { ReplayBuffer, createReplayBatch, type ReplayBatch, type ReplayBufferOptions, type ReplaySegments, type ReplayStates } from './replay-buffer.js';
 export { exponentialSchedule, linearSchedule, type EpsilonSchedule } from './schedules.js';

@@ -1,7 +1,7 @@
 import type * as TF from '@tensorflow/tfjs';
 import type { Rng } from '../../core/rng.js';
 import type { EventStore } from '../../data/event-store.js';
-import { readAndDispose, wasmKernels, type Tf } from './backend.js';
+import { readAndDispose, type Tf, type WasmKernels } from './backend.js';
 import { createGruWeights, gruVariables, matMul, uniformValues, type GruWeights } from './gru.js';
 import { SparseTable } from './sparse-table.js';
 
@@ -156,14 +156,13 @@ export class QNetwork {
   }
 
   /**
-   * Q state vectors of `n` states given as values (`h` [n, H] row-major) into `out` [n, D + 1]: on WASM
-   * one direct product (no tfjs kernel, no readback), elsewhere {@link qState}.
+   * Q state vectors of `n` states given as values (`h` [n, H] row-major) into `out` [n, D + 1]: with the
+   * direct WASM kernels `k` one product (no tfjs kernel, no readback), without them {@link qState}.
    */
-  qStateValues(h: Float32Array, n: number, out: Float32Array = new Float32Array(n * (this.shape.itemDim + 1))): Float32Array {
+  qStateValues(k: WasmKernels | undefined, h: Float32Array, n: number, out: Float32Array = new Float32Array(n * (this.shape.itemDim + 1))): Float32Array {
     const tf = this.tf;
     const H = this.shape.hiddenSize;
     const D = this.shape.itemDim;
-    const k = wasmKernels(tf);
     if (!k) {
       out.set(readAndDispose(tf.tidy(() => this.qState(tf.tensor2d(h.slice(0, n * H), [n, H])))));
       return out;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { initBackend, setDirectKernels, wasmKernels } from '../../../src/agents/dqn/backend.js';
+import { initBackend } from '../../../src/agents/dqn/backend.js';
 import { parseDqnConfig, type DqnConfigInput } from '../../../src/agents/dqn/config.js';
 import { DqnLearner, type TrainStats } from '../../../src/agents/dqn/dqn-learner.js';
 import { bellmanTargets } from '../../../src/agents/dqn/losses.js';
@@ -28,10 +28,10 @@ describe('bellmanTargets', () => {
   });
 });
 
-function makeLearner(store: EventStore, overrides: DqnConfigInput, seed: string, tf: Awaited<ReturnType<typeof initBackend>>['tf']) {
+function makeLearner(store: EventStore, overrides: DqnConfigInput, seed: string, tf: Awaited<ReturnType<typeof initBackend>>['tf'], compute: 'auto' | 'tf-ops' = 'auto') {
   const config = parseDqnConfig({ itemDim: 8, hiddenSize: 8, historyLength: 4, segmentLength: 4, contextLength: 2, batchSize: 16, numCandidates: 5, supervisedNegatives: 8, ...overrides });
   const pool = Int32Array.from({ length: store.numItems }, (_, i) => i);
-  return { config, learner: new DqnLearner(tf, config, store, pool, createRng(seed)) };
+  return { config, learner: new DqnLearner(tf, config, store, pool, createRng(seed), { compute }) };
 }
 
 /** A buffer of logged transitions of the identity store (each slot walks one user). */
@@ -145,24 +145,19 @@ describe('DqnLearner (direct WASM train step)', () => {
   /** Runs `steps` train steps from the seed's initial weights with the direct kernels on or off. */
   async function trainWith(isDirect: boolean, overrides: DqnConfigInput, steps: number, backend: 'wasm' | 'cpu' = 'wasm') {
     const { tf } = await initBackend(backend);
-    setDirectKernels(isDirect);
-    try {
-      expect(wasmKernels(tf) !== undefined).toBe(isDirect);
-      const store = identityStore();
-      const { config, learner } = makeLearner(store, { contextFeatures: false, ...overrides }, 'direct', tf);
-      const buffer = loggedBuffer(store, config.numCandidates);
-      const rng = createRng(5);
-      const stats: TrainStats[] = [];
-      for (let i = 0; i < steps; i++) {
-        stats.push(learner.trainStep(config.sequenceMode === 'window' ? buffer.sample(16, rng) : buffer.sampleSegments(16, config.segmentLength, rng)));
-      }
-      const dense = learner.online.variables().map((v) => Float32Array.from(v.dataSync()));
-      const result = { stats, dense, items: learner.online.items.values.slice(), outputs: learner.online.outputs?.values.slice() };
-      learner.dispose();
-      return result;
-    } finally {
-      setDirectKernels(true);
+    const store = identityStore();
+    const { config, learner } = makeLearner(store, { contextFeatures: false, ...overrides }, 'direct', tf, isDirect ? 'auto' : 'tf-ops');
+    expect(learner.usesDirectKernels).toBe(isDirect);
+    const buffer = loggedBuffer(store, config.numCandidates);
+    const rng = createRng(5);
+    const stats: TrainStats[] = [];
+    for (let i = 0; i < steps; i++) {
+      stats.push(learner.trainStep(config.sequenceMode === 'window' ? buffer.sample(16, rng) : buffer.sampleSegments(16, config.segmentLength, rng)));
     }
+    const dense = learner.online.variables().map((v) => Float32Array.from(v.dataSync()));
+    const result = { stats, dense, items: learner.online.items.values.slice(), outputs: learner.online.outputs?.values.slice() };
+    learner.dispose();
+    return result;
   }
 
   const close = (actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance: number) => {

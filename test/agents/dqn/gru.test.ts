@@ -1,8 +1,9 @@
 import type * as TF from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { initBackend, wasmKernels, type Tf } from '../../../src/agents/dqn/backend.js';
+import { gruSequence, projection } from './reference-gru.js';
 import { softmaxCrossEntropy } from '../../../src/agents/dqn/losses.js';
-import { createGruWeights, gruEncode, gruForward, gruForwardValues, gruSequence, gruTrainDirect, gruVariables, hasDirectGru, matMul, matMulConstant, projection, uploadSteps } from '../../../src/agents/dqn/gru.js';
+import { createGruWeights, gruEncode, gruForward, gruForwardValues, gruTrainDirect, gruVariables, matMul, matMulConstant, uploadSteps } from '../../../src/agents/dqn/gru.js';
 import { createRng } from '../../../src/core/rng.js';
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
@@ -176,17 +177,18 @@ describe('gruForwardValues', () => {
   for (const backend of ['cpu', 'wasm'] as const) {
     it(`returns every state time-major, as gruSequence computes them (${backend})`, async () => {
       const { tf } = await initBackend(backend);
-      expect(hasDirectGru(tf)).toBe(backend === 'wasm');
+      const k = wasmKernels(tf);
+      expect(k !== undefined).toBe(backend === 'wasm');
       const rng = createRng(4);
       const [T, N, D, H] = [5, 3, 4, 6];
       const w = createGruWeights(tf, D, H, rng, `values-${backend}`);
       tf.tidy(() => w.bhN.assign(tf.tensor1d(Array.from({ length: H }, () => rng.next() - 0.5))));
       const values = Float32Array.from({ length: T * N * D }, () => rng.next() * 2 - 1);
-      const got = gruForwardValues(tf, w, values, T, N);
+      const got = gruForwardValues(tf, k, w, values, T, N);
       const want = tf.tidy(() => Array.from(tf.concat(gruSequence(tf, w, uploadSteps(tf, values, T, N, D, false).steps), 0).dataSync()));
       expect(got.length).toBe(T * N * H);
       want.forEach((v, j) => expect(got[j]).toBeCloseTo(v, 5));
-      expect(Array.from(gruForwardValues(tf, w, values, T, N))).toEqual(Array.from(got));
+      expect(Array.from(gruForwardValues(tf, k, w, values, T, N))).toEqual(Array.from(got));
       tf.dispose(gruVariables(w));
     });
   }
@@ -201,7 +203,7 @@ describe('gruForwardValues', () => {
     // Two networks alternate, a third evicts one, then one is reassigned (as a target update does).
     for (const i of [0, 1, 0, 1, 2, 0, 2, 1]) {
       if (i === 1) tf.tidy(() => nets[1].whZ.assign(tf.mul(nets[1].whZ, 0.5)));
-      const got = gruForwardValues(tf, nets[i], values, T, N);
+      const got = gruForwardValues(tf, wasmKernels(tf), nets[i], values, T, N);
       expected(nets[i]).forEach((v, j) => expect(got[j]).toBeCloseTo(v, 5));
     }
     for (const w of nets) tf.dispose(gruVariables(w));
