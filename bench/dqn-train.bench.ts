@@ -60,7 +60,7 @@ export function fillReplay(store: EventStore, buffer: ReplayBuffer, rng: Rng): v
         slotPos[e] = p + 1;
       }
     }
-    buffer.add({ users, positions }, actions, rewards, { users: nextUsers, positions: nextPositions, candidates }, terminations, truncations);
+    buffer.add({ users, positions }, actions, rewards, { users: nextUsers, positions: nextPositions, candidates }, terminations, truncations, Int32Array.from(positions, (p) => store.items[p]));
   }
 }
 

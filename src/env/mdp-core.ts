@@ -9,6 +9,8 @@ export interface DynamicsStep {
   readonly terminations: Uint8Array;
   /** 1 where the dynamics cut the episode (replay: the window edge); the core adds `maxEpisodeSteps`. */
   readonly truncations: Uint8Array;
+  /** The item the user acted on at this step (replay: the logged event's item; a simulator: the item chosen or browsed): what a learner learns from, instead of reading the log. */
+  readonly nextItems: Int32Array;
   /** Store position of the event the action was judged against. */
   readonly targetPositions: Int32Array;
   /** Index of that event's item in the candidates (slate: in the action), -1 when absent. */
@@ -104,6 +106,7 @@ export class MdpCore {
       responses: new Uint8Array(n),
       terminations: new Uint8Array(n),
       truncations: new Uint8Array(n),
+      nextItems: new Int32Array(n),
       targetPositions: new Int32Array(n),
       positiveIndices: new Int32Array(n),
     };

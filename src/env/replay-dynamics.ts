@@ -124,6 +124,7 @@ export class ReplayDynamics implements Dynamics {
       isHit = actions[slot] === positiveIndex;
     }
     out.responses[slot] = isHit ? this.behaviors[p] : 0;
+    out.nextItems[slot] = this.items[p];
     out.targetPositions[slot] = p;
     out.positiveIndices[slot] = positiveIndex;
     const next = p + 1;

@@ -34,6 +34,8 @@ export interface VectorStepResult extends VectorEnvStepResult<VectorObservation>
   readonly truncations: Uint8Array;
   /** 1 where the action hit the logged event. */
   readonly hits: Uint8Array;
+  /** The item each slot's user acted on this step (the logged next event's item): what a learner may learn from without reading the log. */
+  readonly nextItems: Int32Array;
   /** The last observation of each finished episode, valid only where terminations | truncations: bootstrap from it through truncation. */
   readonly finalObservations: VectorObservation;
   readonly info: VectorStepInfo;
@@ -85,6 +87,7 @@ export class VectorRecommendationEnv extends ReplayCoreEnv implements VectorEnv<
       terminations: core.outcome.terminations,
       truncations: core.outcome.truncations,
       hits: core.hits,
+      nextItems: core.outcome.nextItems,
       finalObservations: core.finalObservations,
       info: {
         targetPositions: core.outcome.targetPositions,

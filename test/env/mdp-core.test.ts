@@ -55,6 +55,7 @@ class CountingDynamics implements Dynamics {
   step(slot: number, actions: Int32Array, out: DynamicsStep): void {
     const step = this.#step[slot];
     out.responses[slot] = actions[slot] === 1 ? (step % 2 === 0 ? Behavior.purchase : Behavior.click) : 0;
+    out.nextItems[slot] = step;
     out.targetPositions[slot] = step;
     out.positiveIndices[slot] = 1;
     const isEnd = step + 1 === this.#episode[slot] + 1;

@@ -64,6 +64,8 @@ describe('VectorRecommendationEnv', () => {
       for (let t = 0; t < 11; t++) {
         const result = env.step(perfectActions(env, observations, actions));
         expect(result.hits[0]).toBe(1);
+        // The item the user acted on is handed over, so that a learner need not read the log.
+        expect(result.nextItems[0]).toBe(store.items[result.info.targetPositions[0]]);
         const isDone = result.terminations[0] === 1 || result.truncations[0] === 1;
         log.push({
           position: result.info.targetPositions[0],

@@ -180,7 +180,7 @@ export class DqnAgent implements TrainableAgent<DqnEpochStats> {
           rewardSum += result.rewards[i];
           hits += result.hits[i];
         }
-        buffer.add({ users, positions }, actionItems, result.rewards, { users: nextUsers, positions: nextPositions, candidates: nextCandidates }, result.terminations, result.truncations);
+        buffer.add({ users, positions }, actionItems, result.rewards, { users: nextUsers, positions: nextPositions, candidates: nextCandidates }, result.terminations, result.truncations, result.nextItems);
         observations = result.observations;
         if (buffer.size >= Math.max(config.learningStarts, 1) && globalStep % config.trainFrequency === 0) {
           const t0 = performance.now();

@@ -425,7 +425,7 @@ export class DqnLearner {
       const slotOf = new Map<number, number>();
       const labelIndex = scratch.int('labelIndex', B);
       for (let i = 0; i < B; i++) {
-        const item = store.items[positions[i]];
+        const item = batch.nextItems[i];
         let slot = slotOf.get(item);
         if (slot === undefined) {
           slotOf.set(item, (slot = U));
@@ -469,7 +469,7 @@ export class DqnLearner {
       const wc = this.context ? w.subarray(numHistory, numHistory + NUM_CONTEXT_FEATURES) : new Float32Array(NUM_CONTEXT_FEATURES);
       const dh = new Float32Array(NUM_HISTORY_FEATURES);
       const dc = new Float32Array(NUM_CONTEXT_FEATURES);
-      featureLoss = this.#featureSoftmax.lossAndGradient(users.subarray(0, B), positions.subarray(0, B), wh, wc, dh, dc);
+      featureLoss = this.#featureSoftmax.lossAndGradient(users.subarray(0, B), positions.subarray(0, B), batch.nextItems.subarray(0, B), wh, wc, dh, dc);
       dwfAux = new Float32Array(F);
       const weight = config.auxFeatureWeight;
       if (this.features) for (let j = 0; j < NUM_HISTORY_FEATURES; j++) dwfAux[j] = weight * dh[j];

@@ -15,6 +15,8 @@ export interface ReplayBatch {
   readonly nextObservations: ReplayStates & { readonly candidates: Int32Array };
   readonly terminations: Uint8Array;
   readonly truncations: Uint8Array;
+  /** The item the user acted on in each transition (the label of the auxiliary next-item losses). */
+  readonly nextItems: Int32Array;
 }
 
 /** Consecutive transitions of one episode: batch rows `start[s] .. start[s] + length[s] - 1`. */
@@ -44,6 +46,7 @@ export function createReplayBatch(size: number, numCandidates: number): ReplayBa
     nextObservations: { users: new Int32Array(size), positions: new Int32Array(size), candidates: new Int32Array(size * numCandidates) },
     terminations: new Uint8Array(size),
     truncations: new Uint8Array(size),
+    nextItems: new Int32Array(size),
   };
 }
 
@@ -68,6 +71,7 @@ export class ReplayBuffer {
   readonly #nextCandidates: Int32Array;
   readonly #terminations: Uint8Array;
   readonly #truncations: Uint8Array;
+  readonly #nextItems: Int32Array;
 
   constructor(options: ReplayBufferOptions) {
     const { capacity, numEnvs, numCandidates } = options;
@@ -88,6 +92,7 @@ export class ReplayBuffer {
     this.#nextCandidates = new Int32Array(n * numCandidates);
     this.#terminations = new Uint8Array(n);
     this.#truncations = new Uint8Array(n);
+    this.#nextItems = new Int32Array(n);
   }
 
   /** Transitions currently stored. */
@@ -97,7 +102,7 @@ export class ReplayBuffer {
 
   /**
    * Stores one vector-env step (numEnvs transitions): every array holds one entry per slot
-   * (`nextCandidates` numEnvs x numCandidates). The arrays are copied.
+   * (`nextCandidates` numEnvs x numCandidates; `nextItems` the item each user acted on). The arrays are copied.
    */
   add(
     observations: ReplayStates,
@@ -106,6 +111,7 @@ export class ReplayBuffer {
     nextObservations: ReplayStates & { readonly candidates: Int32Array },
     terminations: Uint8Array,
     truncations: Uint8Array,
+    nextItems: Int32Array,
   ): void {
     const E = this.numEnvs;
     const C = this.numCandidates;
@@ -122,6 +128,7 @@ export class ReplayBuffer {
     this.#nextCandidates.set(nextObservations.candidates.subarray(0, E * C), base * C);
     this.#terminations.set(terminations.subarray(0, E), base);
     this.#truncations.set(truncations.subarray(0, E), base);
+    this.#nextItems.set(nextItems.subarray(0, E), base);
     if (++this.#row === this.#rows) {
       this.#row = 0;
       this.#isFull = true;
@@ -186,5 +193,6 @@ export class ReplayBuffer {
     out.nextObservations.candidates.set(this.#nextCandidates.subarray(index * C, index * C + C), i * C);
     out.terminations[i] = this.#terminations[index];
     out.truncations[i] = this.#truncations[index];
+    out.nextItems[i] = this.#nextItems[index];
   }
 }

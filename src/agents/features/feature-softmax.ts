@@ -57,10 +57,13 @@ export class FeatureSoftmax {
     this.#rng = rng;
   }
 
-  /** Mean loss of the states (users[i], positions[i]) for i < positions.length; writes the weights' gradients. */
-  lossAndGradient(users: Int32Array, positions: Int32Array, historyWeights: Float32Array, contextWeights: Float32Array, dHistory: Float32Array, dContext: Float32Array): number {
+  /**
+   * Mean loss of the states (users[i], history before positions[i]) for i < positions.length against
+   * the items the users acted on next (`nextItems[i]`, the labels); writes the weights' gradients.
+   */
+  lossAndGradient(users: Int32Array, positions: Int32Array, nextItems: Int32Array, historyWeights: Float32Array, contextWeights: Float32Array, dHistory: Float32Array, dContext: Float32Array): number {
     const B = positions.length;
-    const U = this.#collectItems(users, positions);
+    const U = this.#collectItems(users, positions, nextItems);
     const config = this.#config;
     const history = this.#history;
     const context = this.#context;
@@ -78,7 +81,7 @@ export class FeatureSoftmax {
     logits.fill(0, 0, B * U);
     for (let i = 0; i < B; i++) {
       // Day by day: a next item unseen before the state's day cannot be ranked on that day.
-      if (isDayByDay && !context.seenBefore(positions[i], this.#store.items[positions[i]])) continue;
+      if (isDayByDay && !context.seenBefore(positions[i], nextItems[i])) continue;
       labels[i * U + this.#labelIndex[i]] = 1;
     }
     // Each uniform negative stands for pool / negatives catalogue items.
@@ -129,7 +132,7 @@ export class FeatureSoftmax {
   }
 
   /** The step's distinct items into `#items` (next items first); returns their count. */
-  #collectItems(users: Int32Array, positions: Int32Array): number {
+  #collectItems(users: Int32Array, positions: Int32Array, nextItems: Int32Array): number {
     const B = positions.length;
     const config = this.#config;
     const history = this.#history;
@@ -152,7 +155,7 @@ export class FeatureSoftmax {
       return true;
     };
     for (let i = 0; i < B; i++) {
-      const item = this.#store.items[positions[i]];
+      const item = nextItems[i];
       add(item);
       this.#labelIndex[i] = slotOf.get(item) as number;
     }

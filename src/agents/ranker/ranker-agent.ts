@@ -89,6 +89,7 @@ export class RankerAgent implements Agent {
     const dContext = new Float32Array(NUM_CONTEXT_FEATURES);
     const batchUsers = new Int32Array(B);
     const batchPositions = new Int32Array(B);
+    const batchNextItems = new Int32Array(B);
     const epochs: EpochStats[] = [];
     for (let epoch = 0; epoch < config.epochs; epoch++) {
       const started = performance.now();
@@ -96,8 +97,12 @@ export class RankerAgent implements Agent {
       let step = 0;
       for (; step < stepsPerEpoch && positions.length > 0; step++) {
         drawSegments(positions, isLast, config.segmentLength, batchRng, batchPositions);
-        for (let i = 0; i < B; i++) batchUsers[i] = users[batchPositions[i]];
-        lossSum += softmax.lossAndGradient(batchUsers, batchPositions, this.historyWeights, this.contextWeights, dHistory, dContext);
+        // The labels are the logged next items: the ranker learns from the log itself.
+        for (let i = 0; i < B; i++) {
+          batchUsers[i] = users[batchPositions[i]];
+          batchNextItems[i] = store.items[batchPositions[i]];
+        }
+        lossSum += softmax.lossAndGradient(batchUsers, batchPositions, batchNextItems, this.historyWeights, this.contextWeights, dHistory, dContext);
         const scale = clipScale(dHistory, dContext, config.maxGradNorm);
         if (config.historyFeatures) historyAdam.step(this.historyWeights, dHistory, scale);
         if (config.contextFeatures) contextAdam.step(this.contextWeights, dContext, scale);

@@ -46,7 +46,8 @@ function loggedBuffer(store: EventStore, C: number): ReplayBuffer {
     const candidates = Int32Array.from({ length: E * C }, (_, k) => (k % C === 0 ? store.items[next[Math.floor(k / C)]] : rng.nextInt(store.numItems)));
     const actions = Int32Array.from(positions, (p) => (rng.next() < 0.5 ? store.items[p] : rng.nextInt(store.numItems)));
     const rewards = Float32Array.from(actions, (a, e) => (a === store.items[positions[e]] ? 1 : 0));
-    buffer.add({ users, positions }, actions, rewards, { users, positions: next, candidates }, Uint8Array.from(users, () => (row % 7 === 6 ? 1 : 0)), new Uint8Array(E));
+    const nextItems = Int32Array.from(positions, (p) => store.items[p]);
+    buffer.add({ users, positions }, actions, rewards, { users, positions: next, candidates }, Uint8Array.from(users, () => (row % 7 === 6 ? 1 : 0)), new Uint8Array(E), nextItems);
   }
   return buffer;
 }
@@ -111,6 +112,24 @@ describe('DqnLearner', () => {
       });
     }
   }
+
+  it('learns its auxiliary losses from the stored next items, not from the log', async () => {
+    const { tf } = await initBackend('cpu');
+    const store = identityStore();
+    const loss = (shift: number) => {
+      const { config, learner } = makeLearner(store, { contextFeatures: true, auxFeatureWeight: 1 }, 'labels', tf);
+      const batch = loggedBuffer(store, config.numCandidates).sample(16, createRng(2));
+      // Relabel: the same states and actions, other items acted on next.
+      for (let i = 0; i < batch.size; i++) batch.nextItems[i] = (batch.nextItems[i] + shift) % store.numItems;
+      const stats = learner.trainStep(batch);
+      learner.dispose();
+      return [stats.supervisedLoss, stats.featureLoss, stats.tdLoss];
+    };
+    const [logged, relabelled] = [loss(0), loss(5)];
+    expect(relabelled[0]).not.toBe(logged[0]);
+    expect(relabelled[1]).not.toBe(logged[1]);
+    expect(relabelled[2]).toBe(logged[2]);
+  });
 
   it('updates only the embedding rows a batch touched', async () => {
     const { tf } = await initBackend('wasm');

@@ -18,6 +18,7 @@ function fill(buffer: ReplayBuffer, rows: number, doneEvery = 0, startRow = 0): 
       { users, positions: Int32Array.from(positions, (p) => p + E), candidates: Int32Array.from({ length: E * C }, (_, k) => r * 1000 + k) },
       terminations,
       new Uint8Array(E),
+      Int32Array.from(positions, (p) => 5000 + p),
     );
   }
 }
@@ -49,7 +50,7 @@ describe('ReplayBuffer', () => {
     it('rejects arrays of the wrong length', () => {
       const buffer = new ReplayBuffer({ capacity: 8, numEnvs: 2, numCandidates: 2 });
       const two = new Int32Array(2);
-      expect(() => buffer.add({ users: two, positions: two }, new Int32Array(3), new Float32Array(2), { users: two, positions: two, candidates: two }, new Uint8Array(2), new Uint8Array(2))).toThrow(RangeError);
+      expect(() => buffer.add({ users: two, positions: two }, new Int32Array(3), new Float32Array(2), { users: two, positions: two, candidates: two }, new Uint8Array(2), new Uint8Array(2), two)).toThrow(RangeError);
     });
   });
 
@@ -68,6 +69,7 @@ describe('ReplayBuffer', () => {
             expect(batch.actions[i]).toBe(id % 7);
             expect(batch.rewards[i]).toBeCloseTo(id / 10, 5);
             expect(batch.nextObservations.positions[i]).toBe(id + E);
+            expect(batch.nextItems[i]).toBe(5000 + id);
             expect(batch.nextObservations.candidates[i * 3]).toBe(Math.floor(id / E) * 1000 + (id % E) * 3);
           }
         }),
