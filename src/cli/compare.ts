@@ -17,8 +17,8 @@ import { loadStore, readConfigFile } from './load-store.js';
 
 /**
  * Epochs `recgym compare` trains each learner by default, so that `npm start` stays under 5 minutes
- * on 2 cores with WASM: the DQN's validation day chose its first epoch in every run measured
- * (RESULTS.md), so it trains one.
+ * on 2 cores with WASM: on the embedded data and users386 the DQN's validation day chose its
+ * first epoch in every run measured (RESULTS.md), so it trains one.
  */
 export const COMPARE_DEFAULT_EPOCHS = { ranker: 2, dqn: 1 } as const;
 
