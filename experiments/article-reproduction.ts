@@ -44,8 +44,16 @@ export interface Config {
   readonly out: string;
 }
 
-/** The article's network: everything that is not the article's is switched off. */
-export const ARTICLE_DQN: DqnConfigInput = { numCandidates: 5, supervisedHead: false, historyFeatures: false, contextFeatures: false };
+/** The article's network: everything that is not the article's is switched off (recgym's additions to Q included). */
+export const ARTICLE_DQN: DqnConfigInput = {
+  numCandidates: 5,
+  supervisedHead: false,
+  historyFeatures: false,
+  contextFeatures: false,
+  auxFeatureWeight: 0,
+  dueling: false,
+  itemInitScale: 1,
+};
 
 /** The configuration of a real run, or of a `--quick` smoke run. */
 export function defaultConfig(quick: boolean): Config {

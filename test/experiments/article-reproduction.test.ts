@@ -22,7 +22,7 @@ describe('experiments/article-reproduction', () => {
   it('runs the seed protocol with 5 candidates and prints random 0.80 beside the agents', () => {
     expect(result.randomExpected).toBeCloseTo(0.8, 12);
     expect(printed).toContain('random ranking (exact): 0.8000');
-    expect(result.config.articleDqn).toMatchObject({ numCandidates: 5, supervisedHead: false, historyFeatures: false, contextFeatures: false });
+    expect(result.config.articleDqn).toMatchObject({ numCandidates: 5, supervisedHead: false, historyFeatures: false, contextFeatures: false, auxFeatureWeight: 0, dueling: false, itemInitScale: 1 });
   });
 
   it('reports Recall@4 on all and warm cases for both DQNs and the baselines, with differences to random', () => {
