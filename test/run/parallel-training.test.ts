@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { appendNoValidationCases } from '../helpers/no-validation-cases.js';
 import { TINY_DQN } from '../helpers/tiny-dqn.js';
 import { ErrorCode } from '../../src/core/errors.js';
-import { SECONDS_PER_DAY, storeColumns, storeFromColumns } from '../../src/data/event-store.js';
+import { storeColumns, storeFromColumns } from '../../src/data/event-store.js';
 import { createDefaultEventStore } from '../../src/sim/default-data.js';
 
 // Worker threads run compiled JavaScript: these tests drive the built package (`npm run build`,
@@ -61,11 +62,8 @@ describe('runComparison with jobs > 1 (learners in worker threads)', () => {
 
   it('keeps the code of a RecGymError raised in a worker', async () => {
     const { runComparison, split: splitOf, Builder } = await built();
-    const day0 = 1_416_268_800;
     const builder = new Builder();
-    builder.append(1, 10, 1, 1, day0 + 3600);
-    builder.append(2, 11, 1, 1, day0 + SECONDS_PER_DAY + 3600); // validation day: no user with a training event
-    builder.append(1, 12, 1, 1, day0 + 2 * SECONDS_PER_DAY + 3600);
+    appendNoValidationCases(builder);
     const small = builder.build();
     const run = runComparison({
       store: small,

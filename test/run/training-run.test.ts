@@ -1,3 +1,4 @@
+import { appendNoValidationCases } from '../helpers/no-validation-cases.js';
 import { TINY_DQN } from '../helpers/tiny-dqn.js';
 import { describe, expect, it, vi } from 'vitest';
 import type { DqnConfigInput } from '../../src/agents/dqn/config.js';
@@ -199,11 +200,8 @@ describe('runTraining', () => {
 
   it('rejects a split whose validation day has no cases', async () => {
     reset();
-    const day0 = 1_416_268_800;
     const builder = new EventStoreBuilder();
-    builder.append(1, 10, 1, 1, day0 + 3600);
-    builder.append(2, 11, 1, 1, day0 + SECONDS_PER_DAY + 3600); // validation day: a user with no training event
-    builder.append(1, 12, 1, 1, day0 + 2 * SECONDS_PER_DAY + 3600);
+    appendNoValidationCases(builder);
     const small = builder.build();
     await expect(runTraining({ store: small, split: splitByDay(small), agent: 'dqn', seed: 0, config: TINY })).rejects.toSatisfy(
       (e: unknown) => isRecGymError(e, ErrorCode.NO_TEST_CASES) && /expected validation cases/.test((e as Error).message),
