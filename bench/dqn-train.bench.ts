@@ -8,6 +8,7 @@ import { DqnLearner } from '../src/agents/dqn/dqn-learner.js';
 import { ReplayBuffer, createReplayBatch } from '../src/agents/dqn/replay-buffer.js';
 import { createRng, type Rng } from '../src/core/rng.js';
 import { EventStoreBuilder, type EventStore } from '../src/data/event-store.js';
+import { StateBatch } from '../src/data/state-batch.js';
 import type { BenchSuite, Figure } from './lib.js';
 
 /** A store with `numItems` items (each appears at least once), users with `eventsPerUser` hourly events. */
@@ -60,7 +61,9 @@ export function fillReplay(store: EventStore, buffer: ReplayBuffer, rng: Rng): v
         slotPos[e] = p + 1;
       }
     }
-    buffer.add({ users, positions }, actions, rewards, { users: nextUsers, positions: nextPositions, candidates }, terminations, truncations, Int32Array.from(positions, (p) => store.items[p]));
+    const states = StateBatch.before(store, users, positions);
+    const nextStates = StateBatch.before(store, nextUsers, nextPositions);
+    buffer.add(states, actions, rewards, { users: nextUsers, lengths: nextStates.lengths, times: nextStates.times, candidates }, terminations, truncations, Int32Array.from(positions, (p) => store.items[p]));
   }
 }
 

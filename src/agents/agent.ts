@@ -1,21 +1,9 @@
 import type { Rng } from '../core/rng.js';
 import type { EventStore } from '../data/event-store.js';
 import type { TimeWindow } from '../data/split.js';
+import type { StateBatch } from '../data/state-batch.js';
 
-/**
- * A batch of states as references into an {@link EventStore}: the state of row `i` is the history of
- * user `users[i]`, i.e. the store events at positions `store.userOffsets[users[i]]` .. `positions[i] - 1`
- * (training events and earlier test-day events, in time order). Nothing is copied; the replay vector
- * env exposes the same two arrays for its slots, so one agent works in the env and in evaluation.
- * `store` must be the store the agent was fitted on (same dense ids).
- */
-export interface StateBatch {
-  readonly store: EventStore;
-  /** Dense user id per state. */
-  readonly users: Int32Array;
-  /** Store position of the event to predict (exclusive end of the history) per state. */
-  readonly positions: Int32Array;
-}
+export { StateBatch } from '../data/state-batch.js';
 
 /**
  * Whole-catalogue scores as a shared base plus per-state changes: state `i` scores item `x` with
@@ -116,19 +104,7 @@ export async function act(
 
 /** Checks a batch's shape once per call (programmer errors). */
 export function checkBatch(batch: StateBatch): void {
-  const { users, positions, store } = batch;
-  if (users.length !== positions.length) {
-    throw new RangeError(`expected users and positions of equal length, actual ${users.length} and ${positions.length}`);
-  }
-  for (let i = 0; i < users.length; i++) {
-    const u = users[i];
-    const p = positions[i];
-    if (!(u >= 0 && u < store.numUsers) || !(p >= store.userOffsets[u] && p <= store.userOffsets[u + 1])) {
-      throw new RangeError(
-        `expected state ${i} to have a user in [0, ${store.numUsers}) and a position within that user's events, actual user ${u}, position ${p}`,
-      );
-    }
-  }
+  batch.check();
 }
 
 /** `agent` under another report name (its scores unchanged), e.g. an ablation variant of the DQN. */

@@ -114,14 +114,12 @@ export class CooccurrenceAgent implements Agent {
   scoreItemsSparse(batch: StateBatch): SparseScores {
     const { rowStart } = this.#transitions;
     const numRows = rowStart.length - 1;
-    const { items, userOffsets } = batch.store;
     let total = 0;
-    for (let i = 0; i < batch.users.length; i++) {
-      const first = userOffsets[batch.users[i]];
-      for (let j = 0; j < 3; j++) {
-        const p = batch.positions[i] - 1 - j;
-        if (p < first) break;
-        if (items[p] < numRows) total += rowStart[items[p] + 1] - rowStart[items[p]];
+    for (let i = 0; i < batch.size; i++) {
+      const back = Math.min(3, batch.lengths[i]);
+      for (let j = 0; j < back; j++) {
+        const a = batch.item(i, j);
+        if (a < numRows) total += rowStart[a + 1] - rowStart[a];
       }
     }
     const tie = this.#tie;
@@ -145,7 +143,7 @@ export class CooccurrenceAgent implements Agent {
   }
 
   scoreItems(batch: StateBatch, out: Float64Array): void {
-    const numItems = batch.store.numItems;
+    const numItems = batch.numItems;
     const tie = this.#tie;
     const cooc = this.#cooc;
     const touchedItems = this.#touched;
@@ -167,14 +165,11 @@ export class CooccurrenceAgent implements Agent {
     const { rowStart, next, counts } = this.#transitions;
     const cooc = this.#cooc;
     const touchedItems = this.#touched;
-    const items = batch.store.items;
-    const start = batch.store.userOffsets[batch.users[i]];
     const numRows = rowStart.length - 1;
+    const back = Math.min(3, batch.lengths[i]);
     let touched = 0;
-    for (let j = 0; j < 3; j++) {
-      const p = batch.positions[i] - 1 - j;
-      if (p < start) break;
-      const a = items[p];
+    for (let j = 0; j < back; j++) {
+      const a = batch.item(i, j);
       if (a >= numRows) continue;
       const w = COOCCURRENCE_WEIGHTS[j];
       for (let e = rowStart[a]; e < rowStart[a + 1]; e++) {

@@ -1,4 +1,4 @@
-export { act, argmaxRows, checkBatch, withName, type Agent, type SparseScores, type StateBatch } from './agent.js';
+export { act, argmaxRows, checkBatch, StateBatch, withName, type Agent, type SparseScores } from './agent.js';
 export type { EpochStats, TrainableAgent, TrainHooks } from './trainable.js';
 export { ArrayAdam, type AdamOptions } from './adam.js';
 export { softmaxCrossEntropyRows } from './softmax.js';

@@ -89,7 +89,7 @@ export class PopularityAgent implements Agent {
   }
 
   scoreItems(batch: StateBatch, out: Float64Array): void {
-    const numItems = batch.store.numItems;
+    const numItems = batch.numItems;
     const pop = this.#pop;
     for (let i = 0; i < batch.users.length; i++) {
       const row = out.subarray(i * numItems, (i + 1) * numItems);

@@ -20,7 +20,7 @@ export class RandomAgent implements Agent {
   scoreItems(batch: StateBatch, out: Float64Array): void {
     const rng = this.#rng;
     if (!rng) throw new TypeError('expected RandomAgent.fit() before scoring, actual an unfitted agent');
-    const numItems = batch.store.numItems;
+    const numItems = batch.numItems;
     for (let i = 0; i < batch.users.length; i++) {
       let x = rng.nextInt(0xffffffff) + 1;
       const end = (i + 1) * numItems;

@@ -30,20 +30,17 @@ export class RecentAgent implements Agent {
   }
 
   scoreCandidates(batch: StateBatch, candidates: Int32Array, numCandidates: number, out: Float64Array): void {
-    const { store, users, positions } = batch;
-    const { items, userOffsets } = store;
     const tie = this.#tie;
     const mark = this.#mark;
     const last = this.#last;
     const numKnown = tie.length;
-    for (let i = 0; i < users.length; i++) {
-      const start = userOffsets[users[i]];
-      const end = positions[i];
+    for (let i = 0; i < batch.size; i++) {
+      const n = batch.lengths[i];
       const stamp = this.#nextStamp();
-      for (let p = start; p < end; p++) {
-        const item = items[p];
+      for (let k = n - 1; k >= 0; k--) {
+        const item = batch.item(i, k);
         mark[item] = stamp;
-        last[item] = p - start;
+        last[item] = n - 1 - k;
       }
       const base = i * numCandidates;
       for (let j = 0; j < numCandidates; j++) {
@@ -55,24 +52,23 @@ export class RecentAgent implements Agent {
   }
 
   scoreItemsSparse(batch: StateBatch): SparseScores {
-    const { store, users, positions } = batch;
-    const { items, userOffsets } = store;
     const mark = this.#mark;
+    const size = batch.size;
     let total = 0;
-    for (let i = 0; i < users.length; i++) total += positions[i] - userOffsets[users[i]];
-    const start = new Int32Array(users.length + 1);
+    for (let i = 0; i < size; i++) total += batch.lengths[i];
+    const start = new Int32Array(size + 1);
     const changed = new Int32Array(total);
     const scores = new Float64Array(total);
     let n = 0;
-    for (let i = 0; i < users.length; i++) {
-      const first = userOffsets[users[i]];
+    for (let i = 0; i < size; i++) {
+      const length = batch.lengths[i];
       const stamp = this.#nextStamp();
-      for (let p = positions[i] - 1; p >= first; p--) {
-        const item = items[p];
+      for (let k = 0; k < length; k++) {
+        const item = batch.item(i, k);
         if (mark[item] === stamp) continue;
         mark[item] = stamp;
         changed[n] = item;
-        scores[n++] = 2 + (p - first);
+        scores[n++] = 2 + (length - 1 - k);
       }
       start[i + 1] = n;
     }
@@ -80,16 +76,14 @@ export class RecentAgent implements Agent {
   }
 
   scoreItems(batch: StateBatch, out: Float64Array): void {
-    const { store, users, positions } = batch;
-    const { items, userOffsets, numItems } = store;
+    const numItems = batch.numItems;
     const tie = this.#tie;
-    for (let i = 0; i < users.length; i++) {
+    for (let i = 0; i < batch.size; i++) {
       const offset = i * numItems;
       out.set(tie.length >= numItems ? tie.subarray(0, numItems) : tie, offset);
       if (tie.length < numItems) out.fill(0, offset + tie.length, offset + numItems);
-      const start = userOffsets[users[i]];
-      const end = positions[i];
-      for (let p = start; p < end; p++) out[offset + items[p]] = 2 + (p - start);
+      const n = batch.lengths[i];
+      for (let k = n - 1; k >= 0; k--) out[offset + batch.item(i, k)] = 2 + (n - 1 - k);
     }
   }
 

@@ -1,4 +1,5 @@
-import { createVectorObservation, type VectorObservation } from './observation.js';
+import type { StateBatch } from '../data/state-batch.js';
+import { createVectorObservation, observationArrays, type VectorObservation } from './observation.js';
 import { rewardLookup, scheduledTrainingEpoch, type RewardTable, type TrainingEpochSchedule } from './rewards.js';
 
 /** Where a {@link Dynamics} writes one slot's step (index = slot); the core owns the arrays. */
@@ -45,8 +46,13 @@ export interface Dynamics {
    * against its state, writes the outcome into `out` at `slot` and advances the slot to its next state.
    */
   step(slot: number, actions: Int32Array, out: DynamicsStep): void;
-  /** Writes slot's current observation into `out` at `slot` (drawing its candidates: once per state). */
+  /**
+   * Writes slot's current observation into `out` at `slot` (drawing its candidates: once per state),
+   * with its request: user, history length, and a request time that is not the next event's.
+   */
   observe(slot: number, out: VectorObservation): void;
+  /** The view agents read requests through, over arrays `observe` writes. */
+  statesOver(users: Int32Array, lengths: Int32Array, times: Int32Array): StateBatch;
 }
 
 /** Options of {@link MdpCore}. */
@@ -98,8 +104,9 @@ export class MdpCore {
     const n = dynamics.numSlots;
     this.dynamics = dynamics;
     this.numSlots = n;
-    this.observations = createVectorObservation(n, dynamics.historyLength, dynamics.numCandidates);
-    this.finalObservations = createVectorObservation(n, dynamics.historyLength, dynamics.numCandidates);
+    const statesOver = dynamics.statesOver.bind(dynamics);
+    this.observations = createVectorObservation(n, dynamics.historyLength, dynamics.numCandidates, statesOver);
+    this.finalObservations = createVectorObservation(n, dynamics.historyLength, dynamics.numCandidates, statesOver);
     this.rewards = new Float32Array(n);
     this.hits = new Uint8Array(n);
     this.outcome = {
@@ -172,7 +179,7 @@ export class MdpCore {
    * outputs, so that after a seeded start every array is a function of the seed.
    */
   startAll(episodes: Int32Array): void {
-    for (const array of [this.rewards, this.hits, this.actedEpisodes, this.episodeReturns, this.episodeLengths, ...Object.values(this.outcome), ...Object.values(this.finalObservations)]) {
+    for (const array of [this.rewards, this.hits, this.actedEpisodes, this.episodeReturns, this.episodeLengths, ...Object.values(this.outcome), ...observationArrays(this.finalObservations)]) {
       (array as Uint8Array).fill(0);
     }
     for (let i = 0; i < this.numSlots; i++) episodes[i] = this.startEpisode(i);

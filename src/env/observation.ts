@@ -1,4 +1,5 @@
 import type { EventStore } from '../data/event-store.js';
+import type { StateBatch } from '../data/state-batch.js';
 import { Box } from './spaces/box.js';
 import { Dict } from './spaces/dict.js';
 
@@ -63,10 +64,11 @@ export function hoursOf(store: EventStore): Int8Array {
 
 /**
  * A batch of observations, slot `i` at `[i * L, (i + 1) * L)` of the history columns and
- * `[i * C, (i + 1) * C)` of `candidates` (empty in slate mode). `positions[i]` is the store position
- * of slot i's target event: the user's full history is store positions `userOffsets[users[i]] ..
- * positions[i] - 1`, for agents that need more than L events. In `finalObservations`,
- * `positions[i]` is the position after the episode's last event (the bound of the history shown).
+ * `[i * C, (i + 1) * C)` of `candidates` (empty in slate mode). `states` is the same batch as
+ * requests, for agents that need more than L events: slot i's user `users[i]`, the number of their
+ * events before the request `lengths[i]` and the request time `times[i]`, read through a
+ * {@link StateBatch} that stops at the request. In `finalObservations` the history runs to the
+ * episode's last event.
  */
 export interface VectorObservation {
   readonly items: Int32Array;
@@ -75,13 +77,33 @@ export interface VectorObservation {
   readonly categories: Int32Array;
   readonly mask: Uint8Array;
   readonly candidates: Int32Array;
-  readonly positions: Int32Array;
   readonly users: Int32Array;
+  readonly lengths: Int32Array;
+  readonly times: Int32Array;
+  /** Views `users`, `lengths` and `times` (updated in place with them). */
+  readonly states: StateBatch;
 }
 
-/** Allocates a batch of `numSlots` observations (C = 0 in slate mode). */
-export function createVectorObservation(numSlots: number, historyLength: number, numCandidates: number): VectorObservation {
+/** The typed arrays of a batch of observations (everything but the `states` view over three of them). */
+export function observationArrays(batch: VectorObservation): (Int32Array | Int8Array | Uint8Array)[] {
+  const { items, behaviors, hours, categories, mask, candidates, users, lengths, times } = batch;
+  return [items, behaviors, hours, categories, mask, candidates, users, lengths, times];
+}
+
+/**
+ * Allocates a batch of `numSlots` observations (C = 0 in slate mode); `statesOver` makes the
+ * dynamics' view of requests over the batch's `users`, `lengths` and `times`.
+ */
+export function createVectorObservation(
+  numSlots: number,
+  historyLength: number,
+  numCandidates: number,
+  statesOver: (users: Int32Array, lengths: Int32Array, times: Int32Array) => StateBatch,
+): VectorObservation {
   const n = numSlots * historyLength;
+  const users = new Int32Array(numSlots);
+  const lengths = new Int32Array(numSlots);
+  const times = new Int32Array(numSlots);
   return {
     items: new Int32Array(n),
     behaviors: new Int8Array(n),
@@ -89,8 +111,10 @@ export function createVectorObservation(numSlots: number, historyLength: number,
     categories: new Int32Array(n),
     mask: new Uint8Array(n),
     candidates: new Int32Array(numSlots * numCandidates),
-    positions: new Int32Array(numSlots),
-    users: new Int32Array(numSlots),
+    users,
+    lengths,
+    times,
+    states: statesOver(users, lengths, times),
   };
 }
 

@@ -1,6 +1,7 @@
 import { ErrorCode, RecGymError } from '../core/errors.js';
 import { createRng, type Rng } from '../core/rng.js';
 import type { EventStore } from '../data/event-store.js';
+import { StateBatch } from '../data/state-batch.js';
 import type { CandidateSampler } from './candidates.js';
 import { MdpCore, type Dynamics, type DynamicsStep } from './mdp-core.js';
 import { writeHistory, type VectorObservation } from './observation.js';
@@ -38,6 +39,7 @@ export class ReplayDynamics implements Dynamics {
   private readonly behaviors: Uint8Array;
   private readonly times: Int32Array;
   private readonly userOffsets: Int32Array;
+  private readonly windowStart: number;
   private readonly windowEnd: number;
   // Slot state: the store position of the next target event, the episode end (exclusive), the user
   // and their first position, whether the window cuts the episode.
@@ -66,6 +68,7 @@ export class ReplayDynamics implements Dynamics {
     this.behaviors = store.behaviors;
     this.times = store.times;
     this.userOffsets = store.userOffsets;
+    this.windowStart = setup.window.start;
     this.windowEnd = setup.window.end;
     this.slotPosition = new Int32Array(numSlots);
     this.slotEnd = new Int32Array(numSlots);
@@ -150,8 +153,15 @@ export class ReplayDynamics implements Dynamics {
       const hasNext = position < this.userOffsets[user + 1] && this.times[position] < this.windowEnd;
       this.slotPositive[slot] = sampler.fill(out.candidates, slot * this.numCandidates, hasNext ? this.items[position] : -1, this.stream);
     }
-    out.positions[slot] = position;
+    // The request: the user's events before the target, asked at the last one's time (or the window's start).
+    const userStart = this.slotUserStart[slot];
     out.users[slot] = user;
+    out.lengths[slot] = position - userStart;
+    out.times[slot] = position > userStart ? Math.max(this.times[position - 1], this.windowStart) : this.windowStart;
+  }
+
+  statesOver(users: Int32Array, lengths: Int32Array, times: Int32Array): StateBatch {
+    return new StateBatch(this.store, users, lengths, times);
   }
 
   /** Index of `target` in slot's slate, -1 when absent (out of `step`, which V8 then inlines smaller in candidates mode). */

@@ -1,7 +1,7 @@
 import { createRng } from '../core/rng.js';
 import type { EventStore } from '../data/event-store.js';
 import { DEFAULT_REWARDS, rewardLookup, type RewardTable } from '../env/rewards.js';
-import type { Agent, SparseScores, StateBatch } from '../agents/agent.js';
+import type { Agent, SparseScores } from '../agents/agent.js';
 import type { TimeWindow } from '../data/split.js';
 import { Bootstrap, pairedDifference, type BootstrapSeries, type Interval } from './bootstrap.js';
 import { MISS, caseMetric, expectedUniform, type MetricKind } from './metrics.js';
@@ -83,7 +83,7 @@ export async function rankCases(agent: Agent, setup: EvaluationSetup, options: R
     const scores = new Float64Array(batchSize * c);
     for (let from = 0; from < cases.count; from += batchSize) {
       const to = Math.min(cases.count, from + batchSize);
-      const batch: StateBatch = { store, users: cases.users.subarray(from, to), positions: cases.positions.subarray(from, to) };
+      const batch = cases.states.subarray(from, to);
       const out = scores.subarray(0, (to - from) * c);
       out.fill(NaN);
       await agent.scoreCandidates(batch, candidates.items.subarray(from * c, to * c), c, out);
@@ -104,8 +104,6 @@ export async function rankCases(agent: Agent, setup: EvaluationSetup, options: R
   }
   const batchSize = options.batchSize ?? Math.max(1, Math.min(1024, Math.floor(FULL_BATCH_SCORES / Math.max(1, numItems))));
   const scores = new Float64Array(batchSize * numItems);
-  const users = new Int32Array(batchSize);
-  const positions = new Int32Array(batchSize);
   const catalogue = cases.catalogue;
   // A catalogue of consecutive ids (e.g. the whole store, or the training items of a time-sorted log) ranks without a gather.
   const first = catalogue.length > 0 ? catalogue[0] : 0;
@@ -113,12 +111,8 @@ export async function rankCases(agent: Agent, setup: EvaluationSetup, options: R
   for (let from = 0; from < warm.length; from += batchSize) {
     const to = Math.min(warm.length, from + batchSize);
     const n = to - from;
-    for (let j = 0; j < n; j++) {
-      users[j] = cases.users[warm[from + j]];
-      positions[j] = cases.positions[warm[from + j]];
-    }
     const out = scores.subarray(0, n * numItems);
-    await agent.scoreItems({ store, users: users.subarray(0, n), positions: positions.subarray(0, n) }, out);
+    await agent.scoreItems(cases.states.select(warm.slice(from, to)), out);
     for (let j = 0; j < n; j++) {
       const i = warm[from + j];
       const offset = j * numItems;
@@ -140,13 +134,8 @@ async function rankSparseCases(agent: Agent, setup: EvaluationSetup, warm: Int32
   const sortedOf = new Map<Float64Array, Float64Array>();
   for (let from = 0; from < warm.length; from += batchSize) {
     const to = Math.min(warm.length, from + batchSize);
-    const users = new Int32Array(to - from);
-    const positions = new Int32Array(to - from);
-    for (let j = 0; j < users.length; j++) {
-      users[j] = cases.users[warm[from + j]];
-      positions[j] = cases.positions[warm[from + j]];
-    }
-    const sparse: SparseScores = await (agent.scoreItemsSparse as NonNullable<Agent['scoreItemsSparse']>)({ store, users, positions });
+    const states = cases.states.select(warm.subarray(from, to));
+    const sparse: SparseScores = await (agent.scoreItemsSparse as NonNullable<Agent['scoreItemsSparse']>)(states);
     const { base, start, items, scores } = sparse;
     if (base.length !== store.numItems) {
       throw new RangeError(`expected ${agent.name}'s sparse base of length ${store.numItems}, actual ${base.length}`);
@@ -156,7 +145,7 @@ async function rankSparseCases(agent: Agent, setup: EvaluationSetup, warm: Int32
       sorted = sortedSubset(base, cases.catalogue.length === store.numItems ? undefined : cases.catalogue);
       sortedOf.set(base, sorted);
     }
-    for (let j = 0; j < users.length; j++) {
+    for (let j = 0; j < states.size; j++) {
       const i = warm[from + j];
       const positive = cases.items[i];
       let score = base[positive];

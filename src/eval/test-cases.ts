@@ -1,6 +1,7 @@
 import { ErrorCode, RecGymError } from '../core/errors.js';
 import type { EventStore } from '../data/event-store.js';
 import type { TimeWindow } from '../data/split.js';
+import { StateBatch } from '../data/state-batch.js';
 
 /** Train and test windows (a `DaySplit` from `splitByDay`, or `splitAtTime` for `--test-start`). */
 export interface EvalSplit {
@@ -35,8 +36,13 @@ export interface TestCases {
   readonly catalogueMode: CatalogueMode;
   /** Dense store user per case. */
   readonly users: Int32Array;
-  /** Store position of the positive per case. */
+  /** Store position of the positive per case (the evaluator's; agents get `states`). */
   readonly positions: Int32Array;
+  /**
+   * What the agent sees per case: the user's events before the positive, requested at the time of
+   * the last of them or the test window's start, whichever is later (never the positive's time).
+   */
+  readonly states: StateBatch;
   /** Positive item per case. */
   readonly items: Int32Array;
   /** Behaviour of the positive per case. */
@@ -136,6 +142,7 @@ export function buildTestCases(store: EventStore, split: EvalSplit, options: { c
     catalogueMode,
     users: Int32Array.from(caseUsers),
     positions,
+    states: StateBatch.before(store, Int32Array.from(caseUsers), positions, test.start),
     items: positions.map((p) => items[p]),
     behaviors: Uint8Array.from(casePositions, (p) => behaviors[p]),
     flags: Uint8Array.from(caseFlags),

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createRng } from '../../src/core/rng.js';
 import { PopularityAgent, act, argmaxRows, checkBatch } from '../../src/agents/index.js';
 import { itemOf, tinySplit, tinyStore } from '../eval/tiny-log.js';
+import { StateBatch } from '../../src/data/state-batch.js';
 
 describe('argmaxRows', () => {
   it('picks the largest score per row', () => {
@@ -28,19 +29,20 @@ describe('act', () => {
     const store = tinyStore();
     const agent = new PopularityAgent();
     agent.fit(store, tinySplit(store).train, createRng(0));
-    const batch = { store, users: Int32Array.from([0, 1]), positions: Int32Array.from([1, store.userOffsets[1]]) };
+    const batch = StateBatch.before(store, Int32Array.from([0, 1]), Int32Array.from([1, store.userOffsets[1]]));
     const candidates = Int32Array.from([10, 11, 12, 13, 12, 10].map((i) => itemOf(store, i)));
     expect(Array.from(await act(agent, batch, candidates, 3, createRng(0)))).toEqual([1, 1]);
   });
 });
 
 describe('checkBatch', () => {
-  it('rejects positions outside the user and mismatched lengths', () => {
+  it("rejects a history longer than the user's events, an unknown user and mismatched lengths", () => {
     const store = tinyStore();
-    expect(() => checkBatch({ store, users: Int32Array.from([0]), positions: Int32Array.from([store.userOffsets[1] + 1]) })).toThrow(
-      /within that user's events/,
-    );
-    expect(() => checkBatch({ store, users: Int32Array.from([0]), positions: new Int32Array(2) })).toThrow(/equal length/);
-    expect(() => checkBatch({ store, users: Int32Array.from([0]), positions: Int32Array.from([0]) })).not.toThrow();
+    const own = store.userOffsets[1] - store.userOffsets[0];
+    const batch = (users: number[], lengths: number[]) => new StateBatch(store, Int32Array.from(users), Int32Array.from(lengths), new Int32Array(users.length));
+    expect(() => checkBatch(batch([0], [own + 1]))).toThrow(/at most that user's events, actual user 0 with/);
+    expect(() => checkBatch(batch([store.numUsers], [0]))).toThrow(/name a user of the log/);
+    expect(() => batch([0], [0, 1])).toThrow(/equal length/);
+    expect(() => checkBatch(batch([0, 1], [own, 0]))).not.toThrow();
   });
 });

@@ -14,7 +14,7 @@ import {
   fitAgent,
   popularityTieBreak,
   type Agent,
-  type StateBatch,
+  StateBatch,
 } from '../../src/agents/index.js';
 import { D0, TEST, itemOf, tinySplit, tinyStore, userOf } from '../eval/tiny-log.js';
 
@@ -25,11 +25,7 @@ const u1 = userOf(store, 1);
 const u2 = userOf(store, 2);
 const start1 = store.userOffsets[u1];
 /** u1 before its test event on item 12 (history 10, 11, 10, 10) and u2 before its test event (12, 13, 12). */
-const batch: StateBatch = {
-  store,
-  users: Int32Array.from([u1, u2]),
-  positions: Int32Array.from([start1 + 4, store.userOffsets[u2] + 3]),
-};
+const batch = StateBatch.before(store, Int32Array.from([u1, u2]), Int32Array.from([start1 + 4, store.userOffsets[u2] + 3]));
 const ITEMS = [10, 11, 12, 13, 99, 14];
 
 function byRawItem(agent: Agent): Array<Record<number, number>> {
@@ -105,12 +101,12 @@ describe('RecentAgent', () => {
   it('sees earlier test-day events of the state, and nothing after it', () => {
     const agent = new RecentAgent();
     agent.fit(store, split.train, createRng(0));
-    const later: StateBatch = { store, users: Int32Array.from([u1]), positions: Int32Array.from([start1 + 6]) };
+    const later = StateBatch.before(store, Int32Array.from([u1]), Int32Array.from([start1 + 6]));
     const out = new Float64Array(store.numItems);
     agent.scoreItems(later, out);
     expect(out[itemOf(store, 99)]).toBe(7); // the cold item 99 touched at history index 5
     expect(out[itemOf(store, 12)]).toBe(6);
-    const first: StateBatch = { store, users: Int32Array.from([u1]), positions: Int32Array.from([start1 + 1]) };
+    const first = StateBatch.before(store, Int32Array.from([u1]), Int32Array.from([start1 + 1]));
     agent.scoreItems(first, out);
     expect(out[itemOf(store, 10)]).toBe(2);
     expect(out[itemOf(store, 11)]).toBe(0.8);
@@ -182,7 +178,7 @@ describe('CooccurrenceAgent', () => {
     agent.fit(s, splitByDay(s, '2014-12-18').train, createRng(0));
     const out = new Float64Array(s.numItems);
     // state: whole history before the test event; last three 3 (w 1, no transition out of 3), 1 (w .5), 2 (w .25)
-    agent.scoreItems({ store: s, users: Int32Array.from([0]), positions: Int32Array.from([4]) }, out);
+    agent.scoreItems(StateBatch.before(s, Int32Array.from([0]), Int32Array.from([4])), out);
     const [i1, i2, i3] = [1, 2, 3].map((r) => out[s.itemIds.get(r)]);
     expect(i2).toBe(i3); // 0.5 * count(1 -> 2) = 0.5 * count(1 -> 3), same popularity 1
     expect(i2).toBeCloseTo(0.5 + 0.125 / 3, 15);

@@ -71,3 +71,8 @@ export function tinyTianchiCsv(): string {
   });
   return `user_id,item_id,behavior_type,user_geohash,item_category,time\n${rows.join('\n')}\n`;
 }
+
+/** Store position of each slot's next event: the end of the history its request sees. */
+export function positionsOf(store: EventStore, observations: { readonly users: Int32Array; readonly lengths: Int32Array }): Int32Array {
+  return Int32Array.from(observations.users, (u, i) => store.userOffsets[u] + observations.lengths[i]);
+}

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createRng, type Rng } from '../../src/core/rng.js';
 import { Behavior } from '../../src/data/behavior.js';
-import type { EventStore } from '../../src/data/event-store.js';
+import { EventStoreBuilder, type EventStore } from '../../src/data/event-store.js';
+import { StateBatch } from '../../src/data/state-batch.js';
 import { firstDifference } from '../../src/env/check-env.js';
 import { MdpCore, type Dynamics, type DynamicsStep } from '../../src/env/mdp-core.js';
 import type { VectorObservation } from '../../src/env/observation.js';
@@ -13,7 +14,7 @@ import { DEFAULT_REWARDS } from '../../src/env/rewards.js';
 import type { Space } from '../../src/env/spaces/space.js';
 import { VectorRecommendationEnv } from '../../src/env/vector-env.js';
 import { createDefaultEventStore } from '../../src/sim/default-data.js';
-import { ids, tinyStore } from './fixtures.js';
+import { ids, positionsOf, tinyStore } from './fixtures.js';
 
 /**
  * A dynamics that is not a replay: episode e lasts e + 1 steps (episodes 0, 1, 2 in turn); action 1
@@ -69,14 +70,19 @@ class CountingDynamics implements Dynamics {
     out.mask[slot] = 1;
     out.candidates[2 * slot] = 0;
     out.candidates[2 * slot + 1] = 1;
-    out.positions[slot] = this.#step[slot];
     out.users[slot] = this.#episode[slot];
+    out.lengths[slot] = this.#step[slot];
+    out.times[slot] = 0;
+  }
+
+  statesOver(users: Int32Array, lengths: Int32Array, times: Int32Array): StateBatch {
+    return new StateBatch(new EventStoreBuilder().build(), users, lengths, times);
   }
 }
 
 /** Index of the slot's logged target in its candidates (the action that hits). */
 function hittingAction(store: EventStore, observations: VectorObservation, slot: number, numCandidates: number): number {
-  const target = store.items[observations.positions[slot]];
+  const target = store.items[positionsOf(store, observations)[slot]];
   return observations.candidates.subarray(slot * numCandidates, (slot + 1) * numCandidates).indexOf(target);
 }
 
@@ -211,7 +217,7 @@ describe('MdpCore', () => {
       core.step(perfect(), false);
       expect(flags().map((f) => [f[0], f[2]])).toEqual([[0, 0], [1, 1]]);
       // The truncated episode's final observation plants its next event (item 13) for bootstrapping.
-      expect(core.finalObservations.positions[2]).toBe(episodes.start[episodeOf(400)] + 2);
+      expect(positionsOf(store, core.finalObservations)[2]).toBe(episodes.start[episodeOf(400)] + 2);
       expect(core.finalObservations.candidates.subarray(6, 9)).toContain(item(13));
       const { core: edge } = replayCore({ maxEpisodeSteps: 3 });
       edge.startEpisode(0, episodeOf(100));
@@ -268,7 +274,7 @@ function expectSingleIsSlotZero(options: ReplayEnvOptions, seed: number, steps: 
     expect(s.info.episodeStep, where).toBe(v.info.episodeLengths[0]);
     expectSameObservation(s.observation, vector, v.finalObservations, `${where} final`);
     const next = single.reset();
-    expect(next.info.position, where).toBe(v.observations.positions[0]);
+    expect(next.info.position, where).toBe(positionsOf(vector.setup.store, v.observations)[0]);
     expectSameObservation(next.observation, vector, v.observations, `${where} reset`);
   }
   expect(single.passes).toBe(vector.passes);
@@ -307,7 +313,7 @@ describe('VectorRecommendationEnv', () => {
     const env = new VectorRecommendationEnv({ store: tinyStore(), numCandidates: 3, historyLength: 3, numEnvs: 2 });
     const rng = createRng(9);
     const reset = env.reset({ seed: 9 });
-    const trace = [`reset e${reset.info.episodes.join(',')} p${reset.observations.positions.join(',')} c${reset.observations.candidates.join(',')}`];
+    const trace = [`reset e${reset.info.episodes.join(',')} p${positionsOf(env.setup.store, reset.observations).join(',')} c${reset.observations.candidates.join(',')}`];
     const actions = new Int32Array(2);
     for (let t = 0; t < 10; t++) {
       actions[0] = rng.nextInt(3);
@@ -315,7 +321,7 @@ describe('VectorRecommendationEnv', () => {
       const s = env.step(actions);
       const ends = [0, 1].map((i) => (s.terminations[i] ? 'T' : s.truncations[i] ? 't' : '-')).join('');
       const rewards = Array.from(s.rewards, (r) => Math.round(r * 1e6) / 1e6).join(',');
-      trace.push(`a${actions.join(',')} r${rewards} ${ends} e${s.info.episodes.join(',')} p${s.observations.positions.join(',')} c${s.observations.candidates.join(',')}`);
+      trace.push(`a${actions.join(',')} r${rewards} ${ends} e${s.info.episodes.join(',')} p${positionsOf(env.setup.store, s.observations).join(',')} c${s.observations.candidates.join(',')}`);
     }
     expect(trace).toMatchInlineSnapshot(`
       [

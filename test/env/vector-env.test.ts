@@ -6,7 +6,7 @@ import { createObservationSpace } from '../../src/env/observation.js';
 import { firstDifference } from '../../src/env/check-env.js';
 import { DEFAULT_REWARDS, rewardOf } from '../../src/env/rewards.js';
 import type { BehaviorCode } from '../../src/data/behavior.js';
-import { ids, tinyStore } from './fixtures.js';
+import { ids, positionsOf, tinyStore } from './fixtures.js';
 
 const L = 3;
 const C = 3;
@@ -31,7 +31,7 @@ function slot(batch: VectorObservation, i: number, withCandidates = true) {
 function perfectActions(env: VectorRecommendationEnv, observations: VectorObservation, out: Int32Array): Int32Array {
   const items = env.setup.store.items;
   for (let i = 0; i < env.numEnvs; i++) {
-    const target = items[observations.positions[i]];
+    const target = items[positionsOf(env.setup.store, observations)[i]];
     out[i] = observations.candidates.subarray(i * C, (i + 1) * C).indexOf(target);
   }
   return out;
@@ -46,9 +46,9 @@ describe('VectorRecommendationEnv', () => {
       const space = createObservationSpace({ numItems: env.setup.store.numItems, numCategories: env.setup.store.numCategories, historyLength: L, numCandidates: C });
       for (let i = 0; i < 3; i++) {
         expect(space.explain(slot(observations, i))).toBeUndefined();
-        expect(observations.positions[i]).toBe(env.setup.episodes.start[info.episodes[i]]);
+        expect(positionsOf(env.setup.store, observations)[i]).toBe(env.setup.episodes.start[info.episodes[i]]);
         expect(observations.users[i]).toBe(env.setup.episodes.user[info.episodes[i]]);
-        expect(observations.candidates.subarray(i * C, (i + 1) * C)).toContain(env.setup.store.items[observations.positions[i]]);
+        expect(observations.candidates.subarray(i * C, (i + 1) * C)).toContain(env.setup.store.items[positionsOf(env.setup.store, observations)[i]]);
       }
     });
   });
@@ -72,8 +72,8 @@ describe('VectorRecommendationEnv', () => {
           reward: Math.round(result.rewards[0] * 1e6) / 1e6,
           done: `${result.terminations[0]}${result.truncations[0]}`,
           finalItems: isDone ? Array.from(result.finalObservations.items) : [],
-          finalPosition: isDone ? result.finalObservations.positions[0] : -1,
-          nextPosition: result.observations.positions[0],
+          finalPosition: isDone ? positionsOf(env.setup.store, result.finalObservations)[0] : -1,
+          nextPosition: positionsOf(env.setup.store, result.observations)[0],
           length: result.info.episodeLengths[0],
           ret: result.info.episodeReturns[0],
         });
@@ -102,13 +102,13 @@ describe('VectorRecommendationEnv', () => {
       const env = vectorEnv(1);
       const { episodes } = env.setup;
       let observations = env.reset({ seed: 5 }).observations;
-      const dealt = [episodes.start.indexOf(observations.positions[0])];
+      const dealt = [episodes.start.indexOf(positionsOf(env.setup.store, observations)[0])];
       const passes = [env.passes];
       while (dealt.length < 15) {
         const result = env.step(new Int32Array(1));
         observations = result.observations;
         if (result.terminations[0] || result.truncations[0]) {
-          dealt.push(episodes.start.indexOf(observations.positions[0]));
+          dealt.push(episodes.start.indexOf(positionsOf(env.setup.store, observations)[0]));
           passes.push(env.passes);
         }
       }
@@ -127,11 +127,11 @@ describe('VectorRecommendationEnv', () => {
         const actions = new Int32Array(1);
         let totalHits = 0;
         for (let e = 0; e < 6; e++) {
-          const episode = episodes.start.indexOf(observations.positions[0]);
+          const episode = episodes.start.indexOf(positionsOf(store, observations)[0]);
           let singleObservation = single.reset({ options: { episode } }).observation;
           expect(slot(observations, 0, false)).toEqual({ ...singleObservation, candidates: undefined, ...slot(observations, 0, false) });
           for (;;) {
-            const target = store.items[observations.positions[0]];
+            const target = store.items[positionsOf(store, observations)[0]];
             if (policy === 'perfect') perfectActions(vector, observations, actions);
             const v = vector.step(actions);
             const s = single.step(policy === 'perfect' ? singleObservation.candidates!.indexOf(target) : 0);
@@ -181,7 +181,7 @@ describe('VectorRecommendationEnv', () => {
 
     it('re-creates the Rng and the episode order on reset({ seed }) and continues them on reset()', () => {
       // Each result is read at once: the env reuses its buffers.
-      const text = (r: { observations: VectorObservation }) => `${r.observations.positions.join(',')}|${r.observations.candidates.join(',')}`;
+      const text = (r: { observations: VectorObservation }) => `${positionsOf(fresh.setup.store, r.observations).join(',')}|${r.observations.candidates.join(',')}`;
       const snapshot = (env: VectorRecommendationEnv, seed?: number) => [text(env.reset(seed === undefined ? {} : { seed })), text(env.reset())];
       const fresh = vectorEnv(2, { seed: 5 });
       const used = vectorEnv(2, { seed: 99 });
@@ -212,7 +212,7 @@ describe('VectorRecommendationEnv', () => {
       expect(observations.candidates).toHaveLength(0);
       const actions = new Int32Array(4);
       for (let i = 0; i < 2; i++) {
-        const target = env.setup.store.items[observations.positions[i]];
+        const target = env.setup.store.items[positionsOf(env.setup.store, observations)[i]];
         actions[2 * i] = target === item(10) ? item(11) : item(10);
         actions[2 * i + 1] = target;
       }

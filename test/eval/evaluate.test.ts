@@ -13,7 +13,8 @@ const split = tinySplit(store);
 
 /** Scores the logged positive 1 and everything else 0 (or the reverse): a perfect or a worst agent. */
 function oracle(name: string, isWorst = false): Agent {
-  const score = (b: StateBatch, i: number, item: number) => ((b.store.items[b.positions[i]] === item) !== isWorst ? 1 : 0);
+  // The oracle reads the answer from the test's own store: the batch itself cannot show it.
+  const score = (b: StateBatch, i: number, item: number) => ((store.items[store.userOffsets[b.users[i]] + b.lengths[i]] === item) !== isWorst ? 1 : 0);
   return {
     name,
     fit() {},
@@ -21,7 +22,7 @@ function oracle(name: string, isWorst = false): Agent {
       for (let i = 0; i < b.users.length; i++) for (let j = 0; j < c; j++) out[i * c + j] = score(b, i, candidates[i * c + j]);
     },
     scoreItems(b, out) {
-      const n = b.store.numItems;
+      const n = b.numItems;
       for (let i = 0; i < b.users.length; i++) for (let item = 0; item < n; item++) out[i * n + item] = score(b, i, item);
     },
   };

@@ -7,6 +7,7 @@ import { splitByDay } from '../../src/data/split.js';
 import { isRecGymError, ErrorCode } from '../../src/core/errors.js';
 import { createDefaultEventStore } from '../../src/sim/default-data.js';
 import { buildTestCases, MISS, prepareEvaluation, rankCases, type EvaluationSetup } from '../../src/eval/index.js';
+import { StateBatch } from '../../src/data/state-batch.js';
 
 /** Scripted ranks per window start; when set, rankCases returns them instead of the agent's. */
 const script = vi.hoisted(() => ({
@@ -129,7 +130,7 @@ describe('runTraining', () => {
     expect(late).toBeDefined();
     const out = new Float64Array(store.numItems);
     const u = store.users[store.length - 1];
-    await run.agent.scoreItems({ store, users: Int32Array.of(u), positions: Int32Array.of(store.userOffsets[u + 1]) }, out);
+    await run.agent.scoreItems(StateBatch.before(store, Int32Array.of(u), Int32Array.of(store.userOffsets[u + 1])), out);
     const knownMin = Math.min(...[...known].map((x) => out[x]));
     expect(out[late as number]).toBeLessThan(knownMin);
     run.agent.dispose?.();
@@ -180,7 +181,7 @@ describe('runTraining', () => {
     expect(validationOnly).toBeGreaterThanOrEqual(0);
     const out = new Float64Array(store.numItems);
     const u = store.users[store.length - 1];
-    await run.agent.scoreItems({ store, users: Int32Array.of(u), positions: Int32Array.of(store.userOffsets[u + 1]) }, out);
+    await run.agent.scoreItems(StateBatch.before(store, Int32Array.of(u), Int32Array.of(store.userOffsets[u + 1])), out);
     expect(out[validationOnly]).toBeGreaterThan(-1e29);
     run.agent.dispose?.();
   });

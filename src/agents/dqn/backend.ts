@@ -128,6 +128,8 @@ export class WasmKernels {
   readonly #buffers = new Map<string, HeapBuffer>();
   readonly #views = new Map<HeapBuffer, Float32Array>();
   readonly #aliases = new Map<string, HeapBuffer>();
+  readonly #floats = new Map<string, Float32Array>();
+  readonly #cached = new Map<string, unknown>();
   #heap: Float32Array;
   #shapeView: Int32Array;
 
@@ -159,6 +161,19 @@ export class WasmKernels {
       this.#views.set(buffer, view);
     }
     return view;
+  }
+
+  /** A named JS-side scratch array of `size` floats (contents undefined), grown on demand: the passes' per-step values. */
+  floats(name: string, size: number): Float32Array {
+    let a = this.#floats.get(name);
+    if (!a || a.length < size) this.#floats.set(name, (a = new Float32Array(size)));
+    return a.subarray(0, size);
+  }
+
+  /** The value kept under `key` on these kernels, made by `create` the first time (e.g. the GRU's packed-weight slots). */
+  cached<T>(key: string, create: () => T): T {
+    if (!this.#cached.has(key)) this.#cached.set(key, create());
+    return this.#cached.get(key) as T;
   }
 
   /** The named scratch buffer registered with `size` floats (contents undefined), grown on demand. */

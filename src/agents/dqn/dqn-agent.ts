@@ -5,9 +5,10 @@ import { ErrorCode, RecGymError } from '../../core/errors.js';
 import { fork, type Rng } from '../../core/rng.js';
 import type { EventStore } from '../../data/event-store.js';
 import type { TimeWindow } from '../../data/split.js';
+import { StateBatch } from '../../data/state-batch.js';
 import { rewardOf } from '../../env/rewards.js';
 import { VectorRecommendationEnv } from '../../env/vector-env.js';
-import { checkBatch, type Agent, type StateBatch } from '../agent.js';
+import { checkBatch, type Agent } from '../agent.js';
 import { NUM_CONTEXT_FEATURES } from '../features/context-features.js';
 import { NUM_HISTORY_FEATURES } from '../features/history-features.js';
 import type { EpochStats, TrainableAgent, TrainHooks } from '../trainable.js';
@@ -123,11 +124,10 @@ export class DqnAgent implements TrainableAgent<DqnEpochStats> {
     const schedule = createSchedule(config, totalSteps);
     hooks.log?.(`dqn: ${env.numEpisodes} episodes, ${env.setup.episodes.steps} transitions per pass, ${stepsPerEpoch} env steps x ${numEnvs} slots per epoch`);
 
-    const users = new Int32Array(numEnvs);
-    const positions = new Int32Array(numEnvs);
+    // This step's states (copied: the env overwrites its observation) and their successors.
+    const states = new StateBatch(store, new Int32Array(numEnvs), new Int32Array(numEnvs), new Int32Array(numEnvs));
     const candidates = new Int32Array(numEnvs * C);
-    const nextUsers = new Int32Array(numEnvs);
-    const nextPositions = new Int32Array(numEnvs);
+    const next = { users: new Int32Array(numEnvs), lengths: new Int32Array(numEnvs), times: new Int32Array(numEnvs) };
     const nextCandidates = new Int32Array(numEnvs * C);
     const actions = new Int32Array(numEnvs);
     const actionItems = new Int32Array(numEnvs);
@@ -146,11 +146,12 @@ export class DqnAgent implements TrainableAgent<DqnEpochStats> {
       let epsilon = schedule(globalStep);
       for (let s = 0; s < stepsPerEpoch; s++, globalStep++) {
         epsilon = schedule(globalStep);
-        users.set(observations.users);
-        positions.set(observations.positions);
+        states.users.set(observations.users);
+        states.lengths.set(observations.lengths);
+        states.times.set(observations.times);
         candidates.set(observations.candidates);
         const isGreedyNeeded = epsilon < 1;
-        if (isGreedyNeeded) learner.windowQ(learner.online, users, positions, candidates, C, q);
+        if (isGreedyNeeded) learner.windowQ(learner.online, states, candidates, C, q);
         for (let i = 0; i < numEnvs; i++) {
           let a: number;
           if (!isGreedyNeeded || actRng.next() < epsilon) a = actRng.nextInt(C);
@@ -174,13 +175,14 @@ export class DqnAgent implements TrainableAgent<DqnEpochStats> {
         for (let i = 0; i < numEnvs; i++) {
           const isDone = result.terminations[i] === 1 || result.truncations[i] === 1;
           const source = isDone ? result.finalObservations : result.observations;
-          nextUsers[i] = source.users[i];
-          nextPositions[i] = source.positions[i];
+          next.users[i] = source.users[i];
+          next.lengths[i] = source.lengths[i];
+          next.times[i] = source.times[i];
           nextCandidates.set(source.candidates.subarray(i * C, (i + 1) * C), i * C);
           rewardSum += result.rewards[i];
           hits += result.hits[i];
         }
-        buffer.add({ users, positions }, actionItems, result.rewards, { users: nextUsers, positions: nextPositions, candidates: nextCandidates }, result.terminations, result.truncations, result.nextItems);
+        buffer.add(states, actionItems, result.rewards, { ...next, candidates: nextCandidates }, result.terminations, result.truncations, result.nextItems);
         observations = result.observations;
         if (buffer.size >= Math.max(config.learningStarts, 1) && globalStep % config.trainFrequency === 0) {
           const t0 = performance.now();
@@ -226,7 +228,7 @@ export class DqnAgent implements TrainableAgent<DqnEpochStats> {
   }
 
   scoreCandidates(batch: StateBatch, candidates: Int32Array, numCandidates: number, out: Float64Array): void {
-    const learner = this.#requireLearner('scoreCandidates');
+    const learner = this.#requireLearner('scoreCandidates', batch);
     checkBatch(batch);
     const n = batch.users.length;
     const C = numCandidates;
@@ -235,13 +237,12 @@ export class DqnAgent implements TrainableAgent<DqnEpochStats> {
     const safe = new Int32Array(chunk * C);
     for (let start = 0; start < n; start += chunk) {
       const m = Math.min(chunk, n - start);
-      const users = batch.users.subarray(start, start + m);
-      const positions = batch.positions.subarray(start, start + m);
+      const states = batch.subarray(start, start + m);
       // Q reads embedding rows: items without a trained one go in as -1 (−Infinity).
       for (let k = 0; k < m * C; k++) safe[k] = this.#isKnown(candidates[start * C + k]) ? candidates[start * C + k] : -1;
-      learner.windowQ(learner.online, users, positions, safe, C, q, m);
+      learner.windowQ(learner.online, states, safe, C, q, m);
       for (let k = 0; k < m * C; k++) out[start * C + k] = safe[k] < 0 ? COLD_SCORE : q[k];
-      this.#qUnknownTouched(users, positions, candidates.subarray(start * C, (start + m) * C), C, out, start * C);
+      this.#qUnknownTouched(states, candidates.subarray(start * C, (start + m) * C), C, out, start * C);
     }
   }
 
@@ -249,18 +250,18 @@ export class DqnAgent implements TrainableAgent<DqnEpochStats> {
    * Q of items outside the training catalogue that the state's history holds (touched earlier on the
    * test day): the feature term w · features, which needs no embedding. Other unknown items keep COLD_SCORE.
    */
-  #qUnknownTouched(users: Int32Array, positions: Int32Array, candidates: Int32Array, C: number, out: Float64Array, offset: number): void {
+  #qUnknownTouched(states: StateBatch, candidates: Int32Array, C: number, out: Float64Array, offset: number): void {
     const learner = this.#learner as DqnLearner;
     const history = learner.features;
     if (!history) return;
     const w = learner.featureWeights(learner.online);
-    for (let i = 0; i < users.length; i++) {
+    for (let i = 0; i < states.size; i++) {
       let isLoaded = false;
       for (let j = 0; j < C; j++) {
         const item = candidates[i * C + j];
         if (this.#isKnown(item)) continue;
         if (!isLoaded) {
-          learner.loadFeatures(users[i], positions[i]);
+          learner.loadFeatures(states, i);
           isLoaded = true;
         }
         if (history.has(item)) out[offset + i * C + j] = learner.featureDot(item, w);
@@ -274,11 +275,10 @@ export class DqnAgent implements TrainableAgent<DqnEpochStats> {
   }
 
   scoreItems(batch: StateBatch, out: Float64Array): void {
-    const learner = this.#requireLearner('scoreItems');
+    const learner = this.#requireLearner('scoreItems', batch);
     checkBatch(batch);
     const tf = this.#tf as Tf;
-    const { store } = batch;
-    const numItems = store.numItems;
+    const numItems = batch.numItems;
     const known = this.#known;
     const n = batch.users.length;
     const chunk = Math.max(1, Math.min(256, Math.floor((1 << 22) / Math.max(1, numItems))));
@@ -291,11 +291,10 @@ export class DqnAgent implements TrainableAgent<DqnEpochStats> {
     const tableItems = online.shape.numItems;
     for (let start = 0; start < n; start += chunk) {
       const m = Math.min(chunk, n - start);
-      const users = batch.users.subarray(start, start + m);
-      const positions = batch.positions.subarray(start, start + m);
+      const states = batch.subarray(start, start + m);
       const scores = readAndDispose(
         tf.tidy(() => {
-          const h = learner.encodeWindows(online, users, positions, m);
+          const h = learner.encodeWindows(online, states, m);
           const q = tf.matMul(online.qState(h), online.catalogue('q'));
           return online.wv ? tf.add(q, tf.matMul(h, online.wv as TF.Tensor2D)) : q;
         }),
@@ -303,7 +302,7 @@ export class DqnAgent implements TrainableAgent<DqnEpochStats> {
       for (let i = 0; i < m; i++) {
         const row = (start + i) * numItems;
         for (let x = 0; x < numItems; x++) out[row + x] = x < tableItems && known[x] === 1 ? scores[i * tableItems + x] : 0;
-        learner.loadFeatures(users[i], positions[i]);
+        learner.loadFeatures(states, i);
         context?.addScores(contextWeights, out, row, Math.min(numItems, tableItems));
         for (let x = 0; x < numItems; x++) if (!(x < tableItems && known[x] === 1)) out[row + x] = COLD_SCORE;
         if (!history) continue;
@@ -402,8 +401,9 @@ export class DqnAgent implements TrainableAgent<DqnEpochStats> {
     this.#learner = undefined;
   }
 
-  #requireLearner(where: string): DqnLearner {
+  #requireLearner(where: string, batch?: StateBatch): DqnLearner {
     if (!this.#learner) throw new RecGymError(ErrorCode.RESET_NEEDED, `DqnAgent.${where}: expected a fitted or loaded agent, actual none (call fit or DqnAgent.load first)`);
+    if (batch && !batch.readsFrom(this.#learner.store)) throw new TypeError(`DqnAgent.${where}: expected the store the agent was fitted on, actual another`);
     return this.#learner;
   }
 }

@@ -211,15 +211,11 @@ function packWeights(k: WasmKernels, prefix: string, weights: readonly TF.Tensor
 
 /** A forward-only network's packed weights and the data ids they were packed from. */
 interface ForwardSlot {
-  readonly k: WasmKernels;
   readonly weights: GruWeights;
   readonly prefix: string;
   ids: number[];
   packed: PackedWeights;
 }
-
-/** The last two networks run forward-only (the target and the acting network), most recently used first. */
-const FORWARD_SLOTS: ForwardSlot[] = [];
 
 /**
  * {@link packWeights} for a forward-only pass, reused while the weights' data ids are unchanged (an
@@ -227,23 +223,25 @@ const FORWARD_SLOTS: ForwardSlot[] = [];
  * packing them again costs a copy plus XNNPACK's packing of both right operands (~0.25 ms, measured).
  */
 function forwardWeights(k: WasmKernels, w: GruWeights, I: number, H: number): PackedWeights {
+  // The last two networks run forward-only on these kernels (the target and the acting network), most recently used first.
+  const slots = k.cached<ForwardSlot[]>('gru/forward-slots', () => []);
   const weights = gruVariables(w);
   const ids = weights.map((t) => k.tensorData(t).id);
-  const index = FORWARD_SLOTS.findIndex((s) => s.k === k && s.weights === w);
+  const index = slots.findIndex((s) => s.weights === w);
   let slot: ForwardSlot;
   if (index >= 0) {
-    slot = FORWARD_SLOTS.splice(index, 1)[0];
+    slot = slots.splice(index, 1)[0];
     if (!slot.ids.every((id, i) => id === ids[i])) {
       slot.packed = packWeights(k, slot.prefix, weights, I, H);
       slot.ids = ids;
     }
   } else {
     // Two slots with distinct buffer names: the evicted slot's, or the one the other slot does not use.
-    const evicted = FORWARD_SLOTS.length >= 2 ? FORWARD_SLOTS.pop() : undefined;
-    const prefix = evicted?.prefix ?? (FORWARD_SLOTS.some((s) => s.prefix === 'fwd0') ? 'fwd1' : 'fwd0');
-    slot = { k, weights: w, prefix, ids, packed: packWeights(k, prefix, weights, I, H) };
+    const evicted = slots.length >= 2 ? slots.pop() : undefined;
+    const prefix = evicted?.prefix ?? (slots.some((s) => s.prefix === 'fwd0') ? 'fwd1' : 'fwd0');
+    slot = { weights: w, prefix, ids, packed: packWeights(k, prefix, weights, I, H) };
   }
-  FORWARD_SLOTS.unshift(slot);
+  slots.unshift(slot);
   return slot.packed;
 }
 
@@ -505,14 +503,6 @@ export interface DirectGruPass {
   backward(dStates: Float32Array): { readonly weights: Float32Array[]; readonly dX: Float32Array };
 }
 
-const PASS_SCRATCH = new Map<string, Float32Array>();
-
-function passScratch(name: string, size: number): Float32Array {
-  let a = PASS_SCRATCH.get(name);
-  if (!a || a.length < size) PASS_SCRATCH.set(name, (a = new Float32Array(size)));
-  return a.subarray(0, size);
-}
-
 /**
  * The GRU training pass of {@link gruEncode} without tfjs: forward over time-major inputs `X`
  * ([T, N, inputSize] row-major) on direct WASM calls, keeping the gates for {@link DirectGruPass.backward}.
@@ -527,8 +517,8 @@ export function gruTrainDirect(k: WasmKernels, w: GruWeights, X: Float32Array, T
   // The inputs are a right operand of the backward pass: a new id drops the previous step's packing.
   k.refresh(x);
   const packed = packWeights(k, 'train', gruVariables(w), I, H);
-  const states = passScratch('states', T * NH);
-  const saved: SavedGates = { r: passScratch('r', T * NH), z: passScratch('z', T * NH), n: passScratch('n', T * NH), hn: passScratch('hn', T * NH) };
+  const states = k.floats('train/states', T * NH);
+  const saved: SavedGates = { r: k.floats('train/r', T * NH), z: k.floats('train/z', T * NH), n: k.floats('train/n', T * NH), hn: k.floats('train/hn', T * NH) };
   wasmGruForward(k, packed, x.offset, T, N, I, H, states, saved);
   return {
     states,

@@ -1,6 +1,6 @@
 import type * as TF from '@tensorflow/tfjs';
 import type { Rng } from '../../core/rng.js';
-import type { EventStore } from '../../data/event-store.js';
+import type { StateBatch } from '../../data/state-batch.js';
 import { readAndDispose, type Tf, type WasmKernels } from './backend.js';
 import { createGruWeights, gruVariables, matMul, uniformValues, type GruWeights } from './gru.js';
 import { SparseTable } from './sparse-table.js';
@@ -108,42 +108,31 @@ export class QNetwork {
   }
 
   /**
-   * Writes the GRU inputs of `n` event spans time-major ([T, n, inputSize]), right-aligned in `T`
-   * steps: span `i` is the store events `[max(from[i], to[i] - T), to[i])`; padding steps are zero
+   * Writes the GRU inputs of `n` requests time-major ([T, n, inputSize]), right-aligned in `T`
+   * steps: request `i`'s last (up to) T visible events, oldest first; padding steps are zero
    * (bias column included). `itemRows[t * n + i]` gets the item of each step (-1 for padding) for the
    * sparse gradient.
    */
-  fillInputs(
-    store: EventStore,
-    hours: Int8Array,
-    from: Int32Array,
-    to: Int32Array,
-    n: number,
-    T: number,
-    out: Float32Array,
-    itemRows: Int32Array,
-  ): void {
+  fillInputs(states: StateBatch, n: number, T: number, out: Float32Array, itemRows: Int32Array): void {
     const D = this.shape.itemDim;
     const width = this.inputSize;
     const rowWidth = D + 1;
     const table = this.items.values;
     const numItems = this.shape.numItems;
-    const { items, behaviors } = store;
     out.fill(0, 0, n * T * width);
     itemRows.fill(-1, 0, n * T);
     for (let i = 0; i < n; i++) {
-      const end = to[i];
-      const start = Math.max(from[i], end - T);
-      for (let p = start, t = T - (end - start); p < end; p++, t++) {
+      const count = Math.min(states.lengths[i], T);
+      for (let k = count - 1, t = T - count; k >= 0; k--, t++) {
         const step = t * n + i;
         const base = step * width;
-        const item = items[p];
+        const item = states.item(i, k);
         if (item < numItems) {
           out.set(table.subarray(item * rowWidth, item * rowWidth + D), base);
           itemRows[step] = item;
         }
-        out[base + D + behaviors[p] - 1] = 1;
-        out[base + D + 4 + hours[p]] = 1;
+        out[base + D + states.behavior(i, k) - 1] = 1;
+        out[base + D + 4 + states.hour(i, k)] = 1;
         out[base + D + 28] = 1;
       }
     }

@@ -1,9 +1,10 @@
 import type { Rng } from '../../core/rng.js';
 
-/** States as (user, store position) references, as in `StateBatch`; next states add their candidates. */
+/** States as requests (user, history length, request time), as in `StateBatch`; next states add their candidates. */
 export interface ReplayStates {
   readonly users: Int32Array;
-  readonly positions: Int32Array;
+  readonly lengths: Int32Array;
+  readonly times: Int32Array;
 }
 
 /** A sampled batch of transitions (s, a, r, s', terminated); `actions` are item ids. */
@@ -40,10 +41,10 @@ export interface ReplayBufferOptions {
 export function createReplayBatch(size: number, numCandidates: number): ReplayBatch {
   return {
     size,
-    observations: { users: new Int32Array(size), positions: new Int32Array(size) },
+    observations: { users: new Int32Array(size), lengths: new Int32Array(size), times: new Int32Array(size) },
     actions: new Int32Array(size),
     rewards: new Float32Array(size),
-    nextObservations: { users: new Int32Array(size), positions: new Int32Array(size), candidates: new Int32Array(size * numCandidates) },
+    nextObservations: { users: new Int32Array(size), lengths: new Int32Array(size), times: new Int32Array(size), candidates: new Int32Array(size * numCandidates) },
     terminations: new Uint8Array(size),
     truncations: new Uint8Array(size),
     nextItems: new Int32Array(size),
@@ -63,11 +64,13 @@ export class ReplayBuffer {
   #row = 0;
   #isFull = false;
   readonly #users: Int32Array;
-  readonly #positions: Int32Array;
+  readonly #lengths: Int32Array;
+  readonly #times: Int32Array;
   readonly #actions: Int32Array;
   readonly #rewards: Float32Array;
   readonly #nextUsers: Int32Array;
-  readonly #nextPositions: Int32Array;
+  readonly #nextLengths: Int32Array;
+  readonly #nextTimes: Int32Array;
   readonly #nextCandidates: Int32Array;
   readonly #terminations: Uint8Array;
   readonly #truncations: Uint8Array;
@@ -84,11 +87,13 @@ export class ReplayBuffer {
     this.numCandidates = numCandidates;
     const n = this.capacity;
     this.#users = new Int32Array(n);
-    this.#positions = new Int32Array(n);
+    this.#lengths = new Int32Array(n);
+    this.#times = new Int32Array(n);
     this.#actions = new Int32Array(n);
     this.#rewards = new Float32Array(n);
     this.#nextUsers = new Int32Array(n);
-    this.#nextPositions = new Int32Array(n);
+    this.#nextLengths = new Int32Array(n);
+    this.#nextTimes = new Int32Array(n);
     this.#nextCandidates = new Int32Array(n * numCandidates);
     this.#terminations = new Uint8Array(n);
     this.#truncations = new Uint8Array(n);
@@ -120,11 +125,13 @@ export class ReplayBuffer {
     }
     const base = this.#row * E;
     this.#users.set(observations.users.subarray(0, E), base);
-    this.#positions.set(observations.positions.subarray(0, E), base);
+    this.#lengths.set(observations.lengths.subarray(0, E), base);
+    this.#times.set(observations.times.subarray(0, E), base);
     this.#actions.set(actions, base);
     this.#rewards.set(rewards.subarray(0, E), base);
     this.#nextUsers.set(nextObservations.users.subarray(0, E), base);
-    this.#nextPositions.set(nextObservations.positions.subarray(0, E), base);
+    this.#nextLengths.set(nextObservations.lengths.subarray(0, E), base);
+    this.#nextTimes.set(nextObservations.times.subarray(0, E), base);
     this.#nextCandidates.set(nextObservations.candidates.subarray(0, E * C), base * C);
     this.#terminations.set(terminations.subarray(0, E), base);
     this.#truncations.set(truncations.subarray(0, E), base);
@@ -185,11 +192,13 @@ export class ReplayBuffer {
   #copy(index: number, out: ReplayBatch, i: number): void {
     const C = this.numCandidates;
     out.observations.users[i] = this.#users[index];
-    out.observations.positions[i] = this.#positions[index];
+    out.observations.lengths[i] = this.#lengths[index];
+    out.observations.times[i] = this.#times[index];
     out.actions[i] = this.#actions[index];
     out.rewards[i] = this.#rewards[index];
     out.nextObservations.users[i] = this.#nextUsers[index];
-    out.nextObservations.positions[i] = this.#nextPositions[index];
+    out.nextObservations.lengths[i] = this.#nextLengths[index];
+    out.nextObservations.times[i] = this.#nextTimes[index];
     out.nextObservations.candidates.set(this.#nextCandidates.subarray(index * C, index * C + C), i * C);
     out.terminations[i] = this.#terminations[index];
     out.truncations[i] = this.#truncations[index];

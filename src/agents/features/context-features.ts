@@ -1,4 +1,5 @@
 import { SECONDS_PER_DAY, type EventStore } from '../../data/event-store.js';
+import type { StateBatch } from '../../data/state-batch.js';
 import { TransitionsByDay } from './transitions-by-day.js';
 
 /** Names of the context features of a (state, item) pair, in the order they are written. */
@@ -178,16 +179,14 @@ export class ContextFeatures {
     this.#transitionMark = new Int32Array(numItems);
   }
 
-  /** Day index (into the popularity tables) of store position `position`'s day. */
-  dayIndex(position: number): number {
-    const { store } = this;
-    const time = position < store.length ? store.times[position] : store.times[position - 1];
+  /** Day index (into the popularity tables) of the day of `time` (seconds, UTC). */
+  dayIndex(time: number): number {
     return Math.min(this.numDays - 1, Math.max(0, Math.floor(time / this.periodSeconds) - this.firstDay));
   }
 
-  /** True when `item` has an event before the day of store position `position` (and before `untilTime`). */
-  seenBefore(position: number, item: number): boolean {
-    return this.seenOnDayIndex(this.dayIndex(position), item);
+  /** True when `item` has an event before the day of `time` (and before `untilTime`). */
+  seenBefore(time: number, item: number): boolean {
+    return this.seenOnDayIndex(this.dayIndex(time), item);
   }
 
   /** True when `item` has an event before day index `day`. */
@@ -195,30 +194,28 @@ export class ContextFeatures {
     return this.popularityBefore[day * this.store.numItems + item] > 0;
   }
 
-  /** Loads the state of `user` before store position `position`. */
-  load(user: number, position: number): void {
-    const { store } = this;
-    const n = this.#countCategories(user, position, this.recentEvents, this.#share, this.categories, this.numCategories, 1 / this.recentEvents);
+  /** Loads request `i` of `states` (its visible history, its day from the request time). */
+  load(states: StateBatch, i: number): void {
+    const n = this.#countCategories(states, i, this.recentEvents, this.#share, this.categories, this.numCategories, 1 / this.recentEvents);
     for (let k = 0; k < n; k++) this.shares[k] = this.#share[this.categories[k]];
     this.numCategories = n;
-    this.#day = this.dayIndex(position);
-    this.#previousCategory = position - 1 >= store.userOffsets[user] ? store.categories[position - 1] : -1;
-    this.#loadTransitions(user, position);
-    this.#loadTastes(user, position);
+    this.#day = this.dayIndex(states.times[i]);
+    this.#previousCategory = states.lengths[i] > 0 ? states.category(i, 0) : -1;
+    this.#loadTransitions(states, i);
+    this.#loadTastes(states, i);
   }
 
   /**
-   * Distinct categories of the user's latest `limit` events before `position` into `list` (most
+   * Distinct categories of request `i`'s latest `limit` events into `list` (most
    * recent first; returns how many), adding `increment` to `counts[c]` per event; the `previous`
    * entries of `list` are cleared from `counts` first.
    */
-  #countCategories(user: number, position: number, limit: number, counts: Float32Array, list: Int32Array, previous: number, increment: number): number {
+  #countCategories(states: StateBatch, i: number, limit: number, counts: Float32Array, list: Int32Array, previous: number, increment: number): number {
     for (let k = 0; k < previous; k++) counts[list[k]] = 0;
-    const { store } = this;
-    const first = Math.max(store.userOffsets[user], position - limit);
+    const back = Math.min(states.lengths[i], limit);
     let n = 0;
-    for (let p = position - 1; p >= first; p--) {
-      const c = store.categories[p];
+    for (let k = 0; k < back; k++) {
+      const c = states.category(i, k);
       if (counts[c] === 0) list[n++] = c;
       counts[c] += increment;
     }
@@ -226,9 +223,9 @@ export class ContextFeatures {
   }
 
   /** Categories of the latest `tasteEvents` events with log(1 + count). */
-  #loadTastes(user: number, position: number): void {
+  #loadTastes(states: StateBatch, i: number): void {
     const taste = this.#taste;
-    const n = this.#countCategories(user, position, this.tasteEvents, taste, this.tasteCategories, this.numTastes, 1);
+    const n = this.#countCategories(states, i, this.tasteEvents, taste, this.tasteCategories, this.numTastes, 1);
     for (let k = 0; k < n; k++) {
       const c = this.tasteCategories[k];
       taste[c] = Math.log1p(taste[c]);
@@ -238,7 +235,7 @@ export class ContextFeatures {
   }
 
   /** Followers of the state's last items on days before its day, with log(1 + weighted count). */
-  #loadTransitions(user: number, position: number): void {
+  #loadTransitions(states: StateBatch, i: number): void {
     if (this.#stamp === 0x7fffffff) {
       this.#transitionMark.fill(0);
       this.#stamp = 0;
@@ -248,12 +245,11 @@ export class ContextFeatures {
     const value = this.#transition;
     const followers = this.followers;
     const { rowStart, next, day, count } = this.transitions;
-    const items = this.store.items;
     const today = this.#day;
     let n = 0;
-    const first = Math.max(this.store.userOffsets[user], position - TRANSITION_WEIGHTS.length);
-    for (let p = position - 1, k = 0; p >= first; p--, k++) {
-      const a = items[p];
+    const back = Math.min(states.lengths[i], TRANSITION_WEIGHTS.length);
+    for (let k = 0; k < back; k++) {
+      const a = states.item(i, k);
       const weight = TRANSITION_WEIGHTS[k];
       for (let j = rowStart[a]; j < rowStart[a + 1]; j++) {
         if (day[j] >= today) continue;

@@ -1,5 +1,5 @@
 import type { Rng } from '../../core/rng.js';
-import type { EventStore } from '../../data/event-store.js';
+import type { StateBatch } from '../../data/state-batch.js';
 import { softmaxCrossEntropyRows } from '../softmax.js';
 import { contextWeightGradient, NUM_CONTEXT_FEATURES, type ContextFeatures } from './context-features.js';
 import { NUM_HISTORY_FEATURES, type HistoryFeatures } from './history-features.js';
@@ -29,7 +29,6 @@ export const UNSEEN_LOGIT = -1e4;
  * trains on it; the DQN uses it as an auxiliary loss on Q's own feature weights. Scratch is reused.
  */
 export class FeatureSoftmax {
-  readonly #store: EventStore;
   readonly #pool: Int32Array;
   readonly #history: HistoryFeatures | undefined;
   readonly #context: ContextFeatures | undefined;
@@ -48,8 +47,7 @@ export class FeatureSoftmax {
   #uniformStart = 0;
   #uniformEnd = 0;
 
-  constructor(store: EventStore, pool: Int32Array, history: HistoryFeatures | undefined, context: ContextFeatures | undefined, config: FeatureSoftmaxOptions, rng: Rng) {
-    this.#store = store;
+  constructor(pool: Int32Array, history: HistoryFeatures | undefined, context: ContextFeatures | undefined, config: FeatureSoftmaxOptions, rng: Rng) {
     this.#pool = pool;
     this.#history = history;
     this.#context = context;
@@ -58,12 +56,12 @@ export class FeatureSoftmax {
   }
 
   /**
-   * Mean loss of the states (users[i], history before positions[i]) for i < positions.length against
-   * the items the users acted on next (`nextItems[i]`, the labels); writes the weights' gradients.
+   * Mean loss of the requests of `states` against the items the users acted on next (`nextItems[i]`,
+   * the labels); writes the weights' gradients.
    */
-  lossAndGradient(users: Int32Array, positions: Int32Array, nextItems: Int32Array, historyWeights: Float32Array, contextWeights: Float32Array, dHistory: Float32Array, dContext: Float32Array): number {
-    const B = positions.length;
-    const U = this.#collectItems(users, positions, nextItems);
+  lossAndGradient(states: StateBatch, nextItems: Int32Array, historyWeights: Float32Array, contextWeights: Float32Array, dHistory: Float32Array, dContext: Float32Array): number {
+    const B = states.size;
+    const U = this.#collectItems(states, nextItems);
     const config = this.#config;
     const history = this.#history;
     const context = this.#context;
@@ -81,7 +79,7 @@ export class FeatureSoftmax {
     logits.fill(0, 0, B * U);
     for (let i = 0; i < B; i++) {
       // Day by day: a next item unseen before the state's day cannot be ranked on that day.
-      if (isDayByDay && !context.seenBefore(positions[i], nextItems[i])) continue;
+      if (isDayByDay && !context.seenBefore(states.times[i], nextItems[i])) continue;
       labels[i * U + this.#labelIndex[i]] = 1;
     }
     // Each uniform negative stands for pool / negatives catalogue items.
@@ -100,7 +98,7 @@ export class FeatureSoftmax {
       }
       const values = this.#historyValues;
       for (let i = 0; i < B; i++) {
-        history.load(this.#store, users[i], positions[i]);
+        history.load(states, i);
         for (let k = 0; k < history.numTouched; k++) {
           const slot = this.#slotOf.get(history.touched[k]);
           if (slot === undefined) continue;
@@ -116,7 +114,7 @@ export class FeatureSoftmax {
     if (context) {
       if (this.#contextValues.length < B * U * NUM_CONTEXT_FEATURES) this.#contextValues = new Float32Array(B * U * NUM_CONTEXT_FEATURES);
       for (let i = 0; i < B; i++) {
-        context.load(users[i], positions[i]);
+        context.load(states, i);
         context.writeRow(items, U, contextWeights, this.#contextValues, i * U * NUM_CONTEXT_FEATURES, logits, i * U, isDayByDay ? UNSEEN_LOGIT : undefined);
       }
     }
@@ -132,8 +130,8 @@ export class FeatureSoftmax {
   }
 
   /** The step's distinct items into `#items` (next items first); returns their count. */
-  #collectItems(users: Int32Array, positions: Int32Array, nextItems: Int32Array): number {
-    const B = positions.length;
+  #collectItems(states: StateBatch, nextItems: Int32Array): number {
+    const B = states.size;
     const config = this.#config;
     const history = this.#history;
     const context = this.#context;
@@ -164,11 +162,11 @@ export class FeatureSoftmax {
     for (let k = 0; k < config.uniformNegatives && pool.length > 0; k++) add(pool[rng.nextInt(pool.length)]);
     this.#uniformEnd = U;
     for (let i = 0; i < B && history && historyNegatives > 0; i++) {
-      history.load(this.#store, users[i], positions[i]);
+      history.load(states, i);
       for (let k = 0, added = 0; k < history.numTouched && added < historyNegatives; k++) if (add(history.touched[k])) added++;
     }
     for (let i = 0; i < B && context && categoryNegatives > 0; i++) {
-      context.load(users[i], positions[i]);
+      context.load(states, i);
       if (context.numCategories === 0) continue;
       const { categoryStart, categoryItems } = context;
       for (let k = 0; k < categoryNegatives; k++) {
@@ -181,7 +179,7 @@ export class FeatureSoftmax {
       }
     }
     for (let i = 0; i < B && context && transitionNegatives > 0; i++) {
-      context.load(users[i], positions[i]);
+      context.load(states, i);
       for (let k = 0; k < transitionNegatives && context.numFollowers > 0; k++) add(context.followers[rng.nextInt(context.numFollowers)]);
     }
     return U;

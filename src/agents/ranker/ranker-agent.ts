@@ -6,9 +6,10 @@ import { fork, type Rng } from '../../core/rng.js';
 import { buildEpisodes } from '../../data/episodes.js';
 import type { EventStore } from '../../data/event-store.js';
 import type { TimeWindow } from '../../data/split.js';
+import { StateBatch, writeRequests } from '../../data/state-batch.js';
 import { catalogueOf } from '../../env/candidates.js';
 import { ArrayAdam } from '../adam.js';
-import { checkBatch, type Agent, type StateBatch } from '../agent.js';
+import { checkBatch, type Agent } from '../agent.js';
 import { ContextFeatures, NUM_CONTEXT_FEATURES } from '../features/context-features.js';
 import { FeatureSoftmax } from '../features/feature-softmax.js';
 import { HistoryFeatures, NUM_HISTORY_FEATURES } from '../features/history-features.js';
@@ -77,11 +78,10 @@ export class RankerAgent implements Agent {
       for (let p = episodes.start[e]; p < episodes.end[e]; p++) positions[k++] = p;
       isLast[k - 1] = 1;
     }
-    const users = store.users;
     const B = config.batchSize;
     const stepsPerEpoch = Math.ceil((positions.length * config.passesPerEpoch) / B);
     hooks.log?.(`ranker: ${positions.length} training transitions, ${catalogue.length} catalogue items, ${stepsPerEpoch} steps of ${B} per epoch`);
-    const softmax = new FeatureSoftmax(store, catalogue, this.#history, this.#context, config, fork(rng, 'negatives'));
+    const softmax = new FeatureSoftmax(catalogue, this.#history, this.#context, config, fork(rng, 'negatives'));
     const batchRng = fork(rng, 'batches');
     const historyAdam = new ArrayAdam(NUM_HISTORY_FEATURES, { learningRate: config.learningRate, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 });
     const contextAdam = new ArrayAdam(NUM_CONTEXT_FEATURES, historyAdam.options);
@@ -90,6 +90,7 @@ export class RankerAgent implements Agent {
     const batchUsers = new Int32Array(B);
     const batchPositions = new Int32Array(B);
     const batchNextItems = new Int32Array(B);
+    const batchStates = new StateBatch(store, batchUsers, new Int32Array(B), new Int32Array(B));
     const epochs: EpochStats[] = [];
     for (let epoch = 0; epoch < config.epochs; epoch++) {
       const started = performance.now();
@@ -97,12 +98,13 @@ export class RankerAgent implements Agent {
       let step = 0;
       for (; step < stepsPerEpoch && positions.length > 0; step++) {
         drawSegments(positions, isLast, config.segmentLength, batchRng, batchPositions);
-        // The labels are the logged next items: the ranker learns from the log itself.
+        // The states see the events before each transition; the labels are the logged next items.
         for (let i = 0; i < B; i++) {
-          batchUsers[i] = users[batchPositions[i]];
+          batchUsers[i] = store.users[batchPositions[i]];
           batchNextItems[i] = store.items[batchPositions[i]];
         }
-        lossSum += softmax.lossAndGradient(batchUsers, batchPositions, batchNextItems, this.historyWeights, this.contextWeights, dHistory, dContext);
+        writeRequests(store, batchUsers, batchPositions, Number.NEGATIVE_INFINITY, 0, B, batchStates.lengths, batchStates.times);
+        lossSum += softmax.lossAndGradient(batchStates, batchNextItems, this.historyWeights, this.contextWeights, dHistory, dContext);
         const scale = clipScale(dHistory, dContext, config.maxGradNorm);
         if (config.historyFeatures) historyAdam.step(this.historyWeights, dHistory, scale);
         if (config.contextFeatures) contextAdam.step(this.contextWeights, dContext, scale);
@@ -124,13 +126,13 @@ export class RankerAgent implements Agent {
   }
 
   scoreCandidates(batch: StateBatch, candidates: Int32Array, numCandidates: number, out: Float64Array): void {
-    this.#require('scoreCandidates', batch.store);
+    this.#require('scoreCandidates', batch);
     checkBatch(batch);
     const C = numCandidates;
     const f = new Float32Array(NUM_HISTORY_FEATURES);
     const g = new Float32Array(NUM_CONTEXT_FEATURES);
-    for (let i = 0; i < batch.users.length; i++) {
-      this.#load(batch.users[i], batch.positions[i]);
+    for (let i = 0; i < batch.size; i++) {
+      this.#load(batch, i);
       for (let j = 0; j < C; j++) {
         const item = candidates[i * C + j];
         const isRanked = this.#isKnown(item) || (this.#history?.has(item) ?? false);
@@ -140,7 +142,7 @@ export class RankerAgent implements Agent {
   }
 
   scoreItems(batch: StateBatch, out: Float64Array): void {
-    const store = this.#require('scoreItems', batch.store);
+    const store = this.#require('scoreItems', batch);
     checkBatch(batch);
     const numItems = store.numItems;
     const known = this.#known;
@@ -152,7 +154,7 @@ export class RankerAgent implements Agent {
     for (let i = 0; i < batch.users.length; i++) {
       const row = i * numItems;
       out.fill(0, row, row + numItems);
-      this.#load(batch.users[i], batch.positions[i]);
+      this.#load(batch, i);
       context?.addScores(this.contextWeights, out, row, numItems);
       for (let x = 0; x < numItems; x++) if (known[x] !== 1) out[row + x] = COLD_SCORE;
       if (!history) continue;
@@ -241,9 +243,9 @@ export class RankerAgent implements Agent {
       : undefined;
   }
 
-  #load(user: number, position: number): void {
-    this.#history?.load(this.#store as EventStore, user, position);
-    this.#context?.load(user, position);
+  #load(states: StateBatch, i: number): void {
+    this.#history?.load(states, i);
+    this.#context?.load(states, i);
   }
 
   /** w · features of `item` for the loaded state. */
@@ -265,9 +267,9 @@ export class RankerAgent implements Agent {
     return item >= 0 && item < this.#known.length && this.#known[item] === 1;
   }
 
-  #require(where: string, store?: EventStore): EventStore {
+  #require(where: string, batch?: StateBatch): EventStore {
     if (!this.#store) throw new RecGymError(ErrorCode.RESET_NEEDED, `RankerAgent.${where}: expected a fitted or loaded agent, actual none (call fit or RankerAgent.load first)`);
-    if (store && store !== this.#store) throw new TypeError(`RankerAgent.${where}: expected the store the agent was fitted on, actual another`);
+    if (batch && !batch.readsFrom(this.#store)) throw new TypeError(`RankerAgent.${where}: expected the store the agent was fitted on, actual another`);
     return this.#store;
   }
 }

@@ -10,7 +10,8 @@ import { isRecGymError } from '../../../src/core/errors.js';
 import { createRng } from '../../../src/core/rng.js';
 import { EventStoreBuilder, type EventStore } from '../../../src/data/event-store.js';
 import { splitByDay } from '../../../src/data/split.js';
-import { identityStore, testDayStates } from './fixtures.js';
+import { identityStore, targetItems, testDayStates } from './fixtures.js';
+import { StateBatch } from '../../../src/data/state-batch.js';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -18,12 +19,14 @@ afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
 /** Test-day states of the store and 20 candidates each (the logged next item + 19 distinct others). */
 function testCandidates(store: EventStore, C: number, seed: string) {
   const split = splitByDay(store);
-  const { users, positions } = testDayStates(store);
+  const batch = testDayStates(store);
+  const { users } = batch;
+  const targets = targetItems(store, batch);
   const rng = createRng(seed);
   const candidates = new Int32Array(users.length * C);
   const positiveIndex = new Int32Array(users.length);
   for (let i = 0; i < users.length; i++) {
-    const positive = store.items[positions[i]];
+    const positive = targets[i];
     const chosen = new Set([positive]);
     while (chosen.size < C) chosen.add(rng.nextInt(store.numItems));
     const list = [...chosen];
@@ -34,7 +37,7 @@ function testCandidates(store: EventStore, C: number, seed: string) {
     candidates.set(list, i * C);
     positiveIndex[i] = list.indexOf(positive);
   }
-  return { batch: { store, users, positions }, candidates, positiveIndex, split };
+  return { batch, candidates, positiveIndex, split };
 }
 
 const SMALL: DqnConfigInput = {
@@ -121,7 +124,7 @@ describe('DqnAgent', () => {
       expect(tf.memory().numTensors).toBe(before);
       for (let k = 0; k < dense.length; k++) expect(dense[k]).toBeCloseTo(viaCandidates[k], 4);
       const outOfRange = new Float64Array(1);
-      agent.scoreCandidates({ store, users: batch.users.subarray(0, 1), positions: batch.positions.subarray(0, 1) }, Int32Array.from([store.numItems + 5]), 1, outOfRange);
+      agent.scoreCandidates(batch.subarray(0, 1), Int32Array.from([store.numItems + 5]), 1, outOfRange);
       expect(outOfRange[0]).toBe(COLD_SCORE);
       agent.dispose();
     }, 60_000);
@@ -143,7 +146,7 @@ describe('DqnAgent', () => {
         const user = store.userIds.get(999);
         const position = store.userOffsets[user + 1] - 1; // the second 9001: the state holds 9001 and 9002
         const fresh = store.itemIds.get(9001);
-        const batch = { store, users: Int32Array.of(user), positions: Int32Array.of(position) };
+        const batch = StateBatch.before(store, Int32Array.of(user), Int32Array.of(position));
         const candidates = Int32Array.of(fresh, store.numItems + 3);
         const scores = new Float64Array(2);
         agent.scoreCandidates(batch, candidates, 2, scores);
@@ -195,7 +198,7 @@ describe('DqnAgent', () => {
       const store = identityStore({ numUsers: 2 });
       const agent = new DqnAgent(SMALL);
       try {
-        agent.scoreItems({ store, users: Int32Array.of(0), positions: Int32Array.of(1) }, new Float64Array(store.numItems));
+        agent.scoreItems(StateBatch.before(store, Int32Array.of(0), Int32Array.of(1)), new Float64Array(store.numItems));
         expect.unreachable();
       } catch (error) {
         expect(isRecGymError(error, 'RECGYM_ERR_RESET_NEEDED')).toBe(true);

@@ -8,6 +8,7 @@ import { createRng } from '../../../src/core/rng.js';
 import type { EventStore } from '../../../src/data/event-store.js';
 import { NUM_HISTORY_FEATURES } from '../../../src/agents/features/history-features.js';
 import { identityStore } from './fixtures.js';
+import { StateBatch } from '../../../src/data/state-batch.js';
 
 describe('bellmanTargets', () => {
   it('bootstraps through truncation, never through termination (hand-computed)', () => {
@@ -47,9 +48,14 @@ function loggedBuffer(store: EventStore, C: number): ReplayBuffer {
     const actions = Int32Array.from(positions, (p) => (rng.next() < 0.5 ? store.items[p] : rng.nextInt(store.numItems)));
     const rewards = Float32Array.from(actions, (a, e) => (a === store.items[positions[e]] ? 1 : 0));
     const nextItems = Int32Array.from(positions, (p) => store.items[p]);
-    buffer.add({ users, positions }, actions, rewards, { users, positions: next, candidates }, Uint8Array.from(users, () => (row % 7 === 6 ? 1 : 0)), new Uint8Array(E), nextItems);
+    buffer.add(StateBatch.before(store, users, positions), actions, rewards, { ...pick(StateBatch.before(store, users, next)), candidates }, Uint8Array.from(users, () => (row % 7 === 6 ? 1 : 0)), new Uint8Array(E), nextItems);
   }
   return buffer;
+}
+
+/** The replay fields of a batch of requests. */
+function pick(states: StateBatch): { users: Int32Array; lengths: Int32Array; times: Int32Array } {
+  return { users: states.users, lengths: states.lengths, times: states.times };
 }
 
 describe('DqnLearner', () => {
@@ -76,7 +82,8 @@ describe('DqnLearner', () => {
         it('leaks no tensors across a train step and across scoring', async () => {
           const { tf, config, learner, batch, before } = await stepTwice({ doubleDqn: true, loss: 'huber', tau: 0.5 }, 'leak');
           const q = new Float32Array(16 * config.numCandidates);
-          learner.windowQ(learner.online, batch.observations.users, batch.observations.positions, batch.nextObservations.candidates, config.numCandidates, q);
+          const states = new StateBatch(learner.store, batch.observations.users, batch.observations.lengths, batch.observations.times);
+          learner.windowQ(learner.online, states, batch.nextObservations.candidates, config.numCandidates, q);
           expect(tf.memory().numTensors).toBe(before);
           learner.dispose();
         });
@@ -141,7 +148,8 @@ describe('DqnLearner', () => {
     for (let i = 0; i < 16; i++) {
       touched.add(batch.actions[i]);
       const u = batch.observations.users[i];
-      for (let p = Math.max(store.userOffsets[u], batch.observations.positions[i] - config.historyLength); p < batch.observations.positions[i]; p++) touched.add(store.items[p]);
+      const end = store.userOffsets[u] + batch.observations.lengths[i];
+      for (let p = Math.max(store.userOffsets[u], end - config.historyLength); p < end; p++) touched.add(store.items[p]);
     }
     const before = learner.online.items.values.slice();
     learner.trainStep(batch);

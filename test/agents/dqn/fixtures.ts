@@ -1,6 +1,7 @@
 import { createRng } from '../../../src/core/rng.js';
 import { EventStoreBuilder, type EventStore } from '../../../src/data/event-store.js';
 import { splitByDay } from '../../../src/data/split.js';
+import { StateBatch } from '../../../src/data/state-batch.js';
 
 /** Start of the fixtures' first day (2014-11-18 00:00 UTC). */
 export const FIRST_DAY_SECONDS = 1_416_268_800;
@@ -32,7 +33,7 @@ export function identityStore(options: { numItems?: number; numUsers?: number; e
 }
 
 /** Test-day states of `store` as a batch: every test-day event of a user with an earlier event. */
-export function testDayStates(store: EventStore): { store: EventStore; users: Int32Array; positions: Int32Array } {
+export function testDayStates(store: EventStore): StateBatch {
   const split = splitByDay(store);
   const users: number[] = [];
   const positions: number[] = [];
@@ -42,16 +43,16 @@ export function testDayStates(store: EventStore): { store: EventStore; users: In
       positions.push(p);
     }
   }
-  return { store, users: Int32Array.from(users), positions: Int32Array.from(positions) };
+  return StateBatch.before(store, Int32Array.from(users), Int32Array.from(positions));
 }
 
 /** Scores of every item for every state of `batch`, once through scoreCandidates (all items as candidates) and once through scoreItems. */
 export async function candidateAndItemScores(
-  agent: { scoreCandidates(b: StateBatchLike, c: Int32Array, n: number, out: Float64Array): unknown; scoreItems(b: StateBatchLike, out: Float64Array): unknown },
-  batch: StateBatchLike,
+  agent: { scoreCandidates(b: StateBatch, c: Int32Array, n: number, out: Float64Array): unknown; scoreItems(b: StateBatch, out: Float64Array): unknown },
+  batch: StateBatch,
 ): Promise<{ viaCandidates: Float64Array; dense: Float64Array }> {
   const n = batch.users.length;
-  const N = batch.store.numItems;
+  const N = batch.numItems;
   const all = Int32Array.from({ length: n * N }, (_, k) => k % N);
   const viaCandidates = new Float64Array(n * N);
   await agent.scoreCandidates(batch, all, N, viaCandidates);
@@ -60,4 +61,7 @@ export async function candidateAndItemScores(
   return { viaCandidates, dense };
 }
 
-type StateBatchLike = { store: EventStore; users: Int32Array; positions: Int32Array };
+/** The item each request of `batch` (built by {@link testDayStates}) is judged on: the user's next event in `store`. */
+export function targetItems(store: EventStore, batch: StateBatch): Int32Array {
+  return Int32Array.from(batch.users, (u, i) => store.items[store.userOffsets[u] + batch.lengths[i]]);
+}

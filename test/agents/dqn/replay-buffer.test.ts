@@ -12,10 +12,10 @@ function fill(buffer: ReplayBuffer, rows: number, doneEvery = 0, startRow = 0): 
     const users = Int32Array.from({ length: E }, (_, e) => e);
     const terminations = Uint8Array.from({ length: E }, () => (doneEvery > 0 && (r + 1) % doneEvery === 0 ? 1 : 0));
     buffer.add(
-      { users, positions },
+      { users, lengths: positions, times: positions },
       Int32Array.from(positions, (p) => p % 7),
       Float32Array.from(positions, (p) => p / 10),
-      { users, positions: Int32Array.from(positions, (p) => p + E), candidates: Int32Array.from({ length: E * C }, (_, k) => r * 1000 + k) },
+      { users, lengths: Int32Array.from(positions, (p) => p + E), times: Int32Array.from(positions, (p) => p + E), candidates: Int32Array.from({ length: E * C }, (_, k) => r * 1000 + k) },
       terminations,
       new Uint8Array(E),
       Int32Array.from(positions, (p) => 5000 + p),
@@ -50,7 +50,7 @@ describe('ReplayBuffer', () => {
     it('rejects arrays of the wrong length', () => {
       const buffer = new ReplayBuffer({ capacity: 8, numEnvs: 2, numCandidates: 2 });
       const two = new Int32Array(2);
-      expect(() => buffer.add({ users: two, positions: two }, new Int32Array(3), new Float32Array(2), { users: two, positions: two, candidates: two }, new Uint8Array(2), new Uint8Array(2), two)).toThrow(RangeError);
+      expect(() => buffer.add({ users: two, lengths: two, times: two }, new Int32Array(3), new Float32Array(2), { users: two, lengths: two, times: two, candidates: two }, new Uint8Array(2), new Uint8Array(2), two)).toThrow(RangeError);
     });
   });
 
@@ -63,12 +63,12 @@ describe('ReplayBuffer', () => {
           const batch = buffer.sample(16, createRng(seed));
           const oldestRow = Math.max(0, rows - buffer.capacity / E);
           for (let i = 0; i < 16; i++) {
-            const id = batch.observations.positions[i];
+            const id = batch.observations.lengths[i];
             expect(id).toBeGreaterThanOrEqual(oldestRow * E);
             expect(id).toBeLessThan(rows * E);
             expect(batch.actions[i]).toBe(id % 7);
             expect(batch.rewards[i]).toBeCloseTo(id / 10, 5);
-            expect(batch.nextObservations.positions[i]).toBe(id + E);
+            expect(batch.nextObservations.lengths[i]).toBe(id + E);
             expect(batch.nextItems[i]).toBe(5000 + id);
             expect(batch.nextObservations.candidates[i * 3]).toBe(Math.floor(id / E) * 1000 + (id % E) * 3);
           }
@@ -81,7 +81,7 @@ describe('ReplayBuffer', () => {
       fill(buffer, 10);
       const a = buffer.sample(32, createRng(5));
       const b = buffer.sample(32, createRng(5), createReplayBatch(32, 2));
-      expect(Array.from(a.observations.positions)).toEqual(Array.from(b.observations.positions));
+      expect(Array.from(a.observations.lengths)).toEqual(Array.from(b.observations.lengths));
     });
 
     it('throws on an empty buffer or a mismatched batch', () => {
@@ -109,9 +109,9 @@ describe('ReplayBuffer', () => {
             expect(length).toBeLessThanOrEqual(5);
             total += length;
             for (let k = 1; k < length; k++) {
-              expect(batch.observations.positions[start + k]).toBe(batch.observations.positions[start + k - 1] + E);
+              expect(batch.observations.lengths[start + k]).toBe(batch.observations.lengths[start + k - 1] + E);
               expect(batch.terminations[start + k - 1]).toBe(0);
-              expect(batch.observations.positions[start + k]).toBeLessThan(rows * E);
+              expect(batch.observations.lengths[start + k]).toBeLessThan(rows * E);
             }
           }
           expect(total).toBe(20);

@@ -3,6 +3,7 @@ import { ContextFeatures, NUM_CONTEXT_FEATURES, contextWeightGradient } from '..
 import { createRng } from '../../../src/core/rng.js';
 import { TransitionsByDay } from '../../../src/agents/features/transitions-by-day.js';
 import { EventStoreBuilder, SECONDS_PER_DAY, type EventStore } from '../../../src/data/event-store.js';
+import { StateBatch } from '../../../src/data/state-batch.js';
 import { FIRST_DAY_SECONDS } from '../dqn/fixtures.js';
 
 const A = 1;
@@ -25,6 +26,12 @@ function handStore(): EventStore {
   builder.append(2, B, 10, 1, day(2, 1));
   builder.append(2, C, 20, 1, day(2, 2));
   return builder.build();
+}
+
+/** The request just before the event at `p`, asked at that event's time (the test's choice of request time). */
+function at(store: EventStore, p: number): StateBatch {
+  const user = store.users[p];
+  return new StateBatch(store, Int32Array.of(user), Int32Array.of(p - store.userOffsets[user]), Int32Array.of(store.times[p]));
 }
 
 function positionOf(store: EventStore, userRaw: number, itemRaw: number, time: number): number {
@@ -62,18 +69,17 @@ describe('ContextFeatures', () => {
   describe('#seenBefore', () => {
     it('is true only for items with an event on an earlier day', () => {
       const firstA = positionOf(store, 1, A, day(0, 1));
-      expect(context.seenBefore(firstA, a)).toBe(false);
+      expect(context.seenBefore(store.times[firstA], a)).toBe(false);
       const cOnDay1 = positionOf(store, 1, C, day(1, 1));
-      expect(context.seenBefore(cOnDay1, c)).toBe(false);
-      expect(context.seenBefore(cOnDay1, b)).toBe(true);
+      expect(context.seenBefore(store.times[cOnDay1], c)).toBe(false);
+      expect(context.seenBefore(store.times[cOnDay1], b)).toBe(true);
     });
   });
 
   describe('#write', () => {
     it('gives popularity and the category shares of the latest events', () => {
-      const u2 = store.users[positionOf(store, 2, B, day(2, 1))];
       const p = positionOf(store, 2, B, day(2, 1));
-      context.load(u2, p);
+      context.load(at(store, p), 0);
       expect(context.numCategories).toBe(1);
       const out = new Float32Array(NUM_CONTEXT_FEATURES);
       context.write(b, out, 0);
@@ -84,7 +90,7 @@ describe('ContextFeatures', () => {
       context.write(c, out, 0);
       expect(Array.from(out)).toEqual([f(1), f(1), 0, 0, 0, 0, f(1)]);
       // After B (category 10) and A's purchase the next state's latest two events are both category 10.
-      context.load(u2, positionOf(store, 2, C, day(2, 2)));
+      context.load(at(store, positionOf(store, 2, C, day(2, 2))), 0);
       context.write(a, out, 0);
       expect(out[2]).toBe(1);
       expect(out[3]).toBe(1);
@@ -97,7 +103,7 @@ describe('ContextFeatures', () => {
     it("counts only transitions dated before the state's day", () => {
       // User 1 on day 1 (before C): A -> B happened on day 0, B -> C on day 1 (the state's own day).
       const p = positionOf(store, 1, C, day(1, 1));
-      context.load(store.users[p], p);
+      context.load(at(store, p), 0);
       const out = new Float32Array(NUM_CONTEXT_FEATURES);
       context.write(c, out, 0);
       expect(out[4]).toBe(0);
@@ -110,9 +116,8 @@ describe('ContextFeatures', () => {
   describe('#addScores / #writeRow', () => {
     it('agree with write for every item', () => {
       const w = Float32Array.of(0.5, -1.25, 2, 3, 0.75, -0.5, 0.25);
-      const user1 = store.users[positionOf(store, 1, C, day(1, 1))];
       const p = positionOf(store, 1, C, day(1, 1));
-      context.load(user1, p);
+      context.load(at(store, p), 0);
       const N = store.numItems;
       const scores = new Float64Array(N + 1).fill(1);
       context.addScores(w, scores, 1, N);
@@ -133,7 +138,7 @@ describe('ContextFeatures', () => {
 
     it('writeRow gives unseen items the unseen logit', () => {
       const p = positionOf(store, 1, C, day(1, 1));
-      context.load(store.users[p], p);
+      context.load(at(store, p), 0);
       const logits = new Float32Array(1);
       context.writeRow(Int32Array.of(c), 1, new Float32Array(NUM_CONTEXT_FEATURES), new Float32Array(NUM_CONTEXT_FEATURES), 0, logits, 0, -1e4);
       expect(logits[0]).toBe(-1e4);
@@ -149,7 +154,7 @@ describe('ContextFeatures#dot', () => {
     const out = new Float32Array(NUM_CONTEXT_FEATURES);
     let checked = 0;
     for (let p = 0; p < store.length; p++) {
-      context.load(store.users[p], p);
+      context.load(at(store, p), 0);
       for (let item = 0; item < store.numItems; item++) {
         context.write(item, out, 0);
         let expected = 0;
@@ -174,7 +179,7 @@ describe('ContextFeatures with hour periods', () => {
     const [a, b] = [A, B].map((raw) => s.itemIds.get(raw));
     const bAt3 = positionOf(s, 2, B, day(0, 3));
     // Hour 3: A had one event in hour 2 (yesterday's period) and two before; B one, in hour 2.
-    hourly.load(s.users[bAt3], bAt3);
+    hourly.load(at(s, bAt3), 0);
     const out = new Float32Array(NUM_CONTEXT_FEATURES);
     hourly.write(a, out, 0);
     expect(out[0]).toBeCloseTo(Math.log1p(1), 6);
@@ -182,11 +187,11 @@ describe('ContextFeatures with hour periods', () => {
     // User 2's last item A was followed by B in hour 2 (user 1).
     hourly.write(b, out, 0);
     expect(out[4]).toBeCloseTo(Math.log1p(1), 6);
-    expect(hourly.seenBefore(bAt3, b)).toBe(true);
-    expect(hourly.seenBefore(positionOf(s, 1, B, day(0, 2)), b)).toBe(false);
+    expect(hourly.seenBefore(s.times[bAt3], b)).toBe(true);
+    expect(hourly.seenBefore(s.times[positionOf(s, 1, B, day(0, 2))], b)).toBe(false);
     // By day, nothing is seen before day 0.
     const daily = new ContextFeatures(s, { untilTime: day(1, 0), recentEvents: 2 });
-    expect(daily.seenBefore(bAt3, b)).toBe(false);
+    expect(daily.seenBefore(s.times[bAt3], b)).toBe(false);
     expect(() => new ContextFeatures(s, { untilTime: 0, recentEvents: 2, periodSeconds: 0 })).toThrow(RangeError);
   });
 });

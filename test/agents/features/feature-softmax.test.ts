@@ -7,6 +7,7 @@ import { createRng } from '../../../src/core/rng.js';
 import { splitByDay } from '../../../src/data/split.js';
 import { catalogueOf } from '../../../src/env/candidates.js';
 import { identityStore } from '../dqn/fixtures.js';
+import { StateBatch } from '../../../src/data/state-batch.js';
 
 describe('FeatureSoftmax', () => {
   it("gives the weights' gradient of its loss (checked by finite differences)", () => {
@@ -19,14 +20,14 @@ describe('FeatureSoftmax', () => {
     const history = new HistoryFeatures(store.numItems, config.historyScanLimit);
     const context = new ContextFeatures(store, { untilTime: train.end, recentEvents: 10, periodSeconds: 86_400, known });
     const positions = Int32Array.from([40, 41, 42, 75, 76, 120]);
-    const users = Int32Array.from(positions, (p) => store.users[p]);
+    const states = StateBatch.before(store, Int32Array.from(positions, (p) => store.users[p]), positions);
     const nextItems = Int32Array.from(positions, (p) => store.items[p]);
     const rng = createRng('weights');
     const wh = Float32Array.from({ length: NUM_HISTORY_FEATURES }, () => rng.next() - 0.5);
     const wc = Float32Array.from({ length: NUM_CONTEXT_FEATURES }, () => rng.next() - 0.5);
     // The same negatives at every call: a fresh sampler on the same seed.
     const loss = (h: Float32Array, c: Float32Array, dh = new Float32Array(NUM_HISTORY_FEATURES), dc = new Float32Array(NUM_CONTEXT_FEATURES)) =>
-      new FeatureSoftmax(store, catalogue, history, context, config, createRng('negatives')).lossAndGradient(users, positions, nextItems, h, c, dh, dc);
+      new FeatureSoftmax(catalogue, history, context, config, createRng('negatives')).lossAndGradient(states, nextItems, h, c, dh, dc);
     const dh = new Float32Array(NUM_HISTORY_FEATURES);
     const dc = new Float32Array(NUM_CONTEXT_FEATURES);
     const value = loss(wh, wc, dh, dc);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HistoryFeatures, NUM_HISTORY_FEATURES } from '../../../src/agents/features/history-features.js';
-import { EventStoreBuilder } from '../../../src/data/event-store.js';
+import { EventStoreBuilder, type EventStore } from '../../../src/data/event-store.js';
+import { StateBatch } from '../../../src/data/state-batch.js';
 import { FIRST_DAY_SECONDS } from '../dqn/fixtures.js';
 
 const hour = (h: number) => FIRST_DAY_SECONDS + h * 3600;
@@ -17,23 +18,28 @@ function handStore() {
   return builder.build();
 }
 
+/** The request of raw user `rawUser` with their first `length` events visible, asked at `time`. */
+function request(store: EventStore, rawUser: number, length: number, time: number): StateBatch {
+  return new StateBatch(store, Int32Array.of(store.userIds.get(rawUser)), Int32Array.of(length), Int32Array.of(time));
+}
+
 describe('HistoryFeatures', () => {
   const store = handStore();
   const [a, b, c, d] = [10, 20, 30, 40].map((raw) => store.itemIds.get(raw));
-  const user = store.userIds.get(1);
-  const position = store.userOffsets[user] + 4;
+  // The request before D, asked at hour 5.
+  const beforeD = request(store, 1, 4, hour(5));
 
   describe('#write', () => {
     it('gives count, recency, strongest behaviour, previous item and recency rank (hand-computed)', () => {
       const features = new HistoryFeatures(store.numItems, 1000);
-      features.load(store, user, position);
+      features.load(beforeD, 0);
       expect(Array.from(features.touched.subarray(0, features.numTouched))).toEqual([c, a, b]);
       const out = new Float32Array(NUM_HISTORY_FEATURES);
       const expectRow = (item: number, row: number[]) => {
         features.write(item, out, 0);
         expect(Array.from(out).map((v) => Number(v.toFixed(6)))).toEqual(row.map((v) => Number(Math.fround(v).toFixed(6))));
       };
-      // The state's time is D's (hour 5): A was last touched 3 hours and 2 events before.
+      // The request is at hour 5: A was last touched 3 hours and 2 events before.
       expectRow(a, [1, Math.log1p(2), 1 / 2, Math.exp(-3 / 24), 0, 1, 0, 0, 0, Math.log1p(1)]);
       expectRow(c, [1, Math.log1p(1), 1, Math.exp(-2 / 24), 1, 0, 0, 0, 1, 0]);
       expectRow(b, [1, Math.log1p(1), 1 / 3, Math.exp(-4 / 24), 0, 0, 1, 0, 0, Math.log1p(2)]);
@@ -43,10 +49,10 @@ describe('HistoryFeatures', () => {
 
     it("scans only the last scanLimit events and never another user's", () => {
       const features = new HistoryFeatures(store.numItems, 2);
-      features.load(store, user, position);
+      features.load(beforeD, 0);
       expect(Array.from(features.touched.subarray(0, features.numTouched))).toEqual([c, a]);
       expect(features.has(b)).toBe(false);
-      features.load(store, store.userIds.get(2), store.userOffsets[store.userIds.get(2)]);
+      features.load(request(store, 2, 0, hour(5)), 0);
       expect(features.numTouched).toBe(0);
     });
   });
@@ -54,7 +60,7 @@ describe('HistoryFeatures', () => {
   describe('#dot', () => {
     it('equals w · the written features for every item, 0 for an untouched one', () => {
       const features = new HistoryFeatures(store.numItems, 1000);
-      features.load(store, user, position);
+      features.load(beforeD, 0);
       const w = Float32Array.from({ length: 2 + NUM_HISTORY_FEATURES }, (_, k) => Math.sin(k + 1));
       const out = new Float32Array(NUM_HISTORY_FEATURES);
       for (const item of [a, b, c, d]) {

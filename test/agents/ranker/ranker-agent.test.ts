@@ -9,7 +9,8 @@ import { isRecGymError } from '../../../src/core/errors.js';
 import { createRng } from '../../../src/core/rng.js';
 import type { EventStore } from '../../../src/data/event-store.js';
 import { splitByDay } from '../../../src/data/split.js';
-import { candidateAndItemScores, identityStore, testDayStates } from '../dqn/fixtures.js';
+import { candidateAndItemScores, identityStore, targetItems, testDayStates } from '../dqn/fixtures.js';
+import { StateBatch } from '../../../src/data/state-batch.js';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -54,8 +55,9 @@ describe('RankerAgent', () => {
       const scores = new Float64Array(n * store.numItems);
       agent.scoreItems(batch, scores);
       const best = argmaxRows(scores, n, store.numItems, createRng('ties'));
+      const targets = targetItems(store, batch);
       let hits = 0;
-      for (let i = 0; i < n; i++) if (best[i] === store.items[batch.positions[i]]) hits++;
+      for (let i = 0; i < n; i++) if (best[i] === targets[i]) hits++;
       expect(hits / n).toBeGreaterThan(0.5); // random: 1 / 31
     });
 
@@ -92,14 +94,14 @@ describe('RankerAgent', () => {
       const { viaCandidates, dense } = await candidateAndItemScores(agent, batch);
       for (let k = 0; k < dense.length; k++) expect(dense[k]).toBeCloseTo(viaCandidates[k], 6);
       const out = new Float64Array(1);
-      agent.scoreCandidates({ store, users: batch.users.subarray(0, 1), positions: batch.positions.subarray(0, 1) }, Int32Array.of(N + 3), 1, out);
+      agent.scoreCandidates(batch.subarray(0, 1), Int32Array.of(N + 3), 1, out);
       expect(out[0]).toBe(COLD_SCORE);
     });
 
     it('throws RESET_NEEDED before fit', () => {
       const store = identityStore({ numUsers: 2 });
       try {
-        new RankerAgent().scoreItems({ store, users: Int32Array.of(0), positions: Int32Array.of(1) }, new Float64Array(store.numItems));
+        new RankerAgent().scoreItems(StateBatch.before(store, Int32Array.of(0), Int32Array.of(1)), new Float64Array(store.numItems));
         expect.unreachable();
       } catch (error) {
         expect(isRecGymError(error, 'RECGYM_ERR_RESET_NEEDED')).toBe(true);
