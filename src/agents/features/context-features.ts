@@ -69,7 +69,8 @@ export interface ContextFeatureOptions {
  * the share of the user's latest `recentEvents` events in its category, and how often the user's
  * last three items were followed by it (log(1 + Σ weight · count), {@link TRANSITION_WEIGHTS}),
  * log(1 + the user's events in its category among the latest `tasteEvents`) (a longer-lived taste),
- * and log(1 + events of its category on the days before the state's day). A
+ * and log(1 + events of its category on the days before the state's day). The state's day is the
+ * day of its request time (`StateBatch.times`), never the day of the event it is judged on. A
  * training state thus sees the popularity and transitions of the days before its own day only, as a
  * test state does.
  */
