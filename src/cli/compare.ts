@@ -9,10 +9,10 @@ import { canTrainInWorkers } from '../run/parallel-training.js';
 import { COMPARE_FILES, compareJson, compareMarkdown, formatCompareTable, learningCurvesSvg, recallBarsSvg } from '../run/compare-report.js';
 import { formatCount } from '../report/format.js';
 import { createProgress } from '../report/progress.js';
-import { parseTestStart, splitAtTime } from '../eval/test-cases.js';
+import { splitAtTime } from '../eval/test-cases.js';
 import { DEFAULT_GENERATOR_CONFIG } from '../sim/generator-config.js';
 import { writeDefaultLog } from '../sim/default-data.js';
-import { UsageError, intFlag, parseFlags, type CliIo, type Command } from './command.js';
+import { UsageError, dayFlag, intFlag, parseFlags, seedsFlags, timeFlag, type CliIo, type Command } from './command.js';
 import { loadStore, readConfigFile } from './load-store.js';
 
 /**
@@ -56,16 +56,6 @@ the trained checkpoints (DIR/model/NAME, or DIR/model-seed-S/NAME for several se
   --resamples N   bootstrap resamples (default 1000)
   --out DIR       where results go (default results)
   --json          print the report as one JSON object`;
-
-function parseSeeds(seed: string | undefined, seeds: string | undefined): number[] {
-  if (seed !== undefined && seeds !== undefined) throw new UsageError('expected --seed or --seeds, actual both');
-  if (seeds === undefined) return [intFlag('seed', seed, 0, 0, 2 ** 31 - 1)];
-  const parts = seeds.split(',').map((s) => s.trim());
-  if (parts.some((s) => s === '')) throw new UsageError(`--seeds: expected a comma-separated list, actual "${seeds}"`);
-  const list = parts.map((s) => intFlag('seeds', s, 0, 0, 2 ** 31 - 1));
-  if (new Set(list).size !== list.length) throw new UsageError(`--seeds: expected distinct seeds, actual "${seeds}"`);
-  return list;
-}
 
 function quote(arg: string): string {
   return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
@@ -111,14 +101,16 @@ export const command: Command = {
     const validationDays = intFlag('validation-days', values['validation-days'], 1, 1, 3650);
     const jobs = intFlag('jobs', values.jobs, canTrainInWorkers() ? Math.min(2, availableParallelism()) : 1, 1, 64);
     if (jobs > 1 && !canTrainInWorkers()) throw new UsageError(`--jobs: expected 1 when running from the TypeScript sources (the worker is compiled into dist), actual ${jobs}`);
-    const seeds = parseSeeds(values.seed, values.seeds);
+    const seeds = seedsFlags(values.seed, values.seeds);
     const resamples = intFlag('resamples', values.resamples, 1000, 1, 1_000_000);
     const backend = (values.backend ?? 'auto') as BackendPreference;
     if (!BACKENDS.includes(backend)) throw new UsageError(`--backend: expected ${BACKENDS.join(', ')}, actual "${values.backend}"`);
     if (values['test-day'] !== undefined && values['test-start'] !== undefined) throw new UsageError('expected --test-day or --test-start, actual both');
+    const testDay = dayFlag('test-day', values['test-day']);
+    const testStart = timeFlag('test-start', values['test-start']);
     if (values.data === undefined && values.format !== undefined) throw new UsageError('--format: expected only with --data');
-    const rankerFile = values['ranker-config'] !== undefined ? readConfigFile(values['ranker-config'], 'ranker') : {};
-    const dqnFile = values['dqn-config'] !== undefined ? readConfigFile(values['dqn-config'], 'dqn') : {};
+    const rankerFile = values['ranker-config'] !== undefined ? readConfigFile('ranker-config', values['ranker-config'], 'ranker') : {};
+    const dqnFile = values['dqn-config'] !== undefined ? readConfigFile('dqn-config', values['dqn-config'], 'dqn') : {};
     const epochsOf = (file: Record<string, unknown>, learner: keyof typeof COMPARE_DEFAULT_EPOCHS) => epochs ?? file.epochs ?? COMPARE_DEFAULT_EPOCHS[learner];
     const outDir = values.out ?? 'results';
     try {
@@ -136,7 +128,7 @@ export const command: Command = {
     }
     const { store, name } = await loadStore(dataFile, values.format);
     const split: DaySplit =
-      values['test-start'] !== undefined ? splitAtTime(store, parseTestStart(values['test-start'])) : splitByDay(store, values['test-day']);
+      testStart !== undefined ? splitAtTime(store, testStart) : splitByDay(store, testDay);
 
     const multiple = seeds.length > 1;
     const progress = createProgress(io);

@@ -10,7 +10,7 @@ import { RecordEpisodeStatistics } from '../env/wrappers/record-episode-stats.js
 import { fmt, formatCount } from '../report/format.js';
 import { DEFAULT_GENERATOR_CONFIG } from '../sim/generator-config.js';
 import { writeDefaultLog } from '../sim/default-data.js';
-import { intFlag, parseFlags, type CliIo, type Command } from './command.js';
+import { parseFlags, seedFlag, type CliIo, type Command } from './command.js';
 import { command as dataStats } from './data-stats.js';
 import { command as evalCommand } from './eval.js';
 import { runCommand } from './run-command.js';
@@ -95,7 +95,7 @@ export const command: Command = {
   usage: USAGE,
   async run(args: string[], io: CliIo): Promise<number> {
     const { values } = parseFlags(args, { 'out-dir': { type: 'string' }, seed: { type: 'string' } }, false);
-    const seed = intFlag('seed', values.seed, 0, 0, 2 ** 31 - 1);
+    const seed = seedFlag('seed', values.seed, 0);
     const outDir = values['out-dir'] ?? 'results';
     try {
       mkdirSync(outDir, { recursive: true });

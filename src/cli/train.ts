@@ -7,7 +7,7 @@ import { formatDay, splitByDay } from '../data/split.js';
 import { fmt, jsonWithNulls } from '../report/format.js';
 import { textTable } from '../report/table.js';
 import { runTraining, SELECTION_METRIC, trainingCurvesSvg, trainingSummary, type EpochRecord, type TrainingRun } from '../run/training-run.js';
-import { UsageError, intFlag, parseFlags, type CliIo, type Command } from './command.js';
+import { UsageError, dayFlag, intFlag, parseFlags, seedFlag, type CliIo, type Command } from './command.js';
 import { loadStore, readConfigFile } from './load-store.js';
 
 const BACKENDS: readonly BackendPreference[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
@@ -93,24 +93,25 @@ export const command: Command = {
     const learner = agentName as LearnerName;
     if (values.out === undefined || values.out === '') throw new UsageError('--out: expected a directory for the checkpoint and results');
     const out = values.out;
-    const seed = intFlag('seed', values.seed, 0, 0, 2 ** 31 - 1);
+    const seed = seedFlag('seed', values.seed, 0);
+    const testDay = dayFlag('test-day', values['test-day']);
     const validationDays = intFlag('validation-days', values['validation-days'], 1, 1, 365);
     const epochs = values.epochs !== undefined ? intFlag('epochs', values.epochs, 1, 1, 10_000) : undefined;
     const backend = values.backend as BackendPreference | undefined;
     if (backend !== undefined && !BACKENDS.includes(backend)) throw new UsageError(`--backend: expected ${BACKENDS.join(', ')}, actual "${backend}"`);
     if (backend !== undefined && learner !== 'dqn') throw new UsageError(`--backend: expected only with --agent dqn (the ${learner} runs on typed arrays), actual "${backend}"`);
 
-    const fileConfig = values.config !== undefined ? readConfigFile(values.config, learner) : {};
+    const fileConfig = values.config !== undefined ? readConfigFile('config', values.config, learner) : {};
     const config: Record<string, unknown> = { ...fileConfig, ...(epochs !== undefined ? { epochs } : {}), ...(backend !== undefined ? { backend } : {}) };
     try {
       LEARNERS.get(learner)?.parseConfig(config);
     } catch (error) {
-      throw new RecGymError(ErrorCode.BAD_OPTION, `${values.config !== undefined ? `--config ${values.config}: ` : ''}${(error as Error).message}`);
+      throw new UsageError(`${values.config !== undefined ? `--config ${values.config}: ` : ''}${(error as Error).message}`);
     }
 
     const loadStarted = performance.now();
     const { store, name } = await loadStore(values.data, values.format);
-    const split = splitByDay(store, values['test-day']);
+    const split = splitByDay(store, testDay);
     const loadSeconds = (performance.now() - loadStarted) / 1000;
     io.stderr(`recgym train: data ${name}: ${store.length} events, ${store.numUsers} users, ${store.numItems} items (${loadSeconds.toFixed(1)}s)\n`);
     let run: TrainingRun;
