@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { realpathSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { removePendingTemps } from '../core/atomic-write.js';
 import type { CliIo } from './command.js';
 import { COMMANDS } from './commands.js';
 import { runCommand } from './run-command.js';
@@ -59,6 +61,21 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   return 2;
 }
 
+/**
+ * On SIGINT or SIGTERM removes the outputs still being written under temporary names, says so in
+ * one line, and ends the process by the same signal (exit status 128 + its number).
+ */
+function removeTempsOnSignals(io: CliIo): void {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      const removed = removePendingTemps();
+      io.stderr(`\nrecgym: interrupted (${signal})${removed.length > 0 ? `; removed the unfinished ${removed.join(', ')}` : ''}\n`);
+      process.kill(process.pid, signal);
+      process.exit(128 + osConstants.signals[signal]);
+    });
+  }
+}
+
 function isEntryPoint(): boolean {
   if (!process.argv[1]) return false;
   try {
@@ -74,6 +91,7 @@ if (isEntryPoint()) {
     stderr: (text) => void process.stderr.write(text),
     isTTY: Boolean(process.stderr.isTTY),
   };
+  removeTempsOnSignals(io);
   main(process.argv.slice(2), io).then(
     (code) => {
       process.exitCode = code;

@@ -225,7 +225,7 @@ describe('recgym compare errors', () => {
     writeFileSync(file, '');
     const result = await runCli(['compare', '--data', data, '--out', join(file, 'results')]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`--out: expected a writable folder, actual "${join(file, 'results')}" (ENOTDIR)`);
+    expect(result.stderr).toBe(`recgym compare: --out ${join(file, 'results')}: expected a writable directory, actual ${file} is a file\n`);
   });
 
   it('exits 1 when no day is left for training before the validation day', async () => {
