@@ -1,5 +1,5 @@
 import { ErrorCode, RecGymError } from '../core/errors.js';
-import type { Rng } from '../core/rng.js';
+import { assertRng, type Rng } from '../core/rng.js';
 import type { EventStore } from '../data/event-store.js';
 import type { TimeWindow } from '../data/split.js';
 import type { Agent } from './agent.js';
@@ -103,6 +103,7 @@ export async function fitAgent(
   rng: Rng,
   options: AgentOptions = {},
 ): Promise<Agent> {
+  assertRng(rng, `fitAgent(${JSON.stringify(name)})`);
   const agent = agentSpec(name).create(options);
   await agent.fit(store, train, rng);
   return agent;

@@ -1,19 +1,18 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { BackendPreference } from '../agents/dqn/backend.js';
-import { ErrorCode, RecGymError } from '../core/errors.js';
 import { splitByDay, type DaySplit } from '../data/split.js';
 import { runComparison, COMPARE_BASELINES } from '../run/compare.js';
 import { canTrainInWorkers } from '../run/parallel-training.js';
 import { COMPARE_FILES, compareJson, compareMarkdown, formatCompareTable, learningCurvesSvg, recallBarsSvg } from '../run/compare-report.js';
 import { formatCount } from '../report/format.js';
 import { createProgress } from '../report/progress.js';
-import { parseTestStart, splitAtTime } from '../eval/test-cases.js';
+import { splitAtTime } from '../eval/test-cases.js';
 import { DEFAULT_GENERATOR_CONFIG } from '../sim/generator-config.js';
-import { writeDefaultLog } from '../sim/default-data.js';
-import { UsageError, intFlag, parseFlags, type CliIo, type Command } from './command.js';
+import { UsageError, dayFlag, intFlag, parseFlags, seedsFlags, timeFlag, type CliIo, type Command } from './command.js';
 import { loadStore, readConfigFile } from './load-store.js';
+import { checkOutputDirectory, createDirectory, saveCheckpoint, writeOutputText } from './output-path.js';
+import { writeShopperLog } from './write-shopper-log.js';
 
 /**
  * Epochs `recgym compare` trains each learner by default, so that `npm start` stays under 5 minutes
@@ -54,29 +53,12 @@ the trained checkpoints (DIR/model/NAME, or DIR/model-seed-S/NAME for several se
                   1 = one after another); the results do not depend on it
   --no-refit      keep the chosen epoch's agent, trained without the validation day(s)
   --resamples N   bootstrap resamples (default 1000)
-  --out DIR       where results go (default results)
+  --out DIR       where results go (default results); checked before any work, and every file and
+                  checkpoint is written under a temporary name, renamed when complete
   --json          print the report as one JSON object`;
-
-function parseSeeds(seed: string | undefined, seeds: string | undefined): number[] {
-  if (seed !== undefined && seeds !== undefined) throw new UsageError('expected --seed or --seeds, actual both');
-  if (seeds === undefined) return [intFlag('seed', seed, 0, 0, 2 ** 31 - 1)];
-  const parts = seeds.split(',').map((s) => s.trim());
-  if (parts.some((s) => s === '')) throw new UsageError(`--seeds: expected a comma-separated list, actual "${seeds}"`);
-  const list = parts.map((s) => intFlag('seeds', s, 0, 0, 2 ** 31 - 1));
-  if (new Set(list).size !== list.length) throw new UsageError(`--seeds: expected distinct seeds, actual "${seeds}"`);
-  return list;
-}
 
 function quote(arg: string): string {
   return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
-}
-
-function write(path: string, text: string): void {
-  try {
-    writeFileSync(path, text);
-  } catch (error) {
-    throw new RecGymError(ErrorCode.WRITE_FAILED, `${path}: expected a writable file, actual ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
 }
 
 /** `recgym compare`: train the ranker and the DQN, evaluate them and the baselines under every protocol, write results/. */
@@ -111,32 +93,31 @@ export const command: Command = {
     const validationDays = intFlag('validation-days', values['validation-days'], 1, 1, 3650);
     const jobs = intFlag('jobs', values.jobs, canTrainInWorkers() ? Math.min(2, availableParallelism()) : 1, 1, 64);
     if (jobs > 1 && !canTrainInWorkers()) throw new UsageError(`--jobs: expected 1 when running from the TypeScript sources (the worker is compiled into dist), actual ${jobs}`);
-    const seeds = parseSeeds(values.seed, values.seeds);
+    const seeds = seedsFlags(values.seed, values.seeds);
     const resamples = intFlag('resamples', values.resamples, 1000, 1, 1_000_000);
     const backend = (values.backend ?? 'auto') as BackendPreference;
     if (!BACKENDS.includes(backend)) throw new UsageError(`--backend: expected ${BACKENDS.join(', ')}, actual "${values.backend}"`);
     if (values['test-day'] !== undefined && values['test-start'] !== undefined) throw new UsageError('expected --test-day or --test-start, actual both');
+    const testDay = dayFlag('test-day', values['test-day']);
+    const testStart = timeFlag('test-start', values['test-start']);
     if (values.data === undefined && values.format !== undefined) throw new UsageError('--format: expected only with --data');
-    const rankerFile = values['ranker-config'] !== undefined ? readConfigFile(values['ranker-config'], 'ranker') : {};
-    const dqnFile = values['dqn-config'] !== undefined ? readConfigFile(values['dqn-config'], 'dqn') : {};
+    const rankerFile = values['ranker-config'] !== undefined ? readConfigFile('ranker-config', values['ranker-config'], 'ranker') : {};
+    const dqnFile = values['dqn-config'] !== undefined ? readConfigFile('dqn-config', values['dqn-config'], 'dqn') : {};
     const epochsOf = (file: Record<string, unknown>, learner: keyof typeof COMPARE_DEFAULT_EPOCHS) => epochs ?? file.epochs ?? COMPARE_DEFAULT_EPOCHS[learner];
     const outDir = values.out ?? 'results';
-    try {
-      mkdirSync(outDir, { recursive: true });
-    } catch (error) {
-      throw new RecGymError(ErrorCode.WRITE_FAILED, `--out: expected a writable folder, actual "${outDir}" (${(error as NodeJS.ErrnoException).code})`);
-    }
+    checkOutputDirectory('out', outDir);
+    createDirectory('out', outDir);
     const log = (line: string) => io.stderr(`${line}\n`);
 
     let dataFile = values.data;
     if (dataFile === undefined) {
       dataFile = join(outDir, 'default-tianchi.csv');
-      const events = writeDefaultLog(dataFile);
+      const { events } = await writeShopperLog('out', dataFile, DEFAULT_GENERATOR_CONFIG);
       log(`wrote the embedded default data (seed ${DEFAULT_GENERATOR_CONFIG.seed}, ${formatCount(events)} events) to ${dataFile}`);
     }
     const { store, name } = await loadStore(dataFile, values.format);
     const split: DaySplit =
-      values['test-start'] !== undefined ? splitAtTime(store, parseTestStart(values['test-start'])) : splitByDay(store, values['test-day']);
+      testStart !== undefined ? splitAtTime(store, testStart) : splitByDay(store, testDay);
 
     const multiple = seeds.length > 1;
     const progress = createProgress(io);
@@ -158,15 +139,15 @@ export const command: Command = {
       progress: io,
       onRankProgress: (label, done, total) => progress.update(label, done, total),
       onTrained: async (variant, seed, agent) => {
-        await agent.save(join(outDir, multiple ? `model-seed-${seed}` : 'model', variant));
+        await saveCheckpoint('out', join(outDir, multiple ? `model-seed-${seed}` : 'model', variant), agent);
       },
     });
     progress.finish();
 
-    write(join(outDir, COMPARE_FILES.json), `${compareJson(report, 2)}\n`);
-    write(join(outDir, COMPARE_FILES.markdown), compareMarkdown(report));
-    write(join(outDir, COMPARE_FILES.curves), learningCurvesSvg(report));
-    write(join(outDir, COMPARE_FILES.bars), recallBarsSvg(report));
+    await writeOutputText('out', join(outDir, COMPARE_FILES.json), `${compareJson(report, 2)}\n`);
+    await writeOutputText('out', join(outDir, COMPARE_FILES.markdown), compareMarkdown(report));
+    await writeOutputText('out', join(outDir, COMPARE_FILES.curves), learningCurvesSvg(report));
+    await writeOutputText('out', join(outDir, COMPARE_FILES.bars), recallBarsSvg(report));
     if (values.json) {
       io.stdout(`${compareJson(report)}\n`);
     } else {

@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCode, RecGymError } from '../core/errors.js';
 import { createRng, type Rng } from '../core/rng.js';
@@ -9,11 +8,12 @@ import type { RecommendationEnv } from '../env/recommendation-env.js';
 import { RecordEpisodeStatistics } from '../env/wrappers/record-episode-stats.js';
 import { fmt, formatCount } from '../report/format.js';
 import { DEFAULT_GENERATOR_CONFIG } from '../sim/generator-config.js';
-import { writeDefaultLog } from '../sim/default-data.js';
-import { intFlag, parseFlags, type CliIo, type Command } from './command.js';
+import { parseFlags, seedFlag, type CliIo, type Command } from './command.js';
 import { command as dataStats } from './data-stats.js';
 import { command as evalCommand } from './eval.js';
+import { checkOutputDirectory, createDirectory } from './output-path.js';
 import { runCommand } from './run-command.js';
+import { writeShopperLog } from './write-shopper-log.js';
 
 const ENV_ID = 'Tianchi-Replay-v0';
 
@@ -26,7 +26,7 @@ A fast tour of the embedded default data (\`npm start\` runs \`recgym compare\`,
      as in the original article) on the training days and on the test day,
   4. evaluates the baselines on the test day in the full and the seed protocol (recgym eval).
 
-  --out-dir DIR  where the generated log goes (default: results)
+  --out-dir DIR  where the generated log goes (default: results; checked before any work)
   --seed S       seed of the random agent, the env and the evaluation (default 0)`;
 
 /** Totals of a random agent's pass over every episode of one replay env. */
@@ -95,18 +95,15 @@ export const command: Command = {
   usage: USAGE,
   async run(args: string[], io: CliIo): Promise<number> {
     const { values } = parseFlags(args, { 'out-dir': { type: 'string' }, seed: { type: 'string' } }, false);
-    const seed = intFlag('seed', values.seed, 0, 0, 2 ** 31 - 1);
+    const seed = seedFlag('seed', values.seed, 0);
     const outDir = values['out-dir'] ?? 'results';
-    try {
-      mkdirSync(outDir, { recursive: true });
-    } catch (error) {
-      throw new RecGymError(ErrorCode.WRITE_FAILED, `--out-dir: expected a writable folder, actual "${outDir}" (${(error as NodeJS.ErrnoException).code})`);
-    }
+    checkOutputDirectory('out-dir', outDir);
+    createDirectory('out-dir', outDir);
     const file = join(outDir, 'default-tianchi.csv');
 
     io.stdout(`== 1. embedded default data (seeded shopper population, seed ${DEFAULT_GENERATOR_CONFIG.seed})\n`);
     const started = performance.now();
-    const events = writeDefaultLog(file);
+    const { events } = await writeShopperLog('out-dir', file, DEFAULT_GENERATOR_CONFIG);
     io.stdout(`wrote ${formatCount(events)} events to ${file} in ${((performance.now() - started) / 1000).toFixed(2)} s\n\n`);
 
     io.stdout(`== 2. recgym data stats ${file}\n`);

@@ -1,11 +1,10 @@
 import { FORMAT_NAMES } from '../data/detect-format.js';
 import type { EventStore } from '../data/event-store.js';
 import { readEventLog } from '../data/read-event-log.js';
-import { parseDay } from '../data/split.js';
 import { checkEnv } from '../env/check-env.js';
 import { envSpec, makeEnv, makeVectorEnv } from '../env/registry.js';
 import type { RecommendationEnv } from '../env/recommendation-env.js';
-import { formatFlag, intFlag, parseFlags, UsageError, type Command } from './command.js';
+import { dayFlag, formatFlag, intFlag, parseFlags, seedFlag, UsageError, type Command } from './command.js';
 
 const USAGE = `usage: recgym env check ENV_ID [--data FILE] [--format F] [--test-day YYYY-MM-DD] [--split train|test] [--seed S]
                        [--num-envs N] [--json]
@@ -45,17 +44,10 @@ export const command: Command = {
     const id = positionals[0];
     envSpec(id);
     const format = formatFlag(values.format);
-    const testDay = values['test-day'];
-    if (testDay !== undefined) {
-      try {
-        parseDay(testDay);
-      } catch {
-        throw new UsageError(`--test-day: expected a date YYYY-MM-DD, actual "${testDay}"`);
-      }
-    }
+    const testDay = dayFlag('test-day', values['test-day']);
     const split = values.split ?? 'train';
     if (split !== 'train' && split !== 'test') throw new UsageError(`--split: expected train or test, actual "${split}"`);
-    const seed = intFlag('seed', values.seed, 0, 0);
+    const seed = seedFlag('seed', values.seed, 0);
     const numEnvs = intFlag('num-envs', values['num-envs'], 4, 1);
     let store: EventStore | undefined;
     if (values.data !== undefined) {

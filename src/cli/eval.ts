@@ -12,7 +12,6 @@ import {
   evaluate,
   formatReport,
   isProtocolName,
-  parseTestStart,
   PROTOCOLS,
   reportJson,
   splitAtTime,
@@ -21,7 +20,7 @@ import {
 } from '../eval/index.js';
 import { createProgress } from '../report/progress.js';
 import { fittedPerSeed } from '../run/fitted-per-seed.js';
-import { UsageError, intFlag, parseFlags, type CliIo, type Command } from './command.js';
+import { UsageError, dayFlag, intFlag, listFlag, parseFlags, seedsFlags, timeFlag, type CliIo, type Command } from './command.js';
 import { loadStore } from './load-store.js';
 
 const FILTERS: readonly CaseFilter[] = ['all', 'warm', 'seen', 'discovery', 'repeat', 'cold'];
@@ -57,12 +56,6 @@ per (data, protocol, seed) and shared by all agents; 95 % CIs are percentile boo
   --model DIR         load the agent that learns (dqn) from a checkpoint (DIR from recgym train --out,
                       or its DIR/checkpoint) instead of training it; the data must be the training data
   --json              print one JSON object`;
-
-function parseList(name: string, value: string): string[] {
-  const items = value.split(',').map((s) => s.trim());
-  if (items.some((s) => s === '')) throw new UsageError(`--${name}: expected a comma-separated list, actual "${value}"`);
-  return items;
-}
 
 /** Loads agent `name` from `dir` (a `recgym train --out` directory or the checkpoint in it); a RecGymError for a missing or corrupt one. */
 async function loadCheckpoint(name: string, dir: string, store: EventStore): Promise<Agent> {
@@ -108,7 +101,7 @@ export const command: Command = {
     );
     if (values.agent !== undefined && values.agents !== undefined) throw new UsageError('expected --agent or --agents, actual both');
     if (values.agent === undefined && values.agents === undefined) throw new UsageError('expected --agent NAME or --agents A,B,C');
-    const names = values.agent !== undefined ? [values.agent] : parseList('agents', values.agents as string);
+    const names = values.agent !== undefined ? [values.agent] : listFlag('agents', values.agents as string);
     const baseline = values.baseline;
     for (const name of [...names, ...(baseline !== undefined ? [baseline] : [])]) {
       if (!AGENTS.has(name)) throw new UsageError(`unknown agent: expected one of ${[...AGENTS.keys()].join(', ')}, actual "${name}"`);
@@ -136,12 +129,7 @@ export const command: Command = {
     if (!FILTERS.includes(filter)) throw new UsageError(`--cases: expected ${FILTERS.join(', ')}, actual "${values.cases}"`);
     const catalogue = values.catalogue ?? 'train';
     if (catalogue !== 'train' && catalogue !== 'all') throw new UsageError(`--catalogue: expected train or all, actual "${catalogue}"`);
-    if (values.seed !== undefined && values.seeds !== undefined) throw new UsageError('expected --seed or --seeds, actual both');
-    const seeds =
-      values.seeds !== undefined
-        ? parseList('seeds', values.seeds).map((s) => intFlag('seeds', s, 0, 0, 2 ** 31 - 1))
-        : [intFlag('seed', values.seed, 0, 0, 2 ** 31 - 1)];
-    if (new Set(seeds).size !== seeds.length) throw new UsageError(`--seeds: expected distinct seeds, actual "${values.seeds}"`);
+    const seeds = seedsFlags(values.seed, values.seeds);
     const resamples = intFlag('resamples', values.resamples, 1000, 1, 1_000_000);
     let halfLifeHours: number | undefined;
     if (values['half-life-hours'] !== undefined) {
@@ -153,10 +141,12 @@ export const command: Command = {
     if (values['test-day'] !== undefined && values['test-start'] !== undefined) {
       throw new UsageError('expected --test-day or --test-start, actual both');
     }
+    const testDay = dayFlag('test-day', values['test-day']);
+    const testStart = timeFlag('test-start', values['test-start']);
 
     const { store, name } = await loadStore(values.data, values.format);
     const split: EvalSplit =
-      values['test-start'] !== undefined ? splitAtTime(store, parseTestStart(values['test-start'])) : splitByDay(store, values['test-day']);
+      testStart !== undefined ? splitAtTime(store, testStart) : splitByDay(store, testDay);
     const cases = buildTestCases(store, split, { catalogue });
     if (cases.count === 0) {
       throw new RecGymError(ErrorCode.NO_TEST_CASES, `${name}: expected test cases (test-window events of users with a training event), actual none`);

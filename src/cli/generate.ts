@@ -1,10 +1,10 @@
 import { statSync } from 'node:fs';
-import { parseDay } from '../data/split.js';
-import { TianchiCsvWriter } from '../data/tianchi-writer.js';
+import { dirname } from 'node:path';
 import { formatCount } from '../report/format.js';
 import { DEFAULT_GENERATOR_CONFIG, parseGeneratorConfig } from '../sim/generator-config.js';
-import { generateShopperLog, type GenerateSummary } from '../sim/shopper-log.js';
-import { intFlag, parseFlags, UsageError, type Command } from './command.js';
+import { dayFlag, intFlag, parseFlags, seedFlag, UsageError, type Command } from './command.js';
+import { checkOutputFile, createDirectory } from './output-path.js';
+import { writeShopperLog } from './write-shopper-log.js';
 
 const d = DEFAULT_GENERATOR_CONFIG;
 
@@ -14,10 +14,11 @@ const USAGE = `usage: recgym generate --out FILE [--users N] [--days D] [--seed 
 Writes a Tianchi-format log (user_id,item_id,behavior_type,user_geohash,item_category,time) of a
 seeded population of shoppers with persistent tastes. Same seed, same bytes.
 
-  --out FILE          file to write (required)
+  --out FILE          file to write (required; written under a temporary name and renamed when
+                      complete, its folder created if missing)
   --users N           shoppers (default ${d.users})
   --days D            days, the last one being the test day (default ${d.days})
-  --seed S            integer seed (default ${d.seed})
+  --seed S            seed, an integer 0 .. 2147483647 (default ${d.seed})
   --start DAY         first day, UTC (default ${d.start}; 31 days end on 2014-12-18)
   --items N           catalogue size at the end, new items appear over time (default ${d.items})
   --categories N      item categories (default ${d.categories})
@@ -43,28 +44,19 @@ export const command: Command = {
     const { values } = parseFlags(args, FLAGS, false);
     const out = values.out;
     if (out === undefined || out === '') throw new UsageError('--out: expected a file path, actual nothing');
-    const start = values.start ?? d.start;
-    try {
-      parseDay(start);
-    } catch {
-      throw new UsageError(`--start: expected a date YYYY-MM-DD, actual "${start}"`);
-    }
+    const start = dayFlag('start', values.start) ?? d.start;
     const config = parseGeneratorConfig({
       users: intFlag('users', values.users, d.users, 1, 50_000_000),
       days: intFlag('days', values.days, d.days, 1, 3650),
-      seed: intFlag('seed', values.seed, d.seed as number, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
+      seed: seedFlag('seed', values.seed, d.seed as number),
       start,
       items: intFlag('items', values.items, d.items, 1, 100_000_000),
       categories: intFlag('categories', values.categories, d.categories, 1, 1_000_000),
     });
+    checkOutputFile('out', out);
     const startedMs = performance.now();
-    const writer = new TianchiCsvWriter(out);
-    let summary: GenerateSummary;
-    try {
-      summary = generateShopperLog(config, writer);
-    } finally {
-      writer.close();
-    }
+    createDirectory('out', dirname(out));
+    const summary = await writeShopperLog('out', out, config);
     const seconds = (performance.now() - startedMs) / 1000;
     const bytes = statSync(out).size;
     if (values.json) {

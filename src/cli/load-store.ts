@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { learnerSpec, type LearnerName } from '../agents/registry.js';
-import { ErrorCode, RecGymError } from '../core/errors.js';
 import type { EventStore } from '../data/event-store.js';
 import { formatFlag, UsageError } from './command.js';
 
@@ -16,27 +15,31 @@ export async function loadStore(data: string | undefined, format: string | undef
   return { store: log.store, name: data };
 }
 
-/** Reads `--config FILE` as a JSON object of `agent`'s options, validated by the agent (BAD_OPTION naming the field). */
-export function readConfigFile(path: string, agent: LearnerName): Record<string, unknown> {
+/**
+ * Reads the file of flag `--NAME` as a JSON object of `agent`'s options, validated by the agent. The
+ * file is an option, so whatever is wrong with it (unreadable, not JSON, a bad field) is a
+ * {@link UsageError} (exit 2) naming the flag, the file and the field.
+ */
+export function readConfigFile(flag: string, path: string, agent: LearnerName): Record<string, unknown> {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new RecGymError(ErrorCode.FILE_NOT_FOUND, `--config ${path}: expected a readable JSON file, actual ${(error as Error).message}`);
+    throw new UsageError(`--${flag} ${path}: expected a readable JSON file, actual ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new RecGymError(ErrorCode.BAD_OPTION, `--config ${path}: expected JSON, actual ${(error as Error).message}`);
+    throw new UsageError(`--${flag} ${path}: expected JSON, actual ${(error as Error).message}`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new RecGymError(ErrorCode.BAD_OPTION, `--config ${path}: expected a JSON object of ${agent} options, actual ${Array.isArray(value) ? 'an array' : typeof value}`);
+    throw new UsageError(`--${flag} ${path}: expected a JSON object of ${agent} options, actual ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}`);
   }
   try {
     learnerSpec(agent).parseConfig(value);
   } catch (error) {
-    throw new RecGymError(ErrorCode.BAD_OPTION, `--config ${path}: ${(error as Error).message}`);
+    throw new UsageError(`--${flag} ${path}: ${(error as Error).message}`);
   }
   return value as Record<string, unknown>;
 }

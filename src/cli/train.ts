@@ -1,4 +1,3 @@
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AGENTS, LEARNERS, type LearnerName } from '../agents/registry.js';
 import type { BackendPreference } from '../agents/dqn/backend.js';
@@ -7,8 +6,9 @@ import { formatDay, splitByDay } from '../data/split.js';
 import { fmt, jsonWithNulls } from '../report/format.js';
 import { textTable } from '../report/table.js';
 import { runTraining, SELECTION_METRIC, trainingCurvesSvg, trainingSummary, type EpochRecord, type TrainingRun } from '../run/training-run.js';
-import { UsageError, intFlag, parseFlags, type CliIo, type Command } from './command.js';
+import { UsageError, dayFlag, intFlag, parseFlags, seedFlag, type CliIo, type Command } from './command.js';
 import { loadStore, readConfigFile } from './load-store.js';
+import { checkOutputDirectory, saveCheckpoint, writeOutputText } from './output-path.js';
 
 const BACKENDS: readonly BackendPreference[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
 
@@ -34,7 +34,8 @@ epoch with the best validation Recall@20 (the test day is reported, never used t
   --refit              then retrain from scratch through the validation day(s) for the chosen number
                        of epochs, and save that agent (its test metrics are reported as refit)
   --out DIR            writes DIR/checkpoint (load with recgym eval --agents NAME --model DIR/checkpoint),
-                       DIR/results.json and DIR/curves.svg
+                       DIR/results.json and DIR/curves.svg, each under a temporary name renamed when
+                       complete; DIR is checked before training (exit 1 when it cannot be written)
   --json               print the results as one JSON object`;
 
 /** Per-epoch columns a learner may report, with their headers and digits. */
@@ -93,24 +94,27 @@ export const command: Command = {
     const learner = agentName as LearnerName;
     if (values.out === undefined || values.out === '') throw new UsageError('--out: expected a directory for the checkpoint and results');
     const out = values.out;
-    const seed = intFlag('seed', values.seed, 0, 0, 2 ** 31 - 1);
+    const seed = seedFlag('seed', values.seed, 0);
+    const testDay = dayFlag('test-day', values['test-day']);
     const validationDays = intFlag('validation-days', values['validation-days'], 1, 1, 365);
     const epochs = values.epochs !== undefined ? intFlag('epochs', values.epochs, 1, 1, 10_000) : undefined;
     const backend = values.backend as BackendPreference | undefined;
     if (backend !== undefined && !BACKENDS.includes(backend)) throw new UsageError(`--backend: expected ${BACKENDS.join(', ')}, actual "${backend}"`);
     if (backend !== undefined && learner !== 'dqn') throw new UsageError(`--backend: expected only with --agent dqn (the ${learner} runs on typed arrays), actual "${backend}"`);
 
-    const fileConfig = values.config !== undefined ? readConfigFile(values.config, learner) : {};
+    const fileConfig = values.config !== undefined ? readConfigFile('config', values.config, learner) : {};
     const config: Record<string, unknown> = { ...fileConfig, ...(epochs !== undefined ? { epochs } : {}), ...(backend !== undefined ? { backend } : {}) };
     try {
       LEARNERS.get(learner)?.parseConfig(config);
     } catch (error) {
-      throw new RecGymError(ErrorCode.BAD_OPTION, `${values.config !== undefined ? `--config ${values.config}: ` : ''}${(error as Error).message}`);
+      throw new UsageError(`${values.config !== undefined ? `--config ${values.config}: ` : ''}${(error as Error).message}`);
     }
+
+    checkOutputDirectory('out', out);
 
     const loadStarted = performance.now();
     const { store, name } = await loadStore(values.data, values.format);
-    const split = splitByDay(store, values['test-day']);
+    const split = splitByDay(store, testDay);
     const loadSeconds = (performance.now() - loadStarted) / 1000;
     io.stderr(`recgym train: data ${name}: ${store.length} events, ${store.numUsers} users, ${store.numItems} items (${loadSeconds.toFixed(1)}s)\n`);
     let run: TrainingRun;
@@ -134,8 +138,7 @@ export const command: Command = {
     const resultsPath = join(out, 'results.json');
     const curvesPath = join(out, 'curves.svg');
     try {
-      await mkdir(out, { recursive: true });
-      await run.agent.save(checkpoint);
+      await saveCheckpoint('out', checkpoint, run.agent);
       const results = {
         data: name,
         events: store.length,
@@ -148,8 +151,8 @@ export const command: Command = {
         files: { checkpoint, results: resultsPath, curves: curvesPath },
       };
       const json = jsonWithNulls(results, 2);
-      await writeFile(resultsPath, `${json}\n`);
-      await writeFile(curvesPath, trainingCurvesSvg(run.epochs, run.bestEpoch, `${learner} on ${name === 'default' ? 'the default data' : name.split('/').pop()}`));
+      await writeOutputText('out', resultsPath, `${json}\n`);
+      await writeOutputText('out', curvesPath, trainingCurvesSvg(run.epochs, run.bestEpoch, `${learner} on ${name === 'default' ? 'the default data' : name.split('/').pop()}`));
       if (values.json) io.stdout(`${JSON.stringify(JSON.parse(json))}\n`);
       else {
         const best = run.epochs[run.bestEpoch];

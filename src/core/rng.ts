@@ -57,13 +57,43 @@ class TycheiRng implements Rng {
   }
 }
 
-/** A generator seeded by `seed` (any integer or string); the same seed gives the same stream. */
+/** True when `value` is a seed: a non-negative safe integer (what every public seed parameter takes). */
+export function isSeed(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+/**
+ * Throws unless `value` is a seed ({@link isSeed}): a TypeError for anything but an integer, a
+ * RangeError for a negative or unsafe integer, both naming `who`.
+ */
+export function assertSeed(value: unknown, who: string): asserts value is number {
+  if (isSeed(value)) return;
+  const actual = typeof value === 'string' ? JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value) : typeof value === 'number' ? String(value) : typeof value;
+  const message = `${who}: expected a seed (an integer 0 .. ${Number.MAX_SAFE_INTEGER}), actual ${actual}`;
+  throw Number.isInteger(value) ? new RangeError(message) : new TypeError(message);
+}
+
+/**
+ * A generator seeded by `seed`; the same seed gives the same stream. A number must be a seed
+ * ({@link isSeed}); a non-empty string is a derived seed (`${seed}:label`, as `fork` and the
+ * components that split one seed into several streams write them).
+ */
 export function createRng(seed: number | string): Rng {
-  if (typeof seed === 'number' && !Number.isFinite(seed)) {
-    throw new TypeError(`expected a finite seed, actual ${seed}`);
+  if (typeof seed === 'string') {
+    if (seed === '') throw new TypeError('createRng: expected a seed or a non-empty string, actual ""');
+  } else {
+    assertSeed(seed, 'createRng');
   }
   const prng = seedrandom.tychei(String(seed), { state: true }) as unknown as TycheiPrng;
   return new TycheiRng(prng);
+}
+
+/** Throws a TypeError naming `who` unless `value` is an {@link Rng} (has `next` and `nextInt`). */
+export function assertRng(value: unknown, who: string): asserts value is Rng {
+  const candidate = value as Partial<Rng> | null | undefined;
+  if (typeof candidate?.next === 'function' && typeof candidate.nextInt === 'function') return;
+  const actual = value === null || value === undefined || typeof value !== 'object' ? String(value) : 'an object without next() and nextInt()';
+  throw new TypeError(`${who}: expected an Rng (createRng(seed)), actual ${typeof value === 'string' ? JSON.stringify(value.slice(0, 40)) : actual}`);
 }
 
 /** Rebuilds a generator from `getState()`, continuing its stream. */

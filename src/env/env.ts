@@ -22,8 +22,8 @@ export interface StepResult<Obs, I extends Info = Info> {
 
 /** Options of `reset`. */
 export interface ResetOptions<O = Record<string, unknown>> {
-  /** Re-creates the env's generator from this seed; omitted keeps the current one. */
-  readonly seed?: number | string;
+  /** Re-creates the env's generator from this seed (an integer 0 .. 2^53 - 1); omitted keeps the current one. */
+  readonly seed?: number;
   readonly options?: O;
 }
 
@@ -89,7 +89,7 @@ export interface VectorEnv<Obs, Act, Batch> {
   readonly singleActionSpace: Space<Act>;
   readonly singleObservationSpace: Space<Obs>;
   spec?: EnvSpec;
-  reset(options?: { readonly seed?: number | string }): VectorEnvResetResult<Batch>;
+  reset(options?: { readonly seed?: number }): VectorEnvResetResult<Batch>;
   step(actions: Int32Array): VectorEnvStepResult<Batch>;
   /** Slot `slot` of a batch as a single observation (a copy). */
   observationAt(batch: Batch, slot: number): Obs;

@@ -1,4 +1,5 @@
 import { ErrorCode, RecGymError } from '../core/errors.js';
+import { assertSeed } from '../core/rng.js';
 import type { BehaviorCode } from '../data/behavior.js';
 import type { Env, EnvSpec, ResetOptions, ResetResult, StepResult } from './env.js';
 import { observationAt, type ReplayObservation, type ReplayObservationSpace, type VectorObservation } from './observation.js';
@@ -96,7 +97,10 @@ export class RecommendationEnv extends ReplayCoreEnv implements Env<ReplayObserv
   reset(resetOptions: ResetOptions<ReplayResetOptions> = {}): ResetResult<ReplayObservation, ReplayResetInfo> {
     this.assertOpen();
     const core = this.core;
-    if (resetOptions.seed !== undefined) core.dynamics.seed(resetOptions.seed);
+    if (resetOptions.seed !== undefined) {
+      assertSeed(resetOptions.seed, 'RecommendationEnv.reset seed');
+      core.dynamics.seed(resetOptions.seed);
+    }
     const episode = core.startEpisode(0, this.#chosenEpisode(resetOptions.options));
     this.#hasStarted = true;
     this.#isActive = true;

@@ -1,9 +1,10 @@
 import { ErrorCode, RecGymError } from '../core/errors.js';
-import type { EventStore } from '../data/event-store.js';
+import { EventStoreBuilder, type EventStore } from '../data/event-store.js';
 import { createDefaultEventStore } from '../sim/default-data.js';
 import type { AnyEnv, AnyVectorEnv } from './env.js';
 import { RecommendationEnv } from './recommendation-env.js';
-import type { ReplayEnvOptions } from './replay-options.js';
+import { parseReplayOptions, type ReplayEnvOptions } from './replay-options.js';
+import { describeValue } from './spaces/space.js';
 import { VectorRecommendationEnv } from './vector-env.js';
 
 /** Options of a registered replay env: everything of ReplayEnvOptions, the store optional. */
@@ -24,6 +25,8 @@ export interface EnvRegistration {
 const REGISTRY = new Map<string, EnvRegistration>();
 const ID_PATTERN = /^[A-Za-z][A-Za-z0-9_.:-]*-v\d+$/;
 let defaultStore: EventStore | undefined;
+/** Stands in for the default store while options are checked, so that a bad option fails before the default data is generated. */
+let placeholderStore: EventStore | undefined;
 
 /**
  * Registers an env id (`Name-vN`) with both its forms (default: the replay env and its vector
@@ -73,8 +76,17 @@ export function defaultEventStore(): EventStore {
   return defaultStore;
 }
 
-function mergedOptions(registration: EnvRegistration, options: MakeEnvOptions): ReplayEnvOptions {
+/**
+ * The id's defaults overridden by `options`, checked by the replay options' schema before the
+ * default store is filled in: a TypeError or RangeError naming `who` and the field, short however
+ * large the store (values are described, never serialised).
+ */
+function mergedOptions(registration: EnvRegistration, options: MakeEnvOptions, who: string): ReplayEnvOptions {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new TypeError(`${who} options: expected an object, actual ${describeValue(options)}`);
+  }
   const merged = { ...registration.defaults, ...stripUndefined(options) };
+  parseReplayOptions({ ...merged, store: merged.store ?? (placeholderStore ??= new EventStoreBuilder().build()) }, who);
   return { ...merged, store: merged.store ?? defaultEventStore() } as ReplayEnvOptions;
 }
 
@@ -88,7 +100,7 @@ function stripUndefined(options: MakeEnvOptions): MakeEnvOptions {
  */
 export function makeEnv<E extends AnyEnv = RecommendationEnv>(id: string, options: MakeEnvOptions = {}): E {
   const registration = envSpec(id);
-  const merged = mergedOptions(registration, options);
+  const merged = mergedOptions(registration, options, `makeEnv(${describeValue(id)})`);
   const env = registration.entryPoint(merged);
   const { store: _store, ...kwargs } = merged;
   env.spec = { id, maxEpisodeSteps: merged.maxEpisodeSteps, kwargs };
@@ -98,8 +110,11 @@ export function makeEnv<E extends AnyEnv = RecommendationEnv>(id: string, option
 /** Builds the vector form of a registered env (`numEnvs` slots; a {@link VectorRecommendationEnv} by default) with the id's options. */
 export function makeVectorEnv<V extends AnyVectorEnv = VectorRecommendationEnv>(id: string, options: MakeEnvOptions & { numEnvs: number }): V {
   const registration = envSpec(id);
+  const who = `makeVectorEnv(${describeValue(id)})`;
+  if (options === null || typeof options !== 'object') throw new TypeError(`${who} options: expected an object with numEnvs, actual ${describeValue(options)}`);
   const { numEnvs, ...rest } = options;
-  const merged = mergedOptions(registration, rest);
+  if (!Number.isSafeInteger(numEnvs) || numEnvs < 1) throw new RangeError(`${who} options: numEnvs: expected an integer >= 1, actual ${describeValue(numEnvs)}`);
+  const merged = mergedOptions(registration, rest, who);
   const env = registration.vectorEntryPoint({ ...merged, numEnvs });
   const { store: _store, ...kwargs } = merged;
   env.spec = { id, maxEpisodeSteps: merged.maxEpisodeSteps, kwargs: { ...kwargs, numEnvs } };

@@ -8,6 +8,7 @@ import { createObservationSpace, hoursOf, type ReplayObservationSpace } from './
 import { DEFAULT_REWARDS, RewardTableSchema, type RewardTable, type TrainingEpochSchedule } from './rewards.js';
 import { Discrete } from './spaces/discrete.js';
 import { Slate } from './spaces/slate.js';
+import { describeValue } from './spaces/space.js';
 
 /** Options of the replay envs (single and vector). */
 export const ReplayEnvOptionsSchema = z
@@ -44,8 +45,8 @@ export const ReplayEnvOptionsSchema = z
     gapSeconds: z.number().positive().optional(),
     /** Events with fewer earlier events of the same user are not steps. */
     minHistory: z.number().int().min(0).default(1),
-    /** Seed of the env's Rng until `reset({ seed })` (default 0). */
-    seed: z.union([z.number().int(), z.string()]).optional(),
+    /** Seed of the env's Rng until `reset({ seed })` (default 0): an integer 0 .. 2^53 - 1. */
+    seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
   })
   .strict();
 
@@ -72,32 +73,40 @@ export interface ReplaySetup {
   readonly rewards: RewardTable;
 }
 
-/** Parses options with zod; a bad option throws RangeError (out of range) or TypeError naming the field. */
+/** Issues a parse error shows at most; the rest are counted. */
+const MAX_SHOWN_ISSUES = 3;
+
+/**
+ * Parses options with zod; a bad option throws RangeError (out of range) or TypeError naming the
+ * field. Messages stay short: values are described (`EventStore`, `Array(5)`), never serialised.
+ */
 export function parseReplayOptions(raw: unknown, who: string): ResolvedReplayEnvOptions {
+  if (raw !== undefined && (raw === null || typeof raw !== 'object' || Array.isArray(raw))) {
+    throw new TypeError(`${who} options: expected an object, actual ${describeValue(raw)}`);
+  }
   const parsed = ReplayEnvOptionsSchema.safeParse(raw ?? {});
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues;
-  const text = issues
-    .map((issue) => {
-      const path = issue.path.join('.') || '(options)';
-      const actual = issue.path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined), raw);
-      return `${path}: ${issue.message} (actual ${describe(actual)})`;
-    })
-    .join('; ');
+  const shown = issues.slice(0, MAX_SHOWN_ISSUES).map((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      return `unknown option${issue.keys.length > 1 ? 's' : ''} ${issue.keys.slice(0, MAX_SHOWN_ISSUES).map((k) => describeValue(k)).join(', ')}: expected ${OPTION_NAMES.join(', ')}`;
+    }
+    const path = issue.path.map(String).join('.') || '(options)';
+    const actual = issue.path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined), raw);
+    return `${path}: ${issue.message} (actual ${describe(actual)})`;
+  });
+  const more = issues.length > MAX_SHOWN_ISSUES ? `; and ${issues.length - MAX_SHOWN_ISSUES} more` : '';
   const isRange = issues.every((i) => i.code === 'too_small' || i.code === 'too_big');
-  const message = `${who} options: ${text}`;
+  const message = `${who} options: ${shown.join('; ')}${more}`;
   throw isRange ? new RangeError(message) : new TypeError(message);
 }
 
+const OPTION_NAMES = Object.keys(ReplayEnvOptionsSchema.shape);
+
 function describe(value: unknown): string {
   if (value instanceof EventStore) return 'EventStore';
-  if (typeof value === 'function') return 'function';
-  if (value === undefined) return 'undefined';
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return describeValue(value);
 }
 
 /** Validates options and precomputes split, episodes, catalogue, sampler and spaces. */

@@ -1,4 +1,5 @@
 import { ErrorCode, RecGymError } from '../core/errors.js';
+import { assertSeed } from '../core/rng.js';
 import type { EnvSpec, VectorEnv, VectorEnvResetResult, VectorEnvStepResult } from './env.js';
 import { observationAt, type ReplayObservation, type ReplayObservationSpace, type VectorObservation } from './observation.js';
 import type { ReplayAction } from './recommendation-env.js';
@@ -103,10 +104,13 @@ export class VectorRecommendationEnv extends ReplayCoreEnv implements VectorEnv<
    * Starts a fresh episode in every slot, dealt in slot order. A `seed` re-creates the Rng and
    * restarts the shuffled episode order (passes back to 0); no seed continues the current order.
    */
-  reset(resetOptions: { seed?: number | string } = {}): VectorResetResult {
+  reset(resetOptions: { seed?: number } = {}): VectorResetResult {
     this.assertOpen();
     const core = this.core;
-    if (resetOptions.seed !== undefined) core.dynamics.seed(resetOptions.seed);
+    if (resetOptions.seed !== undefined) {
+      assertSeed(resetOptions.seed, 'VectorRecommendationEnv.reset seed');
+      core.dynamics.seed(resetOptions.seed);
+    }
     core.startAll(this.#resetEpisodes);
     this.#isReady = true;
     return { observations: core.observations, info: { episodes: this.#resetEpisodes, numEpisodes: this.numEpisodes, passes: this.passes } };

@@ -1,4 +1,4 @@
-import { createRng } from '../core/rng.js';
+import { assertSeed, createRng } from '../core/rng.js';
 import type { EventStore } from '../data/event-store.js';
 import { DEFAULT_REWARDS, rewardLookup, type RewardTable } from '../env/rewards.js';
 import type { Agent, SparseScores } from '../agents/agent.js';
@@ -360,6 +360,7 @@ export async function evaluate(options: EvaluateOptions): Promise<SeedResult[]> 
   const { store } = options;
   const cases = options.cases ?? buildTestCases(store, options.split, { catalogue: options.catalogue ?? 'train' });
   const seeds = options.seeds ?? [0];
+  for (const seed of seeds) assertSeed(seed, 'evaluate seeds');
   const runs: SeedResult[] = [];
   for (const seed of seeds) {
     const setup = prepareEvaluation(store, cases, options.protocol, { k: options.k, seed });

@@ -3,6 +3,7 @@ import type { BackendPreference } from '../agents/dqn/backend.js';
 import type { LearnerName } from '../agents/registry.js';
 import type { TrainableAgent } from '../agents/trainable.js';
 import type { EventStore } from '../data/event-store.js';
+import { assertSeed } from '../core/rng.js';
 import { formatTime, type DaySplit } from '../data/split.js';
 import type { Interval } from '../eval/bootstrap.js';
 import { evaluate, summarize, type AgentSource, type SeedResult } from '../eval/evaluate.js';
@@ -170,6 +171,7 @@ export async function runComparison(options: CompareOptions): Promise<CompareRep
   const started = performance.now();
   const { store, split } = options;
   const seeds = options.seeds ?? [0];
+  for (const seed of seeds) assertSeed(seed, 'runComparison seeds');
   const variants = options.variants ?? DEFAULT_VARIANTS;
   const baselines = options.baselines ?? COMPARE_BASELINES;
   const baseline = options.baseline ?? 'recent';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { learnerSpec, type LearnerName } from '../agents/registry.js';
 import type { EpochStats, TrainableAgent } from '../agents/trainable.js';
 import { ErrorCode, RecGymError } from '../core/errors.js';
-import { createRng } from '../core/rng.js';
+import { assertSeed, createRng } from '../core/rng.js';
 import { SECONDS_PER_DAY, type EventStore } from '../data/event-store.js';
 import { formatDay, formatTime, type DaySplit, type TimeWindow } from '../data/split.js';
 import { caseValues, prepareEvaluation, rankCases, type EvaluationSetup } from '../eval/evaluate.js';
@@ -185,6 +185,7 @@ function backendOf(agent: TrainableAgent): string {
 export async function runTraining(options: TrainingOptions): Promise<TrainingRun> {
   const started = performance.now();
   const { store, split, seed } = options;
+  assertSeed(seed, 'runTraining seed');
   const spec = learnerSpec(options.agent);
   const agent = spec.create(options.config ?? {});
   const config = agent.config;

@@ -1,5 +1,4 @@
 import { EventStoreBuilder, type EventSink, type EventStore } from '../data/event-store.js';
-import { TianchiCsvWriter } from '../data/tianchi-writer.js';
 import { DEFAULT_GENERATOR_CONFIG, parseGeneratorConfig, type GeneratorConfig } from './generator-config.js';
 import { generateShopperLog } from './shopper-log.js';
 
@@ -21,14 +20,4 @@ export function createDefaultEventStore(overrides: Partial<GeneratorConfig> = {}
   };
   generateShopperLog(config, hourly);
   return builder.build();
-}
-
-/** Writes the embedded default data to `path` as a Tianchi-format log; returns the number of events. */
-export function writeDefaultLog(path: string): number {
-  const writer = new TianchiCsvWriter(path);
-  try {
-    return generateShopperLog(DEFAULT_GENERATOR_CONFIG, writer).events;
-  } finally {
-    writer.close();
-  }
 }

@@ -9,8 +9,8 @@ const DAY_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 /** Options of the synthetic shopper population and its log; every field has a default. */
 export const GeneratorConfigSchema = z
   .object({
-    /** Seed of every random choice (integer or string). */
-    seed: z.union([z.number().int(), z.string()]).default(2014),
+    /** Seed of every random choice: an integer 0 .. 2^53 - 1, or a non-empty string. */
+    seed: z.union([z.number().int().min(0).max(Number.MAX_SAFE_INTEGER), z.string().min(1)]).default(2014),
     /** Number of shoppers. */
     users: z.number().int().min(1).max(50_000_000).default(1500),
     /** Number of days, the last one being the test day. */

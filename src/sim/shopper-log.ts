@@ -33,6 +33,20 @@ const MAX_FUNNEL_GAP_SECONDS = 60;
  * Deterministic in `config.seed`; allocates nothing per event.
  */
 export function generateShopperLog(options: GeneratorOptions, sink: EventSink): GenerateSummary {
+  const slices = shopperLogSlices(options, sink);
+  for (;;) {
+    const slice = slices.next();
+    if (slice.done) return slice.value;
+  }
+}
+
+/**
+ * {@link generateShopperLog} in slices: yields the number of shoppers written after every
+ * `usersPerSlice` of them, so that a caller can let its event loop run (signals, progress) between
+ * slices, and returns the summary. The events are the same as in one go.
+ */
+export function* shopperLogSlices(options: GeneratorOptions, sink: EventSink, usersPerSlice = 1000): Generator<number, GenerateSummary> {
+  if (!Number.isInteger(usersPerSlice) || usersPerSlice < 1) throw new RangeError(`expected usersPerSlice an integer >= 1, actual ${usersPerSlice}`);
   const config = parseGeneratorConfig(options);
   const population = new ShopperPopulation(config);
   const catalogue = population.catalogue;
@@ -109,6 +123,7 @@ export function generateShopperLog(options: GeneratorOptions, sink: EventSink): 
       }
     }
     if (events > eventsBefore) users++;
+    if ((u + 1) % usersPerSlice === 0) yield u + 1;
   }
   return {
     events,

@@ -193,7 +193,7 @@ describe('recgym compare errors', () => {
     [['--backend', 'gpu'], '--backend: expected auto, tensorflow, wasm, cpu, actual "gpu"'],
     [['--format', 'tianchi'], '--format: expected only with --data'],
     [['--test-day', '2014-12-18', '--test-start', '2014-12-18T02:00'], 'expected --test-day or --test-start, actual both'],
-    [['--bogus'], "Unknown option '--bogus'"],
+    [['--bogus'], 'unknown flag --bogus: expected one of --data, '],
   ])('exits 2 with a usage message for %j', async (args, message) => {
     const result = await runCli(['compare', ...args, '--out', join(dir, 'never')]);
     expect(result.code).toBe(2);
@@ -207,15 +207,15 @@ describe('recgym compare errors', () => {
     expect(result.stderr).toContain('missing.csv');
   });
 
-  it('exits 1 for a config file that is not a DQN or ranker config', async () => {
+  it('exits 2 for a config file that is not a DQN or ranker config, naming the flag', async () => {
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ itemDim: -1 }));
     const result = await runCli(['compare', '--data', data, '--dqn-config', bad, '--out', join(dir, 'err')]);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`--config ${bad}: DQN config: itemDim`);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`--dqn-config ${bad}: DQN config: itemDim`);
     const ranker = await runCli(['compare', '--data', data, '--ranker-config', bad, '--out', join(dir, 'err')]);
-    expect(ranker.code).toBe(1);
-    expect(ranker.stderr).toContain(`--config ${bad}: ranker config: (config): Unrecognized key: "itemDim"`);
+    expect(ranker.code).toBe(2);
+    expect(ranker.stderr).toContain(`--ranker-config ${bad}: ranker config: (config): Unrecognized key: "itemDim"`);
     writeFileSync(bad, '[1]');
     expect((await runCli(['compare', '--data', data, '--dqn-config', bad, '--out', join(dir, 'err')])).stderr).toContain('expected a JSON object of dqn options, actual an array');
   });
@@ -225,7 +225,7 @@ describe('recgym compare errors', () => {
     writeFileSync(file, '');
     const result = await runCli(['compare', '--data', data, '--out', join(file, 'results')]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`--out: expected a writable folder, actual "${join(file, 'results')}" (ENOTDIR)`);
+    expect(result.stderr).toBe(`recgym compare: --out ${join(file, 'results')}: expected a writable directory, actual ${file} is a file\n`);
   });
 
   it('exits 1 when no day is left for training before the validation day', async () => {

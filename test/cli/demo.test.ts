@@ -48,6 +48,6 @@ describe('recgym demo', () => {
     writeFileSync(file, '');
     const exitCode = await main(['demo', '--out-dir', join(file, 'results')], io);
     expect(exitCode).toBe(1);
-    expect(io.err).toContain(`--out-dir: expected a writable folder, actual "${join(file, 'results')}" (ENOTDIR)`);
+    expect(io.err).toBe(`recgym demo: --out-dir ${join(file, 'results')}: expected a writable directory, actual ${file} is a file\n`);
   });
 });

@@ -151,14 +151,14 @@ describe('recgym train', () => {
     [['--out', 'x', '--epochs', '0'], 2, /--epochs: expected an integer >= 1/],
     [['--out', 'x', '--backend', 'gpu'], 2, /--backend: expected auto, tensorflow, wasm, cpu, actual "gpu"/],
     [['--out', 'x', '--validation-days', 'two'], 2, /--validation-days: expected an integer/],
-    [['--out', 'x', '--bogus'], 2, /Unknown option '--bogus'/],
+    [['--out', 'x', '--bogus'], 2, /unknown flag --bogus: expected one of --agent, /],
   ])('rejects %j with exit %i', async (args, exitCode, message) => {
     const { code, stderr } = await runCli(['train', ...(args as string[])]);
     expect(code).toBe(exitCode);
     expect(stderr).toMatch(message);
   });
 
-  it('exits 1 naming the file for a missing, non-JSON or invalid config', async () => {
+  it('exits 2 naming the flag and the file for a missing, non-JSON or invalid config', async () => {
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, '{"epochs": ');
     const invalid = join(dir, 'invalid.json');
@@ -172,7 +172,7 @@ describe('recgym train', () => {
       [unknown, /--config .*unknown\.json: DQN config: .*epoch/],
     ] as const) {
       const { code, stderr } = await runCli(['train', '--config', file, '--out', join(dir, 'x')]);
-      expect(code).toBe(1);
+      expect(code).toBe(2);
       expect(stderr).toMatch(message);
     }
   });

@@ -13,7 +13,7 @@ describe('CandidateSampler', () => {
     it('puts the positive once and fills distinct negatives, never the positive (property over seeds)', () => {
       fc.assert(
         fc.property(
-          fc.integer(),
+          fc.integer({ min: 0 }),
           fc.integer({ min: 1, max: 30 }),
           fc.constantFrom<'uniform' | 'popularity'>('uniform', 'popularity'),
           fc.integer({ min: 0, max: 29 }),

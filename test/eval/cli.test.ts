@@ -86,20 +86,20 @@ describe('recgym eval', () => {
     [['--agent', 'recent', '--agents', 'random', '--protocol', 'full'], 2, /actual both/],
     [['--agent', 'recent', '--protocol', 'full', '--cases', 'odd'], 2, /--cases: expected/],
     [['--agent', 'recent', '--protocol', 'full', '--model', 'ckpt'], 2, /--model: expected an agent that loads checkpoints \(ranker, dqn\), actual recent/],
-    [['--agent', 'recent', '--protocol', 'full', '--bogus'], 2, /Unknown option '--bogus'/],
+    [['--agent', 'recent', '--protocol', 'full', '--bogus'], 2, /unknown flag --bogus: expected one of --agent, /],
   ])('rejects %j with exit %i', async (args, exitCode, message) => {
     const { code, err } = await run(args as string[]);
     expect(code).toBe(exitCode);
     expect(err).toMatch(message);
   });
 
-  it('exits 1 with a clear message for a missing file, a bad test start or a log without cases', async () => {
+  it('exits 1 for a missing file or a log without cases, 2 for a bad test start', async () => {
     const missing = await run(['--agent', 'recent', '--data', join(dir, 'missing.csv'), '--protocol', 'full']);
     expect(missing.code).toBe(1);
     expect(missing.err).toContain('missing.csv');
     const badStart = await run(['--agent', 'recent', '--data', file, '--test-start', 'tomorrow', '--protocol', 'full']);
-    expect(badStart.code).toBe(1);
-    expect(badStart.err).toContain('test start: expected a UTC time YYYY-MM-DDTHH:MM, actual "tomorrow"');
+    expect(badStart.code).toBe(2);
+    expect(badStart.err).toContain('--test-start: expected a UTC time YYYY-MM-DDTHH:MM, actual "tomorrow"');
     const noCases = await run(['--agent', 'recent', '--data', file, '--test-day', '2014-12-16', '--protocol', 'full']);
     expect(noCases.code).toBe(1);
     expect(noCases.err).toMatch(/expected test cases .*actual none/);

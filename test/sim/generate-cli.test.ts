@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -71,9 +71,11 @@ describe('recgym generate', () => {
   });
 
   it('exits 1 with a clear message when --out cannot be written', async () => {
-    const out = join(dir, 'missing-dir', 'x.csv');
+    const file = join(dir, 'in-the-way');
+    writeFileSync(file, '');
+    const out = join(file, 'x.csv');
     const result = await run('generate', '--users', '5', '--out', out);
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe(`recgym generate: cannot write "${out}": expected a writable file path, actual ENOENT\n`);
+    expect(result.stderr).toBe(`recgym generate: --out ${out}: expected a file in a writable directory, actual ${file} is a file\n`);
   });
 });

@@ -1,5 +1,5 @@
 import type { Rng } from '../../core/rng.js';
-import { describeValue, type Space } from './space.js';
+import { describeValue, requireRng, type Space } from './space.js';
 
 /** Element types of a {@link Box}. */
 export type BoxDtype = 'int8' | 'uint8' | 'int32' | 'float32' | 'float64';
@@ -68,6 +68,7 @@ export class Box<D extends BoxDtype = BoxDtype> implements Space<BoxArrays[D]> {
   }
 
   sample(rng: Rng): BoxArrays[D] {
+    requireRng(rng, this);
     const out = new CONSTRUCTORS[this.dtype](this.size) as BoxArrays[D];
     const { low, high } = this;
     if (this.isInteger) {

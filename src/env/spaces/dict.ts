@@ -1,5 +1,5 @@
 import type { Rng } from '../../core/rng.js';
-import { describeValue, type Space, type SpaceValue } from './space.js';
+import { describeValue, requireRng, type Space, type SpaceValue } from './space.js';
 
 /** Plain objects with exactly the given keys, each value a member of its space. */
 export class Dict<S extends Record<string, Space<unknown>>> implements Space<{ [K in keyof S]: SpaceValue<S[K]> }> {
@@ -19,6 +19,7 @@ export class Dict<S extends Record<string, Space<unknown>>> implements Space<{ [
   }
 
   sample(rng: Rng): { [K in keyof S]: SpaceValue<S[K]> } {
+    requireRng(rng, this);
     const out: Record<string, unknown> = {};
     for (const key of this.#keys) out[key] = this.spaces[key].sample(rng);
     return out as { [K in keyof S]: SpaceValue<S[K]> };

@@ -1,5 +1,5 @@
 import type { Rng } from '../../core/rng.js';
-import { describeValue, type Space } from './space.js';
+import { describeValue, requireRng, type Space } from './space.js';
 
 /** The integers `start .. start + n - 1`. */
 export class Discrete implements Space<number> {
@@ -15,6 +15,7 @@ export class Discrete implements Space<number> {
   }
 
   sample(rng: Rng): number {
+    requireRng(rng, this);
     return this.start + rng.nextInt(this.n);
   }
 

@@ -1,5 +1,5 @@
 import type { Rng } from '../../core/rng.js';
-import { describeValue, type Space } from './space.js';
+import { describeValue, requireRng, type Space } from './space.js';
 
 /** Ordered lists (Int32Array) of `size` distinct item ids, each from a fixed set of allowed items. */
 export class Slate implements Space<Int32Array> {
@@ -33,6 +33,7 @@ export class Slate implements Space<Int32Array> {
   }
 
   sample(rng: Rng): Int32Array {
+    requireRng(rng, this);
     const out = new Int32Array(this.size);
     const { items } = this;
     const n = items.length;
