@@ -8,10 +8,10 @@ import { runComparison, COMPARE_BASELINES } from '../run/compare.js';
 import { canTrainInWorkers } from '../run/parallel-training.js';
 import { COMPARE_FILES, compareJson, compareMarkdown, formatCompareTable, learningCurvesSvg, recallBarsSvg } from '../run/compare-report.js';
 import { formatCount } from '../report/format.js';
-import { createProgress } from '../report/progress.js';
 import { parseTestStart, splitAtTime } from '../eval/test-cases.js';
 import { DEFAULT_GENERATOR_CONFIG } from '../sim/generator-config.js';
 import { writeDefaultLog } from '../sim/default-data.js';
+import { commandProgress, readingProgress } from './cli-output.js';
 import { UsageError, intFlag, parseFlags, type CliIo, type Command } from './command.js';
 import { loadStore, readConfigFile } from './load-store.js';
 
@@ -27,7 +27,7 @@ const BACKENDS: readonly BackendPreference[] = ['auto', 'tensorflow', 'wasm', 'c
 const USAGE = `usage: recgym compare [--data FILE] [--format F] [--test-day YYYY-MM-DD | --test-start YYYY-MM-DDTHH:MM]
                       [--epochs E] [--seed S | --seeds 0,1,2] [--backend auto|tensorflow|wasm|cpu]
                       [--ranker-config FILE.json] [--dqn-config FILE.json] [--validation-days N] [--no-refit]
-                      [--resamples N] [--out DIR] [--json]
+                      [--resamples N] [--out DIR] [--json] [--quiet]
 
 The main job (what \`npm start\` runs): trains the two learning agents on the training days (the last
 one validates and picks the epoch; each is then retrained that many epochs through the validation
@@ -55,7 +55,8 @@ the trained checkpoints (DIR/model/NAME, or DIR/model-seed-S/NAME for several se
   --no-refit      keep the chosen epoch's agent, trained without the validation day(s)
   --resamples N   bootstrap resamples (default 1000)
   --out DIR       where results go (default results)
-  --json          print the report as one JSON object`;
+  --json          print the report as one JSON object (no progress on stderr)
+  --quiet         no progress and no log lines on stderr`;
 
 function parseSeeds(seed: string | undefined, seeds: string | undefined): number[] {
   if (seed !== undefined && seeds !== undefined) throw new UsageError('expected --seed or --seeds, actual both');
@@ -104,6 +105,7 @@ export const command: Command = {
         'no-refit': { type: 'boolean' },
         out: { type: 'string' },
         json: { type: 'boolean' },
+        quiet: { type: 'boolean' },
       },
       false,
     );
@@ -126,7 +128,10 @@ export const command: Command = {
     } catch (error) {
       throw new RecGymError(ErrorCode.WRITE_FAILED, `--out: expected a writable folder, actual "${outDir}" (${(error as NodeJS.ErrnoException).code})`);
     }
-    const log = (line: string) => io.stderr(`${line}\n`);
+    const progress = commandProgress(io, values.quiet === true || values.json === true);
+    const log = (line: string) => {
+      if (values.quiet !== true) io.stderr(`${line}\n`);
+    };
 
     let dataFile = values.data;
     if (dataFile === undefined) {
@@ -134,12 +139,12 @@ export const command: Command = {
       const events = writeDefaultLog(dataFile);
       log(`wrote the embedded default data (seed ${DEFAULT_GENERATOR_CONFIG.seed}, ${formatCount(events)} events) to ${dataFile}`);
     }
-    const { store, name } = await loadStore(dataFile, values.format);
+    const { store, name } = await loadStore(dataFile, values.format, readingProgress(progress, dataFile));
+    progress?.finish();
     const split: DaySplit =
       values['test-start'] !== undefined ? splitAtTime(store, parseTestStart(values['test-start'])) : splitByDay(store, values['test-day']);
 
     const multiple = seeds.length > 1;
-    const progress = createProgress(io);
     const report = await runComparison({
       store,
       split,
@@ -155,13 +160,13 @@ export const command: Command = {
       refit: values['no-refit'] !== true,
       resamples,
       log,
-      progress: io,
-      onRankProgress: (label, done, total) => progress.update(label, done, total),
+      progress,
+      onRankProgress: progress && ((label, done, total) => progress.update(label, done, total, { unit: 'cases' })),
       onTrained: async (variant, seed, agent) => {
         await agent.save(join(outDir, multiple ? `model-seed-${seed}` : 'model', variant));
       },
     });
-    progress.finish();
+    progress?.finish();
 
     write(join(outDir, COMPARE_FILES.json), `${compareJson(report, 2)}\n`);
     write(join(outDir, COMPARE_FILES.markdown), compareMarkdown(report));

@@ -19,8 +19,8 @@ import {
   type CaseFilter,
   type EvalSplit,
 } from '../eval/index.js';
-import { createProgress } from '../report/progress.js';
 import { fittedPerSeed } from '../run/fitted-per-seed.js';
+import { commandProgress, readingProgress } from './cli-output.js';
 import { UsageError, intFlag, parseFlags, type CliIo, type Command } from './command.js';
 import { loadStore } from './load-store.js';
 
@@ -30,7 +30,7 @@ const USAGE = `usage: recgym eval (--agent NAME | --agents A,B,C) [--baseline NA
                    --protocol seed|sampled|full [--k K] [--cases all|warm|seen|discovery|repeat|cold]
                    [--catalogue train|all] [--test-day YYYY-MM-DD | --test-start YYYY-MM-DDTHH:MM]
                    [--seed S | --seeds 0,1,2] [--unweighted] [--half-life-hours H] [--resamples N]
-                   [--model DIR] [--json]
+                   [--model DIR] [--json] [--quiet]
 
 Evaluates agents on the held-out test day: every test-day event of a user with a training event is a
 case whose state is the user's whole history before it. Candidate sets and tie-breaks are drawn once
@@ -56,7 +56,8 @@ per (data, protocol, seed) and shared by all agents; 95 % CIs are percentile boo
   --resamples N       bootstrap resamples (default 1000)
   --model DIR         load the agent that learns (dqn) from a checkpoint (DIR from recgym train --out,
                       or its DIR/checkpoint) instead of training it; the data must be the training data
-  --json              print one JSON object`;
+  --json              print one JSON object (no progress on stderr)
+  --quiet             no progress on stderr`;
 
 function parseList(name: string, value: string): string[] {
   const items = value.split(',').map((s) => s.trim());
@@ -103,6 +104,7 @@ export const command: Command = {
         'half-life-hours': { type: 'string' },
         resamples: { type: 'string' },
         json: { type: 'boolean' },
+        quiet: { type: 'boolean' },
       },
       false,
     );
@@ -154,7 +156,9 @@ export const command: Command = {
       throw new UsageError('expected --test-day or --test-start, actual both');
     }
 
-    const { store, name } = await loadStore(values.data, values.format);
+    const progress = commandProgress(io, values.quiet === true || values.json === true);
+    const { store, name } = await loadStore(values.data, values.format, readingProgress(progress, values.data));
+    progress?.finish();
     const split: EvalSplit =
       values['test-start'] !== undefined ? splitAtTime(store, parseTestStart(values['test-start'])) : splitByDay(store, values['test-day']);
     const cases = buildTestCases(store, split, { catalogue });
@@ -165,7 +169,6 @@ export const command: Command = {
     const loaded = modelAgent !== undefined ? await loadCheckpoint(modelAgent, values.model as string, store) : undefined;
     const agentOptions = { unweighted: values.unweighted ?? false, halfLifeHours };
     const agents = agentNames.map((n) => (loaded && n === modelAgent ? loaded : fittedPerSeed(n, store, split.train, agentOptions)));
-    const progress = createProgress(io);
     const runs = await evaluate({
       store,
       split,
@@ -178,9 +181,9 @@ export const command: Command = {
       k,
       seeds,
       resamples,
-      onProgress: (label, done, total) => progress.update(label, done, total),
+      onProgress: progress && ((label, done, total) => progress.update(label, done, total, { unit: 'cases' })),
     });
-    progress.finish();
+    progress?.finish();
     const report = buildReport(runs, { data: name, catalogue, split, baseline, singleAgent: values.agent !== undefined });
     io.stdout(values.json ? `${reportJson(report)}\n` : formatReport(report));
     return 0;

@@ -2,14 +2,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { learnerSpec, type LearnerName } from '../agents/registry.js';
-import type { EpochStats, TrainableAgent } from '../agents/trainable.js';
+import type { EpochStats, TrainableAgent, TrainProgress } from '../agents/trainable.js';
 import { ErrorCode, RecGymError } from '../core/errors.js';
 import { createRng } from '../core/rng.js';
 import { SECONDS_PER_DAY, type EventStore } from '../data/event-store.js';
 import { formatDay, formatTime, type DaySplit, type TimeWindow } from '../data/split.js';
 import { caseValues, prepareEvaluation, rankCases, type EvaluationSetup } from '../eval/evaluate.js';
 import { metricName, PROTOCOLS } from '../eval/protocols.js';
-import { createProgress, type ProgressSink } from '../report/progress.js';
+import type { Progress } from '../report/progress.js';
 import { chartGrid, lineChart } from '../report/svg-chart.js';
 import { buildTestCases, type EvalSplit } from '../eval/test-cases.js';
 import { fmt } from '../report/format.js';
@@ -36,8 +36,8 @@ export interface TrainingOptions {
   readonly onEpoch?: (record: EpochRecord) => void;
   /** Diagnostics and one line per epoch. */
   readonly log?: (line: string) => void;
-  /** Where the progress bar draws (only on a TTY). */
-  readonly progress?: ProgressSink;
+  /** Where progress of every epoch and evaluation goes (a bar on a TTY, a few plain lines otherwise); none without it. */
+  readonly progress?: Progress;
   /**
    * After choosing the epoch, train a fresh agent (same config and seed stream `"<seed>:refit"`) on
    * all days before the test day, validation included, for the chosen number of epochs, and return
@@ -61,8 +61,10 @@ export interface EpochRecord {
   readonly gradientSteps: number;
   /** Training transitions the gradient steps consumed. */
   readonly transitions: number;
-  /** Training transitions per second of gradient work. */
+  /** Training transitions per second of gradient work (the DQN: its train steps only; the ranker: its whole epoch). */
   readonly transitionsPerSec: number;
+  /** The same transitions per second of the epoch's wall time (acting, replay and gradient work). */
+  readonly wallTransitionsPerSec: number;
   /** Training seconds of the epoch. */
   readonly seconds: number;
   /** Seconds spent evaluating validation and test after the epoch. */
@@ -207,28 +209,23 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingRun
     `${options.agent}: train ${windowText(windows.train)}, validation ${windowText(windows.validation)} (${validationCases.count} cases), test ${windowText(split.test, true)} (${testCases.count} cases)`,
   );
 
-  const progress = options.progress ? createProgress(options.progress) : undefined;
+  const progress = options.progress;
   const records: EpochRecord[] = [];
   const checkpointDir = await mkdtemp(join(tmpdir(), 'recgym-train-'));
   let bestEpoch = -1;
   let bestValue = -Infinity;
-  let epochStartedAt = performance.now();
-  const onProgress = (prefix: string) => ({ epoch, step, stepsPerEpoch, loss }: { epoch: number; step: number; stepsPerEpoch: number; loss: number }) => {
-    if (!progress) return;
-    if (step === 0) epochStartedAt = performance.now();
-    const elapsed = (performance.now() - epochStartedAt) / 1000;
-    const rate = elapsed > 0 ? step / elapsed : 0;
-    progress.update(`${prefix}epoch ${epoch + 1} ${rate.toFixed(1)} steps/s loss ${fmt(loss)}`, step, stepsPerEpoch);
-  };
+  const onProgress = (prefix: string) => ({ epoch, step, stepsPerEpoch, loss }: TrainProgress) =>
+    progress?.update(`${prefix}epoch ${epoch + 1}/${config.epochs}`, step, stepsPerEpoch, { unit: 'steps', note: Number.isFinite(loss) ? `loss ${fmt(loss)}` : undefined });
+  const onRank = (label: string) => (done: number, total: number) => progress?.update(label, done, total, { unit: 'cases' });
   try {
     await agent.train(store, windows.train, createRng(`${seed}:agent`), {
       log,
       onProgress: onProgress(''),
       onEpoch: async (stats: EpochStats) => {
         const evalStarted = performance.now();
-        const onRank = (label: string) => (done: number, total: number) => progress?.update(`epoch ${stats.epoch + 1}/${config.epochs} ${label}`, done, total);
-        const validation = metricsOf(validationSetup, await rankCases(agent, validationSetup, { onProgress: onRank('validation') }));
-        const test = testSetup ? metricsOf(testSetup, await rankCases(agent, testSetup, { onProgress: onRank('test') })) : { ...emptyTest };
+        const label = `epoch ${stats.epoch + 1}/${config.epochs}`;
+        const validation = metricsOf(validationSetup, await rankCases(agent, validationSetup, { onProgress: onRank(`${label} validation`) }));
+        const test = testSetup ? metricsOf(testSetup, await rankCases(agent, testSetup, { onProgress: onRank(`${label} test`) })) : { ...emptyTest };
         progress?.finish();
         const record: EpochRecord = {
           epoch: stats.epoch,
@@ -236,6 +233,7 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingRun
           gradientSteps: stats.gradientSteps,
           transitions: stats.transitions,
           transitionsPerSec: stats.trainTransitionsPerSec,
+          wallTransitionsPerSec: stats.seconds > 0 ? stats.transitions / stats.seconds : 0,
           seconds: stats.seconds,
           evalSeconds: (performance.now() - evalStarted) / 1000,
           details: detailsOf(stats),
@@ -255,7 +253,7 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingRun
           .join(' ');
         log?.(
           `epoch ${stats.epoch + 1}/${config.epochs}: loss ${fmt(record.loss)}${details ? ` ${details}` : ''} ` +
-            `${Math.round(record.transitionsPerSec)} train tr/s ${fmt(record.seconds, 1)}s | validation ${SELECTION_METRIC} ${fmt(value)} ndcg@${TRAINING_EVAL_K} ${fmt(validation[`ndcg@${TRAINING_EVAL_K}`])} | ` +
+            `${Math.round(record.transitionsPerSec)} tr/s of gradient time, ${Math.round(record.wallTransitionsPerSec)} tr/s of wall time, ${fmt(record.seconds, 1)}s | validation ${SELECTION_METRIC} ${fmt(value)} ndcg@${TRAINING_EVAL_K} ${fmt(validation[`ndcg@${TRAINING_EVAL_K}`])} | ` +
             `test ${SELECTION_METRIC} ${fmt(test[SELECTION_METRIC])} ndcg@${TRAINING_EVAL_K} ${fmt(test[`ndcg@${TRAINING_EVAL_K}`])}${isBest ? ' *' : ''}`,
         );
         options.onEpoch?.(record);
@@ -274,9 +272,7 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingRun
       log?.(`refit: ${bestEpoch + 1} epoch(s) on ${windowText(split.train)} (validation included)`);
       try {
         await refitted.train(store, split.train, createRng(`${seed}:refit`), { log, onProgress: onProgress('refit ') });
-        const test = testSetup
-          ? metricsOf(testSetup, await rankCases(refitted, testSetup, { onProgress: (done, total) => progress?.update('refit test', done, total) }))
-          : { ...emptyTest };
+        const test = testSetup ? metricsOf(testSetup, await rankCases(refitted, testSetup, { onProgress: onRank('refit test') })) : { ...emptyTest };
         progress?.finish();
         refit = { epochs: bestEpoch + 1, test, seconds: (performance.now() - refitStarted) / 1000 };
         log?.(`refit: test ${SELECTION_METRIC} ${fmt(test[SELECTION_METRIC])} ndcg@${TRAINING_EVAL_K} ${fmt(test[`ndcg@${TRAINING_EVAL_K}`])} (${fmt(refit.seconds, 1)}s)`);

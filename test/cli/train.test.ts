@@ -87,7 +87,7 @@ describe('recgym train', () => {
     expect(again.code).toBe(0);
     const a = JSON.parse(first.stdout);
     const b = JSON.parse(again.stdout);
-    const strip = (epochs: Array<Record<string, unknown>>) => epochs.map(({ seconds, evalSeconds, transitionsPerSec, ...rest }) => rest);
+    const strip = (epochs: Array<Record<string, unknown>>) => epochs.map(({ seconds, evalSeconds, transitionsPerSec, wallTransitionsPerSec, ...rest }) => rest);
     expect(strip(b.epochs)).toEqual(strip(a.epochs));
     expect(b.bestEpoch).toBe(a.bestEpoch);
 

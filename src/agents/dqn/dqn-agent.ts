@@ -10,7 +10,7 @@ import { VectorRecommendationEnv } from '../../env/vector-env.js';
 import { checkBatch, type Agent, type StateBatch } from '../agent.js';
 import { NUM_CONTEXT_FEATURES } from '../features/context-features.js';
 import { NUM_HISTORY_FEATURES } from '../features/history-features.js';
-import type { EpochStats, TrainableAgent, TrainHooks } from '../trainable.js';
+import { throttledProgress, type EpochStats, type TrainableAgent, type TrainHooks } from '../trainable.js';
 import { initBackend, readAndDispose, type Tf } from './backend.js';
 import { parseDqnConfig, trainingRewards, type DqnConfig, type DqnConfigInput } from './config.js';
 import { DqnLearner, type TrainStats } from './dqn-learner.js';
@@ -134,6 +134,7 @@ export class DqnAgent implements TrainableAgent<DqnEpochStats> {
     const q = new Float32Array(numEnvs * C);
     let observations = env.reset().observations;
     let globalStep = 0;
+    const progress = throttledProgress(hooks);
     const epochs: DqnEpochStats[] = [];
     for (let epoch = 0; epoch < config.epochs; epoch++) {
       env.setTrainingEpoch(epoch);
@@ -195,10 +196,9 @@ export class DqnAgent implements TrainableAgent<DqnEpochStats> {
           }
           trainMs += performance.now() - t0;
         }
-        if (hooks.onProgress && s % 50 === 0) {
-          hooks.onProgress({ epoch, step: s, stepsPerEpoch, loss: updates > 0 ? sums.loss / updates : NaN });
-        }
+        progress?.(epoch, s, stepsPerEpoch, () => (updates > 0 ? sums.loss / updates : NaN));
       }
+      progress?.(epoch, stepsPerEpoch, stepsPerEpoch, () => (updates > 0 ? sums.loss / updates : NaN));
       const transitions = stepsPerEpoch * numEnvs;
       const stats: DqnEpochStats = {
         epoch,

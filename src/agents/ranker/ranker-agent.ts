@@ -12,7 +12,7 @@ import { checkBatch, type Agent, type StateBatch } from '../agent.js';
 import { ContextFeatures, NUM_CONTEXT_FEATURES } from '../features/context-features.js';
 import { FeatureSoftmax } from '../features/feature-softmax.js';
 import { HistoryFeatures, NUM_HISTORY_FEATURES } from '../features/history-features.js';
-import type { EpochStats, TrainHooks } from '../trainable.js';
+import { throttledProgress, type EpochStats, type TrainHooks } from '../trainable.js';
 import { parseRankerConfig, RankerConfigSchema, type RankerConfig, type RankerConfigInput } from './config.js';
 
 /** Score of an item the ranker has no training data for and the state never touched: below every learned score. */
@@ -91,6 +91,7 @@ export class RankerAgent implements Agent {
     const batchPositions = new Int32Array(B);
     const batchNextItems = new Int32Array(B);
     const epochs: EpochStats[] = [];
+    const progress = throttledProgress(hooks);
     for (let epoch = 0; epoch < config.epochs; epoch++) {
       const started = performance.now();
       let lossSum = 0;
@@ -106,8 +107,9 @@ export class RankerAgent implements Agent {
         const scale = clipScale(dHistory, dContext, config.maxGradNorm);
         if (config.historyFeatures) historyAdam.step(this.historyWeights, dHistory, scale);
         if (config.contextFeatures) contextAdam.step(this.contextWeights, dContext, scale);
-        if (hooks.onProgress && step % 50 === 0) hooks.onProgress({ epoch, step, stepsPerEpoch, loss: lossSum / (step + 1) });
+        progress?.(epoch, step, stepsPerEpoch, () => lossSum / (step + 1));
       }
+      progress?.(epoch, step, stepsPerEpoch, () => (step > 0 ? lossSum / step : NaN));
       const seconds = (performance.now() - started) / 1000;
       const stats: EpochStats = {
         epoch,
