@@ -6,6 +6,12 @@ export function commandProgress(io: CliIo, isSilent: boolean): Progress | undefi
   return isSilent ? undefined : createProgress(io);
 }
 
+/** Writes `recgym <command>: warning: <line>` to stderr, in red on a TTY; shown even with `--quiet`. */
+export function writeWarning(io: CliIo, command: string, line: string): void {
+  const text = `recgym ${command}: warning: ${line}`;
+  io.stderr(io.isTTY ? `\x1b[31m${text}\x1b[0m\n` : `${text}\n`);
+}
+
 /** Reports the bytes of a log read so far as progress in megabytes. */
 export function readingProgress(progress: Progress | undefined, file: string | undefined): ((bytesRead: number, totalBytes: number) => void) | undefined {
   if (!progress || file === undefined) return undefined;

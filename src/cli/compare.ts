@@ -56,7 +56,7 @@ the trained checkpoints (DIR/model/NAME, or DIR/model-seed-S/NAME for several se
   --resamples N   bootstrap resamples (default 1000)
   --out DIR       where results go (default results)
   --json          print the report as one JSON object (no progress on stderr)
-  --quiet         no progress and no log lines on stderr`;
+  --quiet         no progress and no log lines on stderr (warnings still)`;
 
 function parseSeeds(seed: string | undefined, seeds: string | undefined): number[] {
   if (seed !== undefined && seeds !== undefined) throw new UsageError('expected --seed or --seeds, actual both');
@@ -130,7 +130,7 @@ export const command: Command = {
     }
     const progress = commandProgress(io, values.quiet === true || values.json === true);
     const log = (line: string) => {
-      if (values.quiet !== true) io.stderr(`${line}\n`);
+      if (values.quiet !== true || line.includes('warning: ')) io.stderr(`${line}\n`);
     };
 
     let dataFile = values.data;

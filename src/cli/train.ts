@@ -7,7 +7,7 @@ import { formatDay, splitByDay } from '../data/split.js';
 import { fmt, jsonWithNulls } from '../report/format.js';
 import { textTable } from '../report/table.js';
 import { runTraining, SELECTION_METRIC, trainingCurvesSvg, trainingSummary, type EpochRecord, type TrainingRun } from '../run/training-run.js';
-import { commandProgress, readingProgress } from './cli-output.js';
+import { commandProgress, readingProgress, writeWarning } from './cli-output.js';
 import { UsageError, intFlag, parseFlags, type CliIo, type Command } from './command.js';
 import { loadStore, readConfigFile } from './load-store.js';
 
@@ -37,11 +37,13 @@ epoch with the best validation Recall@20 (the test day is reported, never used t
   --out DIR            writes DIR/checkpoint (load with recgym eval --agents NAME --model DIR/checkpoint),
                        DIR/results.json and DIR/curves.svg
   --json               print the results as one JSON object (no progress on stderr)
-  --quiet              no progress and no log lines on stderr
+  --quiet              no progress and no log lines on stderr (warnings still)
 
 On stderr: log lines, and progress of reading the log, of every epoch and of every evaluation
 (a bar on a terminal; otherwise a plain line per 10 % at most every 5 s, or a minute). Throughput
-figures say what they divide by: transitions per second of gradient time, and of wall time.`;
+figures say what they divide by: transitions per second of gradient time, and of wall time.
+A saved agent that made no gradient step is flagged: a warning on stderr (red on a terminal) and
+"trained": false in results.json. The DQN's learningStarts adapts to small data (see its config).`;
 
 /** Per-epoch columns a learner may report, with their headers and digits. */
 const DETAIL_COLUMNS: ReadonlyArray<readonly [key: string, header: string, digits: number]> = [
@@ -163,6 +165,7 @@ export const command: Command = {
       };
       const json = jsonWithNulls(results, 2);
       await writeFile(resultsPath, `${json}\n`);
+      for (const warning of run.warnings) writeWarning(io, 'train', warning);
       await writeFile(curvesPath, trainingCurvesSvg(run.epochs, run.bestEpoch, `${learner} on ${name === 'default' ? 'the default data' : name.split('/').pop()}`));
       if (values.json) io.stdout(`${JSON.stringify(JSON.parse(json))}\n`);
       else {

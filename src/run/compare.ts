@@ -222,6 +222,7 @@ export async function runComparison(options: CompareOptions): Promise<CompareRep
           epochs: run.epochs,
         });
         log?.(`${variant.name}: trained (${run.backend}) in ${run.seconds.toFixed(1)} s, evaluating epoch ${run.bestEpoch + 1}`);
+        for (const warning of run.warnings) log?.(`${variant.name}: warning: ${warning}`);
         await options.onTrained?.(variant.name, seed, run.agent);
       }
       const agents: AgentSource[] = [...trained.map((agent, v) => withName(agent, variants[v].name)), ...baselines.map((name) => fittedPerSeed(name, store, split.train))];

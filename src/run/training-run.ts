@@ -49,6 +49,8 @@ export interface TrainingOptions {
 /** The refitted agent's test metrics (see {@link TrainingOptions.refit}). */
 export interface RefitResult {
   readonly epochs: number;
+  /** Gradient steps of the refit (0: the saved agent is untrained). */
+  readonly gradientSteps: number;
   readonly test: Record<string, number>;
   readonly seconds: number;
 }
@@ -104,6 +106,10 @@ export interface TrainingRun {
   readonly refit?: RefitResult;
   /** Validation and test cases (events of users with an earlier event in the respective training part). */
   readonly cases: { readonly validation: number; readonly test: number };
+  /** Gradient steps that made the returned agent (through the chosen epoch, or the refit's); 0: it is untrained. */
+  readonly gradientSteps: number;
+  /** What the user must know about the result, e.g. an untrained agent (one line each). */
+  readonly warnings: readonly string[];
 }
 
 /** Index of the record with the highest `validation[metric]` (earliest on ties; NaN never wins); -1 for none. */
@@ -167,6 +173,12 @@ function windowText(window: TimeWindow, isTest = false): string {
 
 /** The common figures of {@link EpochStats}; everything else an agent reports goes to {@link EpochRecord.details}. */
 const COMMON_STATS = new Set(['epoch', 'loss', 'gradientSteps', 'transitions', 'seconds', 'trainTransitionsPerSec']);
+
+/** The warning of a run whose returned agent made no gradient step. */
+function untrainedWarning(agent: LearnerName, train: TimeWindow): string {
+  const why = agent === 'ranker' ? 'no user has two events in it' : 'see learningStarts, trainFrequency and maxStepsPerEpoch';
+  return `0 gradient steps: the ${agent} saved is untrained (its initial weights); its training window ${windowText(train)} holds too little data for its config (${why})`;
+}
 
 function detailsOf(stats: EpochStats): Record<string, number> {
   const details: Record<string, number> = {};
@@ -271,10 +283,11 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingRun
       const refitted = spec.create({ ...config, epochs: bestEpoch + 1 });
       log?.(`refit: ${bestEpoch + 1} epoch(s) on ${windowText(split.train)} (validation included)`);
       try {
-        await refitted.train(store, split.train, createRng(`${seed}:refit`), { log, onProgress: onProgress('refit ') });
+        const refitStats = await refitted.train(store, split.train, createRng(`${seed}:refit`), { log, onProgress: onProgress('refit ') });
         const test = testSetup ? metricsOf(testSetup, await rankCases(refitted, testSetup, { onProgress: onRank('refit test') })) : { ...emptyTest };
         progress?.finish();
-        refit = { epochs: bestEpoch + 1, test, seconds: (performance.now() - refitStarted) / 1000 };
+        const gradientSteps = refitStats.reduce((sum, e) => sum + e.gradientSteps, 0);
+        refit = { epochs: bestEpoch + 1, gradientSteps, test, seconds: (performance.now() - refitStarted) / 1000 };
         log?.(`refit: test ${SELECTION_METRIC} ${fmt(test[SELECTION_METRIC])} ndcg@${TRAINING_EVAL_K} ${fmt(test[`ndcg@${TRAINING_EVAL_K}`])} (${fmt(refit.seconds, 1)}s)`);
       } catch (error) {
         refitted.dispose?.();
@@ -284,6 +297,8 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingRun
       chosen.dispose?.();
       chosen = refitted;
     }
+    const gradientSteps = refit ? refit.gradientSteps : records.slice(0, bestEpoch + 1).reduce((sum, r) => sum + r.gradientSteps, 0);
+    const warnings = gradientSteps === 0 ? [untrainedWarning(options.agent, refit ? split.train : windows.train)] : [];
     return {
       name: options.agent,
       agent: chosen,
@@ -296,6 +311,8 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingRun
       seed,
       windows,
       cases: { validation: validationCases.count, test: testCases.count },
+      gradientSteps,
+      warnings,
     };
   } catch (error) {
     agent.dispose?.();
@@ -316,6 +333,10 @@ export function trainingSummary(run: TrainingRun): {
   cases: TrainingRun['cases'];
   selection: string;
   bestEpoch: number;
+  /** False when the returned agent made no gradient step (its weights are the initial ones). */
+  trained: boolean;
+  gradientSteps: number;
+  warnings: readonly string[];
   best: { validation: Record<string, number>; test: Record<string, number> } | undefined;
   refit: RefitResult | null;
   epochs: EpochRecord[];
@@ -332,6 +353,9 @@ export function trainingSummary(run: TrainingRun): {
     cases: run.cases,
     selection: `validation ${SELECTION_METRIC} (full protocol)`,
     bestEpoch: run.bestEpoch,
+    trained: run.gradientSteps > 0,
+    gradientSteps: run.gradientSteps,
+    warnings: run.warnings,
     best: best ? { validation: best.validation, test: best.test } : undefined,
     refit: run.refit ?? null,
     epochs: run.epochs,
@@ -359,6 +383,7 @@ export function trainingCurvesSvg(records: readonly EpochRecord[], bestEpoch: nu
       title: `${title}: ${label} per epoch`,
       yLabel: label,
       yFromZero: true,
+      emptyNote: 'no validation or test cases to evaluate',
       series: [
         { name: 'validation', x, y: records.map((r) => r.validation[name]) },
         { name: 'test (reported only)', x, y: records.map((r) => r.test[name]), dashed: true },
@@ -372,6 +397,7 @@ export function trainingCurvesSvg(records: readonly EpochRecord[], bestEpoch: nu
       title: `${title}: training loss`,
       yLabel: 'loss',
       yFromZero: true,
+      emptyNote: records.every((r) => r.gradientSteps === 0) ? 'no gradient steps: the agent did not train (too little data)' : 'no finite loss to draw',
       series: [
         { name: 'total', x, y: records.map((r) => r.loss) },
         ...lossKeys.map((key) => ({ name: key.slice(0, -'Loss'.length), x, y: records.map((r) => r.details[key]) })),

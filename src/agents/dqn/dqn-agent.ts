@@ -12,7 +12,7 @@ import { NUM_CONTEXT_FEATURES } from '../features/context-features.js';
 import { NUM_HISTORY_FEATURES } from '../features/history-features.js';
 import { throttledProgress, type EpochStats, type TrainableAgent, type TrainHooks } from '../trainable.js';
 import { initBackend, readAndDispose, type Tf } from './backend.js';
-import { parseDqnConfig, trainingRewards, type DqnConfig, type DqnConfigInput } from './config.js';
+import { effectiveLearningStarts, parseDqnConfig, trainingRewards, type DqnConfig, type DqnConfigInput } from './config.js';
 import { DqnLearner, type TrainStats } from './dqn-learner.js';
 import { ReplayBuffer, createReplayBatch } from './replay-buffer.js';
 import { exponentialSchedule, linearSchedule, type EpsilonSchedule } from './schedules.js';
@@ -122,6 +122,12 @@ export class DqnAgent implements TrainableAgent<DqnEpochStats> {
     const totalSteps = stepsPerEpoch * config.epochs;
     const schedule = createSchedule(config, totalSteps);
     hooks.log?.(`dqn: ${env.numEpisodes} episodes, ${env.setup.episodes.steps} transitions per pass, ${stepsPerEpoch} env steps x ${numEnvs} slots per epoch`);
+    const learningStarts = effectiveLearningStarts(config.learningStarts, stepsPerEpoch * numEnvs, buffer.capacity);
+    if (learningStarts < config.learningStarts) {
+      hooks.log?.(
+        `dqn: note: learningStarts ${config.learningStarts} adapted to ${learningStarts} (at most half an epoch's ${stepsPerEpoch * numEnvs} transitions and the replay capacity ${buffer.capacity}), so that this data trains`,
+      );
+    }
 
     const users = new Int32Array(numEnvs);
     const positions = new Int32Array(numEnvs);
@@ -183,7 +189,7 @@ export class DqnAgent implements TrainableAgent<DqnEpochStats> {
         }
         buffer.add({ users, positions }, actionItems, result.rewards, { users: nextUsers, positions: nextPositions, candidates: nextCandidates }, result.terminations, result.truncations, result.nextItems);
         observations = result.observations;
-        if (buffer.size >= Math.max(config.learningStarts, 1) && globalStep % config.trainFrequency === 0) {
+        if (buffer.size >= Math.max(learningStarts, 1) && globalStep % config.trainFrequency === 0) {
           const t0 = performance.now();
           for (let g = 0; g < config.gradientSteps; g++) {
             const stats: TrainStats = learner.trainStep(
