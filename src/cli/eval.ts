@@ -56,6 +56,9 @@ per (data, protocol, seed) and shared by all agents; 95 % CIs are percentile boo
   --resamples N       bootstrap resamples (default 1000)
   --model DIR         load the agent that learns (dqn) from a checkpoint (DIR from recgym train --out,
                       or its DIR/checkpoint) instead of training it; the data must be the training data
+                      A checkpoint is refused (exit 1, one line) when the data is not its training
+                      data (the first difference named), its manifest is malformed or of another
+                      recgym version, or a weight is not finite.
   --json              print one JSON object (no progress on stderr)
   --quiet             no progress on stderr`;
 
@@ -73,7 +76,8 @@ async function loadCheckpoint(name: string, dir: string, store: EventStore): Pro
     return await load(path, store);
   } catch (error) {
     if (isRecGymError(error)) throw error;
-    throw new RecGymError(ErrorCode.BAD_CHECKPOINT, `--model ${path}: expected a ${name} checkpoint, actual ${(error as Error).message}`, { cause: error });
+    const message = ((error as Error).message ?? String(error)).replace(/\s*\n\s*/g, ' ');
+    throw new RecGymError(ErrorCode.BAD_CHECKPOINT, `--model ${path}: expected a ${name} checkpoint, actual ${message}`, { cause: error });
   }
 }
 
