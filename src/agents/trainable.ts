@@ -17,12 +17,20 @@ export interface EpochStats {
   readonly trainTransitionsPerSec: number;
 }
 
+/** Where training stands within an epoch; `loss` is the running mean of the epoch's gradient steps (NaN before the first). */
+export interface TrainProgress {
+  readonly epoch: number;
+  readonly step: number;
+  readonly stepsPerEpoch: number;
+  readonly loss: number;
+}
+
 /** Hooks of a learning agent's `train` for progress and diagnostics. */
 export interface TrainHooks<S extends EpochStats = EpochStats> {
   /** After every epoch. */
   onEpoch?(stats: S): void | Promise<void>;
-  /** Now and then within an epoch. */
-  onProgress?(progress: { epoch: number; step: number; stepsPerEpoch: number; loss: number }): void;
+  /** Within an epoch, through {@link throttledProgress}: at its first step, at most once a second after, and at its end (`step === stepsPerEpoch`). */
+  onProgress?(progress: TrainProgress): void;
   /** Diagnostics (sizes, backend). */
   log?(line: string): void;
 }
@@ -35,4 +43,22 @@ export interface TrainableAgent<S extends EpochStats = EpochStats> extends Agent
   save(dir: string): Promise<void>;
   /** Releases what the agent holds (tensors); a no-op for agents on typed arrays. */
   dispose?(): void;
+}
+
+/**
+ * The learners' one way to call `hooks.onProgress`: a function of (epoch, step, stepsPerEpoch, loss)
+ * that passes step 0, the end of the epoch, and between them at most one call per `intervalMs` of
+ * wall time; `loss` is a function so that it is only computed when passed. Reads the clock only,
+ * never randomness. Undefined without a hook.
+ */
+export function throttledProgress<S extends EpochStats>(hooks: TrainHooks<S>, intervalMs = 1000): ((epoch: number, step: number, stepsPerEpoch: number, loss: () => number) => void) | undefined {
+  const onProgress = hooks.onProgress;
+  if (!onProgress) return undefined;
+  let lastAt = -Infinity;
+  return (epoch, step, stepsPerEpoch, loss) => {
+    const t = performance.now();
+    if (step !== 0 && step !== stepsPerEpoch && t - lastAt < intervalMs) return;
+    lastAt = t;
+    onProgress({ epoch, step, stepsPerEpoch, loss: loss() });
+  };
 }

@@ -6,9 +6,9 @@ import { runComparison, COMPARE_BASELINES } from '../run/compare.js';
 import { canTrainInWorkers } from '../run/parallel-training.js';
 import { COMPARE_FILES, compareJson, compareMarkdown, formatCompareTable, learningCurvesSvg, recallBarsSvg } from '../run/compare-report.js';
 import { formatCount } from '../report/format.js';
-import { createProgress } from '../report/progress.js';
 import { splitAtTime } from '../eval/test-cases.js';
 import { DEFAULT_GENERATOR_CONFIG } from '../sim/generator-config.js';
+import { commandProgress, readingProgress } from './cli-output.js';
 import { UsageError, dayFlag, intFlag, parseFlags, seedsFlags, timeFlag, type CliIo, type Command } from './command.js';
 import { loadStore, readConfigFile } from './load-store.js';
 import { checkOutputDirectory, createDirectory, saveCheckpoint, writeOutputText } from './output-path.js';
@@ -26,7 +26,7 @@ const BACKENDS: readonly BackendPreference[] = ['auto', 'tensorflow', 'wasm', 'c
 const USAGE = `usage: recgym compare [--data FILE] [--format F] [--test-day YYYY-MM-DD | --test-start YYYY-MM-DDTHH:MM]
                       [--epochs E] [--seed S | --seeds 0,1,2] [--backend auto|tensorflow|wasm|cpu]
                       [--ranker-config FILE.json] [--dqn-config FILE.json] [--validation-days N] [--no-refit]
-                      [--resamples N] [--out DIR] [--json]
+                      [--resamples N] [--out DIR] [--json] [--quiet]
 
 The main job (what \`npm start\` runs): trains the two learning agents on the training days (the last
 one validates and picks the epoch; each is then retrained that many epochs through the validation
@@ -55,7 +55,8 @@ the trained checkpoints (DIR/model/NAME, or DIR/model-seed-S/NAME for several se
   --resamples N   bootstrap resamples (default 1000)
   --out DIR       where results go (default results); checked before any work, and every file and
                   checkpoint is written under a temporary name, renamed when complete
-  --json          print the report as one JSON object`;
+  --json          print the report as one JSON object (no progress on stderr)
+  --quiet         no progress and no log lines on stderr (warnings still)`;
 
 function quote(arg: string): string {
   return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
@@ -86,6 +87,7 @@ export const command: Command = {
         'no-refit': { type: 'boolean' },
         out: { type: 'string' },
         json: { type: 'boolean' },
+        quiet: { type: 'boolean' },
       },
       false,
     );
@@ -107,7 +109,10 @@ export const command: Command = {
     const outDir = values.out ?? 'results';
     checkOutputDirectory('out', outDir);
     createDirectory('out', outDir);
-    const log = (line: string) => io.stderr(`${line}\n`);
+    const progress = commandProgress(io, values.quiet === true || values.json === true);
+    const log = (line: string) => {
+      if (values.quiet !== true || line.includes('warning: ')) io.stderr(`${line}\n`);
+    };
 
     let dataFile = values.data;
     if (dataFile === undefined) {
@@ -115,12 +120,12 @@ export const command: Command = {
       const { events } = await writeShopperLog('out', dataFile, DEFAULT_GENERATOR_CONFIG);
       log(`wrote the embedded default data (seed ${DEFAULT_GENERATOR_CONFIG.seed}, ${formatCount(events)} events) to ${dataFile}`);
     }
-    const { store, name } = await loadStore(dataFile, values.format);
+    const { store, name } = await loadStore(dataFile, values.format, readingProgress(progress, dataFile));
+    progress?.finish();
     const split: DaySplit =
       testStart !== undefined ? splitAtTime(store, testStart) : splitByDay(store, testDay);
 
     const multiple = seeds.length > 1;
-    const progress = createProgress(io);
     const report = await runComparison({
       store,
       split,
@@ -136,13 +141,13 @@ export const command: Command = {
       refit: values['no-refit'] !== true,
       resamples,
       log,
-      progress: io,
-      onRankProgress: (label, done, total) => progress.update(label, done, total),
+      progress,
+      onRankProgress: progress && ((label, done, total) => progress.update(label, done, total, { unit: 'cases' })),
       onTrained: async (variant, seed, agent) => {
         await saveCheckpoint('out', join(outDir, multiple ? `model-seed-${seed}` : 'model', variant), agent);
       },
     });
-    progress.finish();
+    progress?.finish();
 
     await writeOutputText('out', join(outDir, COMPARE_FILES.json), `${compareJson(report, 2)}\n`);
     await writeOutputText('out', join(outDir, COMPARE_FILES.markdown), compareMarkdown(report));

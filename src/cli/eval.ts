@@ -18,8 +18,8 @@ import {
   type CaseFilter,
   type EvalSplit,
 } from '../eval/index.js';
-import { createProgress } from '../report/progress.js';
 import { fittedPerSeed } from '../run/fitted-per-seed.js';
+import { commandProgress, readingProgress } from './cli-output.js';
 import { UsageError, dayFlag, intFlag, listFlag, parseFlags, seedsFlags, timeFlag, type CliIo, type Command } from './command.js';
 import { loadStore } from './load-store.js';
 
@@ -29,7 +29,7 @@ const USAGE = `usage: recgym eval (--agent NAME | --agents A,B,C) [--baseline NA
                    --protocol seed|sampled|full [--k K] [--cases all|warm|seen|discovery|repeat|cold]
                    [--catalogue train|all] [--test-day YYYY-MM-DD | --test-start YYYY-MM-DDTHH:MM]
                    [--seed S | --seeds 0,1,2] [--unweighted] [--half-life-hours H] [--resamples N]
-                   [--model DIR] [--json]
+                   [--model DIR] [--json] [--quiet]
 
 Evaluates agents on the held-out test day: every test-day event of a user with a training event is a
 case whose state is the user's whole history before it. Candidate sets and tie-breaks are drawn once
@@ -55,7 +55,11 @@ per (data, protocol, seed) and shared by all agents; 95 % CIs are percentile boo
   --resamples N       bootstrap resamples (default 1000)
   --model DIR         load the agent that learns (dqn) from a checkpoint (DIR from recgym train --out,
                       or its DIR/checkpoint) instead of training it; the data must be the training data
-  --json              print one JSON object`;
+                      A checkpoint is refused (exit 1, one line) when the data is not its training
+                      data (the first difference named), its manifest is malformed or of another
+                      recgym version, or a weight is not finite.
+  --json              print one JSON object (no progress on stderr)
+  --quiet             no progress on stderr`;
 
 /** Loads agent `name` from `dir` (a `recgym train --out` directory or the checkpoint in it); a RecGymError for a missing or corrupt one. */
 async function loadCheckpoint(name: string, dir: string, store: EventStore): Promise<Agent> {
@@ -65,7 +69,8 @@ async function loadCheckpoint(name: string, dir: string, store: EventStore): Pro
     return await load(path, store);
   } catch (error) {
     if (isRecGymError(error)) throw error;
-    throw new RecGymError(ErrorCode.BAD_CHECKPOINT, `--model ${path}: expected a ${name} checkpoint, actual ${(error as Error).message}`, { cause: error });
+    const message = ((error as Error).message ?? String(error)).replace(/\s*\n\s*/g, ' ');
+    throw new RecGymError(ErrorCode.BAD_CHECKPOINT, `--model ${path}: expected a ${name} checkpoint, actual ${message}`, { cause: error });
   }
 }
 
@@ -96,6 +101,7 @@ export const command: Command = {
         'half-life-hours': { type: 'string' },
         resamples: { type: 'string' },
         json: { type: 'boolean' },
+        quiet: { type: 'boolean' },
       },
       false,
     );
@@ -144,7 +150,9 @@ export const command: Command = {
     const testDay = dayFlag('test-day', values['test-day']);
     const testStart = timeFlag('test-start', values['test-start']);
 
-    const { store, name } = await loadStore(values.data, values.format);
+    const progress = commandProgress(io, values.quiet === true || values.json === true);
+    const { store, name } = await loadStore(values.data, values.format, readingProgress(progress, values.data));
+    progress?.finish();
     const split: EvalSplit =
       testStart !== undefined ? splitAtTime(store, testStart) : splitByDay(store, testDay);
     const cases = buildTestCases(store, split, { catalogue });
@@ -155,7 +163,6 @@ export const command: Command = {
     const loaded = modelAgent !== undefined ? await loadCheckpoint(modelAgent, values.model as string, store) : undefined;
     const agentOptions = { unweighted: values.unweighted ?? false, halfLifeHours };
     const agents = agentNames.map((n) => (loaded && n === modelAgent ? loaded : fittedPerSeed(n, store, split.train, agentOptions)));
-    const progress = createProgress(io);
     const runs = await evaluate({
       store,
       split,
@@ -168,9 +175,9 @@ export const command: Command = {
       k,
       seeds,
       resamples,
-      onProgress: (label, done, total) => progress.update(label, done, total),
+      onProgress: progress && ((label, done, total) => progress.update(label, done, total, { unit: 'cases' })),
     });
-    progress.finish();
+    progress?.finish();
     const report = buildReport(runs, { data: name, catalogue, split, baseline, singleAgent: values.agent !== undefined });
     io.stdout(values.json ? `${reportJson(report)}\n` : formatReport(report));
     return 0;

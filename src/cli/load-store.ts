@@ -3,15 +3,22 @@ import { learnerSpec, type LearnerName } from '../agents/registry.js';
 import type { EventStore } from '../data/event-store.js';
 import { formatFlag, UsageError } from './command.js';
 
-/** The store of `--data FILE [--format F]`, or the embedded default data without `--data`; `name` is what reports call it. */
-export async function loadStore(data: string | undefined, format: string | undefined): Promise<{ store: EventStore; name: string }> {
+/**
+ * The store of `--data FILE [--format F]`, or the embedded default data without `--data`; `name` is
+ * what reports call it; `onProgress` hears the bytes of the file read so far.
+ */
+export async function loadStore(
+  data: string | undefined,
+  format: string | undefined,
+  onProgress?: (bytesRead: number, totalBytes: number) => void,
+): Promise<{ store: EventStore; name: string }> {
   if (data === undefined) {
     if (format !== undefined) throw new UsageError('--format: expected only with --data');
     const { createDefaultEventStore } = await import('../sim/default-data.js');
     return { store: createDefaultEventStore(), name: 'default' };
   }
   const { readEventLog } = await import('../data/read-event-log.js');
-  const log = await readEventLog(data, { format: formatFlag(format) });
+  const log = await readEventLog(data, { format: formatFlag(format), ...(onProgress ? { onProgress } : {}) });
   return { store: log.store, name: data };
 }
 

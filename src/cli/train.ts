@@ -6,6 +6,7 @@ import { formatDay, splitByDay } from '../data/split.js';
 import { fmt, jsonWithNulls } from '../report/format.js';
 import { textTable } from '../report/table.js';
 import { runTraining, SELECTION_METRIC, trainingCurvesSvg, trainingSummary, type EpochRecord, type TrainingRun } from '../run/training-run.js';
+import { commandProgress, readingProgress, writeWarning } from './cli-output.js';
 import { UsageError, dayFlag, intFlag, parseFlags, seedFlag, type CliIo, type Command } from './command.js';
 import { loadStore, readConfigFile } from './load-store.js';
 import { checkOutputDirectory, saveCheckpoint, writeOutputText } from './output-path.js';
@@ -14,7 +15,7 @@ const BACKENDS: readonly BackendPreference[] = ['auto', 'tensorflow', 'wasm', 'c
 
 const USAGE = `usage: recgym train [--agent ranker|dqn] [--data FILE] [--format F] [--test-day YYYY-MM-DD]
                     [--validation-days N] [--epochs E] [--seed S] [--backend auto|tensorflow|wasm|cpu]
-                    [--config FILE.json] [--refit] --out DIR [--json]
+                    [--config FILE.json] [--refit] --out DIR [--json] [--quiet]
 
 Trains a learning agent on the days before the validation day(s), evaluates it after every epoch in
 the full protocol (Recall@20, NDCG@20) on the validation day(s) and on the test day, and keeps the
@@ -36,7 +37,14 @@ epoch with the best validation Recall@20 (the test day is reported, never used t
   --out DIR            writes DIR/checkpoint (load with recgym eval --agents NAME --model DIR/checkpoint),
                        DIR/results.json and DIR/curves.svg, each under a temporary name renamed when
                        complete; DIR is checked before training (exit 1 when it cannot be written)
-  --json               print the results as one JSON object`;
+  --json               print the results as one JSON object (no progress on stderr)
+  --quiet              no progress and no log lines on stderr (warnings still)
+
+On stderr: log lines, and progress of reading the log, of every epoch and of every evaluation
+(a bar on a terminal; otherwise a plain line per 10 % at most every 5 s, or a minute). Throughput
+figures say what they divide by: transitions per second of gradient time, and of wall time.
+A saved agent that made no gradient step is flagged: a warning on stderr (red on a terminal) and
+"trained": false in results.json. The DQN's learningStarts adapts to small data (see its config).`;
 
 /** Per-epoch columns a learner may report, with their headers and digits. */
 const DETAIL_COLUMNS: ReadonlyArray<readonly [key: string, header: string, digits: number]> = [
@@ -47,12 +55,13 @@ const DETAIL_COLUMNS: ReadonlyArray<readonly [key: string, header: string, digit
 
 function epochTable(records: readonly EpochRecord[], bestEpoch: number): string {
   const details = DETAIL_COLUMNS.filter(([key]) => records.some((r) => key in r.details));
-  const header = ['epoch', 'loss', ...details.map(([, h]) => h), 'train tr/s', 'sec', `val ${SELECTION_METRIC}`, 'val ndcg@20', `test ${SELECTION_METRIC}`, 'test ndcg@20'];
+  const header = ['epoch', 'loss', ...details.map(([, h]) => h), 'grad tr/s', 'wall tr/s', 'sec', `val ${SELECTION_METRIC}`, 'val ndcg@20', `test ${SELECTION_METRIC}`, 'test ndcg@20'];
   const rows = records.map((r) => [
     `${r.epoch + 1}${r.epoch === bestEpoch ? '*' : ''}`,
     fmt(r.loss),
     ...details.map(([key, , digits]) => fmt(r.details[key], digits)),
     String(Math.round(r.transitionsPerSec)),
+    String(Math.round(r.wallTransitionsPerSec)),
     fmt(r.seconds + r.evalSeconds, 1),
     fmt(r.validation[SELECTION_METRIC]),
     fmt(r.validation['ndcg@20']),
@@ -83,6 +92,7 @@ export const command: Command = {
         out: { type: 'string' },
         refit: { type: 'boolean' },
         json: { type: 'boolean' },
+        quiet: { type: 'boolean' },
       },
       false,
     );
@@ -112,11 +122,17 @@ export const command: Command = {
 
     checkOutputDirectory('out', out);
 
+    const isQuiet = values.quiet ?? false;
+    const progress = commandProgress(io, isQuiet || (values.json ?? false));
+    const log = (line: string) => {
+      if (!isQuiet) io.stderr(`recgym train: ${line}\n`);
+    };
     const loadStarted = performance.now();
-    const { store, name } = await loadStore(values.data, values.format);
+    const { store, name } = await loadStore(values.data, values.format, readingProgress(progress, values.data));
+    progress?.finish();
     const split = splitByDay(store, testDay);
     const loadSeconds = (performance.now() - loadStarted) / 1000;
-    io.stderr(`recgym train: data ${name}: ${store.length} events, ${store.numUsers} users, ${store.numItems} items (${loadSeconds.toFixed(1)}s)\n`);
+    log(`data ${name}: ${store.length} events, ${store.numUsers} users, ${store.numItems} items (${loadSeconds.toFixed(1)}s)`);
     let run: TrainingRun;
     try {
       run = await runTraining({
@@ -127,8 +143,8 @@ export const command: Command = {
         seed,
         validationDays,
         refit: values.refit ?? false,
-        log: (line) => io.stderr(`recgym train: ${line}\n`),
-        progress: io,
+        log,
+        progress,
       });
     } catch (error) {
       if (isRecGymError(error) || !(error instanceof Error) || !/^backend: /.test(error.message)) throw error;
@@ -152,6 +168,7 @@ export const command: Command = {
       };
       const json = jsonWithNulls(results, 2);
       await writeOutputText('out', resultsPath, `${json}\n`);
+      for (const warning of run.warnings) writeWarning(io, 'train', warning);
       await writeOutputText('out', curvesPath, trainingCurvesSvg(run.epochs, run.bestEpoch, `${learner} on ${name === 'default' ? 'the default data' : name.split('/').pop()}`));
       if (values.json) io.stdout(`${JSON.stringify(JSON.parse(json))}\n`);
       else {

@@ -1,6 +1,6 @@
 export { ciSign, fmt, formatCount, formatInterval, jsonWithNulls, signed, type IntervalText } from './format.js';
 export { labelledLines, markdownTable, textTable, type TextTableOptions } from './table.js';
-export { createPercentLine, createProgress, type PercentLine, type Progress, type ProgressSink } from './progress.js';
+export { createPercentLine, createProgress, formatSeconds, type PercentLine, type Progress, type ProgressDetail, type ProgressOptions, type ProgressSink } from './progress.js';
 export {
   CHART_COLORS,
   barChart,

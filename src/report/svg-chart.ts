@@ -28,8 +28,10 @@ export interface LineChartOptions {
   readonly yMin?: number;
   readonly yMax?: number;
   readonly yFromZero?: boolean;
-  /** Integer x ticks only (epochs, days). */
+  /** Integer x ticks only (epochs, days); the x range is padded so that no point or marker sits on the y axis. */
   readonly integerX?: boolean;
+  /** Why the chart is empty, written in the plot when no series has a finite value (default: "no finite values to draw"). */
+  readonly emptyNote?: string;
 }
 
 /** One bar of {@link barChart}: its height, a whisker from `lo` to `hi` (e.g. a CI), the label under it and a note under the label. */
@@ -135,10 +137,17 @@ export function lineChart(options: LineChartOptions): string {
   const xs = finite.map(([x]) => x).concat((options.markers ?? []).map((m) => m.x));
   const ys = finite.map(([, y]) => y);
   if (options.yFromZero) ys.push(0);
-  const xTicks = options.integerX ? integerTicks(xs.length ? Math.min(...xs) : 0, xs.length ? Math.max(...xs) : 1, 8) : niceTicks(xs.length ? Math.min(...xs) : 0, xs.length ? Math.max(...xs) : 1, 6);
-  const yTicks = niceTicks(options.yMin ?? (ys.length ? Math.min(...ys) : 0), options.yMax ?? (ys.length ? Math.max(...ys) : 1), 5);
-  const x0 = xTicks[0];
-  const x1 = xTicks[xTicks.length - 1];
+  const xMin = xs.length ? Math.min(...xs) : 0;
+  const xMax = xs.length ? Math.max(...xs) : 1;
+  const xTicks = options.integerX ? integerTicks(xMin, xMax, 8).filter((t) => xMin === xMax || (t >= xMin && t <= xMax)) : niceTicks(xMin, xMax, 6);
+  if (options.integerX && xMin === xMax) xTicks.splice(0, xTicks.length, Math.round(xMin));
+  // A series of zeros (or none) from zero runs 0..1, not -1..1.
+  const yLow = options.yMin ?? (ys.length ? Math.min(...ys) : 0);
+  const yHigh = options.yMax ?? (ys.length ? Math.max(...ys) : 1);
+  const yTicks = niceTicks(yLow, options.yFromZero && yLow === 0 && yHigh === 0 ? 1 : yHigh, 5);
+  const xPad = options.integerX ? Math.max(0.5, (xTicks[xTicks.length - 1] - xTicks[0]) * 0.03) : 0;
+  const x0 = xTicks[0] - xPad;
+  const x1 = xTicks[xTicks.length - 1] + xPad;
   const y0 = options.yMin ?? yTicks[0];
   const y1 = options.yMax ?? yTicks[yTicks.length - 1];
   const legendRows = Math.ceil(series.length / 3);
@@ -178,7 +187,7 @@ export function lineChart(options: LineChartOptions): string {
   for (const m of options.markers ?? []) {
     if (!Number.isFinite(m.x)) continue;
     out.push(
-      `<line x1="${px(sx(m.x))}" y1="${top}" x2="${px(sx(m.x))}" y2="${top + plotH}" stroke="#777777" stroke-dasharray="2 3"/>`,
+      `<line class="marker" x1="${px(sx(m.x))}" y1="${top}" x2="${px(sx(m.x))}" y2="${top + plotH}" stroke="#333333" stroke-width="1.5" stroke-dasharray="5 3"/>`,
       // Labels of markers in the right half run leftwards so that they stay inside the chart.
       sx(m.x) > left + plotW / 2
         ? `<text x="${px(sx(m.x) - 4)}" y="${top + 12}" fill="#555555" text-anchor="end">${escapeXml(m.label)}</text>`
@@ -203,6 +212,9 @@ export function lineChart(options: LineChartOptions): string {
     }
     flush();
   });
+  if (finite.length === 0) {
+    out.push(`<text class="empty-note" x="${px(left + plotW / 2)}" y="${px(top + plotH / 2)}" text-anchor="middle" fill="#555555">${escapeXml(options.emptyNote ?? 'no finite values to draw')}</text>`);
+  }
   const columnW = plotW / 3;
   series.forEach((s, i) => {
     const color = s.color ?? CHART_COLORS[i % CHART_COLORS.length];
@@ -211,7 +223,7 @@ export function lineChart(options: LineChartOptions): string {
     const dash = s.dashed ? ' stroke-dasharray="6 4"' : '';
     out.push(
       `<line x1="${px(lx)}" y1="${ly - 4}" x2="${px(lx + 22)}" y2="${ly - 4}" stroke="${color}" stroke-width="2"${dash}/>`,
-      `<text x="${px(lx + 28)}" y="${ly}">${escapeXml(s.name)}</text>`,
+      `<text x="${px(lx + 28)}" y="${ly}">${escapeXml(points[i].some(([x, y]) => Number.isFinite(x) && Number.isFinite(y)) ? s.name : `${s.name} (no values)`)}</text>`,
     );
   });
   out.push('</svg>');

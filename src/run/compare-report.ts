@@ -130,7 +130,7 @@ export function compareMarkdown(report: CompareReport): string {
       const details = run.epochs.length > 0 ? Object.keys(run.epochs[0].details).filter((key) => EPOCH_DETAILS.has(key)) : [];
       out.push(
         markdownTable(
-          ['epoch', 'loss', ...details.map((key) => EPOCH_DETAILS.get(key) as string), 'transitions/s', 'validation recall@20', 'test recall@20'],
+          ['epoch', 'loss', ...details.map((key) => EPOCH_DETAILS.get(key) as string), 'transitions/s of gradient time', 'validation recall@20', 'test recall@20'],
           run.epochs.map((e) => [
             `${e.epoch + 1}${e.epoch === run.bestEpoch ? ' *' : ''}`,
             fmt(e.loss),

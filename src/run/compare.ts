@@ -7,7 +7,7 @@ import { assertSeed } from '../core/rng.js';
 import { formatTime, type DaySplit } from '../data/split.js';
 import type { Interval } from '../eval/bootstrap.js';
 import { evaluate, summarize, type AgentSource, type SeedResult } from '../eval/evaluate.js';
-import type { ProgressSink } from '../report/progress.js';
+import type { Progress } from '../report/progress.js';
 import { PROTOCOLS, metricName, type ProtocolName } from '../eval/protocols.js';
 import { buildReport, type EvalReport, type SeedInterval } from '../eval/report.js';
 import { buildTestCases, type CaseCounts } from '../eval/test-cases.js';
@@ -71,8 +71,8 @@ export interface CompareOptions {
   readonly onTrained?: (variant: string, seed: number, agent: TrainableAgent) => void | Promise<void>;
   /** Diagnostics: the backend, one line per epoch, timings. */
   readonly log?: (line: string) => void;
-  /** Where progress bars draw (only on a TTY). */
-  readonly progress?: ProgressSink;
+  /** Progress of each training epoch and evaluation (run in this thread; workers report none). */
+  readonly progress?: Progress;
   /** Progress of each ranking pass. */
   readonly onRankProgress?: (label: string, done: number, total: number) => void;
 }
@@ -224,6 +224,7 @@ export async function runComparison(options: CompareOptions): Promise<CompareRep
           epochs: run.epochs,
         });
         log?.(`${variant.name}: trained (${run.backend}) in ${run.seconds.toFixed(1)} s, evaluating epoch ${run.bestEpoch + 1}`);
+        for (const warning of run.warnings) log?.(`${variant.name}: warning: ${warning}`);
         await options.onTrained?.(variant.name, seed, run.agent);
       }
       const agents: AgentSource[] = [...trained.map((agent, v) => withName(agent, variants[v].name)), ...baselines.map((name) => fittedPerSeed(name, store, split.train))];

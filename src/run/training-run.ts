@@ -2,14 +2,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { learnerSpec, type LearnerName } from '../agents/registry.js';
-import type { EpochStats, TrainableAgent } from '../agents/trainable.js';
+import type { EpochStats, TrainableAgent, TrainProgress } from '../agents/trainable.js';
 import { ErrorCode, RecGymError } from '../core/errors.js';
 import { assertSeed, createRng } from '../core/rng.js';
 import { SECONDS_PER_DAY, type EventStore } from '../data/event-store.js';
 import { formatDay, formatTime, type DaySplit, type TimeWindow } from '../data/split.js';
 import { caseValues, prepareEvaluation, rankCases, type EvaluationSetup } from '../eval/evaluate.js';
 import { metricName, PROTOCOLS } from '../eval/protocols.js';
-import { createProgress, type ProgressSink } from '../report/progress.js';
+import type { Progress } from '../report/progress.js';
 import { chartGrid, lineChart } from '../report/svg-chart.js';
 import { buildTestCases, type EvalSplit } from '../eval/test-cases.js';
 import { fmt } from '../report/format.js';
@@ -36,8 +36,8 @@ export interface TrainingOptions {
   readonly onEpoch?: (record: EpochRecord) => void;
   /** Diagnostics and one line per epoch. */
   readonly log?: (line: string) => void;
-  /** Where the progress bar draws (only on a TTY). */
-  readonly progress?: ProgressSink;
+  /** Where progress of every epoch and evaluation goes (a bar on a TTY, a few plain lines otherwise); none without it. */
+  readonly progress?: Progress;
   /**
    * After choosing the epoch, train a fresh agent (same config and seed stream `"<seed>:refit"`) on
    * all days before the test day, validation included, for the chosen number of epochs, and return
@@ -49,6 +49,8 @@ export interface TrainingOptions {
 /** The refitted agent's test metrics (see {@link TrainingOptions.refit}). */
 export interface RefitResult {
   readonly epochs: number;
+  /** Gradient steps of the refit (0: the saved agent is untrained). */
+  readonly gradientSteps: number;
   readonly test: Record<string, number>;
   readonly seconds: number;
 }
@@ -61,8 +63,10 @@ export interface EpochRecord {
   readonly gradientSteps: number;
   /** Training transitions the gradient steps consumed. */
   readonly transitions: number;
-  /** Training transitions per second of gradient work. */
+  /** Training transitions per second of gradient work (the DQN: its train steps only; the ranker: its whole epoch). */
   readonly transitionsPerSec: number;
+  /** The same transitions per second of the epoch's wall time (acting, replay and gradient work). */
+  readonly wallTransitionsPerSec: number;
   /** Training seconds of the epoch. */
   readonly seconds: number;
   /** Seconds spent evaluating validation and test after the epoch. */
@@ -102,6 +106,10 @@ export interface TrainingRun {
   readonly refit?: RefitResult;
   /** Validation and test cases (events of users with an earlier event in the respective training part). */
   readonly cases: { readonly validation: number; readonly test: number };
+  /** Gradient steps that made the returned agent (through the chosen epoch, or the refit's); 0: it is untrained. */
+  readonly gradientSteps: number;
+  /** What the user must know about the result, e.g. an untrained agent (one line each). */
+  readonly warnings: readonly string[];
 }
 
 /** Index of the record with the highest `validation[metric]` (earliest on ties; NaN never wins); -1 for none. */
@@ -166,6 +174,12 @@ function windowText(window: TimeWindow, isTest = false): string {
 /** The common figures of {@link EpochStats}; everything else an agent reports goes to {@link EpochRecord.details}. */
 const COMMON_STATS = new Set(['epoch', 'loss', 'gradientSteps', 'transitions', 'seconds', 'trainTransitionsPerSec']);
 
+/** The warning of a run whose returned agent made no gradient step. */
+function untrainedWarning(agent: LearnerName, train: TimeWindow): string {
+  const why = agent === 'ranker' ? 'no user has two events in it' : 'see learningStarts, trainFrequency and maxStepsPerEpoch';
+  return `0 gradient steps: the ${agent} saved is untrained (its initial weights); its training window ${windowText(train)} holds too little data for its config (${why})`;
+}
+
 function detailsOf(stats: EpochStats): Record<string, number> {
   const details: Record<string, number> = {};
   for (const [key, value] of Object.entries(stats)) if (!COMMON_STATS.has(key) && typeof value === 'number') details[key] = value;
@@ -208,28 +222,23 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingRun
     `${options.agent}: train ${windowText(windows.train)}, validation ${windowText(windows.validation)} (${validationCases.count} cases), test ${windowText(split.test, true)} (${testCases.count} cases)`,
   );
 
-  const progress = options.progress ? createProgress(options.progress) : undefined;
+  const progress = options.progress;
   const records: EpochRecord[] = [];
   const checkpointDir = await mkdtemp(join(tmpdir(), 'recgym-train-'));
   let bestEpoch = -1;
   let bestValue = -Infinity;
-  let epochStartedAt = performance.now();
-  const onProgress = (prefix: string) => ({ epoch, step, stepsPerEpoch, loss }: { epoch: number; step: number; stepsPerEpoch: number; loss: number }) => {
-    if (!progress) return;
-    if (step === 0) epochStartedAt = performance.now();
-    const elapsed = (performance.now() - epochStartedAt) / 1000;
-    const rate = elapsed > 0 ? step / elapsed : 0;
-    progress.update(`${prefix}epoch ${epoch + 1} ${rate.toFixed(1)} steps/s loss ${fmt(loss)}`, step, stepsPerEpoch);
-  };
+  const onProgress = (prefix: string) => ({ epoch, step, stepsPerEpoch, loss }: TrainProgress) =>
+    progress?.update(`${prefix}epoch ${epoch + 1}/${config.epochs}`, step, stepsPerEpoch, { unit: 'steps', note: Number.isFinite(loss) ? `loss ${fmt(loss)}` : undefined });
+  const onRank = (label: string) => (done: number, total: number) => progress?.update(label, done, total, { unit: 'cases' });
   try {
     await agent.train(store, windows.train, createRng(`${seed}:agent`), {
       log,
       onProgress: onProgress(''),
       onEpoch: async (stats: EpochStats) => {
         const evalStarted = performance.now();
-        const onRank = (label: string) => (done: number, total: number) => progress?.update(`epoch ${stats.epoch + 1}/${config.epochs} ${label}`, done, total);
-        const validation = metricsOf(validationSetup, await rankCases(agent, validationSetup, { onProgress: onRank('validation') }));
-        const test = testSetup ? metricsOf(testSetup, await rankCases(agent, testSetup, { onProgress: onRank('test') })) : { ...emptyTest };
+        const label = `epoch ${stats.epoch + 1}/${config.epochs}`;
+        const validation = metricsOf(validationSetup, await rankCases(agent, validationSetup, { onProgress: onRank(`${label} validation`) }));
+        const test = testSetup ? metricsOf(testSetup, await rankCases(agent, testSetup, { onProgress: onRank(`${label} test`) })) : { ...emptyTest };
         progress?.finish();
         const record: EpochRecord = {
           epoch: stats.epoch,
@@ -237,6 +246,7 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingRun
           gradientSteps: stats.gradientSteps,
           transitions: stats.transitions,
           transitionsPerSec: stats.trainTransitionsPerSec,
+          wallTransitionsPerSec: stats.seconds > 0 ? stats.transitions / stats.seconds : 0,
           seconds: stats.seconds,
           evalSeconds: (performance.now() - evalStarted) / 1000,
           details: detailsOf(stats),
@@ -256,7 +266,7 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingRun
           .join(' ');
         log?.(
           `epoch ${stats.epoch + 1}/${config.epochs}: loss ${fmt(record.loss)}${details ? ` ${details}` : ''} ` +
-            `${Math.round(record.transitionsPerSec)} train tr/s ${fmt(record.seconds, 1)}s | validation ${SELECTION_METRIC} ${fmt(value)} ndcg@${TRAINING_EVAL_K} ${fmt(validation[`ndcg@${TRAINING_EVAL_K}`])} | ` +
+            `${Math.round(record.transitionsPerSec)} tr/s of gradient time, ${Math.round(record.wallTransitionsPerSec)} tr/s of wall time, ${fmt(record.seconds, 1)}s | validation ${SELECTION_METRIC} ${fmt(value)} ndcg@${TRAINING_EVAL_K} ${fmt(validation[`ndcg@${TRAINING_EVAL_K}`])} | ` +
             `test ${SELECTION_METRIC} ${fmt(test[SELECTION_METRIC])} ndcg@${TRAINING_EVAL_K} ${fmt(test[`ndcg@${TRAINING_EVAL_K}`])}${isBest ? ' *' : ''}`,
         );
         options.onEpoch?.(record);
@@ -274,12 +284,11 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingRun
       const refitted = spec.create({ ...config, epochs: bestEpoch + 1 });
       log?.(`refit: ${bestEpoch + 1} epoch(s) on ${windowText(split.train)} (validation included)`);
       try {
-        await refitted.train(store, split.train, createRng(`${seed}:refit`), { log, onProgress: onProgress('refit ') });
-        const test = testSetup
-          ? metricsOf(testSetup, await rankCases(refitted, testSetup, { onProgress: (done, total) => progress?.update('refit test', done, total) }))
-          : { ...emptyTest };
+        const refitStats = await refitted.train(store, split.train, createRng(`${seed}:refit`), { log, onProgress: onProgress('refit ') });
+        const test = testSetup ? metricsOf(testSetup, await rankCases(refitted, testSetup, { onProgress: onRank('refit test') })) : { ...emptyTest };
         progress?.finish();
-        refit = { epochs: bestEpoch + 1, test, seconds: (performance.now() - refitStarted) / 1000 };
+        const gradientSteps = refitStats.reduce((sum, e) => sum + e.gradientSteps, 0);
+        refit = { epochs: bestEpoch + 1, gradientSteps, test, seconds: (performance.now() - refitStarted) / 1000 };
         log?.(`refit: test ${SELECTION_METRIC} ${fmt(test[SELECTION_METRIC])} ndcg@${TRAINING_EVAL_K} ${fmt(test[`ndcg@${TRAINING_EVAL_K}`])} (${fmt(refit.seconds, 1)}s)`);
       } catch (error) {
         refitted.dispose?.();
@@ -289,6 +298,8 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingRun
       chosen.dispose?.();
       chosen = refitted;
     }
+    const gradientSteps = refit ? refit.gradientSteps : records.slice(0, bestEpoch + 1).reduce((sum, r) => sum + r.gradientSteps, 0);
+    const warnings = gradientSteps === 0 ? [untrainedWarning(options.agent, refit ? split.train : windows.train)] : [];
     return {
       name: options.agent,
       agent: chosen,
@@ -301,6 +312,8 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingRun
       seed,
       windows,
       cases: { validation: validationCases.count, test: testCases.count },
+      gradientSteps,
+      warnings,
     };
   } catch (error) {
     agent.dispose?.();
@@ -321,6 +334,10 @@ export function trainingSummary(run: TrainingRun): {
   cases: TrainingRun['cases'];
   selection: string;
   bestEpoch: number;
+  /** False when the returned agent made no gradient step (its weights are the initial ones). */
+  trained: boolean;
+  gradientSteps: number;
+  warnings: readonly string[];
   best: { validation: Record<string, number>; test: Record<string, number> } | undefined;
   refit: RefitResult | null;
   epochs: EpochRecord[];
@@ -337,6 +354,9 @@ export function trainingSummary(run: TrainingRun): {
     cases: run.cases,
     selection: `validation ${SELECTION_METRIC} (full protocol)`,
     bestEpoch: run.bestEpoch,
+    trained: run.gradientSteps > 0,
+    gradientSteps: run.gradientSteps,
+    warnings: run.warnings,
     best: best ? { validation: best.validation, test: best.test } : undefined,
     refit: run.refit ?? null,
     epochs: run.epochs,
@@ -364,6 +384,7 @@ export function trainingCurvesSvg(records: readonly EpochRecord[], bestEpoch: nu
       title: `${title}: ${label} per epoch`,
       yLabel: label,
       yFromZero: true,
+      emptyNote: 'no validation or test cases to evaluate',
       series: [
         { name: 'validation', x, y: records.map((r) => r.validation[name]) },
         { name: 'test (reported only)', x, y: records.map((r) => r.test[name]), dashed: true },
@@ -377,6 +398,7 @@ export function trainingCurvesSvg(records: readonly EpochRecord[], bestEpoch: nu
       title: `${title}: training loss`,
       yLabel: 'loss',
       yFromZero: true,
+      emptyNote: records.every((r) => r.gradientSteps === 0) ? 'no gradient steps: the agent did not train (too little data)' : 'no finite loss to draw',
       series: [
         { name: 'total', x, y: records.map((r) => r.loss) },
         ...lossKeys.map((key) => ({ name: key.slice(0, -'Loss'.length), x, y: records.map((r) => r.details[key]) })),

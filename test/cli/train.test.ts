@@ -87,7 +87,7 @@ describe('recgym train', () => {
     expect(again.code).toBe(0);
     const a = JSON.parse(first.stdout);
     const b = JSON.parse(again.stdout);
-    const strip = (epochs: Array<Record<string, unknown>>) => epochs.map(({ seconds, evalSeconds, transitionsPerSec, ...rest }) => rest);
+    const strip = (epochs: Array<Record<string, unknown>>) => epochs.map(({ seconds, evalSeconds, transitionsPerSec, wallTransitionsPerSec, ...rest }) => rest);
     expect(strip(b.epochs)).toEqual(strip(a.epochs));
     expect(b.bestEpoch).toBe(a.bestEpoch);
 
@@ -189,7 +189,7 @@ describe('recgym eval --model', () => {
     const base = ['--data', data, '--protocol', 'full', '--resamples', '10'];
     const missing = await runCli(['eval', '--agent', 'dqn', '--model', join(dir, 'nowhere'), ...base]);
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toMatch(/DQN checkpoint .*nowhere: expected manifest.json and weights.bin/);
+    expect(missing.stderr).toMatch(/DQN checkpoint .*nowhere: expected a JSON manifest.json, actual ENOENT/);
 
     const corrupt = join(dir, 'corrupt');
     rmSync(corrupt, { recursive: true, force: true });
@@ -201,11 +201,11 @@ describe('recgym eval --model', () => {
     writeFileSync(join(corrupt, 'checkpoint', 'manifest.json'), '{"format": "recgym-dqn/1"}');
     const older = await runCli(['eval', '--agent', 'dqn', '--model', corrupt, ...base]);
     expect(older.code).toBe(1);
-    expect(older.stderr).toMatch(/expected format recgym-dqn\/3, actual recgym-dqn\/1/);
-    writeFileSync(join(corrupt, 'checkpoint', 'manifest.json'), '{"format": "recgym-dqn/3"}');
+    expect(older.stderr).toMatch(/expected format recgym-dqn\/4, actual recgym-dqn\/1 \(written by another version of recgym: retrain with recgym train\)/);
+    writeFileSync(join(corrupt, 'checkpoint', 'manifest.json'), '{"format": "recgym-dqn/4"}');
     const noTensors = await runCli(['eval', '--agent', 'dqn', '--model', corrupt, ...base]);
     expect(noTensors.code).toBe(1);
-    expect(noTensors.stderr).toMatch(/checkpoint/);
+    expect(noTensors.stderr).toMatch(/DQN checkpoint .*: config: /);
     expect(noTensors.stderr).not.toMatch(/internal error/);
 
     const wrongAgent = await runCli(['eval', '--agents', 'recent,popularity', '--model', out, ...base]);

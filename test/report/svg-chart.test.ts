@@ -66,6 +66,26 @@ describe('lineChart', () => {
     expect(svg).toContain('>two</text>');
   });
 
+  it('says in the plot why it is empty, marks series without values, and runs a zero axis from 0 to 1', () => {
+    const svg = lineChart({ title: 't', xLabel: 'epoch', yLabel: 'loss', yFromZero: true, integerX: true, emptyNote: 'no gradient steps', series: [{ name: 'total', x: [1, 2], y: [NaN, NaN] }] });
+    expect(svg).toMatch(/<text class="empty-note"[^>]*>no gradient steps<\/text>/);
+    expect(svg).toContain('>total (no values)</text>');
+    const zeros = lineChart({ title: 't', xLabel: 'epoch', yLabel: 'recall', yFromZero: true, series: [{ name: 'validation', y: [0, 0] }] });
+    const yLabels = [...zeros.matchAll(/<text x="66" y="[\d.]+" text-anchor="end">([^<]*)<\/text>/g)].map((m) => Number(m[1]));
+    expect(Math.min(...yLabels)).toBe(0);
+    expect(Math.max(...yLabels)).toBe(1);
+    expect(zeros).not.toContain('empty-note');
+  });
+
+  it('draws the chosen-epoch marker visibly off the y axis, even at the first epoch', () => {
+    const svg = lineChart({ title: 't', xLabel: 'epoch', yLabel: 'y', integerX: true, series: [{ name: 's', x: [1, 2], y: [3, 4] }], markers: [{ x: 1, label: 'chosen' }] });
+    const marker = /<line class="marker" x1="([\d.]+)"[^>]*stroke="#333333" stroke-width="1.5"/.exec(svg);
+    expect(marker).not.toBeNull();
+    const yAxis = /<line x1="(\d+)" y1="34" x2="\1" y2="[\d.]+" stroke="#333333"\/>/.exec(svg);
+    expect(Number(marker?.[1])).toBeGreaterThan(Number(yAxis?.[1]) + 10);
+    expect(svg).not.toMatch(/>0<\/text>/);
+  });
+
   it('draws an empty plot when no value is finite and rejects no series', () => {
     const svg = lineChart({ title: 't', xLabel: 'x', yLabel: 'y', series: [{ name: 's', y: [NaN, NaN] }] });
     expect(svg).not.toMatch(/NaN/);

@@ -54,7 +54,7 @@ describe('runComparison with jobs > 1 (learners in worker threads)', () => {
     expect(two.table).toEqual(one.table);
     expect(two.differences).toEqual(one.differences);
     expect(two.learnerDifferences).toEqual(one.learnerDifferences);
-    const strip = (report: typeof one) => report.learners.map((v) => v.runs.map((r) => r.epochs.map(({ seconds, evalSeconds, transitionsPerSec, ...rest }) => rest)));
+    const strip = (report: typeof one) => report.learners.map((v) => v.runs.map((r) => r.epochs.map(({ seconds, evalSeconds, transitionsPerSec, wallTransitionsPerSec, ...rest }) => rest)));
     expect(strip(two)).toEqual(strip(one));
     expect(lines.some((l) => l.startsWith('[ranker] epoch 1/2'))).toBe(true);
     expect(lines.some((l) => l.startsWith('[dqn] epoch 1/2'))).toBe(true);

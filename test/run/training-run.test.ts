@@ -189,7 +189,7 @@ describe('runTraining', () => {
   it('gives the same records for the same seed, data and backend', async () => {
     reset();
     const strip = (records: Awaited<ReturnType<typeof runTraining>>['epochs']) =>
-      records.map(({ seconds, evalSeconds, transitionsPerSec, ...rest }) => rest);
+      records.map(({ seconds, evalSeconds, transitionsPerSec, wallTransitionsPerSec, ...rest }) => rest);
     const a = await runTraining({ store, split, agent: 'dqn', seed: 7, config: { ...TINY, epochs: 2 } });
     const b = await runTraining({ store, split, agent: 'dqn', seed: 7, config: { ...TINY, epochs: 2 } });
     const c = await runTraining({ store, split, agent: 'dqn', seed: 8, config: { ...TINY, epochs: 2 } });
@@ -232,7 +232,7 @@ describe('runTraining (ranker)', () => {
   it('gives the same records for the same seed', async () => {
     reset();
     const strip = (records: Awaited<ReturnType<typeof runTraining>>['epochs']) =>
-      records.map(({ seconds, evalSeconds, transitionsPerSec, ...rest }) => rest);
+      records.map(({ seconds, evalSeconds, transitionsPerSec, wallTransitionsPerSec, ...rest }) => rest);
     const a = await runTraining({ store, split, agent: 'ranker', seed: 3, config: RANKER });
     const b = await runTraining({ store, split, agent: 'ranker', seed: 3, config: RANKER });
     expect(strip(b.epochs)).toEqual(strip(a.epochs));

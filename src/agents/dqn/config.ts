@@ -35,7 +35,11 @@ export const DqnConfigSchema = z
     trainFrequency: z.number().int().min(1).default(1),
     /** Gradient steps each time. */
     gradientSteps: z.number().int().min(1).default(1),
-    /** Transitions collected before the first gradient step. */
+    /**
+     * Transitions collected before the first gradient step. It adapts to small data: training starts
+     * after min(learningStarts, ⌊transitions per epoch / 2⌋, replay capacity) transitions (see
+     * {@link effectiveLearningStarts}), with a one-line notice when that is fewer.
+     */
     learningStarts: z.number().int().min(0).default(2048),
     /** Discount γ. */
     gamma: z.number().min(0).max(1).default(0.9),
@@ -112,4 +116,14 @@ export function parseDqnConfig(raw: unknown): DqnConfig {
 /** The reward table the DQN trains with: the default table, with a fixed purchase reward for `rewardSchedule: 'fixed'`. */
 export function trainingRewards(config: Pick<DqnConfig, 'rewardSchedule'>): RewardTable {
   return config.rewardSchedule === 'fixed' ? { ...DEFAULT_REWARDS, purchase: 0.8 } : DEFAULT_REWARDS;
+}
+
+/**
+ * Transitions collected before the first gradient step on data whose epochs hold `transitionsPerEpoch`
+ * env transitions, with a replay buffer of `capacity`: `learningStarts`, but at most half an epoch (so
+ * that a log smaller than learningStarts still trains from the middle of its first epoch) and at most
+ * the buffer (which never holds more).
+ */
+export function effectiveLearningStarts(learningStarts: number, transitionsPerEpoch: number, capacity: number): number {
+  return Math.min(learningStarts, Math.floor(transitionsPerEpoch / 2), capacity);
 }

@@ -1,19 +1,22 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as TF from '@tensorflow/tfjs';
+import { z } from 'zod';
 import { ErrorCode, RecGymError } from '../../core/errors.js';
 import { fork, type Rng } from '../../core/rng.js';
 import type { EventStore } from '../../data/event-store.js';
+import { dataFingerprint } from '../../data/fingerprint.js';
 import type { TimeWindow } from '../../data/split.js';
 import { StateBatch } from '../../data/state-batch.js';
 import { rewardOf } from '../../env/rewards.js';
 import { VectorRecommendationEnv } from '../../env/vector-env.js';
 import { checkBatch, type Agent } from '../agent.js';
+import { checkFinite, checkpointError, checkTrainingData, DataFingerprintSchema, readManifest, writeFileReplacing } from '../checkpoint.js';
 import { NUM_CONTEXT_FEATURES } from '../features/context-features.js';
 import { NUM_HISTORY_FEATURES } from '../features/history-features.js';
-import type { EpochStats, TrainableAgent, TrainHooks } from '../trainable.js';
+import { throttledProgress, type EpochStats, type TrainableAgent, type TrainHooks } from '../trainable.js';
 import { initBackend, readAndDispose, type Tf } from './backend.js';
-import { parseDqnConfig, trainingRewards, type DqnConfig, type DqnConfigInput } from './config.js';
+import { DqnConfigSchema, effectiveLearningStarts, parseDqnConfig, trainingRewards, type DqnConfig, type DqnConfigInput } from './config.js';
 import { DqnLearner, type TrainStats } from './dqn-learner.js';
 import { ReplayBuffer, createReplayBatch } from './replay-buffer.js';
 import { exponentialSchedule, linearSchedule, type EpsilonSchedule } from './schedules.js';
@@ -41,19 +44,25 @@ export interface DqnEpochStats extends EpochStats {
   readonly purchaseReward: number;
 }
 
-/** Checkpoint format; /3: Q takes history and context features and ranks (/2 ranked by a features-only supervised head). */
-const FORMAT = 'recgym-dqn/3';
+/** Checkpoint format; /4: a zod-checked manifest with the training data's fingerprint (/3 recorded the item count and trainEnd). */
+const FORMAT = 'recgym-dqn/4';
 
-interface Manifest {
-  readonly format: string;
-  readonly config: DqnConfig;
-  readonly numItems: number;
-  readonly backend: string;
-  readonly tensors: { name: string; shape: number[]; offset: number; length: number }[];
-  readonly knownItems: number;
-  /** End of the training window (unix seconds): context popularity counts events before it. */
-  readonly trainEnd: number;
-}
+const ManifestSchema = z
+  .object({
+    format: z.literal(FORMAT),
+    config: DqnConfigSchema,
+    numItems: z.number().int().min(1),
+    backend: z.string(),
+    tensors: z.array(z.object({ name: z.string(), shape: z.array(z.number().int().min(0)), offset: z.number().int().min(0), length: z.number().int().min(0) }).strict()),
+    knownItems: z.number().int().min(0),
+    /** The data it was trained on (its training window's end is where context popularity stops counting): loading refuses any other. */
+    data: DataFingerprintSchema,
+    /** Gradient steps of its training (0: the weights are the initial ones). */
+    gradientSteps: z.number().int().min(0),
+  })
+  .strict();
+
+type Manifest = z.infer<typeof ManifestSchema>;
 
 /**
  * The DQN agent: trains on the replay vector env of the store's training window (ε-greedy over C
@@ -71,7 +80,9 @@ export class DqnAgent implements TrainableAgent<DqnEpochStats> {
   #learner: DqnLearner | undefined;
   #known = new Uint8Array(0);
   #tf: Tf | undefined;
-  #trainEnd = Number.POSITIVE_INFINITY;
+  #train: TimeWindow | undefined;
+  #store: EventStore | undefined;
+  #gradientSteps = 0;
 
   constructor(config: DqnConfigInput = {}) {
     this.config = parseDqnConfig(config);
@@ -111,7 +122,9 @@ export class DqnAgent implements TrainableAgent<DqnEpochStats> {
     this.#known = new Uint8Array(store.numItems);
     for (let i = 0; i < catalogue.length; i++) this.#known[catalogue[i]] = 1;
     this.#learner?.dispose();
-    this.#trainEnd = train.end;
+    this.#train = { start: train.start, end: train.end };
+    this.#store = store;
+    this.#gradientSteps = 0;
     const learner = new DqnLearner(tf, config, store, catalogue, fork(rng, 'learner'), { untilTime: train.end, known: this.#known });
     this.#learner = learner;
     const actRng = fork(rng, 'explore');
@@ -123,6 +136,12 @@ export class DqnAgent implements TrainableAgent<DqnEpochStats> {
     const totalSteps = stepsPerEpoch * config.epochs;
     const schedule = createSchedule(config, totalSteps);
     hooks.log?.(`dqn: ${env.numEpisodes} episodes, ${env.setup.episodes.steps} transitions per pass, ${stepsPerEpoch} env steps x ${numEnvs} slots per epoch`);
+    const learningStarts = effectiveLearningStarts(config.learningStarts, stepsPerEpoch * numEnvs, buffer.capacity);
+    if (learningStarts < config.learningStarts) {
+      hooks.log?.(
+        `dqn: note: learningStarts ${config.learningStarts} adapted to ${learningStarts} (at most half an epoch's ${stepsPerEpoch * numEnvs} transitions and the replay capacity ${buffer.capacity}), so that this data trains`,
+      );
+    }
 
     // This step's states (copied: the env overwrites its observation) and their successors.
     const states = new StateBatch(store, new Int32Array(numEnvs), new Int32Array(numEnvs), new Int32Array(numEnvs));
@@ -134,6 +153,7 @@ export class DqnAgent implements TrainableAgent<DqnEpochStats> {
     const q = new Float32Array(numEnvs * C);
     let observations = env.reset().observations;
     let globalStep = 0;
+    const progress = throttledProgress(hooks);
     const epochs: DqnEpochStats[] = [];
     for (let epoch = 0; epoch < config.epochs; epoch++) {
       env.setTrainingEpoch(epoch);
@@ -184,7 +204,7 @@ export class DqnAgent implements TrainableAgent<DqnEpochStats> {
         }
         buffer.add(states, actionItems, result.rewards, { ...next, candidates: nextCandidates }, result.terminations, result.truncations, result.nextItems);
         observations = result.observations;
-        if (buffer.size >= Math.max(config.learningStarts, 1) && globalStep % config.trainFrequency === 0) {
+        if (buffer.size >= Math.max(learningStarts, 1) && globalStep % config.trainFrequency === 0) {
           const t0 = performance.now();
           for (let g = 0; g < config.gradientSteps; g++) {
             const stats: TrainStats = learner.trainStep(
@@ -197,11 +217,11 @@ export class DqnAgent implements TrainableAgent<DqnEpochStats> {
           }
           trainMs += performance.now() - t0;
         }
-        if (hooks.onProgress && s % 50 === 0) {
-          hooks.onProgress({ epoch, step: s, stepsPerEpoch, loss: updates > 0 ? sums.loss / updates : NaN });
-        }
+        progress?.(epoch, s, stepsPerEpoch, () => (updates > 0 ? sums.loss / updates : NaN));
       }
+      progress?.(epoch, stepsPerEpoch, stepsPerEpoch, () => (updates > 0 ? sums.loss / updates : NaN));
       const transitions = stepsPerEpoch * numEnvs;
+      this.#gradientSteps += updates;
       const stats: DqnEpochStats = {
         epoch,
         envSteps: stepsPerEpoch,
@@ -339,55 +359,82 @@ export class DqnAgent implements TrainableAgent<DqnEpochStats> {
     });
     const all = new Float32Array(offset);
     parts.forEach((p, i) => all.set(p.values, tensors[i].offset));
-    const manifest: Manifest = { format: FORMAT, config: this.config, numItems: online.shape.numItems, backend: this.backend ?? 'unknown', tensors, knownItems: this.#known.reduce((a, b) => a + b, 0), trainEnd: this.#trainEnd };
+    const manifest: Manifest = {
+      format: FORMAT,
+      config: this.config,
+      numItems: online.shape.numItems,
+      backend: this.backend ?? 'unknown',
+      tensors,
+      knownItems: this.#known.reduce((a, b) => a + b, 0),
+      data: dataFingerprint(this.#store as EventStore, this.#train as TimeWindow),
+      gradientSteps: this.#gradientSteps,
+    };
     await mkdir(dir, { recursive: true });
-    await writeFile(join(dir, 'weights.bin'), new Uint8Array(all.buffer, all.byteOffset, all.byteLength));
-    await writeFile(join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+    await writeFileReplacing(dir, 'weights.bin', new Uint8Array(all.buffer, all.byteOffset, all.byteLength));
+    await writeFileReplacing(dir, 'manifest.json', `${JSON.stringify(manifest, null, 2)}\n`);
   }
 
-  /** Rebuilds a trained agent from a checkpoint written by `save`, on `backend` (default: the config's). */
+  /**
+   * Rebuilds a trained agent from a checkpoint written by `save`, on `backend` (default: the config's).
+   * Refuses (BAD_CHECKPOINT, one line) another format version, a manifest that fails its schema, data
+   * other than the training data (naming the first difference), and weights that are not finite.
+   */
   static async load(dir: string, store: EventStore, options: { backend?: DqnConfig['backend'] } = {}): Promise<DqnAgent> {
-    let manifest: Manifest;
+    const where = `DQN checkpoint ${dir}`;
+    const manifest = await readManifest(dir, where, FORMAT, ManifestSchema);
     let bytes: Buffer;
     try {
-      manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as Manifest;
       bytes = await readFile(join(dir, 'weights.bin'));
     } catch (error) {
-      throw new RecGymError(ErrorCode.BAD_CHECKPOINT, `DQN checkpoint ${dir}: expected manifest.json and weights.bin, actual ${(error as Error).message}`, { cause: error });
+      throw checkpointError(where, `expected manifest.json and weights.bin, actual ${(error as Error).message}`, error);
     }
-    if (manifest.format !== FORMAT) throw new RecGymError(ErrorCode.BAD_CHECKPOINT, `DQN checkpoint ${dir}: expected format ${FORMAT}, actual ${String(manifest.format)}`);
-    if (manifest.numItems !== store.numItems) {
-      throw new RecGymError(ErrorCode.BAD_CHECKPOINT, `DQN checkpoint ${dir}: expected a store with ${manifest.numItems} items (the one it was trained on), actual ${store.numItems}`);
-    }
+    checkTrainingData(where, manifest.data, store);
+    if (manifest.numItems !== store.numItems) throw checkpointError(where, `numItems: expected ${store.numItems} (the data's items), actual ${manifest.numItems}`);
     const total = manifest.tensors.reduce((s, t) => s + t.length, 0);
-    if (bytes.byteLength !== total * 4) {
-      throw new RecGymError(ErrorCode.BAD_CHECKPOINT, `DQN checkpoint ${dir}/weights.bin: expected ${total * 4} bytes, actual ${bytes.byteLength}`);
-    }
+    if (bytes.byteLength !== total * 4) throw checkpointError(`${where}/weights.bin`, `expected ${total * 4} bytes, actual ${bytes.byteLength}`);
     const values = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+    const byName = new Map<string, Float32Array>();
+    for (const t of manifest.tensors) {
+      if (t.offset + t.length > total || t.shape.reduce((a, b) => a * b, 1) !== t.length) {
+        throw checkpointError(where, `tensor ${t.name}: expected shape [${t.shape.join(', ')}] within the ${total} values, actual ${t.length} values at ${t.offset}`);
+      }
+      const v = values.subarray(t.offset, t.offset + t.length);
+      checkFinite(`${where}/weights.bin`, t.name, v);
+      byName.set(t.name, v);
+    }
+    const take = (name: string, length: number): Float32Array => {
+      const v = byName.get(name);
+      if (!v || v.length !== length) throw checkpointError(where, `tensor ${name}: expected ${length} values, actual ${v?.length ?? 'none'}`);
+      return v;
+    };
+    const knownValues = take('known', store.numItems);
+    const notFlag = knownValues.findIndex((v) => v !== 0 && v !== 1);
+    if (notFlag >= 0) throw checkpointError(`${where}/weights.bin`, `known[${notFlag}]: expected 0 or 1, actual ${knownValues[notFlag]}`);
+    const known = Uint8Array.from(knownValues);
     const agent = new DqnAgent({ ...manifest.config, backend: options.backend ?? manifest.config.backend });
     const { tf, backend } = await initBackend(agent.config.backend);
     agent.#tf = tf;
     agent.backend = backend;
     const { createRng } = await import('../../core/rng.js');
-    const byName = new Map(manifest.tensors.map((t) => [t.name, values.subarray(t.offset, t.offset + t.length)]));
-    const take = (name: string, length: number): Float32Array => {
-      const v = byName.get(name);
-      if (!v || v.length !== length) throw new RecGymError(ErrorCode.BAD_CHECKPOINT, `DQN checkpoint ${dir}: tensor ${name}: expected ${length} values, actual ${v?.length ?? 'none'}`);
-      return v;
-    };
-    const known = Uint8Array.from(take('known', store.numItems));
-    agent.#trainEnd = manifest.trainEnd;
-    const learner = new DqnLearner(tf, agent.config, store, new Int32Array(0), createRng('load'), { untilTime: agent.#trainEnd, known });
+    agent.#train = manifest.data.train;
+    agent.#store = store;
+    agent.#gradientSteps = manifest.gradientSteps;
+    const learner = new DqnLearner(tf, agent.config, store, new Int32Array(0), createRng('load'), { untilTime: manifest.data.train.end, known });
     const online = learner.online;
-    for (const v of online.variables()) {
-      const name = v.name.slice(online.name.length + 1);
-      tf.tidy(() => v.assign(tf.tensor(take(name, v.size).slice(), v.shape) as TF.Tensor));
-    }
-    online.items.values.set(take('items', online.items.values.length));
-    online.items.version++;
-    if (online.outputs) {
-      online.outputs.values.set(take('outputs', online.outputs.values.length));
-      online.outputs.version++;
+    try {
+      for (const v of online.variables()) {
+        const name = v.name.slice(online.name.length + 1);
+        tf.tidy(() => v.assign(tf.tensor(take(name, v.size).slice(), v.shape) as TF.Tensor));
+      }
+      online.items.values.set(take('items', online.items.values.length));
+      online.items.version++;
+      if (online.outputs) {
+        online.outputs.values.set(take('outputs', online.outputs.values.length));
+        online.outputs.version++;
+      }
+    } catch (error) {
+      learner.dispose();
+      throw error;
     }
     learner.target.copyFrom(online);
     agent.#known = known;

@@ -1,34 +1,37 @@
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ErrorCode, RecGymError } from '../../core/errors.js';
 import { fork, type Rng } from '../../core/rng.js';
 import { buildEpisodes } from '../../data/episodes.js';
 import type { EventStore } from '../../data/event-store.js';
+import { dataFingerprint } from '../../data/fingerprint.js';
 import type { TimeWindow } from '../../data/split.js';
 import { StateBatch, writeRequests } from '../../data/state-batch.js';
 import { catalogueOf } from '../../env/candidates.js';
 import { ArrayAdam } from '../adam.js';
+import { checkTrainingData, DataFingerprintSchema, readManifest, writeFileReplacing } from '../checkpoint.js';
 import { checkBatch, type Agent } from '../agent.js';
 import { ContextFeatures, NUM_CONTEXT_FEATURES } from '../features/context-features.js';
 import { FeatureSoftmax } from '../features/feature-softmax.js';
 import { HistoryFeatures, NUM_HISTORY_FEATURES } from '../features/history-features.js';
-import type { EpochStats, TrainHooks } from '../trainable.js';
+import { throttledProgress, type EpochStats, type TrainHooks } from '../trainable.js';
 import { parseRankerConfig, RankerConfigSchema, type RankerConfig, type RankerConfigInput } from './config.js';
 
 /** Score of an item the ranker has no training data for and the state never touched: below every learned score. */
 export const COLD_SCORE = -1e30;
 
-/** Checkpoint format of the ranker. */
-export const RANKER_FORMAT = 'recgym-ranker/1';
+/** Checkpoint format of the ranker; /2 fingerprints the training data (/1 recorded item and catalogue counts). */
+export const RANKER_FORMAT = 'recgym-ranker/2';
 
 const ManifestSchema = z
   .object({
     format: z.literal(RANKER_FORMAT),
     config: RankerConfigSchema,
-    numItems: z.number().int().min(1),
-    catalogueSize: z.number().int().min(0),
-    train: z.object({ start: z.number().int(), end: z.number().int() }).strict(),
+    /** The data it was trained on: loading refuses any other. */
+    data: DataFingerprintSchema,
+    /** Gradient steps of its training (0: the weights are the initial zeros). */
+    gradientSteps: z.number().int().min(0),
     historyWeights: z.array(z.number().finite()).length(NUM_HISTORY_FEATURES),
     contextWeights: z.array(z.number().finite()).length(NUM_CONTEXT_FEATURES),
   })
@@ -51,7 +54,7 @@ export class RankerAgent implements Agent {
   #store: EventStore | undefined;
   #train: TimeWindow | undefined;
   #known = new Uint8Array(0);
-  #catalogueSize = 0;
+  #gradientSteps = 0;
   #history: HistoryFeatures | undefined;
   #context: ContextFeatures | undefined;
 
@@ -70,6 +73,7 @@ export class RankerAgent implements Agent {
     this.#prepare(store, train, catalogue);
     this.historyWeights.fill(0);
     this.contextWeights.fill(0);
+    this.#gradientSteps = 0;
     const episodes = buildEpisodes(store, { window: train });
     // Transitions episode by episode; `isLast` marks where a run of consecutive ones must stop.
     const positions = new Int32Array(episodes.steps);
@@ -92,6 +96,7 @@ export class RankerAgent implements Agent {
     const batchNextItems = new Int32Array(B);
     const batchStates = new StateBatch(store, batchUsers, new Int32Array(B), new Int32Array(B));
     const epochs: EpochStats[] = [];
+    const progress = throttledProgress(hooks);
     for (let epoch = 0; epoch < config.epochs; epoch++) {
       const started = performance.now();
       let lossSum = 0;
@@ -108,9 +113,11 @@ export class RankerAgent implements Agent {
         const scale = clipScale(dHistory, dContext, config.maxGradNorm);
         if (config.historyFeatures) historyAdam.step(this.historyWeights, dHistory, scale);
         if (config.contextFeatures) contextAdam.step(this.contextWeights, dContext, scale);
-        if (hooks.onProgress && step % 50 === 0) hooks.onProgress({ epoch, step, stepsPerEpoch, loss: lossSum / (step + 1) });
+        progress?.(epoch, step, stepsPerEpoch, () => lossSum / (step + 1));
       }
+      progress?.(epoch, step, stepsPerEpoch, () => (step > 0 ? lossSum / step : NaN));
       const seconds = (performance.now() - started) / 1000;
+      this.#gradientSteps += step;
       const stats: EpochStats = {
         epoch,
         gradientSteps: step,
@@ -172,52 +179,29 @@ export class RankerAgent implements Agent {
     }
   }
 
-  /** Writes `manifest.json` (config, training window, weights) to `dir`, replacing it whole. */
+  /** Writes `manifest.json` (config, the training data's fingerprint, weights) to `dir`, replacing it whole. */
   async save(dir: string): Promise<void> {
     const store = this.#require('save');
-    const train = this.#train as TimeWindow;
     const manifest: z.infer<typeof ManifestSchema> = {
       format: RANKER_FORMAT,
       config: this.config,
-      numItems: store.numItems,
-      catalogueSize: this.#catalogueSize,
-      train: { start: train.start, end: train.end },
+      data: dataFingerprint(store, this.#train as TimeWindow),
+      gradientSteps: this.#gradientSteps,
       historyWeights: Array.from(this.historyWeights),
       contextWeights: Array.from(this.contextWeights),
     };
     await mkdir(dir, { recursive: true });
-    const temporary = join(dir, `.manifest.json.${process.pid}.tmp`);
-    await writeFile(temporary, `${JSON.stringify(manifest, null, 2)}\n`);
-    await rename(temporary, join(dir, 'manifest.json')).catch(async (error: unknown) => {
-      await rm(temporary, { force: true });
-      throw error;
-    });
+    await writeFileReplacing(dir, 'manifest.json', `${JSON.stringify(manifest, null, 2)}\n`);
   }
 
-  /** Rebuilds a trained ranker from a checkpoint written by `save`, on the store it was trained on. */
+  /** Rebuilds a trained ranker from a checkpoint written by `save`, on the data it was trained on (anything else is refused). */
   static async load(dir: string, store: EventStore): Promise<RankerAgent> {
     const where = `ranker checkpoint ${join(dir, 'manifest.json')}`;
-    let raw: unknown;
-    try {
-      raw = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
-    } catch (error) {
-      throw new RecGymError(ErrorCode.BAD_CHECKPOINT, `${where}: expected a JSON manifest, actual ${(error as Error).message}`, { cause: error });
-    }
-    const parsed = ManifestSchema.safeParse(raw);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new RecGymError(ErrorCode.BAD_CHECKPOINT, `${where}: ${issue.path.join('.') || '(manifest)'}: ${issue.message}`);
-    }
-    const manifest = parsed.data;
-    if (manifest.numItems !== store.numItems) {
-      throw new RecGymError(ErrorCode.BAD_CHECKPOINT, `${where}: expected a store with ${manifest.numItems} items (the one it was trained on), actual ${store.numItems}`);
-    }
-    const catalogue = catalogueOf(store, manifest.train);
-    if (catalogue.length !== manifest.catalogueSize) {
-      throw new RecGymError(ErrorCode.BAD_CHECKPOINT, `${where}: expected ${manifest.catalogueSize} items in the training window (the data it was trained on), actual ${catalogue.length}`);
-    }
+    const manifest = await readManifest(dir, where, RANKER_FORMAT, ManifestSchema);
+    checkTrainingData(where, manifest.data, store);
     const agent = new RankerAgent(manifest.config);
-    agent.#prepare(store, manifest.train, catalogue);
+    agent.#prepare(store, manifest.data.train, catalogueOf(store, manifest.data.train));
+    agent.#gradientSteps = manifest.gradientSteps;
     agent.historyWeights.set(manifest.historyWeights);
     agent.contextWeights.set(manifest.contextWeights);
     return agent;
@@ -228,7 +212,6 @@ export class RankerAgent implements Agent {
     const config = this.config;
     this.#store = store;
     this.#train = { start: train.start, end: train.end };
-    this.#catalogueSize = catalogue.length;
     this.#known = new Uint8Array(store.numItems);
     for (let i = 0; i < catalogue.length; i++) this.#known[catalogue[i]] = 1;
     this.#history = config.historyFeatures ? new HistoryFeatures(store.numItems, config.historyScanLimit) : undefined;

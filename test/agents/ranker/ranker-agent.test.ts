@@ -142,19 +142,21 @@ describe('RankerAgent', () => {
       await (await fitted(store, 3)).save(dir);
       const path = join(dir, 'manifest.json');
       const good = readFileSync(path, 'utf8');
-      writeFileSync(path, good.replace('"recgym-ranker/1"', '"recgym-dqn/3"'));
+      writeFileSync(path, good.replace('"recgym-ranker/2"', '"recgym-dqn/3"'));
       expect(await refusal()).toMatch(/format/);
+      writeFileSync(path, good.replace('"recgym-ranker/2"', '"recgym-ranker/1"'));
+      expect(await refusal()).toMatch(/expected format recgym-ranker\/2, actual recgym-ranker\/1 \(written by another version of recgym: retrain/);
       const manifest = JSON.parse(good) as { contextWeights: unknown[] };
       manifest.contextWeights[2] = 'NaN';
       writeFileSync(path, JSON.stringify(manifest));
       expect(await refusal()).toMatch(/contextWeights\.2/);
       writeFileSync(path, good);
-      expect(await refusal(identityStore({ numItems: 37, numUsers: 20 }))).toMatch(/expected a store with 31 items/);
+      expect(await refusal(identityStore({ numItems: 37, numUsers: 20 }))).toMatch(/items: expected 31 \(the training data's\), actual 37/);
       // A training window edited by hand no longer matches the data the weights were trained on.
-      const edited = JSON.parse(good) as { train: { start: number; end: number } };
-      edited.train.end = edited.train.start + 3600;
+      const edited = JSON.parse(good) as { data: { train: { start: number; end: number } } };
+      edited.data.train.end = edited.data.train.start + 3600;
       writeFileSync(path, JSON.stringify(edited));
-      expect(await refusal()).toMatch(/items in the training window \(the data it was trained on\)/);
+      expect(await refusal()).toMatch(/another data set than the checkpoint's: training window .*: expected \d+ events, actual \d+/);
     });
   });
 });
