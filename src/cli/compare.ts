@@ -3,17 +3,17 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { BackendPreference } from '../agents/dqn/backend.js';
 import { ErrorCode, RecGymError } from '../core/errors.js';
-import { splitByDay, type DaySplit } from '../data/split.js';
 import { runComparison, COMPARE_BASELINES } from '../run/compare.js';
 import { canTrainInWorkers } from '../run/parallel-training.js';
 import { COMPARE_FILES, compareJson, compareMarkdown, formatCompareTable, learningCurvesSvg, recallBarsSvg } from '../run/compare-report.js';
 import { formatCount } from '../report/format.js';
 import { createProgress } from '../report/progress.js';
-import { parseTestStart, splitAtTime } from '../eval/test-cases.js';
+import { buildTestCases } from '../eval/test-cases.js';
 import { DEFAULT_GENERATOR_CONFIG } from '../sim/generator-config.js';
 import { writeDefaultLog } from '../sim/default-data.js';
 import { UsageError, intFlag, parseFlags, type CliIo, type Command } from './command.js';
 import { loadStore, readConfigFile } from './load-store.js';
+import { checkTestWindowFlags, chooseSplit, noTestCasesError, testWindowWarning, type TestWindowFlags } from './test-window.js';
 
 /**
  * Epochs `recgym compare` trains each learner by default, so that `npm start` stays under 5 minutes
@@ -115,7 +115,8 @@ export const command: Command = {
     const resamples = intFlag('resamples', values.resamples, 1000, 1, 1_000_000);
     const backend = (values.backend ?? 'auto') as BackendPreference;
     if (!BACKENDS.includes(backend)) throw new UsageError(`--backend: expected ${BACKENDS.join(', ')}, actual "${values.backend}"`);
-    if (values['test-day'] !== undefined && values['test-start'] !== undefined) throw new UsageError('expected --test-day or --test-start, actual both');
+    const windowFlags: TestWindowFlags = { testDay: values['test-day'], testStart: values['test-start'] };
+    checkTestWindowFlags(windowFlags);
     if (values.data === undefined && values.format !== undefined) throw new UsageError('--format: expected only with --data');
     const rankerFile = values['ranker-config'] !== undefined ? readConfigFile(values['ranker-config'], 'ranker') : {};
     const dqnFile = values['dqn-config'] !== undefined ? readConfigFile(values['dqn-config'], 'dqn') : {};
@@ -135,8 +136,11 @@ export const command: Command = {
       log(`wrote the embedded default data (seed ${DEFAULT_GENERATOR_CONFIG.seed}, ${formatCount(events)} events) to ${dataFile}`);
     }
     const { store, name } = await loadStore(dataFile, values.format);
-    const split: DaySplit =
-      values['test-start'] !== undefined ? splitAtTime(store, parseTestStart(values['test-start'])) : splitByDay(store, values['test-day']);
+    const split = chooseSplit(store, windowFlags);
+    const cases = buildTestCases(store, split).count;
+    if (cases === 0) throw noTestCasesError(name, store, split, windowFlags);
+    const warning = testWindowWarning(store, split, cases, windowFlags);
+    if (warning !== undefined) log(warning);
 
     const multiple = seeds.length > 1;
     const progress = createProgress(io);
