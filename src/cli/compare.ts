@@ -1,17 +1,17 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { BackendPreference } from '../agents/dqn/backend.js';
-import { splitByDay, type DaySplit } from '../data/split.js';
 import { runComparison, COMPARE_BASELINES } from '../run/compare.js';
 import { canTrainInWorkers } from '../run/parallel-training.js';
 import { COMPARE_FILES, compareJson, compareMarkdown, formatCompareTable, learningCurvesSvg, recallBarsSvg } from '../run/compare-report.js';
 import { formatCount } from '../report/format.js';
-import { splitAtTime } from '../eval/test-cases.js';
+import { buildTestCases } from '../eval/test-cases.js';
 import { DEFAULT_GENERATOR_CONFIG } from '../sim/generator-config.js';
 import { commandProgress, readingProgress } from './cli-output.js';
-import { UsageError, dayFlag, intFlag, parseFlags, seedsFlags, timeFlag, type CliIo, type Command } from './command.js';
+import { UsageError, intFlag, parseFlags, seedsFlags, type CliIo, type Command } from './command.js';
 import { loadStore, readConfigFile } from './load-store.js';
 import { checkOutputDirectory, createDirectory, saveCheckpoint, writeOutputText } from './output-path.js';
+import { checkTestWindowFlags, chooseSplit, noTestCasesError, testWindowWarning, type TestWindowFlags } from './test-window.js';
 import { writeShopperLog } from './write-shopper-log.js';
 
 /**
@@ -99,9 +99,8 @@ export const command: Command = {
     const resamples = intFlag('resamples', values.resamples, 1000, 1, 1_000_000);
     const backend = (values.backend ?? 'auto') as BackendPreference;
     if (!BACKENDS.includes(backend)) throw new UsageError(`--backend: expected ${BACKENDS.join(', ')}, actual "${values.backend}"`);
-    if (values['test-day'] !== undefined && values['test-start'] !== undefined) throw new UsageError('expected --test-day or --test-start, actual both');
-    const testDay = dayFlag('test-day', values['test-day']);
-    const testStart = timeFlag('test-start', values['test-start']);
+    const windowFlags: TestWindowFlags = { testDay: values['test-day'], testStart: values['test-start'] };
+    checkTestWindowFlags(windowFlags);
     if (values.data === undefined && values.format !== undefined) throw new UsageError('--format: expected only with --data');
     const rankerFile = values['ranker-config'] !== undefined ? readConfigFile('ranker-config', values['ranker-config'], 'ranker') : {};
     const dqnFile = values['dqn-config'] !== undefined ? readConfigFile('dqn-config', values['dqn-config'], 'dqn') : {};
@@ -122,8 +121,11 @@ export const command: Command = {
     }
     const { store, name } = await loadStore(dataFile, values.format, readingProgress(progress, dataFile));
     progress?.finish();
-    const split: DaySplit =
-      testStart !== undefined ? splitAtTime(store, testStart) : splitByDay(store, testDay);
+    const split = chooseSplit(store, windowFlags);
+    const cases = buildTestCases(store, split).count;
+    if (cases === 0) throw noTestCasesError(name, store, split, windowFlags);
+    const warning = testWindowWarning(store, split, cases, windowFlags);
+    if (warning !== undefined) log(warning);
 
     const multiple = seeds.length > 1;
     const report = await runComparison({

@@ -1,30 +1,36 @@
 import { FORMAT_NAMES } from '../data/detect-format.js';
 import { readEventLog, type ReadOptions } from '../data/read-event-log.js';
 import { REJECT_REASONS } from '../data/rejects.js';
-import { parseDay, splitByDay } from '../data/split.js';
+import { parseDay } from '../data/split.js';
 import { computeStats, type LogStats } from '../data/stats.js';
-import { caseShares, type CaseShares } from '../eval/test-cases.js';
+import { caseShares, parseTestStart, type CaseShares } from '../eval/test-cases.js';
 import { formatCount } from '../report/format.js';
 import { createPercentLine } from '../report/progress.js';
 import { labelledLines } from '../report/table.js';
 import { formatFlag, parseFlags, UsageError, type Command } from './command.js';
+import { checkTestWindowFlags, chooseSplit, testWindowWarning, type TestWindowFlags } from './test-window.js';
 
 /** Set to 1 to add a `memory` object (resident bytes per event, peak RSS) to the JSON output. */
 export const MEMORY_REPORT_ENV = 'RECGYM_STATS_MEMORY';
 
-const USAGE = `usage: recgym data stats FILE [--format F] [--test-day YYYY-MM-DD] [--strict] [--json]
+const USAGE = `usage: recgym data stats FILE [--format F] [--test-day YYYY-MM-DD | --test-start YYYY-MM-DDTHH:MM]
+                        [--strict] [--json]
 
 Loads an event log and prints its size, users, items, behaviours, time range, train/test split and
-the kinds of test cases (cold, seen, repeat, discovery; see recgym eval).
+the kinds of test cases (cold, seen, repeat, discovery; see recgym eval). FILE may be gzip-compressed
+(whatever its name), UTF-8 or UTF-16, with any line ends, quoted fields, and commas, semicolons or
+tabs between columns. Warns on stderr when the test window has no test case or few events.
 
   --format F          ${['auto', ...FORMAT_NAMES].join(' | ')} (default auto: detected from the first lines)
   --test-day DAY      held-out day, UTC (default: the last day with events)
+  --test-start T      test window [T, next midnight) UTC; train = everything before T
   --strict            stop at the first bad row (file:line: reason) instead of skipping it
   --json              print one JSON object on stdout`;
 
 const FLAGS = {
   format: { type: 'string' },
   'test-day': { type: 'string' },
+  'test-start': { type: 'string' },
   strict: { type: 'boolean' },
   json: { type: 'boolean' },
 } as const;
@@ -41,13 +47,13 @@ export const command: Command = {
     }
     const file = positionals[0];
     const format = formatFlag(values.format);
-    const testDay = values['test-day'];
-    if (testDay !== undefined) {
-      try {
-        parseDay(testDay);
-      } catch {
-        throw new UsageError(`--test-day: expected a date YYYY-MM-DD, actual "${testDay}"`);
-      }
+    const flags: TestWindowFlags = { testDay: values['test-day'], testStart: values['test-start'] };
+    checkTestWindowFlags(flags);
+    if (flags.testDay !== undefined && !isValid(() => parseDay(flags.testDay as string))) {
+      throw new UsageError(`--test-day: expected a date YYYY-MM-DD, actual "${flags.testDay}"`);
+    }
+    if (flags.testStart !== undefined && !isValid(() => parseTestStart(flags.testStart as string))) {
+      throw new UsageError(`--test-start: expected a UTC time YYYY-MM-DDTHH:MM, actual "${flags.testStart}"`);
     }
     const isMemoryReport = process.env[MEMORY_REPORT_ENV] === '1';
     const baselineRss = isMemoryReport ? await settledResidentBytes() : 0;
@@ -58,8 +64,9 @@ export const command: Command = {
     const log = await readEventLog(file, options);
     const loadSeconds = (performance.now() - startedMs) / 1000;
     reading.finish();
-    const stats = computeStats(log, testDay === undefined ? {} : { testDay });
-    const testCases = stats.testEvents > 0 ? caseShares(log.store, splitByDay(log.store, testDay)) : undefined;
+    const split = chooseSplit(log.store, flags);
+    const stats = computeStats(log, { split });
+    const testCases = stats.testEvents > 0 ? caseShares(log.store, split) : undefined;
     const output: Record<string, unknown> = { ...stats, testCases: testCases ?? null, loadSeconds: round(loadSeconds, 3), rowsPerSec: Math.round(log.rows / loadSeconds) };
     if (isMemoryReport) {
       const loadedRss = await settledResidentBytes();
@@ -74,9 +81,10 @@ export const command: Command = {
     if (values.json) {
       io.stdout(`${JSON.stringify(output)}\n`);
     } else {
-      io.stdout(formatTable(stats, testCases, loadSeconds));
+      io.stdout(formatTable(stats, testCases, loadSeconds, flags.testStart !== undefined));
     }
-    if (stats.testEvents === 0) io.stderr(`note: no events on the test day ${stats.testDay}\n`);
+    const warning = testWindowWarning(log.store, split, testCases?.cases ?? 0, flags);
+    if (warning !== undefined) io.stderr(`${warning}\n`);
     return 0;
   },
 };
@@ -100,7 +108,16 @@ async function settledResidentBytes(): Promise<number> {
   return rss;
 }
 
-function formatTable(s: LogStats, cases: CaseShares | undefined, loadSeconds: number): string {
+function isValid(parse: () => unknown): boolean {
+  try {
+    parse();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function formatTable(s: LogStats, cases: CaseShares | undefined, loadSeconds: number, isTestStart: boolean): string {
   const n = formatCount;
   const rows: Array<[string, string]> = [
     ['file', s.file],
@@ -112,8 +129,10 @@ function formatTable(s: LogStats, cases: CaseShares | undefined, loadSeconds: nu
     ['categories', n(s.categories)],
     ['behaviors', `click ${n(s.behaviors.click)}, favorite ${n(s.behaviors.favorite)}, cart ${n(s.behaviors.cart)}, purchase ${n(s.behaviors.purchase)}`],
     ['time', `${s.firstTime} .. ${s.lastTime} (${s.days} days with events)`],
-    ['test day', `${s.testDay}: ${n(s.testEvents)} events of ${n(s.testUsers)} users`],
-    ['train', `${n(s.trainEvents)} events before the test day${s.laterEvents > 0 ? `; ${n(s.laterEvents)} after it (unused)` : ''}`],
+    isTestStart
+      ? ['test window', `${s.testWindow.start} .. ${s.testWindow.end}: ${n(s.testEvents)} events of ${n(s.testUsers)} users`]
+      : ['test day', `${s.testDay}: ${n(s.testEvents)} events of ${n(s.testUsers)} users`],
+    ['train', `${n(s.trainEvents)} events before the test ${isTestStart ? 'window' : 'day'}${s.laterEvents > 0 ? `; ${n(s.laterEvents)} after it (unused)` : ''}`],
     ...(cases
       ? ([
           [

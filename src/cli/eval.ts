@@ -5,7 +5,6 @@ import { AGENTS, type AgentSpec } from '../agents/registry.js';
 import { ErrorCode, RecGymError, isRecGymError } from '../core/errors.js';
 import { FORMAT_NAMES } from '../data/detect-format.js';
 import type { EventStore } from '../data/event-store.js';
-import { splitByDay } from '../data/split.js';
 import {
   buildReport,
   buildTestCases,
@@ -14,14 +13,13 @@ import {
   isProtocolName,
   PROTOCOLS,
   reportJson,
-  splitAtTime,
   type CaseFilter,
-  type EvalSplit,
 } from '../eval/index.js';
 import { fittedPerSeed } from '../run/fitted-per-seed.js';
 import { commandProgress, readingProgress } from './cli-output.js';
-import { UsageError, dayFlag, intFlag, listFlag, parseFlags, seedsFlags, timeFlag, type CliIo, type Command } from './command.js';
+import { UsageError, intFlag, listFlag, parseFlags, seedsFlags, type CliIo, type Command } from './command.js';
 import { loadStore } from './load-store.js';
+import { checkTestWindowFlags, chooseSplit, noTestCasesError, testWindowWarning, type TestWindowFlags } from './test-window.js';
 
 const FILTERS: readonly CaseFilter[] = ['all', 'warm', 'seen', 'discovery', 'repeat', 'cold'];
 
@@ -144,21 +142,17 @@ export const command: Command = {
         throw new UsageError(`--half-life-hours: expected a number > 0, actual "${values['half-life-hours']}"`);
       }
     }
-    if (values['test-day'] !== undefined && values['test-start'] !== undefined) {
-      throw new UsageError('expected --test-day or --test-start, actual both');
-    }
-    const testDay = dayFlag('test-day', values['test-day']);
-    const testStart = timeFlag('test-start', values['test-start']);
+    const windowFlags: TestWindowFlags = { testDay: values['test-day'], testStart: values['test-start'] };
+    checkTestWindowFlags(windowFlags);
 
     const progress = commandProgress(io, values.quiet === true || values.json === true);
     const { store, name } = await loadStore(values.data, values.format, readingProgress(progress, values.data));
     progress?.finish();
-    const split: EvalSplit =
-      testStart !== undefined ? splitAtTime(store, testStart) : splitByDay(store, testDay);
+    const split = chooseSplit(store, windowFlags);
     const cases = buildTestCases(store, split, { catalogue });
-    if (cases.count === 0) {
-      throw new RecGymError(ErrorCode.NO_TEST_CASES, `${name}: expected test cases (test-window events of users with a training event), actual none`);
-    }
+    if (cases.count === 0) throw noTestCasesError(name, store, split, windowFlags);
+    const warning = testWindowWarning(store, split, cases.count, windowFlags);
+    if (warning !== undefined) io.stderr(`${warning}\n`);
     const agentNames = baseline !== undefined && !names.includes(baseline) ? [...names, baseline] : [...names];
     const loaded = modelAgent !== undefined ? await loadCheckpoint(modelAgent, values.model as string, store) : undefined;
     const agentOptions = { unweighted: values.unweighted ?? false, halfLifeHours };

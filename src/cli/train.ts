@@ -2,19 +2,21 @@ import { join } from 'node:path';
 import { AGENTS, LEARNERS, type LearnerName } from '../agents/registry.js';
 import type { BackendPreference } from '../agents/dqn/backend.js';
 import { ErrorCode, RecGymError, isRecGymError } from '../core/errors.js';
-import { formatDay, splitByDay } from '../data/split.js';
+import { formatDay } from '../data/split.js';
+import { buildTestCases } from '../eval/test-cases.js';
 import { fmt, jsonWithNulls } from '../report/format.js';
 import { textTable } from '../report/table.js';
 import { runTraining, SELECTION_METRIC, trainingCurvesSvg, trainingSummary, type EpochRecord, type TrainingRun } from '../run/training-run.js';
 import { commandProgress, readingProgress, writeWarning } from './cli-output.js';
-import { UsageError, dayFlag, intFlag, parseFlags, seedFlag, type CliIo, type Command } from './command.js';
+import { UsageError, intFlag, parseFlags, seedFlag, type CliIo, type Command } from './command.js';
 import { loadStore, readConfigFile } from './load-store.js';
 import { checkOutputDirectory, saveCheckpoint, writeOutputText } from './output-path.js';
+import { checkTestWindowFlags, chooseSplit, testWindowWarning, type TestWindowFlags } from './test-window.js';
 
 const BACKENDS: readonly BackendPreference[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
 
-const USAGE = `usage: recgym train [--agent ranker|dqn] [--data FILE] [--format F] [--test-day YYYY-MM-DD]
-                    [--validation-days N] [--epochs E] [--seed S] [--backend auto|tensorflow|wasm|cpu]
+const USAGE = `usage: recgym train [--agent ranker|dqn] [--data FILE] [--format F]
+                    [--test-day YYYY-MM-DD | --test-start YYYY-MM-DDTHH:MM] [--validation-days N] [--epochs E] [--seed S] [--backend auto|tensorflow|wasm|cpu]
                     [--config FILE.json] [--refit] --out DIR [--json] [--quiet]
 
 Trains a learning agent on the days before the validation day(s), evaluates it after every epoch in
@@ -26,6 +28,7 @@ epoch with the best validation Recall@20 (the test day is reported, never used t
   --data FILE          a Tianchi / UserBehavior / RetailRocket log (default: the embedded default data)
   --format F           tianchi | userbehavior | retailrocket (default: detected)
   --test-day D         the test day (default: the last day with events)
+  --test-start T       test window [T, next midnight) UTC; train = everything before T
   --validation-days N  days right before the test day that choose the epoch (default 1)
   --epochs E           training epochs (default: the config's, 2)
   --seed S             seed of training and evaluation tie-breaks (default 0)
@@ -84,6 +87,7 @@ export const command: Command = {
         data: { type: 'string' },
         format: { type: 'string' },
         'test-day': { type: 'string' },
+        'test-start': { type: 'string' },
         'validation-days': { type: 'string' },
         epochs: { type: 'string' },
         seed: { type: 'string' },
@@ -105,13 +109,14 @@ export const command: Command = {
     if (values.out === undefined || values.out === '') throw new UsageError('--out: expected a directory for the checkpoint and results');
     const out = values.out;
     const seed = seedFlag('seed', values.seed, 0);
-    const testDay = dayFlag('test-day', values['test-day']);
     const validationDays = intFlag('validation-days', values['validation-days'], 1, 1, 365);
     const epochs = values.epochs !== undefined ? intFlag('epochs', values.epochs, 1, 1, 10_000) : undefined;
     const backend = values.backend as BackendPreference | undefined;
     if (backend !== undefined && !BACKENDS.includes(backend)) throw new UsageError(`--backend: expected ${BACKENDS.join(', ')}, actual "${backend}"`);
     if (backend !== undefined && learner !== 'dqn') throw new UsageError(`--backend: expected only with --agent dqn (the ${learner} runs on typed arrays), actual "${backend}"`);
 
+    const windowFlags: TestWindowFlags = { testDay: values['test-day'], testStart: values['test-start'] };
+    checkTestWindowFlags(windowFlags);
     const fileConfig = values.config !== undefined ? readConfigFile('config', values.config, learner) : {};
     const config: Record<string, unknown> = { ...fileConfig, ...(epochs !== undefined ? { epochs } : {}), ...(backend !== undefined ? { backend } : {}) };
     try {
@@ -130,9 +135,11 @@ export const command: Command = {
     const loadStarted = performance.now();
     const { store, name } = await loadStore(values.data, values.format, readingProgress(progress, values.data));
     progress?.finish();
-    const split = splitByDay(store, testDay);
+    const split = chooseSplit(store, windowFlags);
     const loadSeconds = (performance.now() - loadStarted) / 1000;
     log(`data ${name}: ${store.length} events, ${store.numUsers} users, ${store.numItems} items (${loadSeconds.toFixed(1)}s)`);
+    const warning = testWindowWarning(store, split, buildTestCases(store, split).count, windowFlags);
+    if (warning !== undefined) io.stderr(`recgym train: ${warning}\n`);
     let run: TrainingRun;
     try {
       run = await runTraining({

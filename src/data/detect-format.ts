@@ -51,7 +51,7 @@ const LINES_TO_VOTE = 20;
  * most votes wins. Returns undefined when no line looks like any format.
  */
 export function detectFormat(sample: string): FormatName | undefined {
-  const lines = sample.replace(/^\uFEFF/, '').split('\n').map((l) => l.replace(/\r$/, '')).filter((l) => l.trim() !== '');
+  const lines = sample.replace(/^\uFEFF/, '').split('\n').map((l) => l.replace(/\r+$/, '')).filter((l) => l.trim() !== '');
   if (lines.length === 0) return undefined;
   if (isHeaderLine(lines[0])) {
     const byHeader = formatOfHeader(lines[0]);

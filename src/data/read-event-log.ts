@@ -1,9 +1,11 @@
-import { open, type FileHandle } from 'node:fs/promises';
 import { ErrorCode, RecGymError } from '../core/errors.js';
 import { createRowParser, detectFormat, FORMAT_DESCRIPTIONS, FORMAT_NAMES, type FormatName } from './detect-format.js';
 import { EventStoreBuilder, type EventStore } from './event-store.js';
 import { CR, LF, ROW_REASONS, describeReject, type RowParser } from './formats/row-parser.js';
+import { decodeLogBytes, openLogInput } from './log-input.js';
+import { quoteText } from './message-text.js';
 import { RejectCounter, formatRejects, type RejectReport } from './rejects.js';
+import { carriageReturnsToLineFeeds, detectLayout, rewriteFields, rewritesFields, type TextLayout } from './text-layout.js';
 
 /** Options of {@link readEventLog} and {@link parseEventLog}. */
 export interface ReadOptions {
@@ -35,49 +37,41 @@ const SAMPLE_BYTES = 1 << 16;
 
 /**
  * Streams a log file into an {@link EventStore}: fixed-size chunks read into one reused buffer,
- * rows parsed from the bytes (no per-row strings), so memory is the store plus one chunk.
- * Throws RecGymError FILE_NOT_FOUND, EMPTY_FILE (no data rows), UNKNOWN_FORMAT, BAD_ROW (strict)
- * or NO_EVENTS (every row rejected).
+ * rows parsed from the bytes (no per-row strings), so memory is the store plus one chunk. Gzip is
+ * decompressed as it streams and UTF-16 decoded (see {@link openLogInput}); lone carriage returns,
+ * quoted fields and semicolon- or tab-separated columns are rewritten in the buffer before parsing
+ * (see {@link detectLayout}); plain comma-separated UTF-8 goes to the parser untouched.
+ * Throws RecGymError FILE_NOT_FOUND, UNSUPPORTED_FILE (zip, other archives, binary data),
+ * CORRUPT_FILE (damaged gzip), EMPTY_FILE (no data rows), UNKNOWN_FORMAT, BAD_ROW (strict) or
+ * NO_EVENTS (every row rejected).
  */
 export async function readEventLog(path: string, options: ReadOptions = {}): Promise<LoadedLog> {
   const chunkBytes = checkOptions(options);
-  let handle: FileHandle;
+  const input = await openLogInput(path, SAMPLE_BYTES);
   try {
-    handle = await open(path, 'r');
-  } catch (error) {
-    throw fileError(path, error);
-  }
-  try {
-    const info = await handle.stat();
-    if (info.isDirectory()) {
-      throw new RecGymError(ErrorCode.FILE_NOT_FOUND, `${path}: expected a log file, actual a directory`);
-    }
-    const totalBytes = info.size;
-    const sample = Buffer.allocUnsafe(Math.min(SAMPLE_BYTES, totalBytes));
-    const sampled = await readFully(handle, sample, 0);
-    const log = new LogParser(sample.subarray(0, sampled), totalBytes, path, options);
+    const log = new LogParser(input.sample, input.isWhole, input.textBytes, path, options);
+    const source = input.source;
     let buf = Buffer.allocUnsafe(chunkBytes + 1);
     let carry = 0;
-    let position = 0;
     for (;;) {
       if (carry >= buf.length - 1) {
         const grown = Buffer.allocUnsafe(buf.length * 2);
         buf.copy(grown, 0, 0, carry);
         buf = grown;
       }
-      const { bytesRead } = await handle.read(buf, carry, buf.length - 1 - carry, position);
+      const bytesRead = await source.read(buf, carry, buf.length - 1 - carry);
       if (bytesRead === 0) break;
       const end = carry + bytesRead;
-      let pos = position === 0 ? bomLength(buf, end) : 0;
-      position += bytesRead;
+      log.prepareBytes(buf, carry, end);
+      let pos = 0;
       const last = buf.lastIndexOf(LF, end - 1);
-      if (last >= pos) {
-        log.parseLines(buf, pos, last + 1);
+      if (last >= 0) {
+        log.parseLines(buf, 0, last + 1);
         pos = last + 1;
       }
       carry = end - pos;
       if (carry > 0 && pos > 0) buf.copyWithin(0, pos, end);
-      options.onProgress?.(position, totalBytes);
+      options.onProgress?.(source.fileBytesRead, input.fileBytes);
     }
     if (carry > 0) {
       buf[carry] = LF;
@@ -85,20 +79,25 @@ export async function readEventLog(path: string, options: ReadOptions = {}): Pro
     }
     return log.finish();
   } finally {
-    await handle.close();
+    await input.close();
   }
 }
 
-/** Parses a whole log held in memory, with the same parser as {@link readEventLog}. */
+/** Parses a whole log held in memory, recognised and parsed as {@link readEventLog} does. */
 export function parseEventLog(input: string | Uint8Array, options: ReadOptions & { file?: string } = {}): LoadedLog {
   checkOptions(options);
-  const bytes =
+  const file = options.file ?? '<memory>';
+  const raw =
     typeof input === 'string' ? Buffer.from(input, 'utf8') : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
-  const log = new LogParser(bytes.subarray(0, SAMPLE_BYTES), bytes.length, options.file ?? '<memory>', options);
-  let pos = bomLength(bytes, bytes.length);
+  const decoded = decodeLogBytes(raw, file, SAMPLE_BYTES).text;
+  const log = new LogParser(decoded.subarray(0, SAMPLE_BYTES), decoded.length <= SAMPLE_BYTES, decoded.length, file, options);
+  // The layout's rewrites work in place: never on the caller's bytes.
+  const bytes = log.rewritesBytes && decoded.buffer === raw.buffer ? Buffer.from(decoded) : decoded;
+  log.prepareBytes(bytes, 0, bytes.length);
+  let pos = 0;
   const last = bytes.lastIndexOf(LF);
-  if (last >= pos) {
-    log.parseLines(bytes, pos, last + 1);
+  if (last >= 0) {
+    log.parseLines(bytes, 0, last + 1);
     pos = last + 1;
   }
   if (pos < bytes.length) {
@@ -107,7 +106,7 @@ export function parseEventLog(input: string | Uint8Array, options: ReadOptions &
     tail[tail.length - 1] = LF;
     log.parseLines(tail, 0, tail.length);
   }
-  options.onProgress?.(bytes.length, bytes.length);
+  options.onProgress?.(raw.length, raw.length);
   return log.finish();
 }
 
@@ -119,40 +118,65 @@ class LogParser {
   readonly #rejects = new RejectCounter();
   readonly #file: string;
   readonly #strict: boolean;
+  readonly #layout: TextLayout;
+  readonly #rewritesFields: boolean;
   #line = 0;
   #rows = 0;
   #headerLine = 0;
   #hasContent = false;
 
-  constructor(sample: Buffer, totalBytes: number, file: string, options: ReadOptions) {
+  constructor(sample: Buffer, isWhole: boolean, textBytes: number, file: string, options: ReadOptions) {
     this.#file = file;
     this.#strict = options.strict ?? false;
-    const text = sample.toString('utf8');
-    const isBlankSample = text.replace(/^\uFEFF/, '').trim() === '';
-    if (isBlankSample && sample.length >= totalBytes) {
+    this.#layout = detectLayout(sample);
+    this.#rewritesFields = rewritesFields(this.#layout);
+    const text = this.#sampleText(sample);
+    const isBlankSample = text.trim() === '';
+    if (isBlankSample && isWhole) {
       throw new RecGymError(ErrorCode.EMPTY_FILE, `${file}: expected data rows, actual an empty file`);
     }
     const requested = options.format ?? 'auto';
     const format = requested === 'auto' ? detectFormat(text) : requested;
     if (format === undefined) {
-      const firstLine = text.replace(/^\uFEFF/, '').split('\n').find((l) => l.trim() !== '');
+      const firstLine = text.split('\n').find((l) => l.trim() !== '');
       const actual =
         firstLine === undefined
           ? `only blank lines in the first ${SAMPLE_BYTES} bytes`
-          : `first line ${JSON.stringify(firstLine.replace(/\r$/, '').slice(0, 120))}`;
+          : `first line ${quoteText(firstLine.replace(/\r+$/, ''), 120)}`;
       throw new RecGymError(
         ErrorCode.UNKNOWN_FORMAT,
-        `${file}: unrecognised log format; expected one of\n  ${FORMAT_NAMES.map((f) => FORMAT_DESCRIPTIONS[f]).join('\n  ')}\n` +
+        `${file}: unrecognised log format; expected one of [${FORMAT_NAMES.map((f) => FORMAT_DESCRIPTIONS[f]).join(' | ')}], ` +
           `actual ${actual} (pass --format to choose one)`,
       );
     }
     this.format = format;
     this.#parser = createRowParser(format);
-    this.#builder = new EventStoreBuilder({ expectedEvents: estimateRows(sample, totalBytes) });
+    this.#builder = new EventStoreBuilder({ expectedEvents: estimateRows(sample, textBytes) });
   }
 
-  /** Parses the complete lines in buf[pos, limit); buf[limit - 1] is a line feed. */
+  /** True when {@link prepareBytes} or {@link parseLines} rewrite the bytes they are given. */
+  get rewritesBytes(): boolean {
+    return this.#layout.lineEnd === 'cr' || this.#rewritesFields;
+  }
+
+  /** The sample as the parser will see it (line ends and fields rewritten), as text for format detection. */
+  #sampleText(sample: Buffer): string {
+    if (!this.rewritesBytes) return sample.toString('utf8');
+    const copy = Buffer.from(sample);
+    this.prepareBytes(copy, 0, copy.length);
+    const last = copy.lastIndexOf(LF);
+    const limit = this.#rewritesFields && last >= 0 ? rewriteFields(copy, 0, last + 1, this.#layout.delimiter) : last + 1;
+    return copy.toString('utf8', 0, last >= 0 ? limit : copy.length);
+  }
+
+  /** Readies freshly read bytes buf[start, end) before lines are looked for: old Mac line ends become line feeds. */
+  prepareBytes(buf: Buffer, start: number, end: number): void {
+    if (this.#layout.lineEnd === 'cr') carriageReturnsToLineFeeds(buf, start, end);
+  }
+
+  /** Parses the complete lines in buf[pos, limit); buf[limit - 1] is a line feed. Quoted or not comma-separated fields are rewritten in place first. */
   parseLines(buf: Buffer, pos: number, limit: number): void {
+    if (this.#rewritesFields) limit = rewriteFields(buf, pos, limit, this.#layout.delimiter);
     const parser = this.#parser;
     const builder = this.#builder;
     let line = this.#line;
@@ -193,7 +217,8 @@ class LogParser {
       this.#rejects.add(reason, line);
       return;
     }
-    const end = lineFeed > start && buf[lineFeed - 1] === CR ? lineFeed - 1 : lineFeed;
+    let end = lineFeed;
+    while (end > start && buf[end - 1] === CR) end--;
     const message = `${this.#file}:${line}: ${describeReject(this.#parser, buf.toString('utf8', start, end))}`;
     if (this.#strict) throw new RecGymError(ErrorCode.BAD_ROW, message);
     this.#rejects.add(reason, line, message);
@@ -226,29 +251,6 @@ function checkOptions(options: ReadOptions): number {
     throw new RangeError(`expected chunkBytes to be an integer >= ${MIN_CHUNK_BYTES}, actual ${chunkBytes}`);
   }
   return chunkBytes;
-}
-
-function fileError(path: string, error: unknown): RecGymError {
-  const code = (error as NodeJS.ErrnoException).code;
-  const actual =
-    code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
-  return new RecGymError(ErrorCode.FILE_NOT_FOUND, `${path}: expected a readable log file, actual ${actual}`, {
-    cause: error,
-  });
-}
-
-async function readFully(handle: FileHandle, buf: Buffer, position: number): Promise<number> {
-  let filled = 0;
-  while (filled < buf.length) {
-    const { bytesRead } = await handle.read(buf, filled, buf.length - filled, position + filled);
-    if (bytesRead === 0) break;
-    filled += bytesRead;
-  }
-  return filled;
-}
-
-function bomLength(buf: Uint8Array, end: number): number {
-  return end >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
 }
 
 function isBlank(buf: Uint8Array, start: number, end: number): boolean {

@@ -2,7 +2,7 @@ import { SECONDS_PER_DAY } from './event-store.js';
 import type { FormatName } from './detect-format.js';
 import type { LoadedLog } from './read-event-log.js';
 import type { RejectReport } from './rejects.js';
-import { formatDay, formatTime, splitByDay } from './split.js';
+import { formatDay, formatTime, splitByDay, type DaySplit } from './split.js';
 
 /** Summary of a loaded log, as printed by `recgym data stats`. */
 export interface LogStats {
@@ -22,6 +22,8 @@ export interface LogStats {
   days: number;
   /** Held-out day, `YYYY-MM-DD` (default: the last day with events). */
   testDay: string;
+  /** The test window, ISO-8601 UTC: the test day, or [--test-start, the next midnight). */
+  testWindow: { start: string; end: string };
   /** Events on the days before the test day. */
   trainEvents: number;
   /** Events on the test day. */
@@ -34,10 +36,13 @@ export interface LogStats {
   rejected: RejectReport;
 }
 
-/** Counts users, items, behaviours, days and the train/test split of a loaded log in one pass over the events; O(events + users log users). */
-export function computeStats(log: LoadedLog, options: { testDay?: string } = {}): LogStats {
+/**
+ * Counts users, items, behaviours, days and the train/test split of a loaded log in one pass over the
+ * events; O(events + users log users). The split is `split`, else the day split of `testDay` (default: the last day).
+ */
+export function computeStats(log: LoadedLog, options: { testDay?: string; split?: DaySplit } = {}): LogStats {
   const { store } = log;
-  const split = splitByDay(store, options.testDay);
+  const split = options.split ?? splitByDay(store, options.testDay);
   const { behaviors, times, users, userOffsets } = store;
   const { train, test } = split;
   // One pass over the events: behaviours, days with events, the split's counts and test users
@@ -95,6 +100,7 @@ export function computeStats(log: LoadedLog, options: { testDay?: string } = {})
     lastTime: formatTime(store.maxTime),
     days,
     testDay: formatDay(split.testDay),
+    testWindow: { start: formatTime(test.start), end: formatTime(test.end) },
     trainEvents,
     testEvents,
     laterEvents,

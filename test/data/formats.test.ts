@@ -63,7 +63,7 @@ describe('TianchiRowParser', () => {
       expect(log.rejected.byReason.badTime).toEqual({
         count: 11,
         firstLines: [3, 4, 5, 6, 7],
-        firstMessage: '<memory>:3: time: expected a UTC time YYYY-MM-DD HH, actual "2014-02-29 00"',
+        firstMessage: '<memory>:3: time: no such day: expected 01..28 in 2014-02, actual "2014-02-29 00"',
       });
       expect([...log.store.times].sort()).toEqual([Date.UTC(2016, 1, 29) / 1000, Date.UTC(2038, 0, 19, 3) / 1000]);
     });
@@ -250,5 +250,35 @@ describe('RetailRocketRowParser', () => {
       expect(rejected.byReason.badId.firstMessage).toBe('events.csv:8: itemid: expected a non-negative integer <= 2^53, actual "abc"');
       expect(rejected.byReason.badTime.firstLines).toEqual([9]);
     });
+  });
+});
+
+describe('messages for a time of the right shape but out of range', () => {
+  function firstBadTime(text: string): string | undefined {
+    return parseEventLog(text, { file: 'f.csv' }).rejected.byReason.badTime.firstMessage;
+  }
+
+  it.each([
+    ['2099-01-01 02', 'time: out of range: expected a time from 1970-01-01 00 to 2038-01-19 03 UTC (the store keeps 32-bit unix seconds), actual "2099-01-01 02"'],
+    ['1969-12-31 23', 'time: out of range: expected a time from 1970-01-01 00 to 2038-01-19 03 UTC (the store keeps 32-bit unix seconds), actual "1969-12-31 23"'],
+    ['2014-13-01 02', 'time: no such month: expected 01..12, actual "2014-13-01 02"'],
+    ['2016-02-30 02', 'time: no such day: expected 01..29 in 2016-02, actual "2016-02-30 02"'],
+    ['2014-12-18 24', 'time: no such hour: expected 00..23, actual "2014-12-18 24"'],
+    ['2014-12-18', 'time: expected a UTC time YYYY-MM-DD HH, actual "2014-12-18"'],
+  ])('Tianchi %s', (time, message) => {
+    expect(firstBadTime(`1,1,1,,1,2014-12-06 02\n1,1,1,,1,${time}\n`)).toBe(`f.csv:2: ${message}`);
+  });
+
+  it('UserBehavior seconds past 2038, with a hint for milliseconds', () => {
+    expect(firstBadTime('1,2,3,pv,1511658000\n1,2,3,pv,1511658000000\n')).toBe(
+      'f.csv:2: timestamp: out of range: expected unix seconds up to 2147483647 (2038-01-19 03:14:07 UTC, the store keeps 32-bit unix seconds), actual "1511658000000" (milliseconds? this column holds seconds)',
+    );
+    expect(firstBadTime('1,2,3,pv,1511658000\n1,2,3,pv,9999999999\n')).toMatch(/actual "9999999999"$/);
+  });
+
+  it('RetailRocket milliseconds past 2038', () => {
+    expect(firstBadTime('1433221332117,257597,view,355908,\n99999999999999,1,view,2,\n')).toBe(
+      'f.csv:2: timestamp: out of range: expected unix milliseconds up to 2147483647999 (2038-01-19 03:14:07 UTC, the store keeps 32-bit unix seconds), actual "99999999999999"',
+    );
   });
 });

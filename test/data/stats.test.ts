@@ -31,6 +31,7 @@ describe('computeStats', () => {
       lastTime: '2014-12-18T23:00:00Z',
       days: 3,
       testDay: '2014-12-18',
+      testWindow: { start: '2014-12-18T00:00:00Z', end: '2014-12-19T00:00:00Z' },
       trainEvents: 4,
       testEvents: 2,
       laterEvents: 0,

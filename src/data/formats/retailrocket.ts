@@ -7,6 +7,7 @@ import {
   ROW_BAD_TIME,
   ROW_OK,
   ROW_UNKNOWN_BEHAVIOR,
+  explainUnixTime,
   failRow,
   scanUint,
   scanned,
@@ -74,6 +75,10 @@ export class RetailRocketRowParser implements RowParser {
     sink.append(user, item, RETAILROCKET_CATEGORY, behavior, time);
     this.reason = ROW_OK;
     return p + 1;
+  }
+
+  explain(field: number, value: string): string | undefined {
+    return field === 0 ? explainUnixTime(value, 1000, 'unix milliseconds') : undefined;
   }
 }
 

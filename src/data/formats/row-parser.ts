@@ -1,4 +1,5 @@
 import type { EventSink } from '../event-store.js';
+import { quoteText } from '../message-text.js';
 import type { RejectReason } from '../rejects.js';
 
 /** Reason code of a valid row (appended). */
@@ -27,7 +28,7 @@ export const MAX_TIME_SECONDS = 2147483647;
 
 /**
  * Parses one log format from bytes. `parseRow(buf, start, sink)` reads the row that starts at
- * `start` and ends with a line feed somewhere before `buf.length` (a CR before it is allowed),
+ * `start` and ends with a line feed somewhere before `buf.length` (carriage returns before it are allowed),
  * appends its event to `sink` when it is valid, sets `reason` (0 = valid) and `field` (the column
  * that failed), and returns the position after the line feed. No strings are made on this path.
  */
@@ -40,6 +41,8 @@ export interface RowParser {
   reason: number;
   field: number;
   parseRow(buf: Uint8Array, start: number, sink: EventSink): number;
+  /** Why `value`, refused in column `field`, is wrong when its shape is right (out of range, no such date), as "…: expected X, actual Y". */
+  explain?(field: number, value: string): string | undefined;
 }
 
 /** Value of the last successful {@link scanUint}; a shared slot so that no pair is allocated per field. */
@@ -109,9 +112,17 @@ export function describeReject(parser: RowParser, line: string): string {
     return `expected ${parser.columns} columns, actual ${values.length}`;
   }
   const value = values[parser.field] ?? '';
-  return `${parser.columnNames[parser.field]}: expected ${parser.expectations[parser.field]}, actual ${JSON.stringify(clip(value))}`;
+  const why = parser.explain?.(parser.field, value) ?? `expected ${parser.expectations[parser.field]}, actual ${quoteText(value)}`;
+  return `${parser.columnNames[parser.field]}: ${why}`;
 }
 
-function clip(text: string): string {
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+/** 2000-01-01 in unix seconds: a millisecond timestamp read as seconds from a log of this century is past 2038. */
+const YEAR_2000_SECONDS = 946684800;
+
+/** The explanation of a unix time `value` (digits) above {@link MAX_TIME_SECONDS} once divided by `perSecond`; undefined when it is in range or not digits. */
+export function explainUnixTime(value: string, perSecond: number, unit: string): string | undefined {
+  if (!/^\d+$/.test(value) || Number(value) / perSecond <= MAX_TIME_SECONDS + 1) return undefined;
+  const seconds = Number(value) / 1000;
+  const hint = perSecond === 1 && seconds >= YEAR_2000_SECONDS && seconds <= MAX_TIME_SECONDS ? ' (milliseconds? this column holds seconds)' : '';
+  return `out of range: expected ${unit} up to ${MAX_TIME_SECONDS}${perSecond === 1 ? '' : '999'} (2038-01-19 03:14:07 UTC, the store keeps 32-bit unix seconds), actual ${quoteText(value)}${hint}`;
 }

@@ -1,5 +1,6 @@
 import type { EventSink } from '../event-store.js';
 import type { BehaviorCode } from '../behavior.js';
+import { quoteText } from '../message-text.js';
 import {
   COMMA,
   CR,
@@ -93,11 +94,25 @@ export class TianchiRowParser implements RowParser {
     const time = this.#cachedTime(buf, p);
     if (time < 0) return failRow(this, buf, start, ROW_BAD_TIME, 5);
     p += 13;
-    if (buf[p] === CR) p++;
+    while (buf[p] === CR) p++;
     if (buf[p] !== LF) return failRow(this, buf, start, ROW_BAD_TIME, 5);
     sink.append(user, item, category, behavior as BehaviorCode, time);
     this.reason = ROW_OK;
     return p + 1;
+  }
+
+  explain(field: number, value: string): string | undefined {
+    const m = field === 5 ? /^(\d{4})-(\d{2})-(\d{2}) (\d{2})$/.exec(value) : null;
+    if (!m) return undefined;
+    const [year, month, day, hour] = [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4])];
+    const actual = quoteText(value);
+    if (month < 1 || month > 12) return `no such month: expected 01..12, actual ${actual}`;
+    const days = daysInMonth(year, month);
+    if (day < 1 || day > days) return `no such day: expected 01..${days} in ${m[1]}-${m[2]}, actual ${actual}`;
+    if (hour > 23) return `no such hour: expected 00..23, actual ${actual}`;
+    const time = daysFromCivil(year, month, day) * 86400 + hour * 3600;
+    if (time >= 0 && time <= MAX_TIME_SECONDS) return undefined;
+    return `out of range: expected a time from 1970-01-01 00 to 2038-01-19 03 UTC (the store keeps 32-bit unix seconds), actual ${actual}`;
   }
 
   /**

@@ -8,6 +8,7 @@ import {
   ROW_BAD_TIME,
   ROW_OK,
   ROW_UNKNOWN_BEHAVIOR,
+  explainUnixTime,
   failRow,
   scanUint,
   scanned,
@@ -61,10 +62,14 @@ export class UserBehaviorRowParser implements RowParser {
     p = scanUint(buf, p);
     if (p < 0 || scanned.value > MAX_TIME_SECONDS) return failRow(this, buf, start, ROW_BAD_TIME, 4);
     const time = scanned.value;
-    if (buf[p] === CR) p++;
+    while (buf[p] === CR) p++;
     if (buf[p] !== LF) return failRow(this, buf, start, ROW_BAD_TIME, 4);
     sink.append(user, item, category, behavior, time);
     this.reason = ROW_OK;
     return p + 1;
+  }
+
+  explain(field: number, value: string): string | undefined {
+    return field === 4 ? explainUnixTime(value, 1, 'unix seconds') : undefined;
   }
 }
