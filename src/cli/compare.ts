@@ -16,8 +16,8 @@ import { writeShopperLog } from './write-shopper-log.js';
 
 /**
  * Epochs `recgym compare` trains each learner by default, so that `npm start` stays under 5 minutes
- * on 2 cores with WASM: on the embedded data and users386 the DQN's validation day chose its
- * first epoch in every run measured (RESULTS.md), so it trains one.
+ * on 2 cores with WASM: on the embedded data the DQN's validation day chooses its first epoch of two
+ * (tutorial §6); on users386 it chose 2, 2 and 1 of 3 (RESULTS.md), a figure within its seed spread.
  */
 export const COMPARE_DEFAULT_EPOCHS = { ranker: 2, dqn: 1 } as const;
 
