@@ -74,7 +74,12 @@ export interface ReplaySetup {
 
 /** Parses options with zod; a bad option throws RangeError (out of range) or TypeError naming the field. */
 export function parseReplayOptions(raw: unknown, who: string): ResolvedReplayEnvOptions {
-  const parsed = ReplayEnvOptionsSchema.safeParse(raw ?? {});
+  return parseEnvOptions(ReplayEnvOptionsSchema, raw, who);
+}
+
+/** Parses an env's options with its zod schema; a bad option throws RangeError (out of range) or TypeError naming the field. */
+export function parseEnvOptions<S extends z.ZodType>(schema: S, raw: unknown, who: string): z.output<S> {
+  const parsed = schema.safeParse(raw ?? {});
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues;
   const text = issues
@@ -117,7 +122,37 @@ export function createReplaySetup(raw: unknown, who: string): ReplaySetup {
       `${who}: expected at least one episode in the ${options.split} window, actual 0 (events in the window whose user has >= ${options.minHistory} earlier events)`,
     );
   }
-  const catalogue = catalogueOf(store, options.catalogue === 'train' ? split.train : undefined);
+  const { catalogue, sampler, actionSpace, observationSpace } = createActionSetup(store, split.train, options, who);
+  return {
+    options,
+    store,
+    split,
+    window,
+    episodes,
+    catalogue,
+    hours: hoursOf(store),
+    sampler,
+    actionSpace,
+    observationSpace,
+    rewards: options.rewards,
+  };
+}
+
+/** Options both the replay and the simulated envs read to build their catalogue, sampler and spaces. */
+export type ActionOptions = Pick<ResolvedReplayEnvOptions, 'catalogue' | 'mode' | 'numCandidates' | 'slateSize' | 'negatives' | 'historyLength'>;
+
+/**
+ * The catalogue (items of the training window, or all), the candidate sampler (candidates mode;
+ * popularity weights from the training window) and the action and observation spaces; a catalogue
+ * smaller than a candidate set or a slate throws BAD_OPTION.
+ */
+export function createActionSetup(
+  store: EventStore,
+  train: TimeWindow,
+  options: ActionOptions,
+  who: string,
+): { catalogue: Int32Array; sampler: CandidateSampler | undefined; actionSpace: Discrete | Slate; observationSpace: ReplayObservationSpace } {
+  const catalogue = catalogueOf(store, options.catalogue === 'train' ? train : undefined);
   const needed = options.mode === 'candidates' ? options.numCandidates : options.slateSize;
   if (catalogue.length < needed) {
     throw new RecGymError(
@@ -129,7 +164,7 @@ export function createReplaySetup(raw: unknown, who: string): ReplaySetup {
   if (options.mode === 'candidates') {
     let weights: Float64Array | undefined;
     if (options.negatives === 'popularity') {
-      const counts = itemCounts(store, split.train);
+      const counts = itemCounts(store, train);
       weights = new Float64Array(catalogue.length);
       let total = 0;
       for (let i = 0; i < catalogue.length; i++) total += weights[i] = counts[catalogue[i]];
@@ -144,17 +179,5 @@ export function createReplaySetup(raw: unknown, who: string): ReplaySetup {
     numCandidates: options.mode === 'candidates' ? options.numCandidates : undefined,
   });
   const actionSpace = options.mode === 'candidates' ? new Discrete(options.numCandidates) : new Slate({ size: options.slateSize, items: catalogue });
-  return {
-    options,
-    store,
-    split,
-    window,
-    episodes,
-    catalogue,
-    hours: hoursOf(store),
-    sampler,
-    actionSpace,
-    observationSpace,
-    rewards: options.rewards,
-  };
+  return { catalogue, sampler, actionSpace, observationSpace };
 }
