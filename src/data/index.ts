@@ -44,3 +44,4 @@ export {
 } from './read-event-log.js';
 export { computeStats, type LogStats } from './stats.js';
 export { TianchiCsvWriter, TIANCHI_HEADER } from './tianchi-writer.js';
+export { SessionLog } from './session-log.js';

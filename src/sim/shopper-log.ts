@@ -122,7 +122,7 @@ export function generateShopperLog(options: GeneratorOptions, sink: EventSink): 
 }
 
 /** A Poisson draw with mean `mean` (Knuth's product method; normal approximation above 30). */
-export function poisson(mean: number, rng: Rng): number {
+export function poisson(mean: number, rng: Pick<Rng, 'next'>): number {
   if (mean <= 0) return 0;
   if (mean > 30) {
     const u = 1 - rng.next();
