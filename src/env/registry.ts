@@ -4,10 +4,16 @@ import { createDefaultEventStore } from '../sim/default-data.js';
 import type { AnyEnv, AnyVectorEnv } from './env.js';
 import { RecommendationEnv } from './recommendation-env.js';
 import type { ReplayEnvOptions } from './replay-options.js';
+import type { SimEnvOptions } from './sim-options.js';
+import { SimulatorEnv } from './simulator-env.js';
+import { VectorSimulatorEnv } from './vector-simulator-env.js';
 import { VectorRecommendationEnv } from './vector-env.js';
 
-/** Options of a registered replay env: everything of ReplayEnvOptions, the store optional. */
-export type MakeEnvOptions = Partial<ReplayEnvOptions>;
+/** Options of a registered env: everything of ReplayEnvOptions (a simulated env: of SimEnvOptions), the store optional. */
+export type MakeEnvOptions = Partial<ReplayEnvOptions> & Partial<Pick<SimEnvOptions, 'simulator'>>;
+
+/** The merged options an entry point receives (store filled in). */
+export type EntryOptions = ReplayEnvOptions & Partial<Pick<SimEnvOptions, 'simulator'>>;
 
 /** A registered env: how to build it and the defaults its id stands for. */
 export interface EnvRegistration {
@@ -16,9 +22,9 @@ export interface EnvRegistration {
   /** Options the id fixes (callers may override them). */
   readonly defaults: Readonly<MakeEnvOptions>;
   /** Builds the env from the merged options (store filled in). */
-  readonly entryPoint: (options: ReplayEnvOptions) => AnyEnv;
+  readonly entryPoint: (options: EntryOptions) => AnyEnv;
   /** Builds the N-slot form from the same options (the same dynamics behind the same core). */
-  readonly vectorEntryPoint: (options: ReplayEnvOptions & { numEnvs: number }) => AnyVectorEnv;
+  readonly vectorEntryPoint: (options: EntryOptions & { numEnvs: number }) => AnyVectorEnv;
 }
 
 const REGISTRY = new Map<string, EnvRegistration>();
@@ -34,8 +40,8 @@ export function registerEnv(
   spec: {
     description: string;
     defaults?: MakeEnvOptions;
-    entryPoint?: (options: ReplayEnvOptions) => AnyEnv;
-    vectorEntryPoint?: (options: ReplayEnvOptions & { numEnvs: number }) => AnyVectorEnv;
+    entryPoint?: (options: EntryOptions) => AnyEnv;
+    vectorEntryPoint?: (options: EntryOptions & { numEnvs: number }) => AnyVectorEnv;
   },
   override = false,
 ): void {
@@ -73,9 +79,9 @@ export function defaultEventStore(): EventStore {
   return defaultStore;
 }
 
-function mergedOptions(registration: EnvRegistration, options: MakeEnvOptions): ReplayEnvOptions {
+function mergedOptions(registration: EnvRegistration, options: MakeEnvOptions): EntryOptions {
   const merged = { ...registration.defaults, ...stripUndefined(options) };
-  return { ...merged, store: merged.store ?? defaultEventStore() } as ReplayEnvOptions;
+  return { ...merged, store: merged.store ?? defaultEventStore() } as EntryOptions;
 }
 
 function stripUndefined(options: MakeEnvOptions): MakeEnvOptions {
@@ -117,4 +123,25 @@ registerEnv('Tianchi-Replay-C20-v0', {
 registerEnv('Tianchi-Slate-v0', {
   description: 'Replay, slate mode: recommend 10 distinct catalogue items; a hit when the slate contains the logged next item',
   defaults: { mode: 'slate', slateSize: 10 },
+});
+
+/** The simulated envs: the user simulator fitted on the days before the test day (or `options.simulator`), spaces as the replay envs'. */
+const simulated = {
+  entryPoint: (options: EntryOptions) => new SimulatorEnv(options as SimEnvOptions),
+  vectorEntryPoint: (options: EntryOptions & { numEnvs: number }) => new VectorSimulatorEnv(options as SimEnvOptions & { numEnvs: number }),
+};
+registerEnv('Tianchi-Sim-v0', {
+  description: 'Simulated shoppers (the default simulator, fitted), candidates mode: pick 1 of 20 (the shopper\'s own next item + 19 popularity-sampled negatives)',
+  defaults: { simulator: 'default', mode: 'candidates', numCandidates: 20, negatives: 'popularity' },
+  ...simulated,
+});
+registerEnv('Tianchi-Sim-Slate-v0', {
+  description: 'Simulated shoppers (the default simulator, fitted), slate mode: recommend 10 distinct catalogue items; the shopper picks one or browses on their own',
+  defaults: { simulator: 'default', mode: 'slate', slateSize: 10 },
+  ...simulated,
+});
+registerEnv('Tianchi-Sim-Impatient-v0', {
+  description: "Simulated impatient shoppers (preset 'impatient'), slate mode: poor slates use up patience fast, so recommendations decide the session's length",
+  defaults: { simulator: 'impatient', mode: 'slate', slateSize: 10 },
+  ...simulated,
 });

@@ -37,6 +37,8 @@ export class ShopperModel {
   readonly directPurchaseRate: Float64Array;
   /** Users with training events: the shoppers an episode can be. */
   readonly shoppers: Int32Array;
+  /** Per user, the store position just past their last event before the end of the training window. */
+  readonly historyEnds: Int32Array;
   /** Chance that the user ends the session after a step of their own accord: 1 / mean clicks per session. */
   readonly leaveRate: number;
   /** The mean of the clipped funnel factor over the logged clicks' affinity percentiles (what `funnelFactor` divides by). */
@@ -142,6 +144,13 @@ export class ShopperModel {
       tasteSmoothing: model.tasteSmoothing,
       events: model.events,
     };
+    this.historyEnds = new Int32Array(numUsers);
+    const { userOffsets, times } = store;
+    for (let u = 0; u < numUsers; u++) {
+      let end = userOffsets[u];
+      while (end < userOffsets[u + 1] && times[end] < model.trainWindow.end) end++;
+      this.historyEnds[u] = end;
+    }
     const shoppers: number[] = [];
     for (let u = 0; u < numUsers; u++) if (this.#userTotals[u] > 0) shoppers.push(u);
     this.shoppers = Int32Array.from(shoppers);

@@ -4,7 +4,7 @@ import { SessionLog } from '../data/session-log.js';
 import type { Draws, ShopperModel } from './shopper-model.js';
 
 /** Events a session-log row holds: the user's logged tail (up to half of it) and the session. */
-const ROW_CAPACITY = 256;
+const ROW_CAPACITY = 128;
 /** Recent events a shown item is looked up in for the repeat bonus. */
 const REPEAT_WINDOW = 16;
 /** Recent events an organic revisit draws from. */
@@ -117,11 +117,7 @@ export class ShopperSessions {
     this.rows[slot] = row;
     const log = this.log;
     log.clear(row);
-    const { userOffsets, times } = model.store;
-    const trainEnd = model.model.trainWindow.end;
-    let end = userOffsets[user];
-    while (end < userOffsets[user + 1] && times[end] < trainEnd) end++;
-    log.copyFromStore(row, userOffsets[user], end);
+    log.copyFromStore(row, model.store.userOffsets[user], model.historyEnds[user]);
     this.users[slot] = user;
     this.clocks[slot] = startTime;
     this.patience[slot] = 1;
