@@ -6,9 +6,10 @@ import { checkEnv } from '../env/check-env.js';
 import { envSpec, makeEnv, makeVectorEnv } from '../env/registry.js';
 import type { RecommendationEnv } from '../env/recommendation-env.js';
 import { formatFlag, intFlag, parseFlags, UsageError, type Command } from './command.js';
+import { readSimModel } from './read-sim-model.js';
 
 const USAGE = `usage: recgym env check ENV_ID [--data FILE] [--format F] [--test-day YYYY-MM-DD] [--split train|test] [--seed S]
-                       [--num-envs N] [--json]
+                       [--num-envs N] [--simulator SIM.json] [--json]
 
 Builds a registered environment in both forms and runs checkEnv on each: spaces, return shapes,
 observations in the observation space, same seed -> same rollout, RESET_NEEDED after the end
@@ -20,6 +21,8 @@ observations in the observation space, same seed -> same rollout, RESET_NEEDED a
   --split S           train | test (default train; replay envs only: a simulated env has no split)
   --seed S            seed of the check's rollouts (default 0)
   --num-envs N        slots of the vector form (default 4)
+  --simulator FILE    a simulated env's model, as recgym sim fit wrote it for the --data log
+                      (default: the env's preset, fitted on the days before the test day)
   --json              print one JSON object on stdout`;
 
 const FLAGS = {
@@ -29,6 +32,7 @@ const FLAGS = {
   split: { type: 'string' },
   seed: { type: 'string' },
   'num-envs': { type: 'string' },
+  simulator: { type: 'string' },
   json: { type: 'boolean' },
 } as const;
 
@@ -56,8 +60,10 @@ export const command: Command = {
     const split = values.split ?? 'train';
     if (split !== 'train' && split !== 'test') throw new UsageError(`--split: expected train or test, actual "${split}"`);
     if (isSimulated && values.split !== undefined) throw new UsageError(`--split: expected only with a replay env, actual ${id} (a simulated env; its simulator is fitted on the days before the test day)`);
+    if (!isSimulated && values.simulator !== undefined) throw new UsageError(`--simulator: expected only with a simulated env, actual ${id} (a replay env)`);
     // A simulated env has no replayed window: it takes the test day (what the simulator is fitted before) and no split.
     const windowOptions: { testDay?: string; split?: 'train' | 'test' } = isSimulated ? { testDay } : { testDay, split };
+    const simulator = values.simulator === undefined ? undefined : await readSimModel(values.simulator);
     const shownSplit = isSimulated ? 'simulated' : split;
     const seed = intFlag('seed', values.seed, 0, 0);
     const numEnvs = intFlag('num-envs', values['num-envs'], 4, 1);
@@ -68,10 +74,10 @@ export const command: Command = {
       throw new UsageError('--format: expected --data FILE with it, actual no --data');
     }
     const startedMs = performance.now();
-    const env = makeEnv<RecommendationEnv>(id, { store, ...windowOptions });
+    const env = makeEnv<RecommendationEnv>(id, { store, ...windowOptions, simulator });
     const numEpisodes = env.numEpisodes;
     const report = checkEnv(env, { seed });
-    const vectorReport = checkEnv(makeVectorEnv(id, { store, ...windowOptions, numEnvs }), { seed });
+    const vectorReport = checkEnv(makeVectorEnv(id, { store, ...windowOptions, simulator, numEnvs }), { seed });
     const passed = report.passed && vectorReport.passed;
     const seconds = (performance.now() - startedMs) / 1000;
     if (values.json) {

@@ -84,7 +84,7 @@ export function createSimSetup(raw: unknown, who: string): SimSetup {
   } else {
     model = parseSimModel(options.simulator, `${who}: simulator`);
   }
-  const shoppers = new ShopperModel(model, store);
+  const shoppers = new ShopperModel(model, store, `${who}: simulator`);
   if (shoppers.shoppers.length === 0) throw new RecGymError(ErrorCode.NO_EVENTS, `${who}: expected users with events in the simulator's training window, actual none`);
   const { catalogue, sampler, actionSpace, observationSpace } = createActionSetup(store, model.trainWindow, options, who);
   return { options, store, shoppers, catalogue, sampler, actionSpace, observationSpace, rewards: options.rewards };

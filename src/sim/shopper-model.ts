@@ -59,14 +59,14 @@ export class ShopperModel {
   readonly #userTotals: Float64Array;
   readonly #hourTable: AliasTable;
 
-  /** Compiles `model` for `store`; a model fitted on another store throws BAD_OPTION. */
-  constructor(model: SimModel, store: EventStore) {
+  /** Compiles `model` for `store`; a model fitted on another store throws BAD_OPTION (its message starts with `where`). */
+  constructor(model: SimModel, store: EventStore, where = 'simulator') {
     const { numUsers, numItems, numCategories } = store;
     const fitted = model.store;
     if (fitted.numUsers !== numUsers || fitted.numItems !== numItems || fitted.numCategories !== numCategories || fitted.idChecksum !== storeIdChecksum(store)) {
       throw new RecGymError(
         ErrorCode.BAD_OPTION,
-        `simulator: expected a model fitted on this log (${numUsers} users, ${numItems} items, ${numCategories} categories, id checksum ${storeIdChecksum(store)}), actual one fitted on ${fitted.numUsers} users, ${fitted.numItems} items, ${fitted.numCategories} categories, id checksum ${fitted.idChecksum}`,
+        `${where}: expected a model fitted on this log (${numUsers} users, ${numItems} items, ${numCategories} categories, id checksum ${storeIdChecksum(store)}), actual one fitted on ${fitted.numUsers} users, ${fitted.numItems} items, ${fitted.numCategories} categories, id checksum ${fitted.idChecksum}`,
       );
     }
     this.model = model;

@@ -77,7 +77,7 @@ export const SimModelSchema = z
     /** Events per category (length numCategories). */
     categoryCounts: counts,
     /** Category → next-click category counts (the most frequent few per category), as parallel arrays. */
-    transitions: z.object({ from: z.array(z.number().int().min(0)), to: z.array(z.number().int().min(0)), count: counts }).strict(),
+    transitions: z.object({ from: z.array(z.number().int().min(0)), to: z.array(z.number().int().min(0)), count: z.array(z.number().positive()) }).strict(),
     /** α: weight of the user's own taste against the category transition in an organic browse. */
     tasteMix: rate,
     /** κ: pseudo-events of the global category mix in each user's taste. */
@@ -121,7 +121,7 @@ export function parseSimModel(value: unknown, where: string): SimModel {
   const parsed = SimModelSchema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const path = issue.path.length > 0 ? issue.path.join('.') : '(model)';
+    const path = issue.path.length > 0 ? issue.path.map((k) => (typeof k === 'number' ? `[${k}]` : `.${String(k)}`)).join('').replace(/^\./, '') : '(model)';
     const actual = issue.path.reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined), value);
     throw new RecGymError(ErrorCode.BAD_OPTION, `${where}: ${path}: ${issue.message} (actual ${describeValue(actual)})`);
   }
@@ -157,6 +157,7 @@ export function parseSimModel(value: unknown, where: string): SimModel {
     if (bad >= 0) throw new RecGymError(ErrorCode.BAD_OPTION, `${where}: ${field}[${bad}]: expected a category id < ${numCategories}, actual ${values[bad]}`);
   }
   if (!model.itemCounts.some((c) => c > 0)) throw new RecGymError(ErrorCode.BAD_OPTION, `${where}: itemCounts: expected at least one item with events, actual none`);
+  if (!model.categoryCounts.some((c) => c > 0)) throw new RecGymError(ErrorCode.BAD_OPTION, `${where}: categoryCounts: expected at least one category with events, actual none`);
   return model;
 }
 

@@ -32,6 +32,26 @@ describe('recgym sim fit', () => {
     expect(readdirSync(dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });
 
+  it('hands the model to recgym env check over the same log, and refuses one that does not fit', async () => {
+    const out = join(dir, 'check.json');
+    expect((await runCli(['sim', 'fit', log, '--out', out])).code).toBe(0);
+    const checked = await runCli(['env', 'check', 'Tianchi-Sim-Slate-v0', '--data', log, '--simulator', out, '--num-envs', '2', '--json']);
+    expect(checked.stderr).toBe('');
+    expect(checked.code).toBe(0);
+    expect(JSON.parse(checked.stdout)).toMatchObject({ env: 'Tianchi-Sim-Slate-v0', split: 'simulated', passed: true });
+    const otherLog = await runCli(['env', 'check', 'Tianchi-Sim-v0', '--simulator', out]);
+    expect(otherLog.code).toBe(1);
+    expect(otherLog.stderr).toMatch(/^recgym env check: SimulatorEnv: simulator: expected a model fitted on this log \(1493 users, 3980 items, 80 categories, id checksum -?\d+\), actual one fitted on \d+ users, 350 items, 12 categories, id checksum -?\d+\n$/);
+    const notJson = join(dir, 'not.json');
+    writeFileSync(notJson, '{"format": "recgym-sim",');
+    const broken = await runCli(['env', 'check', 'Tianchi-Sim-v0', '--data', log, '--simulator', notJson]);
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toMatch(/^recgym env check: --simulator .*not\.json: expected the JSON of recgym sim fit, actual .*\n$/);
+    const replay = await runCli(['env', 'check', 'Tianchi-Replay-v0', '--simulator', out]);
+    expect(replay.code).toBe(2);
+    expect(replay.stderr.split('\n')[0]).toBe('recgym env check: --simulator: expected only with a simulated env, actual Tianchi-Replay-v0 (a replay env)');
+  });
+
   it('refuses bad flags with exit 2 and the usage', async () => {
     const out = join(dir, 'x.json');
     for (const [args, message] of [

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { act, type Agent } from '../../src/agents/agent.js';
+import { DqnAgent } from '../../src/agents/dqn/dqn-agent.js';
 import { fitAgent } from '../../src/agents/registry.js';
 import { ErrorCode } from '../../src/core/errors.js';
 import { createRng } from '../../src/core/rng.js';
@@ -104,7 +105,8 @@ describe('SimulatorEnv and VectorSimulatorEnv', () => {
       const agent = await fitAgent(name, small, train, createRng(0));
       expect((await score(env, agent, 60)).episodes).toBeGreaterThan(0);
     }
-    const dqn = await fitAgent('dqn', small, train, createRng(0), { ...TINY_DQN, numCandidates: 10 } as never);
+    const dqn = new DqnAgent({ ...TINY_DQN, numCandidates: 10 });
+    await dqn.fit(small, train, createRng(0));
     const result = await score(env, dqn, 60);
     expect(result.episodes).toBeGreaterThan(0);
     expect(Number.isFinite(result.meanReturn)).toBe(true);
@@ -113,7 +115,7 @@ describe('SimulatorEnv and VectorSimulatorEnv', () => {
   it('refuses a model fitted on another log, and replay-only options', () => {
     const other: EventStore = tinyStore();
     const model = fittedSimulator(store, splitByDay(store).train);
-    expect(() => makeEnv('Tianchi-Sim-v0', { store: other, simulator: model })).toThrow(expect.objectContaining({ code: ErrorCode.BAD_OPTION, message: expect.stringMatching(/^SimulatorEnv|simulator: expected a model fitted on this log/) }));
+    expect(() => makeEnv('Tianchi-Sim-v0', { store: other, simulator: model })).toThrow(expect.objectContaining({ code: ErrorCode.BAD_OPTION, message: expect.stringMatching(/^SimulatorEnv: simulator: expected a model fitted on this log \(\d+ users/) }));
     expect(() => makeEnv('Tianchi-Sim-v0', { split: 'test' })).toThrow(/split/);
     expect(() => makeEnv('Tianchi-Sim-v0', { simulator: 'nobody' })).toThrow(expect.objectContaining({ code: ErrorCode.BAD_OPTION, message: expect.stringContaining('expected one of default, loyal') }));
     expect(() => makeEnv('Tianchi-Sim-v0', { simulator: { format: 'recgym-sim' } })).toThrow(expect.objectContaining({ code: ErrorCode.BAD_OPTION, message: expect.stringContaining('SimulatorEnv: simulator: version') }));

@@ -45,6 +45,9 @@ describe('parseSimModel', () => {
     expect(() => parseSimModel(broken, 'sim.json')).toThrowErrorMatchingInlineSnapshot(`[RecGymError: sim.json: itemCounts: expected 3980 values, actual 3979]`);
     expect(() => parseSimModel({ ...model, hourProfile: [1] }, 'sim.json')).toThrowErrorMatchingInlineSnapshot(`[RecGymError: sim.json: hourProfile: Too small: expected array to have exactly 24 items (actual an array of 1)]`);
     expect(() => parseSimModel({ ...model, behaviour: { ...model.behaviour, patienceCost: -1 } }, 'sim.json')).toThrowErrorMatchingInlineSnapshot(`[RecGymError: sim.json: behaviour.patienceCost: Too small: expected number to be >=0 (actual -1)]`);
+    expect(() => parseSimModel({ ...model, categoryCounts: model.categoryCounts.map(() => 0) }, 'sim.json')).toThrowErrorMatchingInlineSnapshot(`[RecGymError: sim.json: categoryCounts: expected at least one category with events, actual none]`);
+    expect(() => parseSimModel({ ...model, users: { ...model.users, categories: model.users.categories.map(() => 99_999) } }, 'sim.json')).toThrowErrorMatchingInlineSnapshot(`[RecGymError: sim.json: users.categories[0]: expected a category id < 80, actual 99999]`);
+    expect(() => parseSimModel({ ...model, transitions: { ...model.transitions, count: model.transitions.count.map(() => 0) } }, 'sim.json')).toThrowErrorMatchingInlineSnapshot(`[RecGymError: sim.json: transitions.count[0]: Too small: expected number to be >0 (actual 0)]`);
     expect(() => parseSimModel('nope', 'sim.json')).toThrowErrorMatchingInlineSnapshot(`[RecGymError: sim.json: (model): Invalid input: expected object, received string (actual "nope")]`);
   });
 
