@@ -198,6 +198,7 @@ export class ShopperSessions {
     const model = this.model;
     const b = model.behaviour;
     const weights = this.#weights;
+    if (count >= weights.length) throw new RangeError(`expected at most ${weights.length - 1} shown items (maxShown), actual ${count}`);
     this.choiceProbabilities(slot, shown, offset, count, weights);
     let r = draws.next();
     let chosen = -1;

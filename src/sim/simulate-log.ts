@@ -1,3 +1,4 @@
+import type { BehaviorCode } from '../data/behavior.js';
 import { SECONDS_PER_DAY, type EventSink } from '../data/event-store.js';
 import { poisson } from './shopper-log.js';
 import type { Draws, ShopperModel } from './shopper-model.js';
@@ -43,7 +44,7 @@ export function simulateOrganicLog(model: ShopperModel, days: number, draws: Dra
           const row = sessions.rows[0];
           const end = log.end(row);
           for (let p = end - sessions.stepEvents[0]; p < end; p++) {
-            sink.append(userRaw, store.itemIds.rawOf(log.items[p]), store.categoryIds.rawOf(log.categories[p]), log.behaviors[p] as 1 | 2 | 3 | 4, log.times[p]);
+            sink.append(userRaw, store.itemIds.rawOf(log.items[p]), store.categoryIds.rawOf(log.categories[p]), log.behaviors[p] as BehaviorCode, log.times[p]);
             events++;
           }
         }

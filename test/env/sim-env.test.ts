@@ -51,6 +51,16 @@ describe('SimulatorEnv and VectorSimulatorEnv', () => {
     });
   }
 
+  it('starts the session of the shopper reset names by raw user id, and refuses one without training events', () => {
+    const env = new SimulatorEnv({ store });
+    const user = env.setup.shoppers.shoppers[5];
+    const rawId = store.userIds.rawOf(user);
+    const { info } = env.reset({ seed: 1, options: { user: rawId } });
+    expect(info).toMatchObject({ user, userId: rawId, episode: 5 });
+    expect(info.time).toBeGreaterThanOrEqual(fittedSimulator(store, splitByDay(store).train).trainWindow.end);
+    expect(() => env.reset({ options: { user: -7 } })).toThrow(expect.objectContaining({ code: ErrorCode.BAD_OPTION, message: "reset: options.user: expected a user with events in the simulator's training window, actual -7" }));
+  });
+
   it('flags a recommended item outside the fitted support in info', () => {
     const train = splitByDay(store).train;
     const counts = fittedSimulator(store, train).itemCounts;
