@@ -10,4 +10,5 @@ export const COMMANDS: ReadonlyArray<{ path: readonly string[]; summary: string;
   { path: ['train'], summary: 'train the DQN (validation picks the epoch), write a checkpoint, results and curves', load: async () => (await import('./train.js')).command },
   { path: ['env', 'list'], summary: 'list the registered environments', load: async () => (await import('./env-list.js')).command },
   { path: ['env', 'check'], summary: 'run checkEnv on a registered environment', load: async () => (await import('./env-check.js')).command },
+  { path: ['sim', 'fit'], summary: 'fit the user simulator to an event log and write it as JSON', load: async () => (await import('./sim-fit.js')).command },
 ];

@@ -51,7 +51,7 @@ export class AliasTable {
   }
 
   /** Draws one index. */
-  sample(rng: Rng): number {
+  sample(rng: Pick<Rng, 'next'>): number {
     const scaled = rng.next() * this.size;
     const column = Math.floor(scaled);
     return scaled - column < this.probabilities[column] ? column : this.aliases[column];

@@ -45,3 +45,4 @@ export {
 export { computeStats, type LogStats } from './stats.js';
 export { TianchiCsvWriter, TIANCHI_HEADER } from './tianchi-writer.js';
 export { dataFingerprint, fingerprintDifference, type DataFingerprint } from './fingerprint.js';
+export { SessionLog } from './session-log.js';

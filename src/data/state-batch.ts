@@ -1,4 +1,5 @@
 import type { EventStore } from './event-store.js';
+import { SessionLog } from './session-log.js';
 
 const SECONDS_PER_HOUR = 3600;
 
@@ -12,6 +13,9 @@ const SECONDS_PER_HOUR = 3600;
  * The request time is given, never read off the event to predict: where a batch is built from log
  * positions ({@link StateBatch.before}) it is the time of the last visible event, raised to a floor
  * the caller knows (the start of the evaluated window).
+ *
+ * The events are a store's, or a {@link SessionLog}'s over a store's ids (a simulator's sessions,
+ * request `i`'s user then being a row of the log); the ids, catalogue and `readsFrom` are the store's.
  */
 export class StateBatch {
   /** Dense user id per request. */
@@ -20,14 +24,18 @@ export class StateBatch {
   readonly lengths: Int32Array;
   /** Request time per request (seconds, UTC). */
   readonly times: Int32Array;
+  /** The store whose ids the events use. */
   readonly #store: EventStore;
+  /** Where the events are read: the store, or a session log over its ids. */
+  readonly #log: EventStore | SessionLog;
 
-  /** Requests over `store`'s users; the arrays are shared, not copied (the env updates them in place between steps). */
-  constructor(store: EventStore, users: Int32Array, lengths: Int32Array, times: Int32Array) {
+  /** Requests over the users of `log` (a store, or a session log's rows); the arrays are shared, not copied (the env updates them in place between steps). */
+  constructor(log: EventStore | SessionLog, users: Int32Array, lengths: Int32Array, times: Int32Array) {
     if (users.length !== lengths.length || users.length !== times.length) {
       throw new RangeError(`expected users, lengths and times of equal length, actual ${users.length}, ${lengths.length} and ${times.length}`);
     }
-    this.#store = store;
+    this.#log = log;
+    this.#store = log instanceof SessionLog ? log.store : log;
     this.users = users;
     this.lengths = lengths;
     this.times = times;
@@ -65,40 +73,40 @@ export class StateBatch {
     return this.#store.itemCategory;
   }
 
-  /** True when the requests read `store` (agents check that they score the log they were fitted on). */
+  /** True when the requests read `store`, or sessions over its ids (agents check that they score the log they were fitted on). */
   readsFrom(store: EventStore): boolean {
     return this.#store === store;
   }
 
   /** Item of request `i`'s event `k` back (0 = the latest visible). */
   item(i: number, k: number): number {
-    return this.#store.items[this.#at(i, k)];
+    return this.#log.items[this.#at(i, k)];
   }
 
   /** Behaviour (1 click .. 4 purchase) of request `i`'s event `k` back. */
   behavior(i: number, k: number): number {
-    return this.#store.behaviors[this.#at(i, k)];
+    return this.#log.behaviors[this.#at(i, k)];
   }
 
   /** Category of request `i`'s event `k` back. */
   category(i: number, k: number): number {
-    return this.#store.categories[this.#at(i, k)];
+    return this.#log.categories[this.#at(i, k)];
   }
 
   /** Time (seconds, UTC) of request `i`'s event `k` back. */
   time(i: number, k: number): number {
-    return this.#store.times[this.#at(i, k)];
+    return this.#log.times[this.#at(i, k)];
   }
 
   /** UTC hour of day (0..23) of request `i`'s event `k` back. */
   hour(i: number, k: number): number {
-    const t = this.#store.times[this.#at(i, k)];
+    const t = this.#log.times[this.#at(i, k)];
     return ((Math.floor(t / SECONDS_PER_HOUR) % 24) + 24) % 24;
   }
 
   /** Requests `from .. to - 1` as a batch (views, no copy). */
   subarray(from: number, to: number): StateBatch {
-    return new StateBatch(this.#store, this.users.subarray(from, to), this.lengths.subarray(from, to), this.times.subarray(from, to));
+    return new StateBatch(this.#log, this.users.subarray(from, to), this.lengths.subarray(from, to), this.times.subarray(from, to));
   }
 
   /** Requests at `indices`, copied. */
@@ -113,12 +121,12 @@ export class StateBatch {
       lengths[j] = this.lengths[i];
       times[j] = this.times[i];
     }
-    return new StateBatch(this.#store, users, lengths, times);
+    return new StateBatch(this.#log, users, lengths, times);
   }
 
   /** Throws unless every request names a user of the log and a history within that user's events. */
   check(): void {
-    const { numUsers, userOffsets } = this.#store;
+    const { numUsers, userOffsets } = this.#log;
     for (let i = 0; i < this.users.length; i++) {
       const u = this.users[i];
       const n = this.lengths[i];
@@ -137,7 +145,7 @@ export class StateBatch {
           : `request ${i}: event ${k} back is before the user's first event (${n} visible)`,
       );
     }
-    return this.#store.userOffsets[this.users[i]] + n - 1 - k;
+    return this.#log.userOffsets[this.users[i]] + n - 1 - k;
   }
 }
 

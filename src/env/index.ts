@@ -45,6 +45,13 @@ export {
   type ResolvedReplayEnvOptions,
 } from './replay-options.js';
 export { MdpCore, type Dynamics, type DynamicsStep, type MdpCoreOptions } from './mdp-core.js';
+export { CoreEnv } from './core-env.js';
+export { VectorCoreEnv, checkNumEnvs } from './vector-core-env.js';
+export { EpisodeOrder, SeededEpisodes } from './episode-order.js';
+export { SimEnvOptionsSchema, createSimSetup, fittedSimulator, type ResolvedSimEnvOptions, type SimEnvOptions, type SimSetup } from './sim-options.js';
+export { SimDynamics, createSimCore } from './sim-dynamics.js';
+export { SimulatorEnv, type SimResetInfo, type SimResetOptions, type SimStepInfo } from './simulator-env.js';
+export { VectorSimulatorEnv, type VectorSimStepInfo, type VectorSimStepResult } from './vector-simulator-env.js';
 export { ReplayCoreEnv, ReplayDynamics, createReplayCore } from './replay-dynamics.js';
 export {
   RecommendationEnv,
@@ -58,6 +65,7 @@ export {
 export {
   VectorRecommendationEnv,
   createVectorEnv,
+  validateActionBatch,
   type VectorObservation,
   type VectorResetResult,
   type VectorStepInfo,

@@ -145,11 +145,12 @@ export function createObservation(historyLength: number, numCandidates?: number)
 }
 
 /**
- * Writes the history window of the events at store positions `[from, to)` of one user, keeping the
+ * Writes the history window of the events at store positions `[from, to)` of one user (of a store or
+ * a session log), keeping the
  * last `length` of them, right-aligned at `offset .. offset + length` of the batch columns.
  */
 export function writeHistory(
-  store: EventStore,
+  store: Pick<EventStore, 'items' | 'behaviors' | 'categories'>,
   hours: Int8Array,
   from: number,
   to: number,

@@ -1,5 +1,4 @@
 import { ErrorCode, RecGymError } from '../core/errors.js';
-import { assertSeed } from '../core/rng.js';
 import type { BehaviorCode } from '../data/behavior.js';
 import type { Env, EnvSpec, ResetOptions, ResetResult, StepResult } from './env.js';
 import { observationAt, type ReplayObservation, type ReplayObservationSpace, type VectorObservation } from './observation.js';
@@ -80,8 +79,6 @@ export class RecommendationEnv extends ReplayCoreEnv implements Env<ReplayObserv
   spec?: EnvSpec;
   /** The one slot's action as the core reads it: a candidate index, or the K items of a slate. */
   readonly #actions: Int32Array;
-  #hasStarted = false;
-  #isActive = false;
 
   constructor(options: ReplayEnvOptions) {
     super(options, 1, 'RecommendationEnv');
@@ -95,15 +92,8 @@ export class RecommendationEnv extends ReplayCoreEnv implements Env<ReplayObserv
    * the next of the seeded shuffled order is dealt. A `seed` re-creates the Rng and restarts the order first.
    */
   reset(resetOptions: ResetOptions<ReplayResetOptions> = {}): ResetResult<ReplayObservation, ReplayResetInfo> {
-    this.assertOpen();
+    const episode = this.startOne(resetOptions.seed, () => this.#chosenEpisode(resetOptions.options));
     const core = this.core;
-    if (resetOptions.seed !== undefined) {
-      assertSeed(resetOptions.seed, 'RecommendationEnv.reset seed');
-      core.dynamics.seed(resetOptions.seed);
-    }
-    const episode = core.startEpisode(0, this.#chosenEpisode(resetOptions.options));
-    this.#hasStarted = true;
-    this.#isActive = true;
     const { store, episodes } = this.setup;
     const user = episodes.user[episode];
     return {
@@ -126,25 +116,11 @@ export class RecommendationEnv extends ReplayCoreEnv implements Env<ReplayObserv
    * the history including the last event, with the next in-window event as positive if there is one.
    */
   step(action: ReplayAction): StepResult<ReplayObservation, ReplayStepInfo> {
-    this.assertOpen();
-    if (!this.#isActive) {
-      throw new RecGymError(
-        ErrorCode.RESET_NEEDED,
-        this.#hasStarted
-          ? 'RecommendationEnv.step: the episode is over (terminated or truncated); call reset() before stepping again'
-          : 'RecommendationEnv.step: expected reset() before the first step, actual step() on a fresh env',
-      );
-    }
-    const reason = (this.actionSpace as Discrete | Slate).explain(action);
-    if (reason !== undefined) throw new RecGymError(ErrorCode.INVALID_ACTION, `RecommendationEnv.step: action: ${reason}`);
-    if (typeof action === 'number') this.#actions[0] = action;
-    else this.#actions.set(action);
+    const isActive = this.stepOne(action, this.actionSpace as Discrete | Slate, this.#actions);
     const core = this.core;
-    core.step(this.#actions, false);
     const { terminations, truncations, targetPositions, positiveIndices } = core.outcome;
     const terminated = terminations[0] === 1;
     const truncated = truncations[0] === 1;
-    if (terminated || truncated) this.#isActive = false;
     const { store } = this.setup;
     const p = targetPositions[0];
     const user = store.users[p];
@@ -158,7 +134,7 @@ export class RecommendationEnv extends ReplayCoreEnv implements Env<ReplayObserv
       episodeStep: core.slotSteps[0],
       trainingEpoch: core.trainingEpoch,
     };
-    const observation = this.#observation(this.#isActive ? core.observations : core.finalObservations);
+    const observation = this.#observation(isActive ? core.observations : core.finalObservations);
     return { observation, reward: core.rewardOf(0), terminated, truncated, info };
   }
 

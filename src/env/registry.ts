@@ -3,12 +3,18 @@ import { EventStoreBuilder, type EventStore } from '../data/event-store.js';
 import { createDefaultEventStore } from '../sim/default-data.js';
 import type { AnyEnv, AnyVectorEnv } from './env.js';
 import { RecommendationEnv } from './recommendation-env.js';
-import { parseReplayOptions, type ReplayEnvOptions } from './replay-options.js';
+import { parseEnvOptions, parseReplayOptions, type ReplayEnvOptions } from './replay-options.js';
+import { SimEnvOptionsSchema, type SimEnvOptions } from './sim-options.js';
+import { SimulatorEnv } from './simulator-env.js';
 import { describeValue } from './spaces/space.js';
+import { VectorSimulatorEnv } from './vector-simulator-env.js';
 import { VectorRecommendationEnv } from './vector-env.js';
 
-/** Options of a registered replay env: everything of ReplayEnvOptions, the store optional. */
-export type MakeEnvOptions = Partial<ReplayEnvOptions>;
+/** Options of a registered env: everything of ReplayEnvOptions (a simulated env: of SimEnvOptions), the store optional. */
+export type MakeEnvOptions = Partial<ReplayEnvOptions> & Partial<Pick<SimEnvOptions, 'simulator'>>;
+
+/** The merged options an entry point receives (store filled in). */
+export type EntryOptions = ReplayEnvOptions & Partial<Pick<SimEnvOptions, 'simulator'>>;
 
 /** A registered env: how to build it and the defaults its id stands for. */
 export interface EnvRegistration {
@@ -17,9 +23,11 @@ export interface EnvRegistration {
   /** Options the id fixes (callers may override them). */
   readonly defaults: Readonly<MakeEnvOptions>;
   /** Builds the env from the merged options (store filled in). */
-  readonly entryPoint: (options: ReplayEnvOptions) => AnyEnv;
+  readonly entryPoint: (options: EntryOptions) => AnyEnv;
   /** Builds the N-slot form from the same options (the same dynamics behind the same core). */
-  readonly vectorEntryPoint: (options: ReplayEnvOptions & { numEnvs: number }) => AnyVectorEnv;
+  readonly vectorEntryPoint: (options: EntryOptions & { numEnvs: number }) => AnyVectorEnv;
+  /** Checks the merged options with the env's schema (throws a short TypeError or RangeError naming `who`). */
+  readonly checkOptions: (options: unknown, who: string) => void;
 }
 
 const REGISTRY = new Map<string, EnvRegistration>();
@@ -37,8 +45,9 @@ export function registerEnv(
   spec: {
     description: string;
     defaults?: MakeEnvOptions;
-    entryPoint?: (options: ReplayEnvOptions) => AnyEnv;
-    vectorEntryPoint?: (options: ReplayEnvOptions & { numEnvs: number }) => AnyVectorEnv;
+    entryPoint?: (options: EntryOptions) => AnyEnv;
+    vectorEntryPoint?: (options: EntryOptions & { numEnvs: number }) => AnyVectorEnv;
+    checkOptions?: (options: unknown, who: string) => void;
   },
   override = false,
 ): void {
@@ -50,6 +59,7 @@ export function registerEnv(
     defaults: Object.freeze({ ...(spec.defaults ?? {}) }),
     entryPoint: spec.entryPoint ?? ((options) => new RecommendationEnv(options)),
     vectorEntryPoint: spec.vectorEntryPoint ?? ((options) => new VectorRecommendationEnv(options)),
+    checkOptions: spec.checkOptions ?? ((options, who) => void parseReplayOptions(options, who)),
   });
 }
 
@@ -77,17 +87,17 @@ export function defaultEventStore(): EventStore {
 }
 
 /**
- * The id's defaults overridden by `options`, checked by the replay options' schema before the
- * default store is filled in: a TypeError or RangeError naming `who` and the field, short however
- * large the store (values are described, never serialised).
+ * The id's defaults overridden by `options`, checked by the registration's options schema before
+ * the default store is filled in: a TypeError or RangeError naming `who` and the field, short
+ * however large the store (values are described, never serialised).
  */
-function mergedOptions(registration: EnvRegistration, options: MakeEnvOptions, who: string): ReplayEnvOptions {
+function mergedOptions(registration: EnvRegistration, options: MakeEnvOptions, who: string): EntryOptions {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw new TypeError(`${who} options: expected an object, actual ${describeValue(options)}`);
   }
   const merged = { ...registration.defaults, ...stripUndefined(options) };
-  parseReplayOptions({ ...merged, store: merged.store ?? (placeholderStore ??= new EventStoreBuilder().build()) }, who);
-  return { ...merged, store: merged.store ?? defaultEventStore() } as ReplayEnvOptions;
+  registration.checkOptions({ ...merged, store: merged.store ?? (placeholderStore ??= new EventStoreBuilder().build()) }, who);
+  return { ...merged, store: merged.store ?? defaultEventStore() } as EntryOptions;
 }
 
 function stripUndefined(options: MakeEnvOptions): MakeEnvOptions {
@@ -132,4 +142,26 @@ registerEnv('Tianchi-Replay-C20-v0', {
 registerEnv('Tianchi-Slate-v0', {
   description: 'Replay, slate mode: recommend 10 distinct catalogue items; a hit when the slate contains the logged next item',
   defaults: { mode: 'slate', slateSize: 10 },
+});
+
+/** The simulated envs: the user simulator fitted on the days before the test day (or `options.simulator`), spaces as the replay envs'. */
+const simulated = {
+  entryPoint: (options: EntryOptions) => new SimulatorEnv(options as SimEnvOptions),
+  vectorEntryPoint: (options: EntryOptions & { numEnvs: number }) => new VectorSimulatorEnv(options as SimEnvOptions & { numEnvs: number }),
+  checkOptions: (options: unknown, who: string) => void parseEnvOptions(SimEnvOptionsSchema, options, who),
+};
+registerEnv('Tianchi-Sim-v0', {
+  description: 'Simulated shoppers (the default simulator, fitted), candidates mode: pick 1 of 20 (the shopper\'s own next item + 19 popularity-sampled negatives)',
+  defaults: { simulator: 'default', mode: 'candidates', numCandidates: 20, negatives: 'popularity' },
+  ...simulated,
+});
+registerEnv('Tianchi-Sim-Slate-v0', {
+  description: 'Simulated shoppers (the default simulator, fitted), slate mode: recommend 10 distinct catalogue items; the shopper picks one or browses on their own',
+  defaults: { simulator: 'default', mode: 'slate', slateSize: 10 },
+  ...simulated,
+});
+registerEnv('Tianchi-Sim-Impatient-v0', {
+  description: "Simulated impatient shoppers (preset 'impatient'), slate mode: poor slates use up patience fast, so recommendations decide the session's length",
+  defaults: { simulator: 'impatient', mode: 'slate', slateSize: 10 },
+  ...simulated,
 });

@@ -1,12 +1,11 @@
-import { ErrorCode, RecGymError } from '../core/errors.js';
-import { createRng, type Rng } from '../core/rng.js';
 import type { EventStore } from '../data/event-store.js';
 import { StateBatch } from '../data/state-batch.js';
 import type { CandidateSampler } from './candidates.js';
+import { CoreEnv } from './core-env.js';
+import { SeededEpisodes } from './episode-order.js';
 import { MdpCore, type Dynamics, type DynamicsStep } from './mdp-core.js';
 import { writeHistory, type VectorObservation } from './observation.js';
 import { createReplaySetup, type ReplaySetup } from './replay-options.js';
-import { UniformStream } from './uniform-stream.js';
 
 /**
  * Logged behaviour replayed as dynamics: an episode is one user's events in the replayed window;
@@ -14,24 +13,17 @@ import { UniformStream } from './uniform-stream.js';
  * hits it (the candidate holding its item, or a slate containing it), and the episode terminates at
  * the user's last event (the gap or the log ends) or is truncated where the window edge cuts it.
  *
- * Episode order (one rule for the single and the vector env): episodes not chosen by the caller
- * are dealt from a seeded shuffle of all episodes; once every episode has been dealt (a pass), the
- * order is reshuffled. `seed` re-creates the Rng and restarts the order at pass 0.
+ * Episode order ({@link SeededEpisodes}, one rule for the single and the vector env): episodes not
+ * chosen by the caller are dealt from a seeded shuffle of all episodes, reshuffled after each pass.
+ * `seed` re-creates the Rng and restarts the order at pass 0.
  */
-export class ReplayDynamics implements Dynamics {
+export class ReplayDynamics extends SeededEpisodes implements Dynamics {
   readonly setup: ReplaySetup;
   readonly numSlots: number;
   readonly historyLength: number;
   readonly numCandidates: number;
   readonly slateSize: number;
   // TypeScript-private (plain) fields: read once per slot per step (see UniformStream on #private).
-  private rng: Rng;
-  /** Candidate draws; seeded from `rng`. */
-  private stream: UniformStream;
-  private readonly order: Int32Array;
-  private cursor = 0;
-  private passCount = 0;
-  private isOrderStale = true;
   private readonly sampler: CandidateSampler | undefined;
   private readonly store: EventStore;
   private readonly hours: Int8Array;
@@ -52,15 +44,13 @@ export class ReplayDynamics implements Dynamics {
   private readonly slotPositive: Int32Array;
 
   constructor(setup: ReplaySetup, numSlots: number, seed: number | string) {
+    super(setup.episodes.count, seed);
     const { options, store } = setup;
     this.setup = setup;
     this.numSlots = numSlots;
     this.historyLength = options.historyLength;
     this.numCandidates = options.mode === 'candidates' ? options.numCandidates : 0;
     this.slateSize = options.mode === 'slate' ? options.slateSize : 0;
-    this.rng = createRng(seed);
-    this.stream = new UniformStream(this.rng);
-    this.order = new Int32Array(setup.episodes.count);
     this.sampler = setup.sampler;
     this.store = store;
     this.hours = setup.hours;
@@ -76,33 +66,6 @@ export class ReplayDynamics implements Dynamics {
     this.slotUserStart = new Int32Array(numSlots);
     this.slotIsCut = new Uint8Array(numSlots);
     this.slotPositive = new Int32Array(numSlots);
-  }
-
-  get passes(): number {
-    return this.passCount;
-  }
-
-  seed(seed: number | string): void {
-    this.rng = createRng(seed);
-    this.stream = new UniformStream(this.rng);
-    this.isOrderStale = true;
-    this.passCount = 0;
-  }
-
-  nextEpisode(): number {
-    const order = this.order;
-    if (this.isOrderStale) {
-      for (let e = 0; e < order.length; e++) order[e] = e;
-      this.shuffle();
-      this.cursor = 0;
-      this.passCount = 0;
-      this.isOrderStale = false;
-    } else if (this.cursor === order.length) {
-      this.passCount++;
-      this.shuffle();
-      this.cursor = 0;
-    }
-    return order[this.cursor++];
   }
 
   start(slot: number, episode: number): void {
@@ -170,17 +133,6 @@ export class ReplayDynamics implements Dynamics {
     for (let k = 0, base = slot * K; k < K; k++) if (actions[base + k] === target) return k;
     return -1;
   }
-
-  private shuffle(): void {
-    const order = this.order;
-    const rng = this.rng;
-    for (let e = order.length - 1; e > 0; e--) {
-      const j = rng.nextInt(e + 1);
-      const t = order[e];
-      order[e] = order[j];
-      order[j] = t;
-    }
-  }
 }
 
 /** The replay MDP of `numSlots` slots: the dynamics over `setup` behind the core, with the setup's rewards and limits. */
@@ -196,53 +148,21 @@ export function createReplayCore(setup: ReplaySetup, numSlots: number): MdpCore 
 }
 
 /**
- * What the single and the vector replay env share: the setup, the replay core of `numSlots` slots,
- * the reads and the training epoch over them, and `close`.
+ * What the single and the vector replay env share: the setup, the replay core of `numSlots` slots
+ * (reads, training epoch and `close` from {@link CoreEnv}).
  */
-export abstract class ReplayCoreEnv {
+export abstract class ReplayCoreEnv extends CoreEnv {
   /** The precomputed split, episodes, catalogue and sampler. */
   readonly setup: ReplaySetup;
-  protected readonly core: MdpCore;
-  readonly #who: string;
-  #isClosed = false;
 
   protected constructor(options: unknown, numSlots: number, who: string) {
-    this.setup = createReplaySetup(options, who);
-    this.core = createReplayCore(this.setup, numSlots);
-    this.#who = who;
-  }
-
-  /** Releases the env; later calls to reset/step throw CLOSED. Safe to call twice. */
-  close(): void {
-    this.#isClosed = true;
-  }
-
-  protected assertOpen(): void {
-    if (this.#isClosed) throw new RecGymError(ErrorCode.CLOSED, `${this.#who}: the env is closed; create a new one`);
+    const setup = createReplaySetup(options, who);
+    super(createReplayCore(setup, numSlots), who);
+    this.setup = setup;
   }
 
   /** Number of episodes in the replayed window. */
   get numEpisodes(): number {
     return this.setup.episodes.count;
-  }
-
-  /** Completed passes over all episodes. */
-  get passes(): number {
-    return this.core.dynamics.passes;
-  }
-
-  /** Total slot-steps taken since construction. */
-  get totalSteps(): number {
-    return this.core.totalSteps;
-  }
-
-  /** The training epoch rewards are paid at. */
-  get trainingEpoch(): number {
-    return this.core.trainingEpoch;
-  }
-
-  /** Sets the training epoch (the purchase reward schedule); a schedule, if any, overrides it at the next episode start. */
-  setTrainingEpoch(trainingEpoch: number): void {
-    this.core.setTrainingEpoch(trainingEpoch);
   }
 }

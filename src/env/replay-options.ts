@@ -81,15 +81,24 @@ const MAX_SHOWN_ISSUES = 3;
  * field. Messages stay short: values are described (`EventStore`, `Array(5)`), never serialised.
  */
 export function parseReplayOptions(raw: unknown, who: string): ResolvedReplayEnvOptions {
+  return parseEnvOptions(ReplayEnvOptionsSchema, raw, who);
+}
+
+/**
+ * Parses an env's options with its zod schema; a bad option throws RangeError (out of range) or
+ * TypeError naming the field, short however large the values (described, never serialised).
+ */
+export function parseEnvOptions<S extends z.ZodObject>(schema: S, raw: unknown, who: string): z.output<S> {
   if (raw !== undefined && (raw === null || typeof raw !== 'object' || Array.isArray(raw))) {
     throw new TypeError(`${who} options: expected an object, actual ${describeValue(raw)}`);
   }
-  const parsed = ReplayEnvOptionsSchema.safeParse(raw ?? {});
+  const optionNames = Object.keys(schema.shape);
+  const parsed = schema.safeParse(raw ?? {});
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues;
   const shown = issues.slice(0, MAX_SHOWN_ISSUES).map((issue) => {
     if (issue.code === 'unrecognized_keys') {
-      return `unknown option${issue.keys.length > 1 ? 's' : ''} ${issue.keys.slice(0, MAX_SHOWN_ISSUES).map((k) => describeValue(k)).join(', ')}: expected ${OPTION_NAMES.join(', ')}`;
+      return `unknown option${issue.keys.length > 1 ? 's' : ''} ${issue.keys.slice(0, MAX_SHOWN_ISSUES).map((k) => describeValue(k)).join(', ')}: expected ${optionNames.join(', ')}`;
     }
     const path = issue.path.map(String).join('.') || '(options)';
     const actual = issue.path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined), raw);
@@ -101,7 +110,6 @@ export function parseReplayOptions(raw: unknown, who: string): ResolvedReplayEnv
   throw isRange ? new RangeError(message) : new TypeError(message);
 }
 
-const OPTION_NAMES = Object.keys(ReplayEnvOptionsSchema.shape);
 
 function describe(value: unknown): string {
   if (value instanceof EventStore) return 'EventStore';
@@ -126,7 +134,37 @@ export function createReplaySetup(raw: unknown, who: string): ReplaySetup {
       `${who}: expected at least one episode in the ${options.split} window, actual 0 (events in the window whose user has >= ${options.minHistory} earlier events)`,
     );
   }
-  const catalogue = catalogueOf(store, options.catalogue === 'train' ? split.train : undefined);
+  const { catalogue, sampler, actionSpace, observationSpace } = createActionSetup(store, split.train, options, who);
+  return {
+    options,
+    store,
+    split,
+    window,
+    episodes,
+    catalogue,
+    hours: hoursOf(store),
+    sampler,
+    actionSpace,
+    observationSpace,
+    rewards: options.rewards,
+  };
+}
+
+/** Options both the replay and the simulated envs read to build their catalogue, sampler and spaces. */
+export type ActionOptions = Pick<ResolvedReplayEnvOptions, 'catalogue' | 'mode' | 'numCandidates' | 'slateSize' | 'negatives' | 'historyLength'>;
+
+/**
+ * The catalogue (items of the training window, or all), the candidate sampler (candidates mode;
+ * popularity weights from the training window) and the action and observation spaces; a catalogue
+ * smaller than a candidate set or a slate throws BAD_OPTION.
+ */
+export function createActionSetup(
+  store: EventStore,
+  train: TimeWindow,
+  options: ActionOptions,
+  who: string,
+): { catalogue: Int32Array; sampler: CandidateSampler | undefined; actionSpace: Discrete | Slate; observationSpace: ReplayObservationSpace } {
+  const catalogue = catalogueOf(store, options.catalogue === 'train' ? train : undefined);
   const needed = options.mode === 'candidates' ? options.numCandidates : options.slateSize;
   if (catalogue.length < needed) {
     throw new RecGymError(
@@ -138,7 +176,7 @@ export function createReplaySetup(raw: unknown, who: string): ReplaySetup {
   if (options.mode === 'candidates') {
     let weights: Float64Array | undefined;
     if (options.negatives === 'popularity') {
-      const counts = itemCounts(store, split.train);
+      const counts = itemCounts(store, train);
       weights = new Float64Array(catalogue.length);
       let total = 0;
       for (let i = 0; i < catalogue.length; i++) total += weights[i] = counts[catalogue[i]];
@@ -153,17 +191,5 @@ export function createReplaySetup(raw: unknown, who: string): ReplaySetup {
     numCandidates: options.mode === 'candidates' ? options.numCandidates : undefined,
   });
   const actionSpace = options.mode === 'candidates' ? new Discrete(options.numCandidates) : new Slate({ size: options.slateSize, items: catalogue });
-  return {
-    options,
-    store,
-    split,
-    window,
-    episodes,
-    catalogue,
-    hours: hoursOf(store),
-    sampler,
-    actionSpace,
-    observationSpace,
-    rewards: options.rewards,
-  };
+  return { catalogue, sampler, actionSpace, observationSpace };
 }

@@ -1,12 +1,10 @@
-import { ErrorCode, RecGymError } from '../core/errors.js';
-import { assertSeed } from '../core/rng.js';
-import type { EnvSpec, VectorEnv, VectorEnvResetResult, VectorEnvStepResult } from './env.js';
-import { observationAt, type ReplayObservation, type ReplayObservationSpace, type VectorObservation } from './observation.js';
-import type { ReplayAction } from './recommendation-env.js';
-import type { ReplayEnvOptions } from './replay-options.js';
-import { ReplayCoreEnv } from './replay-dynamics.js';
-import type { Slate } from './spaces/slate.js';
-import type { Space } from './spaces/space.js';
+import type { VectorEnvResetResult, VectorEnvStepResult } from './env.js';
+import type { VectorObservation } from './observation.js';
+import { createReplayCore } from './replay-dynamics.js';
+import { createReplaySetup, type ReplayEnvOptions, type ReplaySetup } from './replay-options.js';
+import { checkNumEnvs, VectorCoreEnv } from './vector-core-env.js';
+
+export { validateActionBatch } from './vector-core-env.js';
 
 export type { VectorObservation } from './observation.js';
 
@@ -56,129 +54,27 @@ export interface VectorResetResult extends VectorEnvResetResult<VectorObservatio
  * step; every returned array is reused. With a `trainingEpochSchedule`, the training epoch is
  * re-evaluated whenever a slot starts an episode (slots after it in the same step see the new one).
  */
-export class VectorRecommendationEnv extends ReplayCoreEnv implements VectorEnv<ReplayObservation, ReplayAction, VectorObservation> {
-  readonly numEnvs: number;
-  readonly singleActionSpace: Space<ReplayAction>;
-  readonly singleObservationSpace: ReplayObservationSpace;
-  spec?: EnvSpec;
-  readonly historyLength: number;
-  /** C in candidates mode, 0 in slate mode. */
-  readonly numCandidates: number;
-  /** K in slate mode, 0 in candidates mode. */
-  readonly slateSize: number;
-  #isReady = false;
+export class VectorRecommendationEnv extends VectorCoreEnv {
+  /** The precomputed split, episodes, catalogue and sampler. */
+  readonly setup: ReplaySetup;
   readonly #result: VectorStepResult;
-  readonly #resetEpisodes: Int32Array;
 
   constructor(options: ReplayEnvOptions & { numEnvs: number }) {
     const { numEnvs, ...rest } = options ?? ({} as never);
-    if (!Number.isInteger(numEnvs) || numEnvs < 1) throw new RangeError(`expected numEnvs to be an integer >= 1, actual ${numEnvs}`);
-    super(rest, numEnvs, 'VectorRecommendationEnv');
-    this.numEnvs = numEnvs;
-    this.singleActionSpace = this.setup.actionSpace as Space<ReplayAction>;
-    this.singleObservationSpace = this.setup.observationSpace;
-    const core = this.core;
-    this.historyLength = core.dynamics.historyLength;
-    this.numCandidates = core.dynamics.numCandidates;
-    this.slateSize = core.dynamics.slateSize;
-    this.#resetEpisodes = new Int32Array(numEnvs);
-    this.#result = {
-      observations: core.observations,
-      rewards: core.rewards,
-      terminations: core.outcome.terminations,
-      truncations: core.outcome.truncations,
-      hits: core.hits,
-      nextItems: core.outcome.nextItems,
-      finalObservations: core.finalObservations,
-      info: {
-        targetPositions: core.outcome.targetPositions,
-        positiveIndices: core.outcome.positiveIndices,
-        episodes: core.actedEpisodes,
-        episodeReturns: core.episodeReturns,
-        episodeLengths: core.episodeLengths,
-      },
-    };
+    const setup = createReplaySetup(rest, 'VectorRecommendationEnv');
+    super(createReplayCore(setup, checkNumEnvs(numEnvs)), setup, 'VectorRecommendationEnv');
+    this.setup = setup;
+    this.#result = this.resultOverCore({});
   }
 
-  /**
-   * Starts a fresh episode in every slot, dealt in slot order. A `seed` re-creates the Rng and
-   * restarts the shuffled episode order (passes back to 0); no seed continues the current order.
-   */
-  reset(resetOptions: { seed?: number } = {}): VectorResetResult {
-    this.assertOpen();
-    const core = this.core;
-    if (resetOptions.seed !== undefined) {
-      assertSeed(resetOptions.seed, 'VectorRecommendationEnv.reset seed');
-      core.dynamics.seed(resetOptions.seed);
-    }
-    core.startAll(this.#resetEpisodes);
-    this.#isReady = true;
-    return { observations: core.observations, info: { episodes: this.#resetEpisodes, numEpisodes: this.numEpisodes, passes: this.passes } };
+  /** Number of episodes in the replayed window. */
+  get numEpisodes(): number {
+    return this.setup.episodes.count;
   }
 
-  /**
-   * Steps every slot with its action: `actions[i]` a candidate index (candidates mode), or
-   * `actions[i * K .. (i + 1) * K)` a slate of distinct catalogue items (slate mode). Finished slots
-   * auto-reset in the same step. The result's arrays are overwritten by the next call.
-   */
   step(actions: Int32Array): VectorStepResult {
-    this.assertOpen();
-    if (!this.#isReady) {
-      throw new RecGymError(ErrorCode.RESET_NEEDED, 'VectorRecommendationEnv.step: expected reset() before the first step, actual step() on a fresh env');
-    }
-    this.#validate(actions);
-    this.core.step(actions, true);
+    this.advance(actions);
     return this.#result;
-  }
-
-  observationAt(batch: VectorObservation, slot: number): ReplayObservation {
-    return observationAt(batch, slot, this.historyLength, this.numCandidates);
-  }
-
-  createActions(): Int32Array {
-    return new Int32Array(this.numEnvs * (this.slateSize > 0 ? this.slateSize : 1));
-  }
-
-  setAction(actions: Int32Array, slot: number, action: ReplayAction): void {
-    if (this.slateSize > 0) actions.set(action as Int32Array, slot * this.slateSize);
-    else actions[slot] = action as number;
-  }
-
-  #validate(actions: Int32Array): void {
-    const numEnvs = this.numEnvs;
-    const K = this.slateSize;
-    const expectedLength = K > 0 ? numEnvs * K : numEnvs;
-    if (!(actions instanceof Int32Array) || actions.length !== expectedLength) {
-      const actual = actions instanceof Int32Array ? `Int32Array(${actions.length})` : String((actions as object)?.constructor?.name ?? actions);
-      throw new RecGymError(
-        ErrorCode.INVALID_ACTION,
-        `VectorRecommendationEnv.step: expected actions as Int32Array(${expectedLength})${K > 0 ? ` (numEnvs * slateSize)` : ''}, actual ${actual}`,
-      );
-    }
-    if (K === 0) {
-      const C = this.numCandidates;
-      for (let i = 0; i < numEnvs; i++) {
-        const a = actions[i];
-        if (a < 0 || a >= C) {
-          throw new RecGymError(ErrorCode.INVALID_ACTION, `VectorRecommendationEnv.step: actions[${i}]: expected a candidate index in [0, ${C - 1}], actual ${a}`);
-        }
-      }
-      return;
-    }
-    const space = this.setup.actionSpace as Slate;
-    for (let i = 0; i < numEnvs; i++) {
-      for (let k = 0, base = i * K; k < K; k++) {
-        const item = actions[base + k];
-        if (!space.isAllowed(item)) {
-          throw new RecGymError(ErrorCode.INVALID_ACTION, `VectorRecommendationEnv.step: slot ${i} slate[${k}]: expected a catalogue item id, actual ${item}`);
-        }
-        for (let j = base; j < base + k; j++) {
-          if (actions[j] === item) {
-            throw new RecGymError(ErrorCode.INVALID_ACTION, `VectorRecommendationEnv.step: slot ${i}: expected distinct item ids, actual ${item} twice`);
-          }
-        }
-      }
-    }
   }
 }
 

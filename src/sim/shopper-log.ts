@@ -137,7 +137,7 @@ export function* shopperLogSlices(options: GeneratorOptions, sink: EventSink, us
 }
 
 /** A Poisson draw with mean `mean` (Knuth's product method; normal approximation above 30). */
-export function poisson(mean: number, rng: Rng): number {
+export function poisson(mean: number, rng: Pick<Rng, 'next'>): number {
   if (mean <= 0) return 0;
   if (mean > 30) {
     const u = 1 - rng.next();

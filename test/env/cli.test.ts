@@ -16,14 +16,16 @@ describe('recgym env list', () => {
     const io = collectingIo();
     expect(await main(['env', 'list', '--json'], io)).toBe(0);
     const output = JSON.parse(io.out) as { envs: Array<{ id: string; defaults: Record<string, unknown> }> };
-    expect(output.envs.map((e) => e.id)).toEqual(['Tianchi-Replay-C20-v0', 'Tianchi-Replay-v0', 'Tianchi-Slate-v0']);
+    expect(output.envs.map((e) => e.id)).toEqual(['Tianchi-Replay-C20-v0', 'Tianchi-Replay-v0', 'Tianchi-Sim-Impatient-v0', 'Tianchi-Sim-Slate-v0', 'Tianchi-Sim-v0', 'Tianchi-Slate-v0']);
     expect(output.envs[1].defaults).toEqual({ mode: 'candidates', numCandidates: 5, negatives: 'uniform' });
+    expect(output.envs[4].defaults).toEqual({ simulator: 'default', mode: 'candidates', numCandidates: 20, negatives: 'popularity' });
   });
 
   it('prints a readable table', async () => {
     const io = collectingIo();
     expect(await main(['env', 'list'], io)).toBe(0);
-    expect(io.out).toMatch(/^Tianchi-Replay-C20-v0 {2}Replay, candidates mode/m);
+    expect(io.out).toMatch(/^Tianchi-Replay-C20-v0 +Replay, candidates mode/m);
+    expect(io.out).toMatch(/^Tianchi-Sim-v0 +Simulated shoppers/m);
   });
 });
 
@@ -61,10 +63,19 @@ describe('recgym env check', () => {
     expect(text.out).toMatch(/all checks passed/);
   });
 
+  it('checks a simulated env, which takes no --split', async () => {
+    const io = collectingIo();
+    expect(await main(['env', 'check', 'Tianchi-Sim-v0', '--num-envs', '2', '--json'], io)).toBe(0);
+    expect(JSON.parse(io.out)).toMatchObject({ env: 'Tianchi-Sim-v0', split: 'simulated', passed: true, vector: { numEnvs: 2, passed: true } });
+    const split = collectingIo();
+    expect(await main(['env', 'check', 'Tianchi-Sim-v0', '--split', 'test'], split)).toBe(2);
+    expect(split.err.split('\n')[0]).toBe('recgym env check: --split: expected only with a replay env, actual Tianchi-Sim-v0 (a simulated env; its simulator is fitted on the days before the test day)');
+  });
+
   it('exits 1 with the known ids for an unknown env id', async () => {
     const io = collectingIo();
     expect(await main(['env', 'check', 'Nope-v0'], io)).toBe(1);
-    expect(io.err).toMatch(/unknown env id: expected one of Tianchi-Replay-C20-v0, Tianchi-Replay-v0, Tianchi-Slate-v0, actual "Nope-v0"/);
+    expect(io.err).toMatch(/unknown env id: expected one of Tianchi-Replay-C20-v0, Tianchi-Replay-v0, Tianchi-Sim-Impatient-v0, Tianchi-Sim-Slate-v0, Tianchi-Sim-v0, Tianchi-Slate-v0, actual "Nope-v0"/);
   });
 
   it('exits 1 with a clear message when the data cannot make the env', async () => {

@@ -1,0 +1,56 @@
+import type { BehaviorCode } from '../data/behavior.js';
+import { SECONDS_PER_DAY, type EventSink } from '../data/event-store.js';
+import { poisson } from './shopper-log.js';
+import type { Draws, ShopperModel } from './shopper-model.js';
+import { ShopperSessions } from './shopper-sessions.js';
+
+/** What {@link simulateOrganicLog} wrote. */
+export interface SimulatedLogSummary {
+  readonly events: number;
+  readonly sessions: number;
+}
+
+const EMPTY = new Int32Array(0);
+
+/**
+ * Writes `days` days of the fitted shoppers browsing on their own (nothing recommended) into `sink`
+ * with the store's raw ids, from the first day after the training window: each shopper has a
+ * Poisson number of sessions a day (the fitted rate), each run by {@link ShopperSessions} until the
+ * shopper leaves. Sessions of a day are written one after another; a shopper's events are in time
+ * order. For checking that a fit recovers what generated the log.
+ */
+export function simulateOrganicLog(model: ShopperModel, days: number, draws: Draws, sink: EventSink): SimulatedLogSummary {
+  const sessions = new ShopperSessions(model, 1, 1);
+  const { store } = model;
+  const log = sessions.log;
+  const firstDay = Math.ceil(model.model.trainWindow.end / SECONDS_PER_DAY) * SECONDS_PER_DAY;
+  const rate = model.model.session.sessionsPerUserDay;
+  let events = 0;
+  let count = 0;
+  for (const user of model.shoppers) {
+    const userRaw = store.userIds.rawOf(user);
+    let clock = 0;
+    for (let day = 0; day < days; day++) {
+      const dayStart = firstDay + day * SECONDS_PER_DAY;
+      const starts: number[] = [];
+      for (let s = poisson(rate, draws); s > 0; s--) starts.push(sessions.drawStartTime(draws, dayStart));
+      starts.sort((a, b) => a - b);
+      for (const start of starts) {
+        sessions.start(0, user, draws, Math.max(start, clock + model.model.session.gapSeconds + 1));
+        count++;
+        let hasLeft = false;
+        while (!hasLeft) {
+          hasLeft = sessions.respond(0, EMPTY, 0, 0, draws);
+          const row = sessions.rows[0];
+          const end = log.end(row);
+          for (let p = end - sessions.stepEvents[0]; p < end; p++) {
+            sink.append(userRaw, store.itemIds.rawOf(log.items[p]), store.categoryIds.rawOf(log.categories[p]), log.behaviors[p] as BehaviorCode, log.times[p]);
+            events++;
+          }
+        }
+        clock = log.times[log.end(sessions.rows[0]) - 1];
+      }
+    }
+  }
+  return { events, sessions: count };
+}
