@@ -170,11 +170,11 @@ export class VectorRecommendationEnv extends ReplayCoreEnv implements VectorEnv<
       for (let k = 0, base = i * K; k < K; k++) {
         const item = actions[base + k];
         if (!space.isAllowed(item)) {
-          throw new RecGymError(ErrorCode.INVALID_ACTION, `VectorRecommendationEnv.step: slot ${i} slate[${k}]: expected a catalogue item id, actual ${item}`);
+          throw new RecGymError(ErrorCode.INVALID_ACTION, `VectorRecommendationEnv.step: slot ${i} slate[${k}]: expected a catalogue item index, actual ${item}`);
         }
         for (let j = base; j < base + k; j++) {
           if (actions[j] === item) {
-            throw new RecGymError(ErrorCode.INVALID_ACTION, `VectorRecommendationEnv.step: slot ${i}: expected distinct item ids, actual ${item} twice`);
+            throw new RecGymError(ErrorCode.INVALID_ACTION, `VectorRecommendationEnv.step: slot ${i}: expected distinct item indices, actual ${item} twice`);
           }
         }
       }
