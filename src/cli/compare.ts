@@ -26,7 +26,7 @@ const BACKENDS: readonly BackendPreference[] = ['auto', 'tensorflow', 'wasm', 'c
 const USAGE = `usage: recgym compare [--data FILE] [--format F] [--test-day YYYY-MM-DD | --test-start YYYY-MM-DDTHH:MM]
                       [--epochs E] [--seed S | --seeds 0,1,2] [--backend auto|tensorflow|wasm|cpu]
                       [--ranker-config FILE.json] [--dqn-config FILE.json] [--validation-days N] [--no-refit]
-                      [--resamples N] [--out DIR] [--json] [--quiet]
+                      [--jobs N] [--resamples N] [--out DIR] [--json] [--quiet]
 
 The main job (what \`npm start\` runs): trains the two learning agents on the training days (the last
 one validates and picks the epoch; each is then retrained that many epochs through the validation

@@ -1,7 +1,7 @@
 import { FORMAT_NAMES } from '../data/detect-format.js';
 import { readEventLog, type ReadOptions } from '../data/read-event-log.js';
 import { REJECT_REASONS } from '../data/rejects.js';
-import { parseDay } from '../data/split.js';
+import { formatWindow, parseDay } from '../data/split.js';
 import { computeStats, type LogStats } from '../data/stats.js';
 import { caseShares, parseTestStart, type CaseShares } from '../eval/test-cases.js';
 import { formatCount } from '../report/format.js';
@@ -128,9 +128,9 @@ function formatTable(s: LogStats, cases: CaseShares | undefined, loadSeconds: nu
     ['items', n(s.items)],
     ['categories', n(s.categories)],
     ['behaviors', `click ${n(s.behaviors.click)}, favorite ${n(s.behaviors.favorite)}, cart ${n(s.behaviors.cart)}, purchase ${n(s.behaviors.purchase)}`],
-    ['time', `${s.firstTime} .. ${s.lastTime} (${s.days} days with events)`],
+    ['time', `first event ${s.firstTime}, last ${s.lastTime} (${s.days} days with events)`],
     isTestStart
-      ? ['test window', `${s.testWindow.start} .. ${s.testWindow.end}: ${n(s.testEvents)} events of ${n(s.testUsers)} users`]
+      ? ['test window', `${formatWindow(s.testWindow)}: ${n(s.testEvents)} events of ${n(s.testUsers)} users`]
       : ['test day', `${s.testDay}: ${n(s.testEvents)} events of ${n(s.testUsers)} users`],
     ['train', `${n(s.trainEvents)} events before the test ${isTestStart ? 'window' : 'day'}${s.laterEvents > 0 ? `; ${n(s.laterEvents)} after it (unused)` : ''}`],
     ...(cases

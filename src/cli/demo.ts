@@ -8,7 +8,7 @@ import type { RecommendationEnv } from '../env/recommendation-env.js';
 import { RecordEpisodeStatistics } from '../env/wrappers/record-episode-stats.js';
 import { fmt, formatCount } from '../report/format.js';
 import { DEFAULT_GENERATOR_CONFIG } from '../sim/generator-config.js';
-import { parseFlags, seedFlag, type CliIo, type Command } from './command.js';
+import { parseFlags, seedFlag, UsageError, type CliIo, type Command } from './command.js';
 import { command as dataStats } from './data-stats.js';
 import { command as evalCommand } from './eval.js';
 import { checkOutputDirectory, createDirectory } from './output-path.js';
@@ -17,16 +17,18 @@ import { writeShopperLog } from './write-shopper-log.js';
 
 const ENV_ID = 'Tianchi-Replay-v0';
 
-const USAGE = `usage: recgym demo [--out-dir DIR] [--seed S]
+const USAGE = `usage: recgym demo [--out DIR] [--seed S]
 
-A fast tour of the embedded default data (\`npm start\` runs \`recgym compare\`, which trains the DQN):
+A fast tour of the embedded default data (\`npm start\` runs \`recgym compare\`, which trains the
+ranker and the DQN):
   1. generates the default shopper log (Tianchi format) into DIR/default-tianchi.csv,
   2. loads it and prints its statistics (recgym data stats),
   3. rolls a random agent through every episode of the ${ENV_ID} replay env (5 candidates,
      as in the original article) on the training days and on the test day,
   4. evaluates the baselines on the test day in the full and the seed protocol (recgym eval).
 
-  --out-dir DIR  where the generated log goes (default: results; checked before any work)
+  --out DIR      where the generated log goes (default: results; checked before any work);
+                 --out-dir DIR, its name before, still works
   --seed S       seed of the random agent, the env and the evaluation (default 0)`;
 
 /** Totals of a random agent's pass over every episode of one replay env. */
@@ -94,16 +96,18 @@ export const command: Command = {
   summary: 'a fast tour: the default data, its stats, a random agent in the replay env, the baselines',
   usage: USAGE,
   async run(args: string[], io: CliIo): Promise<number> {
-    const { values } = parseFlags(args, { 'out-dir': { type: 'string' }, seed: { type: 'string' } }, false);
+    const { values } = parseFlags(args, { out: { type: 'string' }, 'out-dir': { type: 'string' }, seed: { type: 'string' } }, false);
     const seed = seedFlag('seed', values.seed, 0);
-    const outDir = values['out-dir'] ?? 'results';
-    checkOutputDirectory('out-dir', outDir);
-    createDirectory('out-dir', outDir);
+    if (values.out !== undefined && values['out-dir'] !== undefined) throw new UsageError('--out-dir: expected --out or its old name --out-dir, actual both');
+    const outFlag = values['out-dir'] !== undefined ? 'out-dir' : 'out';
+    const outDir = values.out ?? values['out-dir'] ?? 'results';
+    checkOutputDirectory(outFlag, outDir);
+    createDirectory(outFlag, outDir);
     const file = join(outDir, 'default-tianchi.csv');
 
     io.stdout(`== 1. embedded default data (seeded shopper population, seed ${DEFAULT_GENERATOR_CONFIG.seed})\n`);
     const started = performance.now();
-    const { events } = await writeShopperLog('out-dir', file, DEFAULT_GENERATOR_CONFIG);
+    const { events } = await writeShopperLog(outFlag, file, DEFAULT_GENERATOR_CONFIG);
     io.stdout(`wrote ${formatCount(events)} events to ${file} in ${((performance.now() - started) / 1000).toFixed(2)} s\n\n`);
 
     io.stdout(`== 2. recgym data stats ${file}\n`);
@@ -121,7 +125,7 @@ export const command: Command = {
         io,
       );
     }
-    io.stdout(`\nNext: recgym env list, recgym env check ${ENV_ID}, recgym eval --help; the DQN: recgym compare (npm start), recgym train --help.\n`);
+    io.stdout(`\nNext: recgym env list, recgym env check ${ENV_ID}, recgym eval --help; the learners: recgym compare (npm start), recgym train --help.\n`);
     return 0;
   },
 };

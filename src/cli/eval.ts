@@ -51,8 +51,8 @@ per (data, protocol, seed) and shared by all agents; 95 % CIs are percentile boo
   --unweighted        popularity counts every event as 1 (default: click 1, fav 2, cart 3, buy 4)
   --half-life-hours H exponential time decay of popularity
   --resamples N       bootstrap resamples (default 1000)
-  --model DIR         load the agent that learns (dqn) from a checkpoint (DIR from recgym train --out,
-                      or its DIR/checkpoint) instead of training it; the data must be the training data
+  --model DIR         load the learner (ranker or dqn) from a checkpoint (DIR from recgym train --out,
+                      or its DIR/checkpoint) instead of training it; the data must be the training data.
                       A checkpoint is refused (exit 1, one line) when the data is not its training
                       data (the first difference named), its manifest is malformed or of another
                       recgym version, or a weight is not finite.

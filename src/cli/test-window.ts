@@ -1,6 +1,6 @@
 import { ErrorCode, RecGymError } from '../core/errors.js';
 import type { EventStore } from '../data/event-store.js';
-import { formatDay, formatTime, splitAtTime, splitByDay, type DaySplit } from '../data/split.js';
+import { formatDay, formatWindow, splitAtTime, splitByDay, type DaySplit } from '../data/split.js';
 import { testWindowVolume } from '../data/test-window-volume.js';
 import { parseTestStart } from '../eval/test-cases.js';
 import { formatCount } from '../report/format.js';
@@ -34,7 +34,7 @@ export function testWindowProblem(store: EventStore, split: DaySplit, cases: num
   const volume = testWindowVolume(store, split.test);
   if (cases > 0 && !volume.isThin) return undefined;
   const isDayWindow = flags.testStart === undefined;
-  const name = isDayWindow ? `the test day ${formatDay(split.testDay)}` : `the test window ${formatTime(split.test.start)} .. ${formatTime(split.test.end)}`;
+  const name = isDayWindow ? `the test day ${formatDay(split.testDay)}` : `the test window ${formatWindow(split.test)}`;
   const events = `${formatCount(volume.events)} event${volume.events === 1 ? '' : 's'}`;
   const problem =
     cases === 0

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { EventStore } from './event-store.js';
-import { formatTime, type TimeWindow } from './split.js';
+import { formatWindow, type TimeWindow } from './split.js';
 
 /** What a checkpoint records of the data it was trained on, so that it can refuse other data. */
 export interface DataFingerprint {
@@ -34,7 +34,7 @@ export function fingerprintDifference(expected: DataFingerprint, store: EventSto
   if (actual.itemIds !== expected.itemIds) {
     return `item ids: expected the training data's (hash ${expected.itemIds}), actual other ids or another order (hash ${actual.itemIds})`;
   }
-  const window = `training window ${formatTime(expected.train.start)} .. ${formatTime(expected.train.end)}`;
+  const window = `training window ${formatWindow(expected.train)}`;
   if (actual.trainEvents !== expected.trainEvents) return `${window}: expected ${expected.trainEvents} events, actual ${actual.trainEvents}`;
   if (actual.trainEventsHash !== expected.trainEventsHash) {
     return `${window}: expected the training events (hash ${expected.trainEventsHash}), actual other events (hash ${actual.trainEventsHash})`;

@@ -6,8 +6,11 @@ export {
   parseDay,
   formatDay,
   formatTime,
+  formatWindow,
+  isoWindow,
   countInWindow,
   type TimeWindow,
+  type IsoWindow,
   type DaySplit,
 } from './split.js';
 export { buildEpisodes, type Episodes, type EpisodeOptions } from './episodes.js';

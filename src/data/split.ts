@@ -37,6 +37,31 @@ export function formatTime(seconds: number): string {
   return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
 }
 
+/** A {@link TimeWindow} as ISO-8601 UTC times (`formatTime`), half-open like it: what reports and JSON hold. */
+export interface IsoWindow {
+  readonly start: string;
+  readonly end: string;
+}
+
+/** `window` with its bounds as ISO-8601 UTC times. */
+export function isoWindow(window: TimeWindow): IsoWindow {
+  return { start: formatTime(window.start), end: formatTime(window.end) };
+}
+
+/**
+ * The one way a window of time is printed: half-open `[start, end)`, with days (`[2014-11-18, 2014-12-17)`)
+ * when both bounds are UTC midnights, else times (`[2014-12-18T10:00:00Z, 2014-12-19T00:00:00Z)`);
+ * a window that is exactly one UTC day is that day (`2014-12-18`). Takes seconds or an {@link IsoWindow}.
+ */
+export function formatWindow(window: TimeWindow | IsoWindow): string {
+  const start = typeof window.start === 'number' ? window.start : Date.parse(window.start) / 1000;
+  const end = typeof window.end === 'number' ? window.end : Date.parse(window.end) / 1000;
+  const isDays = start % SECONDS_PER_DAY === 0 && end % SECONDS_PER_DAY === 0;
+  if (!isDays) return `[${formatTime(start)}, ${formatTime(end)})`;
+  if (end - start === SECONDS_PER_DAY) return formatDay(start / SECONDS_PER_DAY);
+  return `[${formatDay(start / SECONDS_PER_DAY)}, ${formatDay(end / SECONDS_PER_DAY)})`;
+}
+
 /**
  * Splits a store by day. `testDay` (a `YYYY-MM-DD` string or a day number) defaults to the
  * last day that has events, the way the Tianchi task holds out 2014-12-18.

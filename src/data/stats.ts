@@ -2,7 +2,7 @@ import { SECONDS_PER_DAY } from './event-store.js';
 import type { FormatName } from './detect-format.js';
 import type { LoadedLog } from './read-event-log.js';
 import type { RejectReport } from './rejects.js';
-import { formatDay, formatTime, splitByDay, type DaySplit } from './split.js';
+import { formatDay, formatTime, isoWindow, splitByDay, type DaySplit, type IsoWindow } from './split.js';
 
 /** Summary of a loaded log, as printed by `recgym data stats`. */
 export interface LogStats {
@@ -23,7 +23,7 @@ export interface LogStats {
   /** Held-out day, `YYYY-MM-DD` (default: the last day with events). */
   testDay: string;
   /** The test window, ISO-8601 UTC: the test day, or [--test-start, the next midnight). */
-  testWindow: { start: string; end: string };
+  testWindow: IsoWindow;
   /** Events on the days before the test day. */
   trainEvents: number;
   /** Events on the test day. */
@@ -100,7 +100,7 @@ export function computeStats(log: LoadedLog, options: { testDay?: string; split?
     lastTime: formatTime(store.maxTime),
     days,
     testDay: formatDay(split.testDay),
-    testWindow: { start: formatTime(test.start), end: formatTime(test.end) },
+    testWindow: isoWindow(test),
     trainEvents,
     testEvents,
     laterEvents,

@@ -8,13 +8,19 @@ import type { Discrete } from './spaces/discrete.js';
 import type { Slate } from './spaces/slate.js';
 import type { Space } from './spaces/space.js';
 
-/** An action: a candidate index (candidates mode) or a slate of item ids (slate mode). */
+/**
+ * An action: a candidate index (candidates mode) or a slate of item indices (slate mode). Items are
+ * the store's dense indices (0 .. numItems - 1, what observations hold); `info.candidateIds` and
+ * `info.event.itemId` give the log's own item ids.
+ */
 export type ReplayAction = number | Int32Array;
 
-/** The logged event a step was judged against (dense ids; `position` in the store). */
+/** The logged event a step was judged against (`item`, `category`: dense indices; `position` in the store). */
 export interface LoggedEvent {
   readonly position: number;
   readonly item: number;
+  /** The log's id of `item`. */
+  readonly itemId: number;
   readonly category: number;
   readonly behavior: BehaviorCode;
   /** Unix seconds. */
@@ -32,6 +38,8 @@ export interface ReplayResetInfo {
   /** Store position of the first target event. */
   readonly position: number;
   readonly trainingEpoch: number;
+  /** Candidates mode: the log's item ids of `observation.candidates`, in the same order. */
+  readonly candidateIds?: number[];
 }
 
 /** `info` of `step`. */
@@ -48,6 +56,8 @@ export interface ReplayStepInfo {
   /** Steps taken in this episode, this one included. */
   readonly episodeStep: number;
   readonly trainingEpoch: number;
+  /** Candidates mode: the log's item ids of the returned `observation.candidates`, in the same order. */
+  readonly candidateIds?: number[];
 }
 
 /** Options of `reset`: choose the episode by index or by raw user id (first episode of that user). */
@@ -96,8 +106,9 @@ export class RecommendationEnv extends ReplayCoreEnv implements Env<ReplayObserv
     const core = this.core;
     const { store, episodes } = this.setup;
     const user = episodes.user[episode];
+    const observation = this.#observation(core.observations);
     return {
-      observation: this.#observation(core.observations),
+      observation,
       info: {
         episode,
         numEpisodes: episodes.count,
@@ -105,6 +116,7 @@ export class RecommendationEnv extends ReplayCoreEnv implements Env<ReplayObserv
         userId: store.userIds.rawOf(user),
         position: episodes.start[episode],
         trainingEpoch: core.trainingEpoch,
+        ...this.#candidateIds(observation),
       },
     };
   }
@@ -124,8 +136,9 @@ export class RecommendationEnv extends ReplayCoreEnv implements Env<ReplayObserv
     const { store } = this.setup;
     const p = targetPositions[0];
     const user = store.users[p];
+    const observation = this.#observation(isActive ? core.observations : core.finalObservations);
     const info: ReplayStepInfo = {
-      event: { position: p, item: store.items[p], category: store.categories[p], behavior: store.behaviors[p] as BehaviorCode, time: store.times[p] },
+      event: { position: p, item: store.items[p], itemId: store.itemIds.rawOf(store.items[p]), category: store.categories[p], behavior: store.behaviors[p] as BehaviorCode, time: store.times[p] },
       hit: core.hits[0] === 1,
       positiveIndex: positiveIndices[0],
       episode: core.actedEpisodes[0],
@@ -133,9 +146,16 @@ export class RecommendationEnv extends ReplayCoreEnv implements Env<ReplayObserv
       userId: store.userIds.rawOf(user),
       episodeStep: core.slotSteps[0],
       trainingEpoch: core.trainingEpoch,
+      ...this.#candidateIds(observation),
     };
-    const observation = this.#observation(isActive ? core.observations : core.finalObservations);
     return { observation, reward: core.rewardOf(0), terminated, truncated, info };
+  }
+
+  #candidateIds(observation: ReplayObservation): { candidateIds?: number[] } {
+    const { candidates } = observation;
+    if (candidates === undefined) return {};
+    const ids = this.setup.store.itemIds;
+    return { candidateIds: Array.from(candidates, (item) => ids.rawOf(item)) };
   }
 
   #observation(batch: VectorObservation): ReplayObservation {

@@ -146,9 +146,9 @@ export function validateActionBatch(
   for (let i = 0; i < numEnvs; i++) {
     for (let k = 0, base = i * K; k < K; k++) {
       const item = actions[base + k];
-      if (!(slate as Slate).isAllowed(item)) throw new RecGymError(ErrorCode.INVALID_ACTION, `${who}.step: slot ${i} slate[${k}]: expected a catalogue item id, actual ${item}`);
+      if (!(slate as Slate).isAllowed(item)) throw new RecGymError(ErrorCode.INVALID_ACTION, `${who}.step: slot ${i} slate[${k}]: expected a catalogue item index, actual ${item}`);
       for (let j = base; j < base + k; j++) {
-        if (actions[j] === item) throw new RecGymError(ErrorCode.INVALID_ACTION, `${who}.step: slot ${i}: expected distinct item ids, actual ${item} twice`);
+        if (actions[j] === item) throw new RecGymError(ErrorCode.INVALID_ACTION, `${who}.step: slot ${i}: expected distinct item indices, actual ${item} twice`);
       }
     }
   }

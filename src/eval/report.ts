@@ -1,4 +1,4 @@
-import { formatTime } from '../data/split.js';
+import { formatWindow, isoWindow } from '../data/split.js';
 import { fmt, formatInterval, jsonWithNulls } from '../report/format.js';
 import { textTable } from '../report/table.js';
 import type { Interval } from './bootstrap.js';
@@ -104,10 +104,7 @@ export function buildReport(
     ...(runs.length === 1 ? { seed: first.seed } : { seeds: runs.map((r) => r.seed) }),
     catalogue: context.catalogue,
     filter: first.filter,
-    split: {
-      train: { start: formatTime(train.start), end: formatTime(train.end) },
-      test: { start: formatTime(test.start), end: formatTime(test.end) },
-    },
+    split: { train: isoWindow(train), test: isoWindow(test) },
     cases: first.cases,
     evaluated: first.evaluated,
     randomExpected,
@@ -146,7 +143,7 @@ export function formatReport(report: EvalReport): string {
   const lines: string[] = [];
   const seeds = seedsText(report.seeds ?? [report.seed as number]);
   lines.push(`data ${report.data} · protocol ${report.protocol} (K=${report.k}) · catalogue ${report.catalogue} · cases ${report.filter} · ${seeds}`);
-  lines.push(`train ${report.split.train.start} .. ${report.split.train.end}, test ${report.split.test.start} .. ${report.split.test.end}`);
+  lines.push(`train ${formatWindow(report.split.train)}, test ${formatWindow(report.split.test)}`);
   lines.push(`test cases ${c.total} of ${c.users} users: ${caseKindsText(c)}`);
   if (report.filter !== 'all') lines.push(`evaluated (${report.filter}): ${report.evaluated.total} cases of ${report.evaluated.users} users`);
   lines.push('');

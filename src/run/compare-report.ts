@@ -1,9 +1,10 @@
+import { formatWindow } from '../data/split.js';
 import type { ProtocolName } from '../eval/protocols.js';
 import { caseKindsText, seedsText } from '../eval/report.js';
 import { ciSign, fmt, formatCount, formatInterval, jsonWithNulls } from '../report/format.js';
 import { CHART_COLORS, barChart, chartGrid, lineChart, type ChartSeries } from '../report/svg-chart.js';
 import { markdownTable, textTable } from '../report/table.js';
-import type { CompareReport, DiffRow } from './compare.js';
+import type { CompareReport, DiffRow, TrainingSummary } from './compare.js';
 
 /** The files `recgym compare` writes besides the data, by role. */
 export const COMPARE_FILES = {
@@ -62,6 +63,20 @@ function pairRows(differences: readonly DiffRow[]): string[][] {
 
 const PAIR_HEADER = ['agent', 'baseline', 'protocol', 'metric', 'all cases', 'warm cases', 'discovery cases'];
 
+/** What the results evaluate for one training run: the refit (its test figure beside the chosen epoch's) or the chosen epoch's agent itself. */
+function refitText(run: TrainingSummary): string {
+  const chosen = run.epochs[run.bestEpoch];
+  const chosenTest = chosen ? fmt(chosen.test['recall@20']) : '—';
+  if (!run.refit) {
+    return `No refit (\`--no-refit\`): the results above evaluate epoch ${run.bestEpoch + 1}'s agent (test recall@20 ${chosenTest} here), which never saw the validation day(s).`;
+  }
+  const through = formatWindow({ start: run.windows.train.start, end: run.windows.validation.end });
+  return (
+    `Refit: retrained from scratch for ${run.refit.epochs} epoch(s) on ${through}, the validation day(s) included, as the baselines see them; ` +
+    `the results above evaluate this agent (test recall@20 ${fmt(run.refit.test['recall@20'])} in training's evaluation), not epoch ${run.bestEpoch + 1}'s above (${chosenTest}), so the two figures differ.`
+  );
+}
+
 function caseLine(report: CompareReport): string {
   const c = report.cases;
   return `test cases ${formatCount(c.total)} of ${formatCount(c.users)} users: ${caseKindsText(c)}`;
@@ -76,7 +91,7 @@ function storeText(report: CompareReport): string {
 export function formatCompareTable(report: CompareReport): string {
   const lines: string[] = [];
   lines.push(`data ${report.data} (${storeText(report)}) · ${seedsText(report.seeds)} · trained on ${report.backend}`);
-  lines.push(`train ${report.split.train.start} .. ${report.split.train.end}, test ${report.split.test.start} .. ${report.split.test.end}`);
+  lines.push(`train ${formatWindow(report.split.train)}, test ${formatWindow(report.split.test)}`);
   lines.push(caseLine(report), '');
   const { header, rows } = mainRows(report);
   lines.push(textTable(header, rows));
@@ -98,7 +113,7 @@ export function compareMarkdown(report: CompareReport): string {
   out.push('# recgym compare', '');
   out.push(`Reproduce with \`${report.command}\`.`, '');
   out.push(`- **Data**: ${report.data} (${storeText(report)})`);
-  out.push(`- **Split**: train ${report.split.train.start} .. ${report.split.train.end}, test ${report.split.test.start} .. ${report.split.test.end} (UTC)`);
+  out.push(`- **Split**: train ${formatWindow(report.split.train)}, test ${formatWindow(report.split.test)} (UTC days; a window [start, end) holds its start, not its end)`);
   out.push(`- **Cases**: ${caseLine(report).replace(/^test cases /, '')}`);
   out.push(`- **Seeds**: ${report.seeds.join(', ')}; 95 % CIs are percentile bootstraps over test users; candidate sets and tie-breaks are shared by all agents, so differences are paired.`);
   out.push(`- **Trained on**: ${report.backend} (\`js\`: typed arrays, no tfjs)`, '');
@@ -119,12 +134,17 @@ export function compareMarkdown(report: CompareReport): string {
     out.push(markdownTable(PAIR_HEADER, pairRows(report.learnerDifferences)), '');
   }
   out.push('## Training', '');
+  out.push(
+    'Validation picks each learner\'s epoch; the test column below is each epoch\'s agent, trained without the validation day(s). ' +
+      'Unless the run says otherwise, the agent the results above evaluate is a refit: retrained from scratch through the validation day(s) for the chosen number of epochs, so its test figure differs from the chosen epoch\'s here.',
+    '',
+  );
   for (const variant of report.learners) {
     out.push(`\`${variant.name}\` (${variant.agent}): ${configText(variant.config)}.`, '');
     for (const run of variant.runs) {
       out.push(
-        `Seed ${run.seed} on ${run.backend}: train ${run.windows.train.start} .. ${run.windows.train.end}, validation ${run.windows.validation.start} .. ${run.windows.validation.end} (${run.cases.validation} cases, picks the epoch); ` +
-          `evaluated epoch ${run.bestEpoch + 1}; ${run.seconds.toFixed(1)} s.`,
+        `Seed ${run.seed} on ${run.backend}: train ${formatWindow(run.windows.train)}, validation ${formatWindow(run.windows.validation)} (${run.cases.validation} cases, picks the epoch); ` +
+          `validation chose epoch ${run.bestEpoch + 1}; ${run.seconds.toFixed(1)} s.`,
         '',
       );
       const details = run.epochs.length > 0 ? Object.keys(run.epochs[0].details).filter((key) => EPOCH_DETAILS.has(key)) : [];
@@ -140,6 +160,8 @@ export function compareMarkdown(report: CompareReport): string {
             fmt(e.test['recall@20']),
           ]),
         ),
+        '',
+        refitText(run),
         '',
       );
     }

@@ -4,7 +4,7 @@ import type { LearnerName } from '../agents/registry.js';
 import type { TrainableAgent } from '../agents/trainable.js';
 import type { EventStore } from '../data/event-store.js';
 import { assertSeed } from '../core/rng.js';
-import { formatTime, type DaySplit } from '../data/split.js';
+import { isoWindow, type DaySplit, type IsoWindow } from '../data/split.js';
 import type { Interval } from '../eval/bootstrap.js';
 import { evaluate, summarize, type AgentSource, type SeedResult } from '../eval/evaluate.js';
 import type { Progress } from '../report/progress.js';
@@ -13,7 +13,7 @@ import { buildReport, type EvalReport, type SeedInterval } from '../eval/report.
 import { buildTestCases, type CaseCounts } from '../eval/test-cases.js';
 import { fittedPerSeed } from './fitted-per-seed.js';
 import { runTrainingInWorker } from './parallel-training.js';
-import { runTraining, type EpochRecord, type TrainingRun, type TrainingWindows } from './training-run.js';
+import { runTraining, type EpochRecord, type RefitResult, type TrainingRun, type TrainingWindows } from './training-run.js';
 
 /** The baselines `recgym compare` evaluates beside the learning agents, strongest first. */
 export const COMPARE_BASELINES: readonly string[] = ['recent', 'cooccurrence', 'popularity', 'random'];
@@ -84,9 +84,11 @@ export interface TrainingSummary {
   /** 0-based epoch whose weights were evaluated (best validation recall@20). */
   readonly bestEpoch: number;
   readonly seconds: number;
-  readonly windows: { readonly train: TimeRange; readonly validation: TimeRange; readonly test: TimeRange };
+  readonly windows: { readonly train: IsoWindow; readonly validation: IsoWindow; readonly test: IsoWindow };
   readonly cases: { readonly validation: number; readonly test: number };
   readonly epochs: EpochRecord[];
+  /** The retraining through the validation day(s) that made the evaluated agent; null with `refit: false`. */
+  readonly refit: RefitResult | null;
 }
 
 /** A learner variant's config and training runs. */
@@ -95,12 +97,6 @@ export interface VariantSummary {
   readonly agent: LearnerName;
   readonly config: TrainableAgent['config'];
   readonly runs: TrainingSummary[];
-}
-
-/** `[start, end)` as UTC times. */
-export interface TimeRange {
-  readonly start: string;
-  readonly end: string;
 }
 
 /** A headline metric of one agent under one protocol, averaged over seeds. */
@@ -127,7 +123,7 @@ export interface CompareReport {
   readonly command: string;
   readonly data: string;
   readonly store: { readonly events: number; readonly users: number; readonly items: number };
-  readonly split: { readonly train: TimeRange; readonly test: TimeRange };
+  readonly split: { readonly train: IsoWindow; readonly test: IsoWindow };
   readonly cases: CaseCounts;
   readonly seeds: number[];
   readonly baseline: string;
@@ -153,12 +149,8 @@ export interface CompareReport {
   };
 }
 
-function range(window: { start: number; end: number }): TimeRange {
-  return { start: formatTime(window.start), end: formatTime(window.end) };
-}
-
 function windowsOf(windows: TrainingWindows): TrainingSummary['windows'] {
-  return { train: range(windows.train), validation: range(windows.validation), test: range(windows.test) };
+  return { train: isoWindow(windows.train), validation: isoWindow(windows.validation), test: isoWindow(windows.test) };
 }
 
 /**
@@ -222,6 +214,7 @@ export async function runComparison(options: CompareOptions): Promise<CompareRep
           windows: windowsOf(run.windows),
           cases: run.cases,
           epochs: run.epochs,
+          refit: run.refit ?? null,
         });
         log?.(`${variant.name}: trained (${run.backend}) in ${run.seconds.toFixed(1)} s, evaluating epoch ${run.bestEpoch + 1}`);
         for (const warning of run.warnings) log?.(`${variant.name}: warning: ${warning}`);
@@ -289,7 +282,7 @@ export async function runComparison(options: CompareOptions): Promise<CompareRep
     command: options.command,
     data: options.data,
     store: { events: store.length, users: store.numUsers, items: store.numItems },
-    split: { train: range(split.train), test: range(split.test) },
+    split: { train: isoWindow(split.train), test: isoWindow(split.test) },
     cases: { ...results[protocols[0]]?.cases } as CaseCounts,
     seeds: [...seeds],
     baseline,

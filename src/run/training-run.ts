@@ -6,7 +6,7 @@ import type { EpochStats, TrainableAgent, TrainProgress } from '../agents/traina
 import { ErrorCode, RecGymError } from '../core/errors.js';
 import { assertSeed, createRng } from '../core/rng.js';
 import { SECONDS_PER_DAY, type EventStore } from '../data/event-store.js';
-import { formatDay, formatTime, type DaySplit, type TimeWindow } from '../data/split.js';
+import { formatDay, formatWindow, isoWindow, type DaySplit, type TimeWindow } from '../data/split.js';
 import { caseValues, prepareEvaluation, rankCases, type EvaluationSetup } from '../eval/evaluate.js';
 import { metricName, PROTOCOLS } from '../eval/protocols.js';
 import type { Progress } from '../report/progress.js';
@@ -137,11 +137,12 @@ export function trainingWindows(split: DaySplit, validationDays = 1, periodSecon
   if (!(Number.isInteger(periodSeconds) && periodSeconds >= 1)) throw new RangeError(`expected periodSeconds >= 1, actual ${periodSeconds}`);
   const validationStart = split.test.start - validationDays * periodSeconds;
   if (validationStart <= split.train.start) {
+    const validation = formatWindow({ start: validationStart, end: split.test.start });
     throw new RecGymError(
       ErrorCode.NO_EVENTS,
       periodSeconds === SECONDS_PER_DAY
-        ? `training: expected training days before the ${validationDays} validation day(s) ending ${formatDay(split.testDay - 1)}, actual none (the log starts ${formatDay(Math.floor(split.train.start / SECONDS_PER_DAY))}; for a log of a few hours set the DQN config's periodMinutes, e.g. 30)`
-        : `training: expected training time before the ${validationDays} validation period(s) of ${periodSeconds / 60} minutes ending ${formatTime(split.test.start)}, actual none (the log's first day starts ${formatTime(split.train.start)})`,
+        ? `training: expected training days before the validation window ${validation} (${validationDays} day(s)), actual none (the log starts ${formatDay(Math.floor(split.train.start / SECONDS_PER_DAY))}; for a log of a few hours set the DQN config's periodMinutes, e.g. 30)`
+        : `training: expected training time before the validation window ${validation} (${validationDays} period(s) of ${periodSeconds / 60} minutes), actual none (the log's first day starts ${formatDay(Math.floor(split.train.start / SECONDS_PER_DAY))})`,
     );
   }
   return {
@@ -162,22 +163,13 @@ function metricsOf(setup: EvaluationSetup, ranks: Int32Array): Record<string, nu
   return out;
 }
 
-/** `YYYY-MM-DD .. YYYY-MM-DD` (last day included; one day alone for the test day) for whole days, else the times `[start, end)`. */
-function windowText(window: TimeWindow, isTest = false): string {
-  const isDays = window.start % SECONDS_PER_DAY === 0 && window.end % SECONDS_PER_DAY === 0;
-  if (!isDays) return `${formatTime(window.start)} .. ${formatTime(window.end)}`;
-  const first = window.start / SECONDS_PER_DAY;
-  const last = window.end / SECONDS_PER_DAY - 1;
-  return first === last && isTest ? formatDay(first) : `${formatDay(first)} .. ${formatDay(last)}`;
-}
-
 /** The common figures of {@link EpochStats}; everything else an agent reports goes to {@link EpochRecord.details}. */
 const COMMON_STATS = new Set(['epoch', 'loss', 'gradientSteps', 'transitions', 'seconds', 'trainTransitionsPerSec']);
 
 /** The warning of a run whose returned agent made no gradient step. */
 function untrainedWarning(agent: LearnerName, train: TimeWindow): string {
   const why = agent === 'ranker' ? 'no user has two events in it' : 'see learningStarts, trainFrequency and maxStepsPerEpoch';
-  return `0 gradient steps: the ${agent} saved is untrained (its initial weights); its training window ${windowText(train)} holds too little data for its config (${why})`;
+  return `0 gradient steps: the ${agent} saved is untrained (its initial weights); its training window ${formatWindow(train)} holds too little data for its config (${why})`;
 }
 
 function detailsOf(stats: EpochStats): Record<string, number> {
@@ -211,7 +203,7 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingRun
   if (validationCases.count === 0) {
     throw new RecGymError(
       ErrorCode.NO_TEST_CASES,
-      `training: expected validation cases (events of ${windowText(windows.validation)} by users with a training event), actual none`,
+      `training: expected validation cases (events of ${formatWindow(windows.validation)} by users with a training event), actual none`,
     );
   }
   const validationSetup = prepareEvaluation(store, validationCases, 'full', { k: TRAINING_EVAL_K, seed });
@@ -219,7 +211,7 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingRun
   const emptyTest = Object.fromEntries(PROTOCOLS.full.metrics.map((kind) => [metricName(kind, TRAINING_EVAL_K), NaN]));
   const log = options.log;
   log?.(
-    `${options.agent}: train ${windowText(windows.train)}, validation ${windowText(windows.validation)} (${validationCases.count} cases), test ${windowText(split.test, true)} (${testCases.count} cases)`,
+    `${options.agent}: train ${formatWindow(windows.train)}, validation ${formatWindow(windows.validation)} (${validationCases.count} cases), test ${formatWindow(split.test)} (${testCases.count} cases)`,
   );
 
   const progress = options.progress;
@@ -282,7 +274,7 @@ export async function runTraining(options: TrainingOptions): Promise<TrainingRun
     if (options.refit) {
       const refitStarted = performance.now();
       const refitted = spec.create({ ...config, epochs: bestEpoch + 1 });
-      log?.(`refit: ${bestEpoch + 1} epoch(s) on ${windowText(split.train)} (validation included)`);
+      log?.(`refit: ${bestEpoch + 1} epoch(s) on ${formatWindow(split.train)} (validation included)`);
       try {
         const refitStats = await refitted.train(store, split.train, createRng(`${seed}:refit`), { log, onProgress: onProgress('refit ') });
         const test = testSetup ? metricsOf(testSetup, await rankCases(refitted, testSetup, { onProgress: onRank('refit test') })) : { ...emptyTest };
@@ -343,14 +335,13 @@ export function trainingSummary(run: TrainingRun): {
   epochs: EpochRecord[];
   timings: { seconds: number; trainSeconds: number; evalSeconds: number; refitSeconds: number };
 } {
-  const iso = (w: TimeWindow) => ({ start: formatTime(w.start), end: formatTime(w.end) });
   const best = run.epochs[run.bestEpoch];
   return {
     seed: run.seed,
     agent: run.name,
     backend: run.backend,
     config: run.config,
-    windows: { train: iso(run.windows.train), validation: iso(run.windows.validation), test: iso(run.windows.test) },
+    windows: { train: isoWindow(run.windows.train), validation: isoWindow(run.windows.validation), test: isoWindow(run.windows.test) },
     cases: run.cases,
     selection: `validation ${SELECTION_METRIC} (full protocol)`,
     bestEpoch: run.bestEpoch,

@@ -61,11 +61,11 @@ export const GeneratorConfigSchema = z
     message: 'expected repeatProbability + revisitProbability <= 1',
   })
   .refine((c) => isStoreableRange(c.start, c.days), {
-    message: `expected start .. start + days - 1 within 1970-01-01 .. 2038-01-18 (unix seconds 0 .. ${MAX_TIME_SECONDS}, what the store and the readers hold)`,
+    message: `expected the days [start, start + days) within [1970-01-01, 2038-01-19) (unix seconds 0 .. ${MAX_TIME_SECONDS}, what the store and the readers hold)`,
     path: ['start'],
   });
 
-/** True when every second of the days `start .. start + days - 1` is a unix time the event store holds. */
+/** True when every second of the days [start, start + days) is a unix time the event store holds. */
 function isStoreableRange(start: string, days: number): boolean {
   const first = DAY_PATTERN.test(start) ? Date.parse(`${start}T00:00:00Z`) / 1000 / SECONDS_PER_DAY : NaN;
   // A malformed start is reported by its own check (zod runs this refinement anyway).

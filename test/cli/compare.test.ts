@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CompareReport } from '../../src/run/compare.js';
+import { compareMarkdown } from '../../src/run/compare-report.js';
 import { runCli } from '../helpers/collecting-io.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'recgym-compare-'));
@@ -134,6 +135,18 @@ describe('recgym compare', () => {
     expect(md).toMatch(/^\| agent \| full recall@20 \[95% CI\] \| sampled hr@10 \[95% CI\] \| seed recall@4 \[95% CI\] \|$/m);
     expect(md).toContain('## Paired differences to `recent`');
     expect(md).toMatch(/^\| random \(expected\) \| .* \| 0\.8000 \|$/m);
+    // The refit's test figure and the chosen epoch's sit side by side only with the reason they differ.
+    for (const run of report.learners.flatMap((v) => v.runs)) {
+      const chosen = run.epochs[run.bestEpoch].test['recall@20'].toFixed(4);
+      expect(run.refit?.epochs).toBe(run.bestEpoch + 1);
+      expect(md).toContain(
+        `Refit: retrained from scratch for ${run.bestEpoch + 1} epoch(s) on [2014-11-18, 2014-11-23), the validation day(s) included, as the baselines see them; ` +
+          `the results above evaluate this agent (test recall@20 ${run.refit!.test['recall@20'].toFixed(4)} in training's evaluation), not epoch ${run.bestEpoch + 1}'s above (${chosen}), so the two figures differ.`,
+      );
+    }
+    const withoutRefit = compareMarkdown({ ...report, learners: report.learners.map((v) => ({ ...v, runs: v.runs.map((r) => ({ ...r, refit: null })) })) });
+    expect(withoutRefit).toMatch(/^No refit \(`--no-refit`\): the results above evaluate epoch [12]'s agent \(test recall@20 \d\.\d{4} here\), which never saw the validation day\(s\)\.$/m);
+    expect(withoutRefit).not.toContain('Refit:');
     const curves = readFileSync(join(out, 'learning-curves.svg'), 'utf8');
     expect(curves.startsWith('<svg')).toBe(true);
     for (const title of ['Training loss', 'DQN: mean reward per transition', 'DQN: TD loss', 'Recall@20, full protocol']) expect(curves).toContain(title);

@@ -15,7 +15,7 @@ describe('recgym demo', () => {
   let text = '';
   beforeAll(async () => {
     const io = collectingIo();
-    code = await main(['demo', '--out-dir', dir], io);
+    code = await main(['demo', '--out', dir], io);
     text = io.out;
   });
 
@@ -42,12 +42,20 @@ describe('recgym demo', () => {
     expect(store.itemIds.rawIds()).toEqual(embedded.itemIds.rawIds());
   });
 
-  it('rejects an out-dir that cannot be created', async () => {
-    const io = collectingIo();
+  it('rejects an --out that cannot be created, naming the flag as typed (--out-dir is its old name)', async () => {
     const file = join(dir, 'a-file');
     writeFileSync(file, '');
-    const exitCode = await main(['demo', '--out-dir', join(file, 'results')], io);
-    expect(exitCode).toBe(1);
-    expect(io.err).toBe(`recgym demo: --out-dir ${join(file, 'results')}: expected a writable directory, actual ${file} is a file\n`);
+    for (const flag of ['--out', '--out-dir']) {
+      const io = collectingIo();
+      const exitCode = await main(['demo', flag, join(file, 'results')], io);
+      expect(exitCode).toBe(1);
+      expect(io.err).toBe(`recgym demo: ${flag} ${join(file, 'results')}: expected a writable directory, actual ${file} is a file\n`);
+    }
+  });
+
+  it('refuses --out and --out-dir together (exit 2)', async () => {
+    const io = collectingIo();
+    expect(await main(['demo', '--out', dir, '--out-dir', dir], io)).toBe(2);
+    expect(io.err.split('\n')[0]).toBe('recgym demo: --out-dir: expected --out or its old name --out-dir, actual both');
   });
 });

@@ -180,7 +180,7 @@ describe('recgym train', () => {
   it('exits 1 when there are no training days before the validation day', async () => {
     const { code, stderr } = await runCli(['train', '--data', data, '--config', configFile, '--validation-days', '7', '--out', join(dir, 'x')]);
     expect(code).toBe(1);
-    expect(stderr).toMatch(/expected training days before the 7 validation day\(s\)/);
+    expect(stderr).toMatch(/expected training days before the validation window \[\d{4}-\d\d-\d\d, \d{4}-\d\d-\d\d\) \(7 day\(s\)\), actual none/);
   });
 });
 

@@ -87,6 +87,20 @@ describe('RecommendationEnv', () => {
       expect(steps.map((s) => s.info.episodeStep)).toEqual([1, 2, 3]);
     });
 
+    it('gives the log\'s item ids of the candidates and of the judged event beside the dense indices', () => {
+      const env = tinyEnv();
+      const { item } = ids(env.setup.store);
+      const rawOf = (dense: number) => env.setup.store.itemIds.rawOf(dense);
+      const { observation, info } = env.reset({ options: { user: 100 } });
+      expect(info.candidateIds).toEqual(Array.from(observation.candidates!, rawOf));
+      expect(info.candidateIds).toContain(2);
+      const step = env.step(observation.candidates!.indexOf(item(2)));
+      expect(step.info.event).toMatchObject({ item: item(2), itemId: 2 });
+      expect(step.info.candidateIds).toEqual(Array.from(step.observation.candidates!, rawOf));
+      expect(step.info.candidateIds).toContain(3);
+      expect(tinyEnv({ mode: 'slate', slateSize: 3 }).reset().info.candidateIds).toBeUndefined();
+    });
+
     it('pays 0 on a miss and reports the positive index', () => {
       const env = tinyEnv();
       const { observation } = env.reset({ options: { user: 100 } });
@@ -218,7 +232,7 @@ describe('RecommendationEnv', () => {
       const miss = env.step(Int32Array.of(item(10), item(2), item(11)));
       expect([miss.reward, miss.info.hit, miss.info.positiveIndex]).toEqual([0, false, -1]);
       expect(() => env.step(Int32Array.of(item(10), item(10), item(11)))).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_ACTION }));
-      expect(() => env.step(Int32Array.of(item(10), item(5), item(11)))).toThrow(/expected catalogue item ids, actual/);
+      expect(() => env.step(Int32Array.of(item(10), item(5), item(11)))).toThrow(/expected catalogue item indices, actual/);
       expect(() => env.step([item(10), item(2), item(11)] as never)).toThrow(/expected an Int32Array\(3\)/);
     });
   });

@@ -91,8 +91,8 @@ describe('Slate', () => {
   it('rejects duplicates, items outside the set, wrong lengths and plain arrays', () => {
     const space = new Slate({ size: 3, items });
     expect(space.contains(Int32Array.of(3, 5, 8))).toBe(true);
-    expect(space.explain(Int32Array.of(3, 5, 3))).toBe('expected distinct item ids, actual 3 at indices 0 and 2');
-    expect(space.explain(Int32Array.of(3, 4, 8))).toBe('expected catalogue item ids, actual 4 at index 1');
+    expect(space.explain(Int32Array.of(3, 5, 3))).toBe('expected distinct item indices, actual 3 at indices 0 and 2');
+    expect(space.explain(Int32Array.of(3, 4, 8))).toBe('expected catalogue item indices, actual 4 at index 1');
     expect(space.contains(Int32Array.of(3, 5))).toBe(false);
     expect(space.contains([3, 5, 8])).toBe(false);
   });

@@ -79,7 +79,7 @@ describe.each(['ranker', 'dqn'] as const)('a %s checkpoint through recgym eval -
     const edited = editedCopy(checkpoints[name], `${name}-moved`, (m) => {
       (m.data as { train: { end: number } }).train.end -= 86_400;
     });
-    expectRefusal(await evalWith(name, edited), /another data set than the checkpoint's: training window \S+ \.\. \S+: expected \d+ events, actual \d+/);
+    expectRefusal(await evalWith(name, edited), /another data set than the checkpoint's: training window \[\S+, \S+\): expected \d+ events, actual \d+/);
   });
 
   it('is refused when written by an older format version, asking to retrain', async () => {

@@ -38,7 +38,7 @@ describe('bad flag values exit 2 naming the flag and its expected form', () => {
     ['generate', ['--out', join(dir, 'g.csv'), '--users', '-10'], '--users: expected an integer >= 1 and <= 50000000, actual "-10"'],
     ['generate', ['--out', join(dir, 'g.csv'), '--start', 'yesterday'], '--start: expected a date YYYY-MM-DD, actual "yesterday"'],
     ['env check', ['Tianchi-Replay-v0', '--seed', '-1'], '--seed: expected an integer >= 0 and <= 2147483647, actual "-1"'],
-    ['demo', ['--seed', '-1', '--out-dir', out], '--seed: expected an integer >= 0 and <= 2147483647, actual "-1"'],
+    ['demo', ['--seed', '-1', '--out', out], '--seed: expected an integer >= 0 and <= 2147483647, actual "-1"'],
   ])('recgym %s %j', async (command, args, message) => {
     expectUsageError(await runCli([...command.split(' '), ...args]), command, message);
   });

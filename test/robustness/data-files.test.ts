@@ -21,7 +21,7 @@ function write(name: string, content: string | Uint8Array): string {
 
 const HEADER = 'user_id,item_id,behavior_type,user_geohash,item_category,time';
 const ROWS = 1999;
-/** 1,999 rows by 50 users over nine days (2014-12-10 .. 2014-12-18), the last day a test day with cases. */
+/** 1,999 rows by 50 users over the nine days [2014-12-10, 2014-12-19), the last day a test day with cases. */
 const DATA_ROWS = Array.from({ length: ROWS }, (_, i) => {
   const day = 10 + Math.floor((i * 9) / ROWS);
   return `${i % 50},${100 + (i % 37)},${1 + (i % 4)},9q${i % 7},${i % 5},2014-12-${day} ${String(i % 24).padStart(2, '0')}`;
@@ -216,7 +216,7 @@ describe('the test window', () => {
     const { code, stderr } = await runCli(['train', '--agent', 'ranker', '--epochs', '1', '--data', outlier, '--test-start', '2014-12-18T23:30', '--out', out]);
     expect(code).toBe(0);
     expect(stderr).toContain(
-      'recgym train: warning: the test window 2014-12-18T23:30:00Z .. 2014-12-19T00:00:00Z has no test case (0 events, none by a user with an event before it); pass --test-day or --test-start to choose another test window\n',
+      'recgym train: warning: the test window [2014-12-18T23:30:00Z, 2014-12-19T00:00:00Z) has no test case (0 events, none by a user with an event before it); pass --test-day or --test-start to choose another test window\n',
     );
     const unknown = await runCli(['train', '--agent', 'ranker', '--data', outlier, '--test-start', 'noon', '--out', out]);
     expect(unknown.code).toBe(2);
@@ -241,7 +241,7 @@ describe('the test window', () => {
       testCases: { cases: 999 },
     });
     const table = await runCli(['data', 'stats', slice, '--test-start', '2014-12-10T01:00']);
-    expect(table.stdout).toMatch(/^test window +2014-12-10T01:00:00Z \.\. 2014-12-11T00:00:00Z: 999 events of 50 users$/m);
+    expect(table.stdout).toMatch(/^test window +\[2014-12-10T01:00:00Z, 2014-12-11T00:00:00Z\): 999 events of 50 users$/m);
   });
 
   it.each([

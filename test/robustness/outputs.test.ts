@@ -35,7 +35,7 @@ describe('outputs are checked before any work', () => {
   it.skipIf(!hasProc)('train, compare and demo refuse a folder under /proc at once instead of spinning', async () => {
     expectWriteFailure(await runCli(['train', '--agent', 'ranker', '--out', '/proc/x']), 'recgym train: --out /proc/x: expected a writable directory, actual /proc refuses new entries (ENOENT)');
     expectWriteFailure(await runCli(['compare', '--out', '/proc/x/y']), 'recgym compare: --out /proc/x/y: expected a writable directory, actual /proc refuses new entries (ENOENT)');
-    expectWriteFailure(await runCli(['demo', '--out-dir', '/proc/x']), 'recgym demo: --out-dir /proc/x: expected a writable directory, actual /proc refuses new entries (ENOENT)');
+    expectWriteFailure(await runCli(['demo', '--out', '/proc/x']), 'recgym demo: --out /proc/x: expected a writable directory, actual /proc refuses new entries (ENOENT)');
   });
 
   it('generate --out naming a directory, a path below a file or /proc fails with one line', async () => {

@@ -79,7 +79,7 @@ describe('trainingWindows', () => {
       trainingWindows(split, 10_000, 900);
       expect.unreachable();
     } catch (error) {
-      expect((error as Error).message).toMatch(/expected training time before the 10000 validation period\(s\) of 15 minutes/);
+      expect((error as Error).message).toMatch(/expected training time before the validation window \[\S+Z, \S+Z\) \(10000 period\(s\) of 15 minutes\)/);
     }
   });
 

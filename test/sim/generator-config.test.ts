@@ -26,8 +26,8 @@ describe('parseGeneratorConfig', () => {
     [{ cartRate: 2 }, 'cartRate'],
     [{ bogus: 1 } as never, 'bogus'],
     [{ repeatProbability: 0.7, revisitProbability: 0.5 }, 'repeatProbability + revisitProbability'],
-    [{ start: '1969-12-31' }, 'start: expected start .. start + days - 1 within 1970-01-01 .. 2038-01-18'],
-    [{ start: '2038-01-18', days: 2 }, 'start: expected start .. start + days - 1 within 1970-01-01 .. 2038-01-18'],
+    [{ start: '1969-12-31' }, 'start: expected the days [start, start + days) within [1970-01-01, 2038-01-19)'],
+    [{ start: '2038-01-18', days: 2 }, 'start: expected the days [start, start + days) within [1970-01-01, 2038-01-19)'],
   ])('rejects %j naming the field', (options, field) => {
     let caught: unknown;
     try {

@@ -1,11 +1,11 @@
 import type { Rng } from '../../core/rng.js';
 import { describeValue, requireRng, type Space } from './space.js';
 
-/** Ordered lists (Int32Array) of `size` distinct item ids, each from a fixed set of allowed items. */
+/** Ordered lists (Int32Array) of `size` distinct item indices, each from a fixed set of allowed items. */
 export class Slate implements Space<Int32Array> {
   readonly kind = 'Slate';
   readonly size: number;
-  /** The allowed item ids, ascending. */
+  /** The allowed item indices, ascending. */
   readonly items: Int32Array;
   readonly #allowed: Uint8Array;
 
@@ -14,11 +14,11 @@ export class Slate implements Space<Int32Array> {
     const { size, items } = options;
     const list = typeof items === 'number' ? rangeOf(items) : Int32Array.from(items).sort();
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`expected slate size to be an integer >= 1, actual ${size}`);
-    if (list.length > 0 && list[0] < 0) throw new RangeError(`expected item ids >= 0, actual ${list[0]}`);
+    if (list.length > 0 && list[0] < 0) throw new RangeError(`expected item indices >= 0, actual ${list[0]}`);
     const maxId = list.length > 0 ? list[list.length - 1] : -1;
     const allowed = new Uint8Array(maxId + 1);
     for (let i = 0; i < list.length; i++) {
-      if (allowed[list[i]] === 1) throw new RangeError(`expected distinct item ids, actual ${list[i]} twice`);
+      if (allowed[list[i]] === 1) throw new RangeError(`expected distinct item indices, actual ${list[i]} twice`);
       allowed[list[i]] = 1;
     }
     if (list.length < size) throw new RangeError(`expected at least ${size} items to fill a slate, actual ${list.length}`);
@@ -56,13 +56,13 @@ export class Slate implements Space<Int32Array> {
 
   explain(value: unknown): string | undefined {
     if (!(value instanceof Int32Array) || value.length !== this.size) {
-      return `expected an Int32Array(${this.size}) of distinct item ids, actual ${describeValue(value)}`;
+      return `expected an Int32Array(${this.size}) of distinct item indices, actual ${describeValue(value)}`;
     }
     for (let k = 0; k < value.length; k++) {
       const item = value[k];
-      if (!this.isAllowed(item)) return `expected catalogue item ids, actual ${item} at index ${k}`;
+      if (!this.isAllowed(item)) return `expected catalogue item indices, actual ${item} at index ${k}`;
       for (let j = 0; j < k; j++) {
-        if (value[j] === item) return `expected distinct item ids, actual ${item} at indices ${j} and ${k}`;
+        if (value[j] === item) return `expected distinct item indices, actual ${item} at indices ${j} and ${k}`;
       }
     }
     return undefined;
