@@ -41,6 +41,8 @@ export interface TrainableAgent<S extends EpochStats = EpochStats> extends Agent
   /** Trains `config.epochs` epochs on the events of `train`, calling `hooks.onEpoch` after each. */
   train(store: EventStore, train: TimeWindow, rng: Rng, hooks?: TrainHooks<S>): Promise<S[]>;
   save(dir: string): Promise<void>;
+  /** Gradient steps taken in training (kept in checkpoints): 0 means the agent is untrained. */
+  readonly gradientSteps: number;
   /** Releases what the agent holds (tensors); a no-op for agents on typed arrays. */
   dispose?(): void;
 }

@@ -16,7 +16,7 @@ import {
   type CaseFilter,
 } from '../eval/index.js';
 import { fittedPerSeed } from '../run/fitted-per-seed.js';
-import { commandProgress, readingProgress } from './cli-output.js';
+import { commandProgress, readingProgress, writeWarning } from './cli-output.js';
 import { UsageError, intFlag, listFlag, parseFlags, seedsFlags, type CliIo, type Command } from './command.js';
 import { loadStore } from './load-store.js';
 import { checkTestWindowFlags, chooseSplit, noTestCasesError, testWindowWarning, type TestWindowFlags } from './test-window.js';
@@ -155,6 +155,9 @@ export const command: Command = {
     if (warning !== undefined) io.stderr(`${warning}\n`);
     const agentNames = baseline !== undefined && !names.includes(baseline) ? [...names, baseline] : [...names];
     const loaded = modelAgent !== undefined ? await loadCheckpoint(modelAgent, values.model as string, store) : undefined;
+    if (loaded !== undefined && 'gradientSteps' in loaded && loaded.gradientSteps === 0) {
+      writeWarning(io, 'eval', `--model ${values.model}: the ${modelAgent} checkpoint made 0 gradient steps in training: it is untrained (its initial weights)`);
+    }
     const agentOptions = { unweighted: values.unweighted ?? false, halfLifeHours };
     const agents = agentNames.map((n) => (loaded && n === modelAgent ? loaded : fittedPerSeed(n, store, split.train, agentOptions)));
     const runs = await evaluate({

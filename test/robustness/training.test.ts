@@ -74,6 +74,11 @@ describe('recgym train on a log with no training transition', () => {
     expect(JSON.parse(onTty.stdout)).toMatchObject({ trained: false, gradientSteps: 0 });
   });
 
+  it('warns again when recgym eval loads the untrained checkpoint', async () => {
+    const evaluated = await runCli(['eval', '--agent', 'ranker', '--model', join(out, 'checkpoint'), '--data', data, '--protocol', 'full', '--quiet']);
+    expect(evaluated.stderr).toContain(`recgym eval: warning: --model ${join(out, 'checkpoint')}: the ranker checkpoint made 0 gradient steps in training: it is untrained (its initial weights)\n`);
+  });
+
   it('says in the loss panel of curves.svg why it is empty', () => {
     const svg = readFileSync(join(out, 'curves.svg'), 'utf8');
     expect(svg).toContain('no gradient steps: the agent did not train (too little data)');

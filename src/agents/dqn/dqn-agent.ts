@@ -84,6 +84,11 @@ export class DqnAgent implements TrainableAgent<DqnEpochStats> {
   #store: EventStore | undefined;
   #gradientSteps = 0;
 
+  /** Gradient steps taken in training (read from the checkpoint when loaded): 0 means untrained. */
+  get gradientSteps(): number {
+    return this.#gradientSteps;
+  }
+
   constructor(config: DqnConfigInput = {}) {
     this.config = parseDqnConfig(config);
   }

@@ -55,6 +55,11 @@ export class RankerAgent implements Agent {
   #train: TimeWindow | undefined;
   #known = new Uint8Array(0);
   #gradientSteps = 0;
+
+  /** Gradient steps taken in training (read from the checkpoint when loaded): 0 means untrained. */
+  get gradientSteps(): number {
+    return this.#gradientSteps;
+  }
   #history: HistoryFeatures | undefined;
   #context: ContextFeatures | undefined;
 
