@@ -94,7 +94,7 @@ function describe(value: unknown): string {
   if (typeof value === 'function') return 'function';
   if (value === undefined) return 'undefined';
   try {
-    return JSON.stringify(value) ?? String(value);
+    return JSON.stringify(value, (_key, inner) => (inner instanceof EventStore ? 'EventStore' : inner)) ?? String(value);
   } catch {
     return String(value);
   }
