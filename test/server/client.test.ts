@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, RecGymError } from '../../src/core/errors.js';
 import { createRng } from '../../src/core/rng.js';
+import { readEventLog } from '../../src/data/read-event-log.js';
 import { checkEnv } from '../../src/env/check-env.js';
 import { listEnvs, makeEnv } from '../../src/env/registry.js';
 import { RemoteConnection, RemoteEnv, RemoteError, RemoteVectorEnv } from '../../src/server/client.js';
@@ -84,6 +85,40 @@ describe('RemoteEnv', () => {
     connection.close();
     expect(codeOf(() => RemoteConnection.open(serve.url))).toBe(ErrorCode.UNAUTHENTICATED);
     expect(codeOf(() => RemoteConnection.open(serve.url, { token: 'wrong' }))).toBe(ErrorCode.UNAUTHENTICATED);
+  });
+
+  it('pipelines: many requests sent before reading come back in order', () => {
+    const connection = RemoteConnection.open(serve.url, { token: TOKEN });
+    const env = RemoteEnv.make(connection, 'Tianchi-Replay-v0', { seed: 6 });
+    const local = makeEnv('Tianchi-Replay-v0', { seed: 6 });
+    local.reset();
+    const requests = [{ type: 'reset', handle: env.handle } as const, ...Array.from({ length: 40 }, (_, t) => ({ type: 'step', handle: env.handle, action: t % 5 }) as const)];
+    const responses = connection.pipeline(requests);
+    expect(responses.map((r) => r.type)[0]).toBe('resetResult');
+    let isActive = true;
+    responses.slice(1).forEach((response, t) => {
+      if (!isActive) return expect(response).toMatchObject({ type: 'error', code: ErrorCode.RESET_NEEDED });
+      const expected = local.step(t % 5);
+      isActive = !(expected.terminated || expected.truncated);
+      expect(response).toMatchObject({ type: 'stepResult', reward: expected.reward, info: { episodeStep: expected.info.episodeStep } });
+    });
+    connection.close();
+  });
+
+  it('serves the log of --data FILE', async () => {
+    const file = join(dir, 'small.csv');
+    expect((await runCli(['generate', '--out', file, '--users', '40', '--days', '6'])).code).toBe(0);
+    const running = await startServeProcess(['--data', file]);
+    try {
+      const { store } = await readEventLog(file);
+      const local = makeEnv('Tianchi-Replay-v0', { store, seed: 1 });
+      const remote = RemoteEnv.connect(running.url, 'Tianchi-Replay-v0', { seed: 1 });
+      expect(remote.reset()).toEqual(local.reset());
+      expect(remote.step(2)).toEqual(local.step(2));
+      remote.close();
+    } finally {
+      await running.stop();
+    }
   });
 
   it('throws ENV_CLOSED once the server closed the env for idleness', async () => {

@@ -316,6 +316,18 @@ describe('startServer', () => {
     });
   });
 
+  describe('connections', () => {
+    it('refuses connections over maxConnections with 503 and plain HTTP with 426', async () => {
+      const { lines } = await start({ maxConnections: 1 });
+      await greeted();
+      await expect(openClient(server!.url)).rejects.toThrow(/Unexpected server response: 503/);
+      expect(lines.some((l) => l.msg === 'connection refused: server full or closing')).toBe(true);
+      const response = await fetch(server!.url.replace('ws://', 'http://'));
+      expect(response.status).toBe(426);
+      expect(await response.json()).toMatchObject({ protocol: PROTOCOL_VERSION });
+    });
+  });
+
   describe('#close', () => {
     it('closes every env and connection, then stops listening', async () => {
       const { server: running, lines } = await start();
