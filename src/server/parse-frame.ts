@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { z } from 'zod';
 import { ErrorCode } from '../core/errors.js';
 import { CLIENT_MESSAGE_TYPES, ClientMessageSchema, type ClientMessage, type ErrorMessage, type Issue } from './protocol.js';
@@ -33,11 +34,14 @@ function describeJson(value: unknown): string {
 }
 
 /**
- * Parses one frame: binary or non-JSON text is BAD_FRAME, an unknown `type` UNKNOWN_MESSAGE, fields
+ * Parses one frame: binary, non-UTF-8 or non-JSON text is BAD_FRAME, an unknown `type` UNKNOWN_MESSAGE, fields
  * zod refuses INVALID_MESSAGE with the issues; the error carries the frame's id when it has one.
  */
 export function parseClientFrame(data: string | Buffer, isBinary: boolean): ParsedFrame {
   if (isBinary) return { ok: false, error: errorFrame(null, ErrorCode.BAD_FRAME, 'expected a text frame of JSON, actual a binary frame') };
+  if (typeof data !== 'string' && !isUtf8(data)) {
+    return { ok: false, error: errorFrame(null, ErrorCode.BAD_FRAME, 'expected a text frame of UTF-8 JSON, actual bytes that are not UTF-8') };
+  }
   let value: unknown;
   try {
     value = JSON.parse(typeof data === 'string' ? data : data.toString('utf8'));

@@ -196,7 +196,7 @@ export type ErrorMessage = z.infer<typeof ErrorFrame>;
 
 /** The error codes of the protocol and when each is sent. */
 export const PROTOCOL_ERRORS: ReadonlyArray<{ code: ErrorCode; when: string }> = [
-  { code: ErrorCode.BAD_FRAME, when: 'a binary frame, or text that is not a JSON object' },
+  { code: ErrorCode.BAD_FRAME, when: 'a binary frame, text that is not UTF-8, or text that is not a JSON object' },
   { code: ErrorCode.FRAME_TOO_LARGE, when: "a frame over the server's message limit (over `maxPayload` the server closes with 1009)" },
   { code: ErrorCode.UNKNOWN_MESSAGE, when: 'a `type` the protocol does not define' },
   { code: ErrorCode.INVALID_MESSAGE, when: 'a known message with missing or invalid fields; `issues` lists them' },

@@ -135,7 +135,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RecGymSe
     now: () => performance.now(),
   };
   const http = createHttpServer(refuseHttp);
-  const wss = new WebSocketServer({ noServer: true, maxPayload: o.maxPayload, perMessageDeflate: false });
+  // UTF-8 is checked per frame by the session (BAD_FRAME, the connection stays usable), not by ws (which would close it with 1007).
+  const wss = new WebSocketServer({ noServer: true, maxPayload: o.maxPayload, perMessageDeflate: false, skipUTF8Validation: true });
   const sessions = new Map<WebSocket, Session>();
   let nextConnectionId = 1;
   let closing: Promise<void> | undefined;

@@ -70,7 +70,7 @@ function fuzzFrame(rng: Rng, n: number, singleHandle: number): Fuzzed {
     case 0:
       return { data: randomBytes(rng, 1 + rng.nextInt(200)), isBinary: true, id: null };
     case 1:
-      return { data: randomBytes(rng, 1 + rng.nextInt(200)).toString('latin1'), isBinary: false, id: null };
+      return { data: rng.nextInt(2) === 0 ? randomBytes(rng, 1 + rng.nextInt(200)).toString('latin1') : randomBytes(rng, 1 + rng.nextInt(200)), isBinary: false, id: null };
     case 2: {
       const text = JSON.stringify(invalidMessage(rng, id, singleHandle));
       return { data: text.slice(0, rng.nextInt(text.length - 1)), isBinary: false, id: null };

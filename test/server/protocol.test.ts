@@ -27,6 +27,7 @@ describe('protocol', () => {
     expect(parseClientFrame('{"id": 3, "type": "close", "handle": 2}', false)).toEqual({ ok: true, message: { id: 3, type: 'close', handle: 2 } });
     expect(parseClientFrame('{"id": 3, "type": "close", "handle": 0}', false)).toMatchObject({ ok: false, error: { id: 3, code: 'RECGYM_ERR_INVALID_MESSAGE' } });
     expect(parseClientFrame('nul', false)).toMatchObject({ ok: false, error: { id: null, code: 'RECGYM_ERR_BAD_FRAME' } });
+    expect(parseClientFrame(Buffer.from([0x7b, 0xc3, 0x28, 0x7d]), false)).toMatchObject({ ok: false, error: { message: 'expected a text frame of UTF-8 JSON, actual bytes that are not UTF-8' } });
     expect(parseClientFrame('"hello"', false)).toMatchObject({ ok: false, error: { id: null, message: 'expected a JSON object, actual a string' } });
   });
 

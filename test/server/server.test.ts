@@ -180,6 +180,7 @@ describe('startServer', () => {
         ['{"type": "make", ', ErrorCode.BAD_FRAME, null],
         ['[1, 2]', ErrorCode.BAD_FRAME, null],
         [Buffer.from([0xff, 0x00, 0x13]), ErrorCode.BAD_FRAME, null],
+        [{ text: Buffer.from([0x7b, 0xc3, 0x28, 0x7d]) }, ErrorCode.BAD_FRAME, null],
         [{ id: 'a', type: 'teleport' }, ErrorCode.UNKNOWN_MESSAGE, 'a'],
         [{ id: 'b', type: 'make' }, ErrorCode.INVALID_MESSAGE, 'b'],
         [{ id: 'c', type: 'step', handle: 'one', action: 0 }, ErrorCode.INVALID_MESSAGE, 'c'],
@@ -203,7 +204,8 @@ describe('startServer', () => {
         [{ id: 't', type: 'step', handle: 1, action: 2 }, 'stepResult', 't'],
       ];
       for (const [frame, code, id] of cases) {
-        client.send(frame);
+        if (typeof frame === 'object' && frame !== null && 'text' in frame) client.ws.send((frame as { text: Buffer }).text, { binary: false });
+        else client.send(frame);
         const response = await client.next();
         if (code.startsWith('RECGYM_ERR_')) expectError(response, code, id);
         else expect(response).toMatchObject({ type: code, id });
