@@ -1,10 +1,27 @@
 import { isUtf8 } from 'node:buffer';
 import type { z } from 'zod';
 import { ErrorCode } from '../core/errors.js';
-import { CLIENT_MESSAGE_TYPES, ClientMessageSchema, type ClientMessage, type ErrorMessage, type Issue } from './protocol.js';
+import { CLIENT_MESSAGE_TYPES, ClientMessageSchema, MAX_NESTING, type ClientMessage, type ErrorMessage, type Issue } from './protocol.js';
 
 /** A parsed client frame, or the error frame that answers it. */
 export type ParsedFrame = { ok: true; message: ClientMessage } | { ok: false; error: ErrorMessage };
+
+/** The deepest nesting of `[` and `{` in JSON text outside strings, scanned without recursion. */
+function nestingOf(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let isInString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (isInString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) isInString = false;
+    } else if (c === 0x22) isInString = true;
+    else if (c === 0x5b || c === 0x7b) deepest = Math.max(deepest, ++depth);
+    else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return deepest;
+}
 
 /** An error frame for request `id`. */
 export function errorFrame(id: ErrorMessage['id'], code: string, message: string, issues?: Issue[]): ErrorMessage {
@@ -34,7 +51,7 @@ function describeJson(value: unknown): string {
 }
 
 /**
- * Parses one frame: binary, non-UTF-8 or non-JSON text is BAD_FRAME, an unknown `type` UNKNOWN_MESSAGE, fields
+ * Parses one frame: binary, non-UTF-8, too deeply nested or non-JSON text is BAD_FRAME, an unknown `type` UNKNOWN_MESSAGE, fields
  * zod refuses INVALID_MESSAGE with the issues; the error carries the frame's id when it has one.
  */
 export function parseClientFrame(data: string | Buffer, isBinary: boolean): ParsedFrame {
@@ -42,9 +59,14 @@ export function parseClientFrame(data: string | Buffer, isBinary: boolean): Pars
   if (typeof data !== 'string' && !isUtf8(data)) {
     return { ok: false, error: errorFrame(null, ErrorCode.BAD_FRAME, 'expected a text frame of UTF-8 JSON, actual bytes that are not UTF-8') };
   }
+  const text = typeof data === 'string' ? data : data.toString('utf8');
+  const nesting = nestingOf(text);
+  if (nesting > MAX_NESTING) {
+    return { ok: false, error: errorFrame(null, ErrorCode.BAD_FRAME, `expected JSON nested at most ${MAX_NESTING} levels deep, actual ${nesting}`) };
+  }
   let value: unknown;
   try {
-    value = JSON.parse(typeof data === 'string' ? data : data.toString('utf8'));
+    value = JSON.parse(text);
   } catch (error) {
     return { ok: false, error: errorFrame(null, ErrorCode.BAD_FRAME, `expected a JSON object, actual invalid JSON (${(error as Error).message})`) };
   }

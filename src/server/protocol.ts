@@ -5,6 +5,9 @@ import { SpaceDescriptionSchema } from '../env/spaces/describe.js';
 /** The protocol's semver: a different major is refused at `hello`, a different minor is a warning. */
 export const PROTOCOL_VERSION = '1.0.0';
 
+/** Deepest nesting of arrays and objects a frame may have (deeper JSON would exhaust the stack of recursive validation). */
+export const MAX_NESTING = 32;
+
 /** What this server offers, sent in `welcome.capabilities`. */
 export const SERVER_CAPABILITIES = ['single', 'vector', 'pipelining'] as const;
 
@@ -196,7 +199,7 @@ export type ErrorMessage = z.infer<typeof ErrorFrame>;
 
 /** The error codes of the protocol and when each is sent. */
 export const PROTOCOL_ERRORS: ReadonlyArray<{ code: ErrorCode; when: string }> = [
-  { code: ErrorCode.BAD_FRAME, when: 'a binary frame, text that is not UTF-8, or text that is not a JSON object' },
+  { code: ErrorCode.BAD_FRAME, when: `a binary frame, text that is not UTF-8, JSON nested over ${MAX_NESTING} levels, or text that is not a JSON object` },
   { code: ErrorCode.FRAME_TOO_LARGE, when: "a frame over the server's message limit (over `maxPayload` the server closes with 1009)" },
   { code: ErrorCode.UNKNOWN_MESSAGE, when: 'a `type` the protocol does not define' },
   { code: ErrorCode.INVALID_MESSAGE, when: 'a known message with missing or invalid fields; `issues` lists them' },

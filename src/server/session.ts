@@ -96,7 +96,13 @@ export class Session {
 
   /** Answers one raw frame (never throws). */
   answerFrame(data: string | Buffer, isBinary: boolean): ServerMessage {
-    const parsed = parseClientFrame(data, isBinary);
+    let parsed: ReturnType<typeof parseClientFrame>;
+    try {
+      parsed = parseClientFrame(data, isBinary);
+    } catch (error) {
+      this.#logger.error({ err: error }, 'frame parser failed');
+      return errorFrame(null, ErrorCode.INTERNAL, `the server failed to parse the frame (${error instanceof Error ? error.message : String(error)})`);
+    }
     if (!parsed.ok) {
       this.#logger.debug({ code: parsed.error.code, requestId: parsed.error.id }, parsed.error.message);
       return parsed.error;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/core/errors.js';
 import { createRng, type Rng } from '../../src/core/rng.js';
 import { makeEnv } from '../../src/env/registry.js';
-import { PROTOCOL_VERSION, type ServerMessage } from '../../src/server/protocol.js';
+import { MAX_NESTING, PROTOCOL_VERSION, type ServerMessage } from '../../src/server/protocol.js';
 import type { RecGymServer } from '../../src/server/server.js';
 import { encodeValue } from '../../src/server/wire.js';
 import { greetedClient, logSink, openClient, type TestClient } from './helpers.js';
@@ -63,10 +63,10 @@ function randomBytes(rng: Rng, length: number): Buffer {
   return out;
 }
 
-/** One fuzzed frame: binary junk, random text, broken JSON, an invalid message, a bad id, or a frame over the message limit. */
+/** One fuzzed frame: binary junk, random text or bytes, broken JSON, an invalid message, a bad id, JSON nested too deep, or a frame over the message limit. */
 function fuzzFrame(rng: Rng, n: number, singleHandle: number): Fuzzed {
   const id = n;
-  switch (rng.nextInt(7)) {
+  switch (rng.nextInt(8)) {
     case 0:
       return { data: randomBytes(rng, 1 + rng.nextInt(200)), isBinary: true, id: null };
     case 1:
@@ -80,6 +80,12 @@ function fuzzFrame(rng: Rng, n: number, singleHandle: number): Fuzzed {
       delete message.id;
       const badId = [-1, 1.5, '', { id: 1 }, 'x'.repeat(200), 2 ** 60][rng.nextInt(6)];
       return { data: JSON.stringify({ ...message, id: badId }), isBinary: false, id: null };
+    }
+    case 6: {
+      const depth = MAX_NESTING + 1 + rng.nextInt(500);
+      const open = rng.nextInt(2) === 0 ? '['.repeat(depth) : '{"a":'.repeat(depth);
+      const close = open.startsWith('[') ? ']'.repeat(depth) : '}'.repeat(depth);
+      return { data: `{"id": ${id}, "type": "step", "handle": ${singleHandle}, "action": ${open}1${close}}`, isBinary: false, id: null };
     }
     case 4:
       return { data: JSON.stringify({ ...invalidMessage(rng, id, singleHandle), padding: 'p'.repeat(MAX_MESSAGE_BYTES) }), isBinary: false, id: null };

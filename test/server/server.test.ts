@@ -181,6 +181,8 @@ describe('startServer', () => {
         ['[1, 2]', ErrorCode.BAD_FRAME, null],
         [Buffer.from([0xff, 0x00, 0x13]), ErrorCode.BAD_FRAME, null],
         [{ text: Buffer.from([0x7b, 0xc3, 0x28, 0x7d]) }, ErrorCode.BAD_FRAME, null],
+        [`{"id": "deep", "type": "step", "handle": 1, "action": ${'['.repeat(20_000)}${']'.repeat(20_000)}}`, ErrorCode.BAD_FRAME, null],
+        [`{"id": "deeper", "type": "make", "envId": "x", "options": {"a": ${'{"a": '.repeat(20_000)}1${'}'.repeat(20_000)}}}`, ErrorCode.BAD_FRAME, null],
         [{ id: 'a', type: 'teleport' }, ErrorCode.UNKNOWN_MESSAGE, 'a'],
         [{ id: 'b', type: 'make' }, ErrorCode.INVALID_MESSAGE, 'b'],
         [{ id: 'c', type: 'step', handle: 'one', action: 0 }, ErrorCode.INVALID_MESSAGE, 'c'],
