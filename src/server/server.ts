@@ -28,6 +28,8 @@ export interface ServerOptions {
   readonly maxEnvs?: number;
   /** Slots of one vector env. */
   readonly maxVectorEnvs?: number;
+  /** Numbers in one step's observations (all slots of a vector env); options asking for more are BAD_OPTION. */
+  readonly maxObservationNumbers?: number;
   /** Connections at once; more are refused with HTTP 503. */
   readonly maxConnections?: number;
   /** An env without a request for this long is closed. */
@@ -58,6 +60,7 @@ export const SERVER_DEFAULTS = {
   maxPayload: 4 << 20,
   maxEnvs: 256,
   maxVectorEnvs: 4096,
+  maxObservationNumbers: 1 << 22,
   maxConnections: 1024,
   idleTimeoutMs: 300_000,
   highWaterBytes: 4 << 20,
@@ -80,7 +83,7 @@ function resolveOptions(options: ServerOptions) {
   const o = { ...SERVER_DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as typeof SERVER_DEFAULTS & ServerOptions;
   positiveInteger('port', o.port, 0);
   if (o.port > 65535) throw new RangeError(`startServer: expected port <= 65535, actual ${o.port}`);
-  for (const name of ['maxMessageBytes', 'maxPayload', 'maxEnvs', 'maxVectorEnvs', 'maxConnections', 'idleTimeoutMs', 'highWaterBytes'] as const) positiveInteger(name, o[name]);
+  for (const name of ['maxMessageBytes', 'maxPayload', 'maxEnvs', 'maxVectorEnvs', 'maxObservationNumbers', 'maxConnections', 'idleTimeoutMs', 'highWaterBytes'] as const) positiveInteger(name, o[name]);
   if (o.maxPayload < o.maxMessageBytes) throw new RangeError(`startServer: expected maxPayload >= maxMessageBytes (${o.maxMessageBytes}), actual ${o.maxPayload}`);
   if (o.token !== undefined && o.token.length === 0) throw new TypeError('startServer: expected a non-empty token, actual ""');
   if (!isLoopbackHost(o.host) && o.token === undefined) {
@@ -119,6 +122,7 @@ function refuseHttp(_request: IncomingMessage, response: ServerResponse): void {
  * @param {number} [options.maxMessageBytes=1 MiB] larger frames get FRAME_TOO_LARGE
  * @param {number} [options.maxPayload=4 MiB] larger frames close the connection with 1009
  * @param {number} [options.maxEnvs=256] open envs per connection; [options.maxVectorEnvs=4096] slots per vector env
+ * @param {number} [options.maxObservationNumbers=4194304] numbers in one step's observations (all slots)
  * @param {number} [options.maxConnections=1024] connections at once
  * @param {number} [options.idleTimeoutMs=300000] idle envs are closed after this
  * @param {number} [options.highWaterBytes=4 MiB] backpressure threshold per connection
@@ -131,6 +135,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RecGymSe
     store: o.store,
     maxEnvs: o.maxEnvs,
     maxVectorEnvs: o.maxVectorEnvs,
+    maxObservationNumbers: o.maxObservationNumbers,
     idleTimeoutMs: o.idleTimeoutMs,
     now: () => performance.now(),
   };

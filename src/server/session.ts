@@ -5,9 +5,10 @@ import type { EventStore } from '../data/event-store.js';
 import type { AnyEnv, AnyVectorEnv } from '../env/env.js';
 import { listEnvs, makeEnv, makeVectorEnv, type MakeEnvOptions } from '../env/registry.js';
 import { describeSpace } from '../env/spaces/describe.js';
+import type { Space } from '../env/spaces/space.js';
 import { errorFrame, parseClientFrame } from './parse-frame.js';
 import { compareProtocol, PROTOCOL_VERSION, SERVER_CAPABILITIES, type ClientMessage, type ServerMessage } from './protocol.js';
-import { decodeValue, encodeBatch, encodeValue } from './wire.js';
+import { decodeValue, encodeBatch, encodeValue, numbersPerValue } from './wire.js';
 
 /** What every connection's session shares (the server's settings). */
 export interface SessionOptions {
@@ -19,6 +20,8 @@ export interface SessionOptions {
   readonly maxEnvs: number;
   /** Slots of one vector env. */
   readonly maxVectorEnvs: number;
+  /** Numbers in one step's observations (all slots): bounds the memory and the frames an env's options may ask for. */
+  readonly maxObservationNumbers: number;
   /** An env unused for longer is closed; its handle then answers ENV_CLOSED. */
   readonly idleTimeoutMs: number;
   /** Milliseconds of a monotonic clock. */
@@ -197,6 +200,7 @@ export class Session {
   #make(message: RequestOf<'make'>): ServerMessage {
     this.#checkRoom('make');
     const env = makeEnv<AnyEnv>(message.envId, this.#makeOptions(message));
+    this.#checkSize('make', env, env.observationSpace, 1);
     const handle = this.#add({ kind: 'single', envId: message.envId, env, lastUsedMs: this.#options.now() });
     return {
       type: 'made',
@@ -214,6 +218,7 @@ export class Session {
     const { maxVectorEnvs } = this.#options;
     if (message.n > maxVectorEnvs) throw new RequestError(ErrorCode.TOO_MANY_ENVS, `makeVector.n: expected at most ${maxVectorEnvs} slots, actual ${message.n}`);
     const env = makeVectorEnv<AnyVectorEnv>(message.envId, { ...this.#makeOptions(message), numEnvs: message.n });
+    this.#checkSize('makeVector', env, env.singleObservationSpace, env.numEnvs);
     const handle = this.#add({ kind: 'vector', envId: message.envId, env, lastUsedMs: this.#options.now() });
     return {
       type: 'vectorMade',
@@ -225,6 +230,15 @@ export class Session {
       singleObservationSpace: describeSpace(env.singleObservationSpace),
       singleActionSpace: describeSpace(env.singleActionSpace),
     };
+  }
+
+  /** Closes and refuses an env whose observations of one step would exceed the limit (its options asked for too much). */
+  #checkSize(type: string, env: { close(): void }, space: Space<unknown>, slots: number): void {
+    const numbers = numbersPerValue(space) * slots;
+    const limit = this.#options.maxObservationNumbers;
+    if (numbers <= limit) return;
+    env.close();
+    throw new RequestError(ErrorCode.BAD_OPTION, `${type}: expected observations of at most ${limit} numbers per step, actual ${numbers} (${slots} × ${numbersPerValue(space)})`);
   }
 
   #add(entry: Entry): number {

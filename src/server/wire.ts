@@ -70,6 +70,16 @@ function label(where: string, key: string): string {
   return where ? `${where}.${key}` : key;
 }
 
+/** How many numbers one member of `space` is on the wire. */
+export function numbersPerValue(space: Space<unknown>): number {
+  if (space instanceof Dict) {
+    let total = 0;
+    for (const inner of Object.values(space.spaces as Record<string, Space<unknown>>)) total += numbersPerValue(inner);
+    return total;
+  }
+  return leafWidth(space);
+}
+
 /** A member of `space` as JSON (typed arrays become arrays). */
 export function encodeValue(space: Space<unknown>, value: unknown): WireValue {
   if (space instanceof Dict) {

@@ -174,7 +174,7 @@ describe('startServer', () => {
 
   describe('errors', () => {
     it('answers every bad request with its code, its id and the connection still usable', async () => {
-      await start({ maxEnvs: 2, maxVectorEnvs: 8 });
+      await start({ maxEnvs: 2, maxVectorEnvs: 8, maxObservationNumbers: 100_000 });
       const client = await greeted();
       const cases: Array<[unknown, string, unknown]> = [
         ['{"type": "make", ', ErrorCode.BAD_FRAME, null],
@@ -193,6 +193,8 @@ describe('startServer', () => {
         [{ id: 'g', type: 'make', envId: 'Tianchi-Replay-v0', options: { colour: 'red' } }, ErrorCode.BAD_OPTION, 'g'],
         [{ id: 'h', type: 'step', handle: 99, action: 0 }, ErrorCode.UNKNOWN_HANDLE, 'h'],
         [{ id: 'i', type: 'makeVector', envId: 'Tianchi-Replay-v0', n: 9 }, ErrorCode.TOO_MANY_ENVS, 'i'],
+        [{ id: 'i2', type: 'makeVector', envId: 'Tianchi-Replay-v0', n: 8, options: { historyLength: 100_000_000 } }, ErrorCode.BAD_OPTION, 'i2'],
+        [{ id: 'i3', type: 'make', envId: 'Tianchi-Replay-v0', options: { historyLength: 1_000_000 } }, ErrorCode.BAD_OPTION, 'i3'],
         [{ id: 'j', type: 'make', envId: 'Tianchi-Replay-v0' }, 'made', 'j'],
         [{ id: 'k', type: 'step', handle: 1, action: 0 }, ErrorCode.RESET_NEEDED, 'k'],
         [{ id: 'l', type: 'reset', handle: 1 }, 'resetResult', 'l'],
