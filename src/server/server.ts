@@ -28,7 +28,7 @@ export interface ServerOptions {
   readonly maxEnvs?: number;
   /** Slots of one vector env. */
   readonly maxVectorEnvs?: number;
-  /** Numbers in one step's observations (all slots of a vector env); options asking for more are BAD_OPTION. */
+  /** Numbers in one step's observations over a connection's open envs (all slots); an env that would exceed it is BAD_OPTION. */
   readonly maxObservationNumbers?: number;
   /** Connections at once; more are refused with HTTP 503. */
   readonly maxConnections?: number;
@@ -122,7 +122,7 @@ function refuseHttp(_request: IncomingMessage, response: ServerResponse): void {
  * @param {number} [options.maxMessageBytes=1 MiB] larger frames get FRAME_TOO_LARGE
  * @param {number} [options.maxPayload=4 MiB] larger frames close the connection with 1009
  * @param {number} [options.maxEnvs=256] open envs per connection; [options.maxVectorEnvs=4096] slots per vector env
- * @param {number} [options.maxObservationNumbers=4194304] numbers in one step's observations (all slots)
+ * @param {number} [options.maxObservationNumbers=4194304] numbers in one step's observations over a connection's open envs
  * @param {number} [options.maxConnections=1024] connections at once
  * @param {number} [options.idleTimeoutMs=300000] idle envs are closed after this
  * @param {number} [options.highWaterBytes=4 MiB] backpressure threshold per connection

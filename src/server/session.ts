@@ -20,7 +20,7 @@ export interface SessionOptions {
   readonly maxEnvs: number;
   /** Slots of one vector env. */
   readonly maxVectorEnvs: number;
-  /** Numbers in one step's observations (all slots): bounds the memory and the frames an env's options may ask for. */
+  /** Numbers in one step's observations over a connection's open envs (all slots): bounds the memory and the frames its envs' options may ask for. */
   readonly maxObservationNumbers: number;
   /** An env unused for longer is closed; its handle then answers ENV_CLOSED. */
   readonly idleTimeoutMs: number;
@@ -30,8 +30,8 @@ export interface SessionOptions {
 }
 
 type Entry =
-  | { readonly kind: 'single'; readonly envId: string; readonly env: AnyEnv; lastUsedMs: number }
-  | { readonly kind: 'vector'; readonly envId: string; readonly env: AnyVectorEnv; lastUsedMs: number };
+  | { readonly kind: 'single'; readonly envId: string; readonly env: AnyEnv; readonly numbers: number; lastUsedMs: number }
+  | { readonly kind: 'vector'; readonly envId: string; readonly env: AnyVectorEnv; readonly numbers: number; lastUsedMs: number };
 
 type RequestOf<T extends ClientMessage['type']> = Extract<ClientMessage, { type: T }>;
 
@@ -86,6 +86,8 @@ export class Session {
   readonly #closedReasons = new Map<number, string>();
   #nextHandle = 1;
   #isGreeted = false;
+  /** Numbers of one step's observations over the open envs. */
+  #openNumbers = 0;
 
   constructor(options: SessionOptions) {
     this.#options = options;
@@ -200,8 +202,8 @@ export class Session {
   #make(message: RequestOf<'make'>): ServerMessage {
     this.#checkRoom('make');
     const env = makeEnv<AnyEnv>(message.envId, this.#makeOptions(message));
-    this.#checkSize('make', env, env.observationSpace, 1);
-    const handle = this.#add({ kind: 'single', envId: message.envId, env, lastUsedMs: this.#options.now() });
+    const numbers = this.#checkSize('make', env, env.observationSpace, 1);
+    const handle = this.#add({ kind: 'single', envId: message.envId, env, numbers, lastUsedMs: this.#options.now() });
     return {
       type: 'made',
       id: message.id,
@@ -218,8 +220,8 @@ export class Session {
     const { maxVectorEnvs } = this.#options;
     if (message.n > maxVectorEnvs) throw new RequestError(ErrorCode.TOO_MANY_ENVS, `makeVector.n: expected at most ${maxVectorEnvs} slots, actual ${message.n}`);
     const env = makeVectorEnv<AnyVectorEnv>(message.envId, { ...this.#makeOptions(message), numEnvs: message.n });
-    this.#checkSize('makeVector', env, env.singleObservationSpace, env.numEnvs);
-    const handle = this.#add({ kind: 'vector', envId: message.envId, env, lastUsedMs: this.#options.now() });
+    const numbers = this.#checkSize('makeVector', env, env.singleObservationSpace, env.numEnvs);
+    const handle = this.#add({ kind: 'vector', envId: message.envId, env, numbers, lastUsedMs: this.#options.now() });
     return {
       type: 'vectorMade',
       id: message.id,
@@ -232,17 +234,24 @@ export class Session {
     };
   }
 
-  /** Closes and refuses an env whose observations of one step would exceed the limit (its options asked for too much). */
-  #checkSize(type: string, env: { close(): void }, space: Space<unknown>, slots: number): void {
+  /**
+   * The numbers of one step's observations of a new env (all slots); an env that would take the
+   * connection's open envs over the limit is closed and refused (its options asked for too much).
+   */
+  #checkSize(type: string, env: { close(): void }, space: Space<unknown>, slots: number): number {
     const numbers = numbersPerValue(space) * slots;
     const limit = this.#options.maxObservationNumbers;
-    if (numbers <= limit) return;
+    if (this.#openNumbers + numbers <= limit) return numbers;
     env.close();
-    throw new RequestError(ErrorCode.BAD_OPTION, `${type}: expected observations of at most ${limit} numbers per step, actual ${numbers} (${slots} × ${numbersPerValue(space)})`);
+    throw new RequestError(
+      ErrorCode.BAD_OPTION,
+      `${type}: expected observations of at most ${limit} numbers per step over a connection's open envs, actual ${numbers} (${slots} × ${numbersPerValue(space)}) with ${this.#openNumbers} open`,
+    );
   }
 
   #add(entry: Entry): number {
     const handle = this.#nextHandle++;
+    this.#openNumbers += entry.numbers;
     this.#entries.set(handle, entry);
     this.#logger.info({ handle, envId: entry.envId, kind: entry.kind }, 'env made');
     return handle;
@@ -325,6 +334,7 @@ export class Session {
 
   #closeEntry(handle: number, entry: Entry, reason: string): void {
     this.#entries.delete(handle);
+    this.#openNumbers -= entry.numbers;
     this.#closedReasons.set(handle, reason);
     if (this.#closedReasons.size > REMEMBERED_CLOSED) this.#closedReasons.delete(this.#closedReasons.keys().next().value as number);
     try {
