@@ -114,6 +114,8 @@ export function renderProtocolDoc(): string {
     `connection's open envs over ${SERVER_DEFAULTS.maxObservationNumbers} numbers per step (all slots) is \`RECGYM_ERR_BAD_OPTION\`. A server that is not on loopback requires`,
     'a token (`--token-file`). While a connection does not read its responses, the server stops reading',
     'its requests (backpressure) instead of buffering them.',
+    `A connection without a successful hello ${SERVER_DEFAULTS.helloTimeoutMs / 1000} s after opening is closed (1008); the server pings every`,
+    `${SERVER_DEFAULTS.heartbeatMs / 1000} s and cuts a connection that showed no sign of life (a frame or a pong) since the last ping.`,
     '',
     '## Client messages',
     '',

@@ -36,6 +36,10 @@ export interface ServerOptions {
   readonly idleTimeoutMs?: number;
   /** Bytes queued for a connection above which the server stops reading its requests. */
   readonly highWaterBytes?: number;
+  /** A connection without a successful hello this long after opening is closed (1008). */
+  readonly helloTimeoutMs?: number;
+  /** Interval of the server's pings; a connection that answered none since the last one is cut. */
+  readonly heartbeatMs?: number;
   /** Where JSON-line logs go (default: pino on stdout at info). */
   readonly logger?: Logger;
 }
@@ -64,6 +68,8 @@ export const SERVER_DEFAULTS = {
   maxConnections: 1024,
   idleTimeoutMs: 300_000,
   highWaterBytes: 4 << 20,
+  helloTimeoutMs: 10_000,
+  heartbeatMs: 30_000,
 } as const;
 
 /** Milliseconds a connection gets to finish its close handshake at shutdown before it is cut. */
@@ -83,7 +89,7 @@ function resolveOptions(options: ServerOptions) {
   const o = { ...SERVER_DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as typeof SERVER_DEFAULTS & ServerOptions;
   positiveInteger('port', o.port, 0);
   if (o.port > 65535) throw new RangeError(`startServer: expected port <= 65535, actual ${o.port}`);
-  for (const name of ['maxMessageBytes', 'maxPayload', 'maxEnvs', 'maxVectorEnvs', 'maxObservationNumbers', 'maxConnections', 'idleTimeoutMs', 'highWaterBytes'] as const) positiveInteger(name, o[name]);
+  for (const name of ['maxMessageBytes', 'maxPayload', 'maxEnvs', 'maxVectorEnvs', 'maxObservationNumbers', 'maxConnections', 'idleTimeoutMs', 'highWaterBytes', 'helloTimeoutMs', 'heartbeatMs'] as const) positiveInteger(name, o[name]);
   if (o.maxPayload < o.maxMessageBytes) throw new RangeError(`startServer: expected maxPayload >= maxMessageBytes (${o.maxMessageBytes}), actual ${o.maxPayload}`);
   if (o.token !== undefined && o.token.length === 0) throw new TypeError('startServer: expected a non-empty token, actual ""');
   if (!isLoopbackHost(o.host) && o.token === undefined) {
@@ -115,7 +121,7 @@ function refuseHttp(_request: IncomingMessage, response: ServerResponse): void {
 /**
  * Starts the env server: `ws` on an HTTP server; one {@link Session} per connection answering its
  * requests in order; envs idle past `idleTimeoutMs` closed; reading paused while a connection's
- * outgoing bytes exceed `highWaterBytes`.
+ * outgoing bytes exceed `highWaterBytes`; connections without a hello, or dead (no pong), closed.
  *
  * @param {string} [options.host='127.0.0.1'] a non-loopback host needs `options.token`
  * @param {number} [options.port=8080] 0 picks a free port
@@ -126,6 +132,8 @@ function refuseHttp(_request: IncomingMessage, response: ServerResponse): void {
  * @param {number} [options.maxConnections=1024] connections at once
  * @param {number} [options.idleTimeoutMs=300000] idle envs are closed after this
  * @param {number} [options.highWaterBytes=4 MiB] backpressure threshold per connection
+ * @param {number} [options.helloTimeoutMs=10000] connections without a hello by then are closed
+ * @param {number} [options.heartbeatMs=30000] ping interval; a connection silent for a whole interval is cut
  */
 export async function startServer(options: ServerOptions = {}): Promise<RecGymServer> {
   const o = resolveOptions(options);
@@ -143,6 +151,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RecGymSe
   // UTF-8 is checked per frame by the session (BAD_FRAME, the connection stays usable), not by ws (which would close it with 1007).
   const wss = new WebSocketServer({ noServer: true, maxPayload: o.maxPayload, perMessageDeflate: false, skipUTF8Validation: true });
   const sessions = new Map<WebSocket, Session>();
+  /** Connections that showed a sign of life (a frame or a pong) since the last ping. */
+  const isAlive = new WeakMap<WebSocket, boolean>();
   let nextConnectionId = 1;
   let closing: Promise<void> | undefined;
 
@@ -160,6 +170,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RecGymSe
     const session = new Session({ ...sessionOptions, logger: log });
     sessions.set(ws, session);
     log.info({ remote: request.socket.remoteAddress }, 'connection open');
+    isAlive.set(ws, true);
+    ws.on('pong', () => isAlive.set(ws, true));
+    const helloTimer = setTimeout(() => {
+      if (session.isGreeted) return;
+      log.info({ helloTimeoutMs: o.helloTimeoutMs }, 'connection closed: no hello');
+      ws.close(1008, `expected a hello within ${o.helloTimeoutMs} ms`);
+    }, o.helloTimeoutMs);
     const queue: Array<{ data: Buffer; isBinary: boolean }> = [];
     let head = 0;
     let isWaitingForDrain = false;
@@ -193,11 +210,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RecGymSe
     };
 
     ws.on('message', (data: Buffer, isBinary: boolean) => {
+      isAlive.set(ws, true);
       queue.push({ data, isBinary });
       if (!isWaitingForDrain) pump();
     });
     ws.on('error', (error) => log.warn({ err: error }, 'connection error'));
     ws.on('close', (code, reason) => {
+      clearTimeout(helloTimer);
       session.close();
       sessions.delete(ws);
       queue.length = 0;
@@ -211,9 +230,22 @@ export async function startServer(options: ServerOptions = {}): Promise<RecGymSe
     for (const session of sessions.values()) session.closeIdle(now);
   }, sweepMs);
   sweeper.unref();
+  const heartbeat = setInterval(() => {
+    for (const ws of sessions.keys()) {
+      if (isAlive.get(ws) === false) {
+        logger.info({ heartbeatMs: o.heartbeatMs }, 'connection cut: no pong');
+        ws.terminate();
+        continue;
+      }
+      isAlive.set(ws, false);
+      ws.ping();
+    }
+  }, o.heartbeatMs);
+  heartbeat.unref();
 
   await listen(http, o.host, o.port).catch((error) => {
     clearInterval(sweeper);
+    clearInterval(heartbeat);
     throw error;
   });
   const { port } = http.address() as AddressInfo;
@@ -223,6 +255,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RecGymSe
 
   async function shutDown(): Promise<void> {
     clearInterval(sweeper);
+    clearInterval(heartbeat);
     unmark();
     logger.info({ connections: sessions.size }, 'shutting down');
     const closed = [...sessions.keys()].map(

@@ -94,6 +94,11 @@ export class Session {
     this.#logger = options.logger;
   }
 
+  /** True after a successful hello. */
+  get isGreeted(): boolean {
+    return this.#isGreeted;
+  }
+
   /** Open env handles. */
   get openEnvs(): number {
     return this.#entries.size;

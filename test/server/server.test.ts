@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { ErrorCode } from '../../src/core/errors.js';
 import { createRng } from '../../src/core/rng.js';
 import { makeEnv, makeVectorEnv } from '../../src/env/registry.js';
@@ -326,6 +327,22 @@ describe('startServer', () => {
   });
 
   describe('connections', () => {
+    it('closes a connection that says no hello in time (1008) and cuts one that answers no ping', async () => {
+      const { lines } = await start({ helloTimeoutMs: 100, heartbeatMs: 100 });
+      const silent = await raw();
+      const greetedLate = await raw();
+      const mute = new WebSocket(server!.url, { autoPong: false });
+      mute.on('error', () => {});
+      const muteClosed = new Promise<number>((resolve) => mute.on('close', (code) => resolve(code)));
+      mute.on('open', () => mute.send(JSON.stringify({ id: 1, type: 'hello', protocol: PROTOCOL_VERSION })));
+      expect((await greetedLate.request({ type: 'hello', protocol: PROTOCOL_VERSION })).type).toBe('welcome');
+      expect(await silent.closed).toEqual({ code: 1008, reason: 'expected a hello within 100 ms' });
+      expect(await muteClosed).toBe(1006);
+      expect(lines.some((l) => l.msg === 'connection cut: no pong')).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 350));
+      expect(greetedLate.ws.readyState).toBe(WebSocket.OPEN);
+    });
+
     it('refuses connections over maxConnections with 503 and plain HTTP with 426', async () => {
       const { lines } = await start({ maxConnections: 1 });
       await greeted();
