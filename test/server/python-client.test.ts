@@ -60,6 +60,19 @@ describe.skipIf(!python)('python client (clients/python/recgym_client)', () => {
     for (const { id } of listEnvs()) expect(output).toContain(`check_env ${id}: passed`);
   });
 
+  it('runs examples/python_random_agent.py against the server, and refuses an unknown env with one line (exit 1)', () => {
+    const script = join(ROOT, 'examples', 'python_random_agent.py');
+    const tokenFile = join(dir, 'token');
+    const env = { ...process.env, PYTHONPATH: [CLIENT, ...(hasGymnasium ? [SHARED_PYTHON] : [])].join(':'), PYTHONDONTWRITEBYTECODE: '1' };
+    const run = (args: string[]) => spawnSync(python as string, [script, '--url', serve.url, '--token-file', tokenFile, ...args], { encoding: 'utf8', timeout: 60_000, env });
+    const ok = run(['--episodes', '2', '--env', 'Tianchi-Slate-v0']);
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/^episode 0: return \d+\.\d\d, \d+ steps, \d+ hits\nepisode 1: .*\nmean return over 2 episodes: \d+\.\d{3}\n$/);
+    const unknown = run(['--env', 'Nope-v0']);
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toMatch(/^python_random_agent: RECGYM_ERR_UNKNOWN_ENV: unknown env id: expected one of .*, actual "Nope-v0"\n$/);
+  });
+
   it('passes its unittest suite with the standard library and websockets alone', () => {
     const output = unittest(CLIENT);
     expect(output).toMatch(/skipped 'gymnasium is not importable/);

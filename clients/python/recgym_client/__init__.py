@@ -14,7 +14,7 @@ ENV_IDS = ("Tianchi-Replay-v0", "Tianchi-Replay-C20-v0", "Tianchi-Slate-v0")
 
 
 def register(url=None, token=None, env_ids=ENV_IDS):
-    """Registers `recgym/<EnvId>` with Gymnasium for `env_ids`, or for every env the server at `url` lists."""
+    """Registers `recgym/<EnvId>` with Gymnasium for `env_ids`, or for every env the server at `url` lists (ids already registered are kept)."""
     if not HAS_GYMNASIUM:
         raise ImportError("expected gymnasium to be importable, actual not")
     import gymnasium
@@ -24,6 +24,8 @@ def register(url=None, token=None, env_ids=ENV_IDS):
         env_ids = [env["id"] for env in connection.welcome["envs"]]
         connection.close()
     for env_id in env_ids:
+        if f"recgym/{env_id}" in gymnasium.registry:
+            continue
         gymnasium.register(id=f"recgym/{env_id}", entry_point="recgym_client.env:RemoteEnv", kwargs={"env_id": env_id})
 
 
