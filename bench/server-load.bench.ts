@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
@@ -71,6 +71,28 @@ class LoadClient {
   }
 }
 
+const CLIENT = fileURLToPath(new URL('../../clients/python', import.meta.url));
+const PYTHON_BENCH = fileURLToPath(new URL('../../bench/python_client_load.py', import.meta.url));
+
+/** The Python client's figures (bench/python_client_load.py), or none with a logged reason when no python3 imports websockets. */
+function pythonClientFigures(url: string, durationMs: number, log: (line: string) => void): Figure[] {
+  const python = ['python3', '/usr/bin/python3'].find((candidate) => spawnSync(candidate, ['-c', 'import websockets']).status === 0);
+  if (python === undefined) {
+    log('  python client figures skipped: no python3 imports websockets');
+    return [];
+  }
+  const run = spawnSync(python, [PYTHON_BENCH, url, String(durationMs / 1000)], { encoding: 'utf8', env: { ...process.env, PYTHONPATH: CLIENT, PYTHONDONTWRITEBYTECODE: '1' } });
+  if (run.status !== 0) throw new Error(`python_client_load.py failed: ${run.stderr}`);
+  const r = JSON.parse(run.stdout) as Record<string, number>;
+  return [
+    { key: 'server.python.stepsPerSec', value: r.stepsPerSec, unit: 'steps/s', what: 'Python RemoteEnv.step, one connection' },
+    { key: 'server.python.p50Ms', value: r.p50Ms, unit: 'ms', what: 'Python step round trip, median' },
+    { key: 'server.python.p99Ms', value: r.p99Ms, unit: 'ms', what: 'Python step round trip, 99th percentile' },
+    { key: 'server.python.vector.envStepsPerSec', value: r.vectorEnvStepsPerSec, unit: 'env steps/s', what: 'Python RemoteVectorEnv.step on 256 slots' },
+    { key: 'server.python.vector.p99Ms', value: r.vectorP99Ms, unit: 'ms', what: 'Python stepVector round trip, 99th percentile' },
+  ];
+}
+
 function percentile(sorted: Float64Array, q: number): number {
   return sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 }
@@ -96,7 +118,8 @@ async function closedLoop(clients: LoadClient[], durationMs: number, body: (clie
 /**
  * The env server under load on loopback (server in a child process, the load generator here, both
  * on this machine's cores): C connections each stepping a replay env one request at a time (steps/s,
- * p50/p99 round trip, server memory), and one connection stepping a 256-slot vector env with stepVector.
+ * p50/p99 round trip, server memory), one connection stepping a 256-slot vector env with stepVector,
+ * and the same through the Python client (bench/python_client_load.py) when python3 has websockets.
  */
 export const suite: BenchSuite = {
   name: 'server-load',
@@ -132,6 +155,7 @@ export const suite: BenchSuite = {
         await client.request({ type: 'stepVector', handle: made.handle, actions });
       });
       vectorClient.close();
+      const python = pythonClientFigures(url, durationMs, log);
       const figures: Figure[] = [
         { key: 'server.single.stepsPerSec', value: single.count / single.seconds, unit: 'steps/s', what: `${connections} connections, one step request at a time each` },
         { key: 'server.single.p50Ms', value: percentile(single.latencies, 0.5), unit: 'ms', what: 'step round trip, median' },
@@ -141,6 +165,7 @@ export const suite: BenchSuite = {
         { key: 'server.vector.p50Ms', value: percentile(vector.latencies, 0.5), unit: 'ms', what: `stepVector round trip (${numEnvs} slots), median` },
         { key: 'server.vector.p99Ms', value: percentile(vector.latencies, 0.99), unit: 'ms', what: 'stepVector round trip, 99th percentile' },
         { key: 'server.peakRssMb', value: memoryMb(pid).peak, unit: 'MB', what: 'server peak resident memory over the run' },
+        ...python,
       ];
       return figures;
     } finally {
