@@ -34,7 +34,7 @@ const SAFE = Number.MAX_SAFE_INTEGER;
 function typeText(schema: JsonSchema): string {
   if (schema.const !== undefined) return `\`${JSON.stringify(schema.const)}\``;
   if (schema.enum) return schema.enum.map((v) => `\`${JSON.stringify(v)}\``).join(' \\| ');
-  if (schema.$ref) return 'space description';
+  if (schema.$ref) return `[${schema.$ref.split('/').pop()}](#${schema.$ref.split('/').pop()?.toLowerCase()})`;
   const union = schema.anyOf ?? schema.oneOf;
   if (union) return union.length === 6 ? 'JSON' : union.map(typeText).join(' \\| ');
   if (schema.type === 'array') return `${typeText(schema.items ?? {})}[]`;
@@ -56,25 +56,34 @@ function messageSection(option: z.ZodType, io: 'input' | 'output'): string {
   const required = new Set(schema.required ?? []);
   const rows = Object.entries(properties)
     .filter(([name]) => name !== 'type')
-    .map(([name, field]) => `| \`${name}\` | ${typeText(field)} | ${required.has(name) ? 'yes' : 'no'} | ${field.description ?? ''} |`);
+    .map(([name, field]) => `| \`${name}\` | ${typeText(field)} | ${required.has(name) ? 'yes' : 'no'} | ${(field.description ?? '').replaceAll('|', '\\|')} |`);
   return [`### \`${type}\``, '', schema.description ?? '', '', '| field | type | required | meaning |', '| --- | --- | --- | --- |', ...rows, ''].join('\n');
 }
 
-const SPACES = `## Spaces
+const SPACES = `## Spaces and values
+
+### SpaceDescription
 
 \`made\` and \`vectorMade\` describe each space as JSON; the TypeScript client rebuilds it with
-\`spaceFromDescription\` (src/env/spaces/describe.ts):
+\`spaceFromDescription\` (src/env/spaces/describe.ts), the Python client as Gymnasium spaces:
 
 | kind | fields | a member on the wire |
 | --- | --- | --- |
 | \`Discrete\` | \`n\`, \`start\` | an integer in start..start + n - 1 |
-| \`Box\` | \`low\`, \`high\` (a number, \`"inf"\` or \`"-inf"\`), \`shape\`, \`dtype\` (int8, uint8, int32, float32, float64) | an array of shape's product of numbers |
+| \`Box\` | \`low\`, \`high\` (a number, \`"inf"\` or \`"-inf"\`), \`shape\`, \`dtype\` (int8, uint8, int32, float32, float64) | an array of shape's product of numbers, row-major |
 | \`Slate\` | \`size\`, \`items\` (the allowed item ids, ascending) | an array of \`size\` distinct ids from \`items\` |
 | \`Dict\` | \`spaces\` (key → space description) | an object with exactly those keys |
 
-A vector batch (\`observations\`, \`finalObservations\`) holds, for each leaf space (each key of a
-Dict), one flat array of N × width numbers, slot after slot (width: 1 for Discrete, the size
-for Box and Slate). The in-process \`states\` view of the vector env is not sent.
+### WireValue
+
+One member of a space (an observation, an action): a number (Discrete), an array of numbers (Box,
+Slate), or an object of those (Dict).
+
+### WireBatch
+
+N members of a space (\`observations\`, \`finalObservations\` of a vector env): for each leaf space
+(each key of a Dict) one flat array of N × width numbers, slot after slot (width: 1 for Discrete,
+the size for Box and Slate). The in-process \`states\` view of the vector env is not sent.
 `;
 
 function mib(bytes: number): string {

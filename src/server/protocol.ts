@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ErrorCode } from '../core/errors.js';
 import { SpaceDescriptionSchema } from '../env/spaces/describe.js';
+import type { WireBatch, WireValue } from './wire.js';
 
 /** The protocol's semver: a different major is refused at `hello`, a different minor is a warning. */
 export const PROTOCOL_VERSION = '1.0.0';
@@ -90,9 +91,16 @@ export type ClientMessageInput = z.input<typeof ClientMessageSchema>;
 /** The `type`s a client may send. */
 export const CLIENT_MESSAGE_TYPES = ClientMessageSchema.options.map((o) => o.shape.type.value);
 
+/** A member of a space on the wire: a number, an array of numbers, or an object of those (a Dict). */
+const WireValueSchema: z.ZodType<WireValue> = z
+  .lazy(() => z.union([z.number(), z.array(z.number()), z.record(z.string(), WireValueSchema)]))
+  .meta({ id: 'WireValue' });
+/** A batch on the wire: an array of numbers, or an object of those (a Dict). */
+const WireBatchSchema: z.ZodType<WireBatch> = z.lazy(() => z.union([z.array(z.number()), z.record(z.string(), WireBatchSchema)])).meta({ id: 'WireBatch' });
+
 const Info = JsonObject.describe("the env's diagnostics (typed arrays as arrays)");
-const Observation = z.json().describe('a member of the observation space as JSON (typed arrays as arrays)');
-const Batch = z.json().describe('N observations slot after slot: per Dict key one flat array of N × width numbers');
+const Observation = WireValueSchema.describe('a member of the observation space as JSON (typed arrays as arrays)');
+const Batch = WireBatchSchema.describe('N observations slot after slot: per Dict key one flat array of N × width numbers');
 const Flags = z.array(z.number().int().min(0).max(1));
 
 const Welcome = z

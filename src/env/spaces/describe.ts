@@ -41,14 +41,16 @@ export interface DictDescription {
 export type SpaceDescription = z.infer<typeof DiscreteDescriptionSchema> | z.infer<typeof BoxDescriptionSchema> | z.infer<typeof SlateDescriptionSchema> | DictDescription;
 
 /** Validates a {@link SpaceDescription} (Dict nests). */
-export const SpaceDescriptionSchema: z.ZodType<SpaceDescription> = z.lazy(() =>
-  z.discriminatedUnion('kind', [
-    DiscreteDescriptionSchema,
-    BoxDescriptionSchema,
-    SlateDescriptionSchema,
-    z.object({ kind: z.literal('Dict'), spaces: z.record(z.string(), SpaceDescriptionSchema) }),
-  ]),
-);
+export const SpaceDescriptionSchema: z.ZodType<SpaceDescription> = z
+  .lazy(() =>
+    z.discriminatedUnion('kind', [
+      DiscreteDescriptionSchema,
+      BoxDescriptionSchema,
+      SlateDescriptionSchema,
+      z.object({ kind: z.literal('Dict'), spaces: z.record(z.string(), SpaceDescriptionSchema) }),
+    ]),
+  )
+  .meta({ id: 'SpaceDescription' });
 
 function boundToJson(value: number): number | 'inf' | '-inf' {
   if (value === Infinity) return 'inf';
