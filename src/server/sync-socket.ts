@@ -93,10 +93,19 @@ export class SyncSocket {
     this.#port.postMessage({ kind: 'send', text });
   }
 
-  /** Blocks until the next text frame; a closed connection, an error or the timeout is CONNECTION. */
+  /**
+   * Blocks until the next text frame; a closed connection, an error or the timeout is CONNECTION.
+   * After a timeout the socket is closed: a late answer would otherwise be read as the next one's.
+   */
   receive(): string {
     this.#assertOpen();
-    const event = this.#next();
+    let event: SocketEvent;
+    try {
+      event = this.#next();
+    } catch (error) {
+      this.#terminate();
+      throw error;
+    }
     if (event.kind === 'frame') return event.text;
     if (event.kind === 'close') this.#closed = { code: event.code, reason: event.reason };
     else this.#terminate();

@@ -1,7 +1,9 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, RecGymError } from '../../src/core/errors.js';
 import { createRng } from '../../src/core/rng.js';
@@ -9,10 +11,12 @@ import { readEventLog } from '../../src/data/read-event-log.js';
 import { checkEnv } from '../../src/env/check-env.js';
 import { listEnvs, makeEnv } from '../../src/env/registry.js';
 import { RemoteConnection, RemoteEnv, RemoteError, RemoteVectorEnv } from '../../src/server/client.js';
+import { SyncSocket } from '../../src/server/sync-socket.js';
 import { runCli } from '../helpers/collecting-io.js';
 import { testServer } from './helpers.js';
 import { startServeProcess, type ServeProcess } from './serve-process.js';
 
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TOKEN = 'test-token-0123456789';
 let dir: string;
 let tokenFile: string;
@@ -127,6 +131,23 @@ describe('RemoteEnv', () => {
     await new Promise((resolve) => setTimeout(resolve, 3000));
     expect(codeOf(() => env.step(0))).toBe(ErrorCode.ENV_CLOSED);
     env.close();
+  });
+
+  it('gives up on a server that does not answer in time and closes the socket (a late answer cannot be taken for the next)', async () => {
+    const silent = spawn(process.execPath, ['-e', "const { WebSocketServer } = require('ws'); const s = new WebSocketServer({ port: 0, host: '127.0.0.1' }, () => console.log(s.address().port));"], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      const port = await new Promise<string>((resolve) => silent.stdout?.once('data', (chunk) => resolve(String(chunk).trim())));
+      const socket = SyncSocket.connect(`ws://127.0.0.1:${port}`, { timeoutMs: 300 });
+      socket.send('{"id": 1, "type": "hello", "protocol": "1.0.0"}');
+      expect(codeOf(() => socket.receive())).toBe(ErrorCode.CONNECTION);
+      expect(socket.isOpen).toBe(false);
+      expect(codeOf(() => RemoteConnection.open(`ws://127.0.0.1:${port}`, { timeoutMs: 300 }))).toBe(ErrorCode.CONNECTION);
+    } finally {
+      silent.kill();
+    }
   });
 
   it('refuses a server of its own thread instead of blocking it, and reports a refused connection', async () => {
