@@ -90,6 +90,50 @@ function mib(bytes: number): string {
   return `${bytes / (1 << 20)} MiB`;
 }
 
+const SCALE_OUT = `## Scale-out
+
+One server is one Node process (one core). To serve more, run one server per user shard of a log
+and let every rollout worker open its own connection to one of them.
+
+Shard a Tianchi-format log by user (the first column) into k files that keep the header, and serve
+each on its own port (or machine; off loopback a token is required):
+
+\`\`\`sh
+k=4
+for i in $(seq 0 $((k - 1))); do
+  awk -F, -v k=$k -v i=$i 'NR == 1 || $1 % k == i' log.csv > shard-$i.csv
+  recgym serve --host 0.0.0.0 --port $((8080 + i)) --token-file token --data shard-$i.csv &
+done
+\`\`\`
+
+Each shard is a log of its own: its catalogue, popularity negatives and test day come from its
+users only, so a shard's env is not the full log's env restricted to some users.
+
+Rollout workers (Ray RLlib's, or any pool of processes) each build their env with the Python
+client's factory, \`recgym_client.factory.env_creator\` (clients/python/recgym_client/factory.py):
+it picks one of \`urls\` round-robin by the worker's \`worker_index + vector_index\` (the fields of
+RLlib's EnvContext; 0 when absent), opens a connection for that env alone, and seeds it with
+\`seed + 1000 × worker_index + vector_index\`:
+
+\`\`\`python
+from ray.tune.registry import register_env
+from recgym_client.factory import env_creator
+
+register_env("recgym", env_creator)
+config = {
+    "env": "recgym",
+    "env_config": {
+        "urls": [f"ws://10.0.0.{host}:{8080 + i}" for host in (1, 2) for i in range(4)],
+        "env_id": "Tianchi-Replay-C20-v0",
+        "seed": 0,
+    },  # the token comes from RECGYM_TOKEN, or "token" here
+}
+\`\`\`
+
+The factory is tested against a server (clients/python/tests); the Ray lines above are not: Ray is
+not installable on the machines this project is built on.
+`;
+
 /** docs/protocol.md, generated from the zod schemas of protocol.ts (`recgym protocol > docs/protocol.md`). */
 export function renderProtocolDoc(): string {
   const errors = PROTOCOL_ERRORS.map((e) => `| \`${e.code}\` | ${e.when} |`);
@@ -133,6 +177,7 @@ export function renderProtocolDoc(): string {
     '',
     ...ServerMessageSchema.options.map((o) => messageSection(o, 'output')),
     SPACES,
+    SCALE_OUT,
     '## Error codes',
     '',
     '| code | sent for |',

@@ -77,6 +77,25 @@ class RemoteEnvTest(unittest.TestCase):
                 self.assertTrue(env.single_observation_space.contains(single), f"slot {slot}")
         env.close()
 
+    def test_env_creator_spreads_workers_over_the_urls(self):
+        from recgym_client.factory import env_creator
+
+        class EnvContext(dict):
+            def __init__(self, config, worker_index, vector_index):
+                super().__init__(config)
+                self.worker_index, self.vector_index = worker_index, vector_index
+
+        urls = [URL, URL.replace("127.0.0.1", "localhost")]
+        config = {"urls": urls, "env_id": "Tianchi-Replay-v0", "token": TOKEN, "seed": 7}
+        envs = [env_creator(EnvContext(config, worker, 0)) for worker in (1, 2)]
+        self.assertEqual([env._remote.connection.url for env in envs], [urls[1], urls[0]])
+        first = [env.reset()[1]["episode"] for env in envs]
+        self.assertNotEqual(first[0], first[1])
+        for env in envs:
+            env.close()
+        with self.assertRaises(ValueError):
+            env_creator({"env_id": "Tianchi-Replay-v0"})
+
     def test_server_errors_raise_with_their_code(self):
         env = RemoteEnv("Tianchi-Replay-v0", connection=self.connection)
         with self.assertRaises(RemoteError) as caught:
