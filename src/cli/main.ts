@@ -7,6 +7,7 @@ import type { CliIo } from './command.js';
 import { COMMANDS } from './commands.js';
 import { runCommand } from './run-command.js';
 import { packageVersion } from './version.js';
+import { signalOwner } from './signal-owner.js';
 
 type Entry = (typeof COMMANDS)[number];
 
@@ -63,11 +64,13 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
 
 /**
  * On SIGINT or SIGTERM removes the outputs still being written under temporary names, says so in
- * one line, and ends the process by the same signal (exit status 128 + its number).
+ * one line, and ends the process by the same signal (exit status 128 + its number), unless a
+ * command claimed the signals ({@link claimSignals}).
  */
 function removeTempsOnSignals(io: CliIo): void {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
+      if (signalOwner() !== undefined) return;
       const removed = removePendingTemps();
       io.stderr(`\nrecgym: interrupted (${signal})${removed.length > 0 ? `; removed the unfinished ${removed.join(', ')}` : ''}\n`);
       process.kill(process.pid, signal);

@@ -16,6 +16,34 @@ export const ErrorCode = {
   UNKNOWN_AGENT: 'RECGYM_ERR_UNKNOWN_AGENT',
   NO_TEST_CASES: 'RECGYM_ERR_NO_TEST_CASES',
   BAD_CHECKPOINT: 'RECGYM_ERR_BAD_CHECKPOINT',
+  /** Server protocol: a frame that is not a UTF-8 JSON object (binary, broken JSON). */
+  BAD_FRAME: 'RECGYM_ERR_BAD_FRAME',
+  /** Server protocol: a frame larger than the server's message limit. */
+  FRAME_TOO_LARGE: 'RECGYM_ERR_FRAME_TOO_LARGE',
+  /** Server protocol: a `type` the protocol does not define. */
+  UNKNOWN_MESSAGE: 'RECGYM_ERR_UNKNOWN_MESSAGE',
+  /** Server protocol: a known message whose fields fail validation (the zod issues come with it). */
+  INVALID_MESSAGE: 'RECGYM_ERR_INVALID_MESSAGE',
+  /** Server protocol: a request before a successful `hello`. */
+  HELLO_REQUIRED: 'RECGYM_ERR_HELLO_REQUIRED',
+  /** Server protocol: a missing or wrong token. */
+  UNAUTHENTICATED: 'RECGYM_ERR_UNAUTHENTICATED',
+  /** Server protocol: the client's protocol major version is not the server's. */
+  PROTOCOL_MISMATCH: 'RECGYM_ERR_PROTOCOL_MISMATCH',
+  /** Server protocol: an env handle this connection never made. */
+  UNKNOWN_HANDLE: 'RECGYM_ERR_UNKNOWN_HANDLE',
+  /** Server protocol: a single-env request on a vector handle or the reverse. */
+  WRONG_HANDLE_KIND: 'RECGYM_ERR_WRONG_HANDLE_KIND',
+  /** Server protocol: an env handle that was closed (by the client, or after its idle timeout). */
+  ENV_CLOSED: 'RECGYM_ERR_ENV_CLOSED',
+  /** Server protocol: more open envs (or vector slots) than the server allows per connection. */
+  TOO_MANY_ENVS: 'RECGYM_ERR_TOO_MANY_ENVS',
+  /** Server protocol: the server failed on a valid request (logged there with its stack). */
+  INTERNAL: 'RECGYM_ERR_INTERNAL',
+  /** Client: the connection to the server failed, closed, or did not answer in time. */
+  CONNECTION: 'RECGYM_ERR_CONNECTION',
+  /** The server could not listen on its host and port. */
+  LISTEN_FAILED: 'RECGYM_ERR_LISTEN_FAILED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -31,6 +31,19 @@ function tinyEnv(options: Partial<ConstructorParameters<typeof RecommendationEnv
 }
 
 describe('RecommendationEnv', () => {
+  describe('options', () => {
+    it('names an unknown option with the store abbreviated, not serialised (a served env answers such requests)', () => {
+      const store = tinyStore();
+      let message = '';
+      try {
+        new RecommendationEnv({ store, colour: 'red' } as never);
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toMatch(/^RecommendationEnv options: \(options\): Unrecognized key: "colour" \(actual \{"store":"EventStore","colour":"red"\}\)$/);
+    });
+  });
+
   describe('#reset', () => {
     it('shows the history before the first target, right-aligned and padded', () => {
       const env = tinyEnv();

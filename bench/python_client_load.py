@@ -1,0 +1,63 @@
+"""The Python client's round trips against a running `recgym serve` (what a researcher's loop gets).
+
+    python3 bench/python_client_load.py URL SECONDS   (PYTHONPATH=clients/python)
+
+Prints one JSON object: single steps/s with p50/p99 round trip (one connection, RemoteEnv.step)
+and env steps/s through stepVector on 256 slots (RemoteVectorEnv.step).
+"""
+
+import json
+import sys
+import time
+
+from recgym_client import RemoteEnv, RemoteVectorEnv
+
+ENV_ID = "Tianchi-Replay-C20-v0"
+NUM_ENVS = 256
+
+
+def percentile(sorted_values, q):
+    return sorted_values[min(len(sorted_values) - 1, int(q * len(sorted_values)))]
+
+
+def closed_loop(seconds, body):
+    latencies = []
+    start = time.perf_counter()
+    end = start + seconds
+    while time.perf_counter() < end:
+        sent = time.perf_counter()
+        body()
+        latencies.append((time.perf_counter() - sent) * 1000)
+    return len(latencies), time.perf_counter() - start, sorted(latencies)
+
+
+def main(url, seconds):
+    env = RemoteEnv(ENV_ID, url=url, seed=0)
+    env.reset(seed=0)
+    action = [0]
+
+    def single():
+        _, _, terminated, truncated, _ = env.step(action[0] % 20)
+        action[0] += 1
+        if terminated or truncated:
+            env.reset()
+
+    count, elapsed, latencies = closed_loop(seconds, single)
+    env.close()
+    vector = RemoteVectorEnv(ENV_ID, NUM_ENVS, url=url, seed=1)
+    vector.reset(seed=1)
+    actions = [i % 20 for i in range(NUM_ENVS)]
+    vector_count, vector_elapsed, vector_latencies = closed_loop(seconds, lambda: vector.step(actions))
+    vector.close()
+    print(json.dumps({
+        "stepsPerSec": count / elapsed,
+        "p50Ms": percentile(latencies, 0.5),
+        "p99Ms": percentile(latencies, 0.99),
+        "vectorEnvStepsPerSec": vector_count * NUM_ENVS / vector_elapsed,
+        "vectorP50Ms": percentile(vector_latencies, 0.5),
+        "vectorP99Ms": percentile(vector_latencies, 0.99),
+    }))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], float(sys.argv[2]))

@@ -1,0 +1,175 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { WebSocket } from 'ws';
+import { PROTOCOL_VERSION } from '../src/server/protocol.js';
+import type { BenchSuite, Figure } from './lib.js';
+
+const BIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+const ENV_ID = 'Tianchi-Replay-C20-v0';
+
+/** `recgym serve` on a free loopback port in a child process (the load generator is this process). */
+function startServer(): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--log-level', 'info'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    child.stdout?.on('data', (chunk) => {
+      buffered += chunk;
+      const match = /"url":"(ws:\/\/[^"]+)","protocol"/.exec(buffered);
+      if (match) {
+        child.stdout?.removeAllListeners('data');
+        child.stdout?.resume();
+        resolve({ url: match[1], child });
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`recgym serve exited with ${code} before listening`)));
+  });
+}
+
+/** Peak and current resident memory of a process, in MB (Linux /proc). */
+function memoryMb(pid: number): { peak: number; current: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? Number.NaN);
+  return { peak: kb('VmHWM') / 1024, current: kb('VmRSS') / 1024 };
+}
+
+/** A connection that sends one request at a time and resolves each response. */
+class LoadClient {
+  readonly #ws: WebSocket;
+  #resolve: ((message: Record<string, unknown>) => void) | undefined;
+  #nextId = 1;
+
+  private constructor(ws: WebSocket) {
+    this.#ws = ws;
+    ws.on('message', (data) => {
+      const resolve = this.#resolve;
+      this.#resolve = undefined;
+      resolve?.(JSON.parse(data.toString()));
+    });
+  }
+
+  static async open(url: string): Promise<LoadClient> {
+    const ws = new WebSocket(url, { perMessageDeflate: false });
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    const client = new LoadClient(ws);
+    await client.request({ type: 'hello', protocol: PROTOCOL_VERSION });
+    return client;
+  }
+
+  request(message: Record<string, unknown>): Promise<Record<string, unknown>> {
+    return new Promise((resolve) => {
+      this.#resolve = resolve;
+      this.#ws.send(JSON.stringify({ ...message, id: this.#nextId++ }));
+    });
+  }
+
+  close(): void {
+    this.#ws.close();
+  }
+}
+
+const CLIENT = fileURLToPath(new URL('../../clients/python', import.meta.url));
+const PYTHON_BENCH = fileURLToPath(new URL('../../bench/python_client_load.py', import.meta.url));
+
+/** The Python client's figures (bench/python_client_load.py), or none with a logged reason when no python3 imports websockets. */
+function pythonClientFigures(url: string, durationMs: number, log: (line: string) => void): Figure[] {
+  const python = ['python3', '/usr/bin/python3'].find((candidate) => spawnSync(candidate, ['-c', 'import websockets']).status === 0);
+  if (python === undefined) {
+    log('  python client figures skipped: no python3 imports websockets');
+    return [];
+  }
+  const run = spawnSync(python, [PYTHON_BENCH, url, String(durationMs / 1000)], { encoding: 'utf8', env: { ...process.env, PYTHONPATH: CLIENT, PYTHONDONTWRITEBYTECODE: '1' } });
+  if (run.status !== 0) throw new Error(`python_client_load.py failed: ${run.stderr}`);
+  const r = JSON.parse(run.stdout) as Record<string, number>;
+  return [
+    { key: 'server.python.stepsPerSec', value: r.stepsPerSec, unit: 'steps/s', what: 'Python RemoteEnv.step, one connection' },
+    { key: 'server.python.p50Ms', value: r.p50Ms, unit: 'ms', what: 'Python step round trip, median' },
+    { key: 'server.python.p99Ms', value: r.p99Ms, unit: 'ms', what: 'Python step round trip, 99th percentile' },
+    { key: 'server.python.vector.envStepsPerSec', value: r.vectorEnvStepsPerSec, unit: 'env steps/s', what: 'Python RemoteVectorEnv.step on 256 slots' },
+    { key: 'server.python.vector.p99Ms', value: r.vectorP99Ms, unit: 'ms', what: 'Python stepVector round trip, 99th percentile' },
+  ];
+}
+
+function percentile(sorted: Float64Array, q: number): number {
+  return sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+/** Round trips of `body` on every client until `durationMs` has passed; latencies in ms. */
+async function closedLoop(clients: LoadClient[], durationMs: number, body: (client: LoadClient) => Promise<void>): Promise<{ count: number; seconds: number; latencies: Float64Array }> {
+  const latencies: number[] = [];
+  const start = performance.now();
+  const end = start + durationMs;
+  await Promise.all(
+    clients.map(async (client) => {
+      while (performance.now() < end) {
+        const sent = performance.now();
+        await body(client);
+        latencies.push(performance.now() - sent);
+      }
+    }),
+  );
+  const seconds = (performance.now() - start) / 1000;
+  return { count: latencies.length, seconds, latencies: Float64Array.from(latencies).sort() };
+}
+
+/**
+ * The env server under load on loopback (server in a child process, the load generator here, both
+ * on this machine's cores): C connections each stepping a replay env one request at a time (steps/s,
+ * p50/p99 round trip, server memory), one connection stepping a 256-slot vector env with stepVector,
+ * and the same through the Python client (bench/python_client_load.py) when python3 has websockets.
+ */
+export const suite: BenchSuite = {
+  name: 'server-load',
+  async run({ quick, log }) {
+    const connections = quick ? 20 : 500;
+    const numEnvs = 256;
+    const durationMs = quick ? 500 : 5000;
+    const { url, child } = await startServer();
+    const pid = child.pid as number;
+    try {
+      const clients = await Promise.all(Array.from({ length: connections }, () => LoadClient.open(url)));
+      const handles = new Map<LoadClient, number>();
+      for (const client of clients) {
+        const made = await client.request({ type: 'make', envId: ENV_ID, seed: handles.size });
+        handles.set(client, made.handle as number);
+        await client.request({ type: 'reset', handle: made.handle });
+      }
+      log(`  ${connections} connections, each with a ${ENV_ID}; server RSS ${memoryMb(pid).current.toFixed(0)} MB`);
+      let action = 0;
+      const single = await closedLoop(clients, durationMs, async (client) => {
+        const handle = handles.get(client);
+        const result = await client.request({ type: 'step', handle, action: action++ % 20 });
+        if (result.terminated || result.truncated) await client.request({ type: 'reset', handle });
+      });
+      const singleMemory = memoryMb(pid);
+      for (const client of clients) client.close();
+
+      const vectorClient = await LoadClient.open(url);
+      const made = await vectorClient.request({ type: 'makeVector', envId: ENV_ID, n: numEnvs, seed: 1 });
+      await vectorClient.request({ type: 'reset', handle: made.handle });
+      const actions = Array.from({ length: numEnvs }, (_, i) => i % 20);
+      const vector = await closedLoop([vectorClient], durationMs, async (client) => {
+        await client.request({ type: 'stepVector', handle: made.handle, actions });
+      });
+      vectorClient.close();
+      const python = pythonClientFigures(url, durationMs, log);
+      const figures: Figure[] = [
+        { key: 'server.single.stepsPerSec', value: single.count / single.seconds, unit: 'steps/s', what: `${connections} connections, one step request at a time each` },
+        { key: 'server.single.p50Ms', value: percentile(single.latencies, 0.5), unit: 'ms', what: 'step round trip, median' },
+        { key: 'server.single.p99Ms', value: percentile(single.latencies, 0.99), unit: 'ms', what: 'step round trip, 99th percentile' },
+        { key: 'server.single.serverRssMb', value: singleMemory.current, unit: 'MB', what: `server resident memory with ${connections} connections and envs` },
+        { key: 'server.vector.envStepsPerSec', value: (vector.count * numEnvs) / vector.seconds, unit: 'env steps/s', what: `one connection, stepVector on ${numEnvs} slots` },
+        { key: 'server.vector.p50Ms', value: percentile(vector.latencies, 0.5), unit: 'ms', what: `stepVector round trip (${numEnvs} slots), median` },
+        { key: 'server.vector.p99Ms', value: percentile(vector.latencies, 0.99), unit: 'ms', what: 'stepVector round trip, 99th percentile' },
+        { key: 'server.peakRssMb', value: memoryMb(pid).peak, unit: 'MB', what: 'server peak resident memory over the run' },
+        ...python,
+      ];
+      return figures;
+    } finally {
+      child.kill('SIGTERM');
+    }
+  },
+};

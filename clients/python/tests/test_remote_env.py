@@ -1,0 +1,124 @@
+"""The Python client against a running `recgym serve` (RECGYM_SERVER_URL, RECGYM_SERVER_TOKEN).
+
+test/server/python-client.test.ts starts the server and runs: python3 -m unittest discover -s clients/python/tests
+"""
+
+import os
+import unittest
+import warnings
+
+from recgym_client import HAS_GYMNASIUM, Connection, RemoteEnv, RemoteError, RemoteVectorEnv
+
+URL = os.environ.get("RECGYM_SERVER_URL")
+TOKEN = os.environ.get("RECGYM_SERVER_TOKEN")
+
+
+@unittest.skipIf(URL is None, "RECGYM_SERVER_URL is not set (start recgym serve)")
+class RemoteEnvTest(unittest.TestCase):
+    def setUp(self):
+        self.connection = Connection(URL, token=TOKEN)
+        self.env_ids = [env["id"] for env in self.connection.welcome["envs"]]
+
+    def tearDown(self):
+        self.connection.close()
+
+    @unittest.skipUnless(HAS_GYMNASIUM, "gymnasium is not importable (PYTHONPATH=../shared/python)")
+    def test_gymnasium_check_env_passes_on_every_registered_env(self):
+        from gymnasium.utils.env_checker import check_env
+
+        import gymnasium
+
+        for env_id in self.env_ids:
+            env = RemoteEnv(env_id, connection=self.connection)
+            self.assertIsInstance(env, gymnasium.Env)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                check_env(env, skip_render_check=True)
+            env.close()
+            print(f"check_env {env_id}: passed ({len(caught)} warnings: {sorted({str(w.message)[:60] for w in caught})})")
+
+    @unittest.skipUnless(HAS_GYMNASIUM, "gymnasium is not importable")
+    def test_gymnasium_make_with_url(self):
+        import gymnasium
+
+        env = gymnasium.make("recgym/Tianchi-Replay-v0", url=URL, token=TOKEN)
+        observation, info = env.reset(seed=3)
+        self.assertTrue(env.observation_space.contains(observation))
+        observation, reward, terminated, truncated, info = env.step(env.action_space.sample())
+        self.assertIn("hit", info)
+        env.close()
+
+    def test_rollouts_with_the_same_seed_are_equal(self):
+        def rollout():
+            env = RemoteEnv("Tianchi-Slate-v0", connection=self.connection, seed=5)
+            env.action_space.seed(1)
+            observation, _ = env.reset(seed=5)
+            out = [repr(observation)]
+            for _ in range(30):
+                observation, reward, terminated, truncated, _ = env.step(env.action_space.sample())
+                out.append((repr(observation), reward, terminated, truncated))
+                if terminated or truncated:
+                    env.reset()
+            env.close()
+            return out
+
+        self.assertEqual(rollout(), rollout())
+
+    def test_vector_env_steps_every_slot(self):
+        env = RemoteVectorEnv("Tianchi-Replay-C20-v0", 4, connection=self.connection, seed=1)
+        observations, info = env.reset(seed=1)
+        env.single_action_space.seed(0)
+        for _ in range(40):
+            actions = [env.single_action_space.sample() for _ in range(env.num_envs)]
+            observations, rewards, terminations, truncations, info = env.step(actions)
+            self.assertEqual(len(rewards), 4)
+            for slot in range(env.num_envs):
+                single = {key: value[slot] for key, value in observations.items()}
+                self.assertTrue(env.single_observation_space.contains(single), f"slot {slot}")
+        env.close()
+
+    def test_env_creator_spreads_workers_over_the_urls(self):
+        from recgym_client.factory import env_creator
+
+        class EnvContext(dict):
+            def __init__(self, config, worker_index, vector_index):
+                super().__init__(config)
+                self.worker_index, self.vector_index = worker_index, vector_index
+
+        urls = [URL, URL.replace("127.0.0.1", "localhost")]
+        config = {"urls": urls, "env_id": "Tianchi-Replay-v0", "token": TOKEN, "seed": 7}
+        envs = [env_creator(EnvContext(config, worker, 0)) for worker in (1, 2)]
+        self.assertEqual([env._remote.connection.url for env in envs], [urls[1], urls[0]])
+        first = [env.reset()[1]["episode"] for env in envs]
+        self.assertNotEqual(first[0], first[1])
+        for env in envs:
+            env.close()
+        with self.assertRaises(ValueError):
+            env_creator({"env_id": "Tianchi-Replay-v0"})
+
+    def test_server_errors_raise_with_their_code(self):
+        env = RemoteEnv("Tianchi-Replay-v0", connection=self.connection)
+        with self.assertRaises(RemoteError) as caught:
+            env.step(0)
+        self.assertEqual(caught.exception.code, "RECGYM_ERR_RESET_NEEDED")
+        with self.assertRaises(RemoteError) as caught:
+            env.step(99)
+        self.assertEqual(caught.exception.code, "RECGYM_ERR_INVALID_ACTION")
+        env.close()
+        with self.assertRaises(RemoteError) as caught:
+            env.reset()
+        self.assertEqual(caught.exception.code, "RECGYM_ERR_CLOSED")
+        with self.assertRaises(RemoteError) as caught:
+            RemoteEnv("Nope-v0", connection=self.connection)
+        self.assertEqual(caught.exception.code, "RECGYM_ERR_UNKNOWN_ENV")
+        with self.assertRaises(RemoteError) as caught:
+            RemoteEnv("Tianchi-Replay-v0", connection=self.connection, options={"historyLength": 0})
+        self.assertEqual(caught.exception.code, "RECGYM_ERR_BAD_OPTION")
+        if TOKEN is not None:
+            with self.assertRaises(RemoteError) as caught:
+                Connection(URL, token="wrong")
+            self.assertEqual(caught.exception.code, "RECGYM_ERR_UNAUTHENTICATED")
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,91 @@
+import { isUtf8 } from 'node:buffer';
+import type { z } from 'zod';
+import { ErrorCode } from '../core/errors.js';
+import { CLIENT_MESSAGE_TYPES, ClientMessageSchema, MAX_NESTING, type ClientMessage, type ErrorMessage, type Issue } from './protocol.js';
+
+/** A parsed client frame, or the error frame that answers it. */
+export type ParsedFrame = { ok: true; message: ClientMessage } | { ok: false; error: ErrorMessage };
+
+/** The deepest nesting of `[` and `{` in JSON text outside strings, scanned without recursion. */
+function nestingOf(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let isInString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (isInString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) isInString = false;
+    } else if (c === 0x22) isInString = true;
+    else if (c === 0x5b || c === 0x7b) deepest = Math.max(deepest, ++depth);
+    else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return deepest;
+}
+
+/** An error frame for request `id`. */
+export function errorFrame(id: ErrorMessage['id'], code: string, message: string, issues?: Issue[]): ErrorMessage {
+  return issues === undefined ? { type: 'error', id, code, message } : { type: 'error', id, code, message, issues };
+}
+
+/** The request id of a raw frame when it has a valid one, else null. */
+function readableId(value: Record<string, unknown>): ErrorMessage['id'] {
+  const id = value.id;
+  if (typeof id === 'number' && Number.isSafeInteger(id) && id >= 0) return id;
+  if (typeof id === 'string' && id.length > 0 && id.length <= 128) return id;
+  return null;
+}
+
+function issuesOf(error: z.ZodError): Issue[] {
+  return error.issues.map((issue) => ({
+    code: issue.code,
+    path: issue.path.map((p) => (typeof p === 'number' ? p : String(p))),
+    message: issue.message,
+  }));
+}
+
+function describeJson(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'string' ? 'a string' : `a ${typeof value}`;
+}
+
+/**
+ * Parses one frame: binary, non-UTF-8, too deeply nested or non-JSON text is BAD_FRAME, an unknown `type` UNKNOWN_MESSAGE, fields
+ * zod refuses INVALID_MESSAGE with the issues; the error carries the frame's id when it has one.
+ */
+export function parseClientFrame(data: string | Buffer, isBinary: boolean): ParsedFrame {
+  if (isBinary) return { ok: false, error: errorFrame(null, ErrorCode.BAD_FRAME, 'expected a text frame of JSON, actual a binary frame') };
+  if (typeof data !== 'string' && !isUtf8(data)) {
+    return { ok: false, error: errorFrame(null, ErrorCode.BAD_FRAME, 'expected a text frame of UTF-8 JSON, actual bytes that are not UTF-8') };
+  }
+  const text = typeof data === 'string' ? data : data.toString('utf8');
+  const nesting = nestingOf(text);
+  if (nesting > MAX_NESTING) {
+    return { ok: false, error: errorFrame(null, ErrorCode.BAD_FRAME, `expected JSON nested at most ${MAX_NESTING} levels deep, actual ${nesting}`) };
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, error: errorFrame(null, ErrorCode.BAD_FRAME, `expected a JSON object, actual invalid JSON (${(error as Error).message})`) };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { ok: false, error: errorFrame(null, ErrorCode.BAD_FRAME, `expected a JSON object, actual ${describeJson(value)}`) };
+  }
+  const record = value as Record<string, unknown>;
+  const id = readableId(record);
+  const type = record.type;
+  if (typeof type !== 'string' || !(CLIENT_MESSAGE_TYPES as readonly string[]).includes(type)) {
+    const actual = typeof type === 'string' ? JSON.stringify(type.slice(0, 64)) : describeJson(type);
+    return { ok: false, error: errorFrame(id, ErrorCode.UNKNOWN_MESSAGE, `type: expected one of ${CLIENT_MESSAGE_TYPES.join(', ')}, actual ${actual}`) };
+  }
+  const parsed = ClientMessageSchema.safeParse(value);
+  if (!parsed.success) {
+    const issues = issuesOf(parsed.error);
+    const first = issues[0];
+    const where = first.path.length > 0 ? first.path.join('.') : type;
+    return { ok: false, error: errorFrame(id, ErrorCode.INVALID_MESSAGE, `${type}: ${where}: ${first.message}`, issues) };
+  }
+  return { ok: true, message: parsed.data };
+}

@@ -1,0 +1,117 @@
+import { ErrorCode, RecGymError } from '../core/errors.js';
+import { PROTOCOL_VERSION, ServerMessageSchema, type ClientMessageInput, type Issue, type ServerMessage } from './protocol.js';
+import { SyncSocket } from './sync-socket.js';
+
+/** A request as the caller writes it; the connection adds the id. */
+export type Request = ClientMessageInput extends infer M ? (M extends { id: unknown } ? Omit<M, 'id'> : never) : never;
+
+/** A response of a given type. */
+export type Response<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
+
+/** An error frame the server answered, as a RecGymError with the frame's code and zod issues. */
+export class RemoteError extends RecGymError {
+  readonly issues: readonly Issue[];
+
+  constructor(code: string, message: string, issues: readonly Issue[] = []) {
+    super(code as ErrorCode, message);
+    this.name = 'RemoteError';
+    this.issues = issues;
+  }
+}
+
+/** Options of {@link RemoteConnection.open}. */
+export interface RemoteConnectionOptions {
+  /** The server's token (when it asks for one). */
+  readonly token?: string;
+  /** Milliseconds to wait for the connection and for each response (default 30000). */
+  readonly timeoutMs?: number;
+  readonly capabilities?: readonly string[];
+}
+
+/**
+ * A synchronous protocol client: `hello` at open, then requests answered one by one in order
+ * (`request`) or sent together and read back in order (`pipeline`). An error frame throws a
+ * {@link RemoteError} with its code; a broken connection or an answer off the protocol is CONNECTION.
+ */
+export class RemoteConnection {
+  readonly socket: SyncSocket;
+  readonly welcome: Response<'welcome'>;
+  #nextId = 1;
+
+  private constructor(socket: SyncSocket, options: RemoteConnectionOptions) {
+    this.socket = socket;
+    this.welcome = this.request({ type: 'hello', protocol: PROTOCOL_VERSION, token: options.token, capabilities: [...(options.capabilities ?? [])] }, 'welcome');
+  }
+
+  /** Connects to `url` (`ws://host:port`) and says hello; a refused hello closes the socket and throws. */
+  static open(url: string, options: RemoteConnectionOptions = {}): RemoteConnection {
+    const socket = SyncSocket.connect(url, { timeoutMs: options.timeoutMs });
+    try {
+      return new RemoteConnection(socket, options);
+    } catch (error) {
+      socket.close();
+      throw error;
+    }
+  }
+
+  get isOpen(): boolean {
+    return this.socket.isOpen;
+  }
+
+  /** Sends one request and returns its response, which must be of type `expected`. */
+  request<T extends ServerMessage['type']>(message: Request, expected: T): Response<T> {
+    const [response] = this.pipeline([message]);
+    return expectType(response, expected);
+  }
+
+  /**
+   * Sends every request before reading any response, then reads one response per request, in
+   * order. Error frames come back as they are (type `error`), not thrown.
+   */
+  pipeline(messages: readonly Request[]): ServerMessage[] {
+    const ids: number[] = [];
+    for (const message of messages) {
+      const id = this.#nextId++;
+      ids.push(id);
+      this.socket.send(JSON.stringify({ ...message, id }));
+    }
+    return ids.map((id) => this.#receive(id));
+  }
+
+  /** Closes the connection (the server closes its envs); safe to call twice. */
+  close(): void {
+    this.socket.close();
+  }
+
+  #receive(id: number): ServerMessage {
+    const text = this.socket.receive();
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      throw this.#offProtocol(`expected a JSON frame, actual ${JSON.stringify(text.slice(0, 80))}`);
+    }
+    const parsed = ServerMessageSchema.safeParse(value);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw this.#offProtocol(`expected a protocol message, actual ${issue.path.join('.') || 'frame'}: ${issue.message}`);
+    }
+    const response = parsed.data;
+    if (response.id !== id && !(response.type === 'error' && response.id === null)) {
+      throw this.#offProtocol(`expected the response to request ${id}, actual one to ${JSON.stringify(response.id)}`);
+    }
+    return response;
+  }
+
+  #offProtocol(message: string): RecGymError {
+    this.socket.close();
+    return new RecGymError(ErrorCode.CONNECTION, `${this.socket.url}: ${message}`);
+  }
+}
+
+/** `response` as type `expected`; an error frame throws its {@link RemoteError}. */
+export function expectType<T extends ServerMessage['type']>(response: ServerMessage, expected: T): Response<T> {
+  if (response.type === 'error') throw new RemoteError(response.code, response.message, response.issues);
+  if (response.type !== expected) throw new RecGymError(ErrorCode.CONNECTION, `expected a ${expected} response, actual ${response.type}`);
+  return response as Response<T>;
+}

@@ -1,0 +1,371 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { Logger } from 'pino';
+import { ErrorCode, isRecGymError } from '../core/errors.js';
+import type { EventStore } from '../data/event-store.js';
+import type { AnyEnv, AnyVectorEnv } from '../env/env.js';
+import { listEnvs, makeEnv, makeVectorEnv, type MakeEnvOptions } from '../env/registry.js';
+import { describeSpace } from '../env/spaces/describe.js';
+import type { Space } from '../env/spaces/space.js';
+import { errorFrame, parseClientFrame } from './parse-frame.js';
+import { compareProtocol, PROTOCOL_VERSION, SERVER_CAPABILITIES, type ClientMessage, type ServerMessage } from './protocol.js';
+import { decodeValue, encodeBatch, encodeValue, numbersPerValue } from './wire.js';
+
+/** What every connection's session shares (the server's settings). */
+export interface SessionOptions {
+  /** The token `hello` must carry; undefined means none is asked. */
+  readonly token: string | undefined;
+  /** The data every env replays; undefined means the embedded default data. */
+  readonly store: EventStore | undefined;
+  /** Open envs per connection. */
+  readonly maxEnvs: number;
+  /** Slots of one vector env. */
+  readonly maxVectorEnvs: number;
+  /** Numbers in one step's observations over a connection's open envs (all slots): bounds the memory and the frames its envs' options may ask for. */
+  readonly maxObservationNumbers: number;
+  /** An env unused for longer is closed; its handle then answers ENV_CLOSED. */
+  readonly idleTimeoutMs: number;
+  /** Milliseconds of a monotonic clock. */
+  readonly now: () => number;
+  readonly logger: Logger;
+}
+
+type Entry =
+  | { readonly kind: 'single'; readonly envId: string; readonly env: AnyEnv; readonly numbers: number; lastUsedMs: number }
+  | { readonly kind: 'vector'; readonly envId: string; readonly env: AnyVectorEnv; readonly numbers: number; lastUsedMs: number };
+
+type RequestOf<T extends ClientMessage['type']> = Extract<ClientMessage, { type: T }>;
+
+/** Closed handles whose reason is remembered for ENV_CLOSED messages (older ones get a general message). */
+const REMEMBERED_CLOSED = 1024;
+
+/** A fault answered by an error frame. */
+class RequestError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Typed arrays as arrays, non-finite numbers as null, nothing JSON cannot hold. */
+function toJson(value: unknown): unknown {
+  if (ArrayBuffer.isView(value)) return Array.from(value as unknown as ArrayLike<number>, (x) => (Number.isFinite(x) ? x : null));
+  if (Array.isArray(value)) return value.map(toJson);
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
+  if (typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [key, inner] of Object.entries(value)) {
+      if (inner !== undefined && typeof inner !== 'function') out[key] = toJson(inner);
+    }
+    return out;
+  }
+  return null;
+}
+
+function infoJson(info: unknown): Record<string, never> {
+  return toJson(info ?? {}) as Record<string, never>;
+}
+
+function tokensEqual(expected: string, actual: string | undefined): boolean {
+  if (actual === undefined) return false;
+  const a = Buffer.from(expected, 'utf8');
+  const b = Buffer.from(actual, 'utf8');
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * One connection's state and answers: the handshake, its env handles, and one response per
+ * request. Transport-free: the server hands it frames and sends what it returns.
+ */
+export class Session {
+  readonly #options: SessionOptions;
+  readonly #logger: Logger;
+  readonly #entries = new Map<number, Entry>();
+  readonly #closedReasons = new Map<number, string>();
+  #nextHandle = 1;
+  #isGreeted = false;
+  /** Numbers of one step's observations over the open envs. */
+  #openNumbers = 0;
+
+  constructor(options: SessionOptions) {
+    this.#options = options;
+    this.#logger = options.logger;
+  }
+
+  /** True after a successful hello. */
+  get isGreeted(): boolean {
+    return this.#isGreeted;
+  }
+
+  /** Open env handles. */
+  get openEnvs(): number {
+    return this.#entries.size;
+  }
+
+  /** Answers one raw frame (never throws). */
+  answerFrame(data: string | Buffer, isBinary: boolean): ServerMessage {
+    let parsed: ReturnType<typeof parseClientFrame>;
+    try {
+      parsed = parseClientFrame(data, isBinary);
+    } catch (error) {
+      this.#logger.error({ err: error }, 'frame parser failed');
+      return errorFrame(null, ErrorCode.INTERNAL, `the server failed to parse the frame (${error instanceof Error ? error.message : String(error)})`);
+    }
+    if (!parsed.ok) {
+      this.#logger.debug({ code: parsed.error.code, requestId: parsed.error.id }, parsed.error.message);
+      return parsed.error;
+    }
+    return this.answer(parsed.message);
+  }
+
+  /** Answers one parsed request (never throws). */
+  answer(message: ClientMessage): ServerMessage {
+    try {
+      return this.#dispatch(message);
+    } catch (error) {
+      return this.#errorResponse(message, error);
+    }
+  }
+
+  /** Closes every env unused for longer than the idle timeout; returns how many. */
+  closeIdle(nowMs: number): number {
+    const { idleTimeoutMs } = this.#options;
+    let count = 0;
+    for (const [handle, entry] of this.#entries) {
+      if (nowMs - entry.lastUsedMs <= idleTimeoutMs) continue;
+      this.#closeEntry(handle, entry, `closed after ${idleTimeoutMs / 1000} s without a request (idle timeout)`);
+      this.#logger.info({ handle, envId: entry.envId }, 'env closed: idle timeout');
+      count++;
+    }
+    return count;
+  }
+
+  /** Closes every env (the connection ended). */
+  close(): void {
+    for (const [handle, entry] of this.#entries) this.#closeEntry(handle, entry, 'closed with its connection');
+  }
+
+  #dispatch(message: ClientMessage): ServerMessage {
+    if (message.type === 'hello') return this.#hello(message);
+    if (!this.#isGreeted) {
+      throw new RequestError(ErrorCode.HELLO_REQUIRED, `${message.type}: expected a successful hello first, actual none`);
+    }
+    switch (message.type) {
+      case 'make':
+        return this.#make(message);
+      case 'makeVector':
+        return this.#makeVector(message);
+      case 'reset':
+        return this.#reset(message);
+      case 'step':
+        return this.#step(message);
+      case 'stepVector':
+        return this.#stepVector(message);
+      case 'close':
+        return this.#close(message);
+    }
+  }
+
+  #hello(message: RequestOf<'hello'>): ServerMessage {
+    if (this.#isGreeted) throw new RequestError(ErrorCode.INVALID_MESSAGE, 'hello: expected one hello per connection, actual a second one');
+    const version = compareProtocol(message.protocol);
+    if (!version.ok) throw new RequestError(ErrorCode.PROTOCOL_MISMATCH, version.message);
+    const { token } = this.#options;
+    if (token !== undefined && !tokensEqual(token, message.token)) {
+      throw new RequestError(ErrorCode.UNAUTHENTICATED, `hello.token: expected the server's token, actual ${message.token === undefined ? 'none' : 'a wrong one'}`);
+    }
+    this.#isGreeted = true;
+    this.#logger.info({ clientProtocol: message.protocol, capabilities: message.capabilities }, 'hello');
+    return {
+      type: 'welcome',
+      id: message.id,
+      protocol: PROTOCOL_VERSION,
+      capabilities: [...SERVER_CAPABILITIES],
+      envs: listEnvs().map((r) => ({ id: r.id, description: r.description })),
+      warnings: version.warning === undefined ? [] : [version.warning],
+    };
+  }
+
+  #makeOptions(message: RequestOf<'make'> | RequestOf<'makeVector'>): MakeEnvOptions {
+    const options = { ...(message.options ?? {}) } as Record<string, unknown>;
+    for (const key of ['store', 'trainingEpochSchedule']) {
+      if (key in options) throw new RequestError(ErrorCode.BAD_OPTION, `${message.type}.options.${key}: expected none (the server sets it), actual one`);
+    }
+    if (message.seed !== undefined) options.seed = message.seed;
+    if (this.#options.store !== undefined) options.store = this.#options.store;
+    return options as MakeEnvOptions;
+  }
+
+  #checkRoom(type: string): void {
+    if (this.#entries.size >= this.#options.maxEnvs) {
+      throw new RequestError(ErrorCode.TOO_MANY_ENVS, `${type}: expected at most ${this.#options.maxEnvs} open envs per connection, actual ${this.#entries.size} open`);
+    }
+  }
+
+  #make(message: RequestOf<'make'>): ServerMessage {
+    this.#checkRoom('make');
+    const env = makeEnv<AnyEnv>(message.envId, this.#makeOptions(message));
+    const numbers = this.#checkSize('make', env, env.observationSpace, 1);
+    const handle = this.#add({ kind: 'single', envId: message.envId, env, numbers, lastUsedMs: this.#options.now() });
+    return {
+      type: 'made',
+      id: message.id,
+      handle,
+      envId: message.envId,
+      maxEpisodeSteps: env.spec?.maxEpisodeSteps ?? null,
+      observationSpace: describeSpace(env.observationSpace),
+      actionSpace: describeSpace(env.actionSpace),
+    };
+  }
+
+  #makeVector(message: RequestOf<'makeVector'>): ServerMessage {
+    this.#checkRoom('makeVector');
+    const { maxVectorEnvs } = this.#options;
+    if (message.n > maxVectorEnvs) throw new RequestError(ErrorCode.TOO_MANY_ENVS, `makeVector.n: expected at most ${maxVectorEnvs} slots, actual ${message.n}`);
+    const env = makeVectorEnv<AnyVectorEnv>(message.envId, { ...this.#makeOptions(message), numEnvs: message.n });
+    const numbers = this.#checkSize('makeVector', env, env.singleObservationSpace, env.numEnvs);
+    const handle = this.#add({ kind: 'vector', envId: message.envId, env, numbers, lastUsedMs: this.#options.now() });
+    return {
+      type: 'vectorMade',
+      id: message.id,
+      handle,
+      envId: message.envId,
+      numEnvs: env.numEnvs,
+      maxEpisodeSteps: env.spec?.maxEpisodeSteps ?? null,
+      singleObservationSpace: describeSpace(env.singleObservationSpace),
+      singleActionSpace: describeSpace(env.singleActionSpace),
+    };
+  }
+
+  /**
+   * The numbers of one step's observations of a new env (all slots); an env that would take the
+   * connection's open envs over the limit is closed and refused (its options asked for too much).
+   */
+  #checkSize(type: string, env: { close(): void }, space: Space<unknown>, slots: number): number {
+    const numbers = numbersPerValue(space) * slots;
+    const limit = this.#options.maxObservationNumbers;
+    if (this.#openNumbers + numbers <= limit) return numbers;
+    env.close();
+    throw new RequestError(
+      ErrorCode.BAD_OPTION,
+      `${type}: expected observations of at most ${limit} numbers per step over a connection's open envs, actual ${numbers} (${slots} × ${numbersPerValue(space)}) with ${this.#openNumbers} open`,
+    );
+  }
+
+  #add(entry: Entry): number {
+    const handle = this.#nextHandle++;
+    this.#openNumbers += entry.numbers;
+    this.#entries.set(handle, entry);
+    this.#logger.info({ handle, envId: entry.envId, kind: entry.kind }, 'env made');
+    return handle;
+  }
+
+  #entry(type: string, handle: number): Entry {
+    const entry = this.#entries.get(handle);
+    if (entry !== undefined) {
+      entry.lastUsedMs = this.#options.now();
+      return entry;
+    }
+    if (handle < this.#nextHandle) {
+      const reason = this.#closedReasons.get(handle) ?? 'closed';
+      throw new RequestError(ErrorCode.ENV_CLOSED, `${type}.handle: expected an open env, actual handle ${handle} ${reason}`);
+    }
+    throw new RequestError(ErrorCode.UNKNOWN_HANDLE, `${type}.handle: expected a handle made on this connection, actual ${handle}`);
+  }
+
+  #reset(message: RequestOf<'reset'>): ServerMessage {
+    const entry = this.#entry('reset', message.handle);
+    const { id, handle, seed, options } = message;
+    if (entry.kind === 'vector') {
+      if (options !== undefined) throw new RequestError(ErrorCode.BAD_OPTION, 'reset.options: expected none on a vector env, actual some');
+      const { env } = entry;
+      const result = env.reset(seed === undefined ? {} : { seed });
+      const observations = encodeBatch(env.singleObservationSpace, env.numEnvs, result.observations, (slot) => env.observationAt(result.observations, slot));
+      return { type: 'vectorResetResult', id, handle, observations, info: infoJson(result.info) };
+    }
+    const { env } = entry;
+    const result = env.reset({ ...(seed === undefined ? {} : { seed }), ...(options === undefined ? {} : { options }) });
+    return { type: 'resetResult', id, handle, observation: encodeValue(env.observationSpace, result.observation), info: infoJson(result.info) };
+  }
+
+  #step(message: RequestOf<'step'>): ServerMessage {
+    const entry = this.#entry('step', message.handle);
+    if (entry.kind !== 'single') throw new RequestError(ErrorCode.WRONG_HANDLE_KIND, `step.handle: expected a single env, actual vector env ${message.handle} (use stepVector)`);
+    const { env } = entry;
+    const action = decodeValue(env.actionSpace, message.action, 'step.action');
+    if (!action.ok) throw new RequestError(ErrorCode.INVALID_ACTION, action.reason);
+    const result = env.step(action.value);
+    return {
+      type: 'stepResult',
+      id: message.id,
+      handle: message.handle,
+      observation: encodeValue(env.observationSpace, result.observation),
+      reward: result.reward,
+      terminated: result.terminated,
+      truncated: result.truncated,
+      info: infoJson(result.info),
+    };
+  }
+
+  #stepVector(message: RequestOf<'stepVector'>): ServerMessage {
+    const entry = this.#entry('stepVector', message.handle);
+    if (entry.kind !== 'vector') throw new RequestError(ErrorCode.WRONG_HANDLE_KIND, `stepVector.handle: expected a vector env, actual single env ${message.handle} (use step)`);
+    const { env } = entry;
+    const result = env.step(Int32Array.from(message.actions));
+    const space = env.singleObservationSpace;
+    const n = env.numEnvs;
+    const { observations, finalObservations } = result;
+    return {
+      type: 'vectorStepResult',
+      id: message.id,
+      handle: message.handle,
+      observations: encodeBatch(space, n, observations, (slot) => env.observationAt(observations, slot)),
+      rewards: Array.from(result.rewards),
+      terminations: Array.from(result.terminations),
+      truncations: Array.from(result.truncations),
+      finalObservations: encodeBatch(space, n, finalObservations, (slot) => env.observationAt(finalObservations, slot)),
+      info: infoJson(result.info),
+    };
+  }
+
+  #close(message: RequestOf<'close'>): ServerMessage {
+    const entry = this.#entry('close', message.handle);
+    this.#closeEntry(message.handle, entry, 'closed by the client');
+    this.#logger.info({ handle: message.handle, envId: entry.envId }, 'env closed');
+    return { type: 'closed', id: message.id, handle: message.handle };
+  }
+
+  #closeEntry(handle: number, entry: Entry, reason: string): void {
+    this.#entries.delete(handle);
+    this.#openNumbers -= entry.numbers;
+    this.#closedReasons.set(handle, reason);
+    if (this.#closedReasons.size > REMEMBERED_CLOSED) this.#closedReasons.delete(this.#closedReasons.keys().next().value as number);
+    try {
+      entry.env.close();
+    } catch (error) {
+      this.#logger.error({ err: error, handle }, 'env.close failed');
+    }
+  }
+
+  #errorResponse(message: ClientMessage, error: unknown): ServerMessage {
+    const { id, type } = message;
+    let code: string;
+    let text: string;
+    if (error instanceof RequestError || isRecGymError(error)) {
+      code = (error as RequestError).code;
+      text = error.message;
+    } else if ((error instanceof TypeError || error instanceof RangeError) && (type === 'make' || type === 'makeVector' || type === 'reset')) {
+      code = ErrorCode.BAD_OPTION;
+      text = error.message;
+    } else {
+      this.#logger.error({ err: error, requestId: id, type }, 'request failed');
+      code = ErrorCode.INTERNAL;
+      text = `${type}: the server failed (${error instanceof Error ? error.message : String(error)})`;
+    }
+    this.#logger.debug({ code, requestId: id, type }, text);
+    return errorFrame(id, code, text);
+  }
+}
+

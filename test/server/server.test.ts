@@ -1,0 +1,372 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { ErrorCode } from '../../src/core/errors.js';
+import { createRng } from '../../src/core/rng.js';
+import { makeEnv, makeVectorEnv } from '../../src/env/registry.js';
+import type { VectorRecommendationEnv } from '../../src/env/vector-env.js';
+import { PROTOCOL_VERSION, type ServerMessage } from '../../src/server/protocol.js';
+import type { RecGymServer } from '../../src/server/server.js';
+import { encodeBatch, encodeValue } from '../../src/server/wire.js';
+import { greetedClient, openClient, testServer, type TestClient } from './helpers.js';
+
+let server: RecGymServer | undefined;
+const clients: TestClient[] = [];
+
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.ws.terminate();
+  await server?.close();
+  server = undefined;
+});
+
+async function start(options: Parameters<typeof testServer>[0] = {}) {
+  const started = await testServer(options);
+  server = started.server;
+  return started;
+}
+
+async function greeted(token?: string): Promise<TestClient> {
+  const client = await greetedClient(server!.url, token);
+  clients.push(client);
+  return client;
+}
+
+async function raw(): Promise<TestClient> {
+  const client = await openClient(server!.url);
+  clients.push(client);
+  return client;
+}
+
+function expectError(message: ServerMessage, code: string, id: unknown = expect.anything()) {
+  expect(message).toMatchObject({ type: 'error', code, id });
+}
+
+async function made(client: TestClient, frame: Record<string, unknown>): Promise<number> {
+  const response = await client.request(frame);
+  if (response.type !== 'made' && response.type !== 'vectorMade') throw new Error(`expected made, actual ${JSON.stringify(response)}`);
+  return response.handle;
+}
+
+describe('startServer', () => {
+  describe('#hello', () => {
+    it('welcomes a client of the same version with the registered envs', async () => {
+      await start();
+      const client = await raw();
+      const welcome = await client.request({ type: 'hello', protocol: PROTOCOL_VERSION, capabilities: ['single'] });
+      expect(welcome).toMatchObject({ type: 'welcome', id: 1, protocol: PROTOCOL_VERSION, warnings: [] });
+      expect((welcome as { envs: Array<{ id: string }> }).envs.map((e) => e.id)).toContain('Tianchi-Replay-v0');
+    });
+
+    it('warns about a different minor version and refuses a different major one', async () => {
+      await start();
+      const client = await raw();
+      expectError(await client.request({ type: 'hello', protocol: '2.0.0' }), ErrorCode.PROTOCOL_MISMATCH, 1);
+      expectError(await client.request({ type: 'make', envId: 'Tianchi-Replay-v0' }), ErrorCode.HELLO_REQUIRED, 2);
+      const welcome = await client.request({ type: 'hello', protocol: '1.7.0' });
+      expect(welcome.type).toBe('welcome');
+      expect((welcome as { warnings: string[] }).warnings[0]).toMatch(/client protocol 1\.7\.0, server 1\.0\.0/);
+      expectError(await client.request({ type: 'hello', protocol: PROTOCOL_VERSION }), ErrorCode.INVALID_MESSAGE, 4);
+    });
+
+    it('asks for the token when the server has one', async () => {
+      await start({ token: 's3cret-token' });
+      const client = await raw();
+      const missing = await client.request({ type: 'hello', protocol: PROTOCOL_VERSION });
+      expect(missing).toMatchInlineSnapshot(`
+        {
+          "code": "RECGYM_ERR_UNAUTHENTICATED",
+          "id": 1,
+          "message": "hello.token: expected the server's token, actual none",
+          "type": "error",
+        }
+      `);
+      expectError(await client.request({ type: 'hello', protocol: PROTOCOL_VERSION, token: 's3cret-tokeN' }), ErrorCode.UNAUTHENTICATED, 2);
+      expectError(await client.request({ type: 'reset', handle: 1 }), ErrorCode.HELLO_REQUIRED, 3);
+      expect((await client.request({ type: 'hello', protocol: PROTOCOL_VERSION, token: 's3cret-token' })).type).toBe('welcome');
+    });
+
+    it('refuses a host that is not loopback without a token', async () => {
+      await expect(start({ host: '0.0.0.0' })).rejects.toThrow(/expected a token when the host is not loopback, actual host 0\.0\.0\.0/);
+    });
+  });
+
+  describe('single envs', () => {
+    it('makes, resets, steps and closes an env as the local env does', async () => {
+      await start();
+      const client = await greeted();
+      const response = await client.request({ type: 'make', envId: 'Tianchi-Replay-v0', seed: 7 });
+      expect(response).toMatchObject({ type: 'made', handle: 1, envId: 'Tianchi-Replay-v0', actionSpace: { kind: 'Discrete', n: 5, start: 0 } });
+      expect((response as { observationSpace: { kind: string; spaces: object } }).observationSpace.kind).toBe('Dict');
+      const local = makeEnv('Tianchi-Replay-v0', { seed: 7 });
+      const localReset = local.reset();
+      const reset = await client.request({ type: 'reset', handle: 1 });
+      expect(reset).toMatchObject({ type: 'resetResult', handle: 1, observation: encodeValue(local.observationSpace, localReset.observation), info: localReset.info });
+      for (const action of [0, 3, 1]) {
+        const expected = local.step(action);
+        const step = await client.request({ type: 'step', handle: 1, action });
+        expect(step).toMatchObject({
+          type: 'stepResult',
+          observation: encodeValue(local.observationSpace, expected.observation),
+          reward: expected.reward,
+          terminated: expected.terminated,
+          truncated: expected.truncated,
+          info: expected.info,
+        });
+        if (expected.terminated || expected.truncated) break;
+      }
+      expect(await client.request({ type: 'close', handle: 1 })).toMatchObject({ type: 'closed', handle: 1 });
+      expectError(await client.request({ type: 'step', handle: 1, action: 0 }), ErrorCode.ENV_CLOSED);
+      expectError(await client.request({ type: 'close', handle: 1 }), ErrorCode.ENV_CLOSED);
+    });
+
+    it('takes slates as arrays and reset options', async () => {
+      await start();
+      const client = await greeted();
+      const handle = await made(client, { type: 'make', envId: 'Tianchi-Slate-v0', options: { historyLength: 4 } });
+      const reset = await client.request({ type: 'reset', handle, seed: 1, options: { episode: 3 } });
+      expect(reset).toMatchObject({ type: 'resetResult', info: { episode: 3 } });
+      expect((reset as unknown as { observation: { items: number[] } }).observation.items).toHaveLength(4);
+      const local = makeEnv('Tianchi-Slate-v0', { historyLength: 4 });
+      local.reset({ seed: 1, options: { episode: 3 } });
+      const slate = Array.from(local.actionSpace.sample(createRng(1)) as Int32Array);
+      const step = await client.request({ type: 'step', handle, action: slate });
+      expect(step).toMatchObject({ type: 'stepResult', reward: local.step(Int32Array.from(slate)).reward });
+    });
+  });
+
+  describe('vector envs', () => {
+    it('makes, resets and steps every slot as the local vector env does', async () => {
+      await start();
+      const client = await greeted();
+      const response = await client.request({ type: 'makeVector', envId: 'Tianchi-Replay-C20-v0', n: 3, seed: 2 });
+      expect(response).toMatchObject({ type: 'vectorMade', numEnvs: 3, singleActionSpace: { kind: 'Discrete', n: 20 } });
+      const handle = (response as { handle: number }).handle;
+      const local = makeVectorEnv<VectorRecommendationEnv>('Tianchi-Replay-C20-v0', { numEnvs: 3, seed: 2 });
+      const space = local.singleObservationSpace;
+      const localReset = local.reset();
+      const reset = await client.request({ type: 'reset', handle });
+      const slotOf = (batch: typeof localReset.observations) => (slot: number) => local.observationAt(batch, slot);
+      expect(reset).toMatchObject({ type: 'vectorResetResult', observations: encodeBatch(space, 3, localReset.observations, slotOf(localReset.observations)) });
+      expect((reset as { observations: Record<string, unknown> }).observations).not.toHaveProperty('states');
+      for (let t = 0; t < 30; t++) {
+        const actions = [t % 20, (t * 7) % 20, 19];
+        const expected = local.step(Int32Array.from(actions));
+        const step = await client.request({ type: 'stepVector', handle, actions });
+        expect(step).toMatchObject({
+          type: 'vectorStepResult',
+          rewards: Array.from(expected.rewards),
+          terminations: Array.from(expected.terminations),
+          truncations: Array.from(expected.truncations),
+          observations: encodeBatch(space, 3, expected.observations, slotOf(expected.observations)),
+          info: { episodeLengths: Array.from(expected.info.episodeLengths) },
+        });
+      }
+    });
+
+    it('refuses single requests on a vector handle and the reverse', async () => {
+      await start();
+      const client = await greeted();
+      const single = await made(client, { type: 'make', envId: 'Tianchi-Replay-v0' });
+      const vector = await made(client, { type: 'makeVector', envId: 'Tianchi-Replay-v0', n: 2 });
+      expectError(await client.request({ type: 'step', handle: vector, action: 0 }), ErrorCode.WRONG_HANDLE_KIND);
+      expectError(await client.request({ type: 'stepVector', handle: single, actions: [0] }), ErrorCode.WRONG_HANDLE_KIND);
+      expectError(await client.request({ type: 'reset', handle: vector, options: { episode: 1 } }), ErrorCode.BAD_OPTION);
+    });
+  });
+
+  describe('errors', () => {
+    it('answers every bad request with its code, its id and the connection still usable', async () => {
+      await start({ maxEnvs: 2, maxVectorEnvs: 8, maxObservationNumbers: 100_000 });
+      const client = await greeted();
+      const cases: Array<[unknown, string, unknown]> = [
+        ['{"type": "make", ', ErrorCode.BAD_FRAME, null],
+        ['[1, 2]', ErrorCode.BAD_FRAME, null],
+        [Buffer.from([0xff, 0x00, 0x13]), ErrorCode.BAD_FRAME, null],
+        [{ text: Buffer.from([0x7b, 0xc3, 0x28, 0x7d]) }, ErrorCode.BAD_FRAME, null],
+        [`{"id": "deep", "type": "step", "handle": 1, "action": ${'['.repeat(20_000)}${']'.repeat(20_000)}}`, ErrorCode.BAD_FRAME, null],
+        [`{"id": "deeper", "type": "make", "envId": "x", "options": {"a": ${'{"a": '.repeat(20_000)}1${'}'.repeat(20_000)}}}`, ErrorCode.BAD_FRAME, null],
+        [{ id: 'a', type: 'teleport' }, ErrorCode.UNKNOWN_MESSAGE, 'a'],
+        [{ id: 'b', type: 'make' }, ErrorCode.INVALID_MESSAGE, 'b'],
+        [{ id: 'c', type: 'step', handle: 'one', action: 0 }, ErrorCode.INVALID_MESSAGE, 'c'],
+        [{ id: -4, type: 'close', handle: 1 }, ErrorCode.INVALID_MESSAGE, null],
+        [{ id: 'd', type: 'make', envId: 'Nope-v0' }, ErrorCode.UNKNOWN_ENV, 'd'],
+        [{ id: 'e', type: 'make', envId: 'Tianchi-Replay-v0', options: { numCandidates: 0 } }, ErrorCode.BAD_OPTION, 'e'],
+        [{ id: 'f', type: 'make', envId: 'Tianchi-Replay-v0', options: { store: {} } }, ErrorCode.BAD_OPTION, 'f'],
+        [{ id: 'g', type: 'make', envId: 'Tianchi-Replay-v0', options: { colour: 'red' } }, ErrorCode.BAD_OPTION, 'g'],
+        [{ id: 'h', type: 'step', handle: 99, action: 0 }, ErrorCode.UNKNOWN_HANDLE, 'h'],
+        [{ id: 'i', type: 'makeVector', envId: 'Tianchi-Replay-v0', n: 9 }, ErrorCode.TOO_MANY_ENVS, 'i'],
+        [{ id: 'i2', type: 'makeVector', envId: 'Tianchi-Replay-v0', n: 8, options: { historyLength: 100_000_000 } }, ErrorCode.BAD_OPTION, 'i2'],
+        [{ id: 'i3', type: 'make', envId: 'Tianchi-Replay-v0', options: { historyLength: 1_000_000 } }, ErrorCode.BAD_OPTION, 'i3'],
+        [{ id: 'i4', type: 'makeVector', envId: 'Tianchi-Replay-v0', n: 8, options: { historyLength: 1200 } }, 'vectorMade', 'i4'],
+        [{ id: 'i5', type: 'make', envId: 'Tianchi-Replay-v0', options: { historyLength: 11_000 } }, ErrorCode.BAD_OPTION, 'i5'],
+        [{ id: 'i6', type: 'close', handle: 1 }, 'closed', 'i6'],
+        [{ id: 'j', type: 'make', envId: 'Tianchi-Replay-v0' }, 'made', 'j'],
+        [{ id: 'k', type: 'step', handle: 2, action: 0 }, ErrorCode.RESET_NEEDED, 'k'],
+        [{ id: 'l', type: 'reset', handle: 2 }, 'resetResult', 'l'],
+        [{ id: 'm', type: 'step', handle: 2, action: 5 }, ErrorCode.INVALID_ACTION, 'm'],
+        [{ id: 'n', type: 'step', handle: 2, action: [0] }, ErrorCode.INVALID_ACTION, 'n'],
+        [{ id: 'o', type: 'step', handle: 2, action: 1e300 }, ErrorCode.INVALID_ACTION, 'o'],
+        [{ id: 'p', type: 'stepVector', handle: 2, actions: [2 ** 40] }, ErrorCode.INVALID_MESSAGE, 'p'],
+        [{ id: 'q', type: 'reset', handle: 2, options: { episode: -1 } }, ErrorCode.BAD_OPTION, 'q'],
+        [{ id: 'r', type: 'make', envId: 'Tianchi-Replay-v0' }, 'made', 'r'],
+        [{ id: 's', type: 'make', envId: 'Tianchi-Replay-v0' }, ErrorCode.TOO_MANY_ENVS, 's'],
+        [{ id: 't', type: 'step', handle: 2, action: 2 }, 'stepResult', 't'],
+      ];
+      for (const [frame, code, id] of cases) {
+        if (typeof frame === 'object' && frame !== null && 'text' in frame) client.ws.send((frame as { text: Buffer }).text, { binary: false });
+        else client.send(frame);
+        const response = await client.next();
+        if (code.startsWith('RECGYM_ERR_')) expectError(response, code, id);
+        else expect(response).toMatchObject({ type: code, id });
+      }
+    });
+
+    it('lists the zod issues of a refused message', async () => {
+      await start();
+      const client = await greeted();
+      expect(await client.request({ type: 'makeVector', envId: 7, n: 0 })).toMatchInlineSnapshot(`
+        {
+          "code": "RECGYM_ERR_INVALID_MESSAGE",
+          "id": 2,
+          "issues": [
+            {
+              "code": "invalid_type",
+              "message": "Invalid input: expected string, received number",
+              "path": [
+                "envId",
+              ],
+            },
+            {
+              "code": "too_small",
+              "message": "Too small: expected number to be >=1",
+              "path": [
+                "n",
+              ],
+            },
+          ],
+          "message": "makeVector: envId: Invalid input: expected string, received number",
+          "type": "error",
+        }
+      `);
+    });
+
+    it('answers a frame over the message limit, and closes with 1009 over maxPayload without touching other connections', async () => {
+      await start({ maxMessageBytes: 1000, maxPayload: 4000 });
+      const victim = await greeted();
+      const bystander = await greeted();
+      const handle = await made(bystander, { type: 'make', envId: 'Tianchi-Replay-v0' });
+      victim.send(JSON.stringify({ id: 1, type: 'hello', protocol: 'x'.repeat(2000) }));
+      expectError(await victim.next(), ErrorCode.FRAME_TOO_LARGE, null);
+      expect((await victim.request({ type: 'make', envId: 'Tianchi-Replay-v0' })).type).toBe('made');
+      victim.send('x'.repeat(5000));
+      expect((await victim.closed).code).toBe(1009);
+      expect((await bystander.request({ type: 'reset', handle })).type).toBe('resetResult');
+    });
+  });
+
+  describe('pipelining', () => {
+    it('answers many requests sent before reading once each, in order', async () => {
+      await start();
+      const client = await greeted();
+      const frames: Array<Record<string, unknown> | string> = [
+        { id: 'make', type: 'make', envId: 'Tianchi-Replay-v0', seed: 3 },
+        { id: 'reset', type: 'reset', handle: 1 },
+      ];
+      for (let t = 0; t < 300; t++) {
+        frames.push(t % 50 === 7 ? `{"id": "broken-${t}"` : { id: `step-${t}`, type: 'step', handle: 1, action: t % 5 });
+      }
+      for (const frame of frames) client.send(frame);
+      const responses: ServerMessage[] = [];
+      for (let i = 0; i < frames.length; i++) responses.push(await client.next());
+      expect(responses.map((r) => r.id)).toEqual(frames.map((f) => (typeof f === 'string' ? null : f.id)));
+      const local = makeEnv('Tianchi-Replay-v0', { seed: 3 });
+      local.reset();
+      let isActive = true;
+      responses.slice(2).forEach((response, i) => {
+        const t = i;
+        if (t % 50 === 7) return expect(response.type).toBe('error');
+        if (!isActive) return expectError(response, ErrorCode.RESET_NEEDED);
+        const expected = local.step(t % 5);
+        isActive = !(expected.terminated || expected.truncated);
+        expect(response).toMatchObject({ type: 'stepResult', reward: expected.reward, terminated: expected.terminated });
+      });
+    });
+  });
+
+  describe('idle envs', () => {
+    it('closes an env idle past the timeout; its handle answers ENV_CLOSED', async () => {
+      const { lines } = await start({ idleTimeoutMs: 100 });
+      const client = await greeted();
+      const idle = await made(client, { type: 'make', envId: 'Tianchi-Replay-v0' });
+      const busy = await made(client, { type: 'make', envId: 'Tianchi-Replay-v0' });
+      for (let i = 0; i < 8; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 40));
+        expect((await client.request({ type: 'reset', handle: busy })).type).toBe('resetResult');
+      }
+      const response = await client.request({ type: 'reset', handle: idle });
+      expectError(response, ErrorCode.ENV_CLOSED);
+      expect((response as { message: string }).message).toMatch(/handle 1 closed after 0\.1 s without a request \(idle timeout\)/);
+      expect(lines.some((l) => l.msg === 'env closed: idle timeout' && l.handle === idle && l.connectionId === 1)).toBe(true);
+    });
+  });
+
+  describe('backpressure', () => {
+    it('stops reading a connection that does not read its responses, then answers everything in order', async () => {
+      const { lines } = await start({ highWaterBytes: 64 * 1024 });
+      const client = await greeted();
+      const handle = await made(client, { type: 'makeVector', envId: 'Tianchi-Replay-C20-v0', n: 64 });
+      await client.request({ type: 'reset', handle });
+      client.ws.pause();
+      const count = 400;
+      for (let i = 0; i < count; i++) client.send({ id: i, type: 'stepVector', handle, actions: new Array(64).fill(i % 20) });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const paused = lines.find((l) => l.msg === 'backpressure: reading paused');
+      expect(paused).toBeDefined();
+      client.ws.resume();
+      for (let i = 0; i < count; i++) expect(await client.next()).toMatchObject({ type: 'vectorStepResult', id: i });
+    });
+  });
+
+  describe('connections', () => {
+    it('closes a connection that says no hello in time (1008) and cuts one that answers no ping', async () => {
+      const { lines } = await start({ helloTimeoutMs: 100, heartbeatMs: 100 });
+      const silent = await raw();
+      const greetedLate = await raw();
+      const mute = new WebSocket(server!.url, { autoPong: false });
+      mute.on('error', () => {});
+      const muteClosed = new Promise<number>((resolve) => mute.on('close', (code) => resolve(code)));
+      mute.on('open', () => mute.send(JSON.stringify({ id: 1, type: 'hello', protocol: PROTOCOL_VERSION })));
+      expect((await greetedLate.request({ type: 'hello', protocol: PROTOCOL_VERSION })).type).toBe('welcome');
+      expect(await silent.closed).toEqual({ code: 1008, reason: 'expected a hello within 100 ms' });
+      expect(await muteClosed).toBe(1006);
+      expect(lines.some((l) => l.msg === 'connection cut: no pong')).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 350));
+      expect(greetedLate.ws.readyState).toBe(WebSocket.OPEN);
+    });
+
+    it('refuses connections over maxConnections with 503 and plain HTTP with 426', async () => {
+      const { lines } = await start({ maxConnections: 1 });
+      await greeted();
+      await expect(openClient(server!.url)).rejects.toThrow(/Unexpected server response: 503/);
+      expect(lines.some((l) => l.msg === 'connection refused: server full or closing')).toBe(true);
+      const response = await fetch(server!.url.replace('ws://', 'http://'));
+      expect(response.status).toBe(426);
+      expect(await response.json()).toMatchObject({ protocol: PROTOCOL_VERSION });
+    });
+  });
+
+  describe('#close', () => {
+    it('closes every env and connection, then stops listening', async () => {
+      const { server: running, lines } = await start();
+      const first = await greeted();
+      const second = await greeted();
+      await made(first, { type: 'make', envId: 'Tianchi-Replay-v0' });
+      await running.close();
+      expect((await first.closed).code).toBe(1001);
+      expect((await second.closed).code).toBe(1001);
+      expect(running.connections).toBe(0);
+      await running.close();
+      expect(lines.filter((l) => l.msg === 'server closed')).toHaveLength(1);
+      await expect(openClient(running.url)).rejects.toThrow();
+    });
+  });
+});
