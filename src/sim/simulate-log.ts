@@ -46,31 +46,41 @@ export function simulateOrganicLog(model: ShopperModel, days: number, draws: Dra
     let clock = 0;
     for (let day = 0; day < days; day++) {
       const dayStart = firstDay + day * SECONDS_PER_DAY;
-      const starts: number[] = [];
       let planned = 0;
       if (!isActive) planned = poisson(rate, draws);
       else if (isActive(user, day)) {
         for (let tries = 0; planned === 0 && tries < MAX_TRUNCATED_TRIES; tries++) planned = poisson(rate, draws);
         planned = Math.max(1, planned);
       }
-      for (let s = planned; s > 0; s--) starts.push(sessions.drawStartTime(draws, dayStart));
-      starts.sort((a, b) => a - b);
-      for (const start of starts) {
+      for (const start of sessionStarts(sessions, planned, dayStart, draws)) {
         sessions.start(0, user, draws, Math.max(start, clock + model.model.session.gapSeconds + 1));
         count++;
         let hasLeft = false;
         while (!hasLeft) {
           hasLeft = sessions.respond(0, EMPTY, 0, 0, draws);
-          const row = sessions.rows[0];
-          const end = log.end(row);
-          for (let p = end - sessions.stepEvents[0]; p < end; p++) {
-            sink.append(userRaw, store.itemIds.rawOf(log.items[p]), store.categoryIds.rawOf(log.categories[p]), log.behaviors[p] as BehaviorCode, log.times[p]);
-            events++;
-          }
+          events += writeStepEvents(sessions, 0, userRaw, sink);
         }
         clock = log.times[log.end(sessions.rows[0]) - 1];
       }
     }
   }
   return { events, sessions: count };
+}
+
+/** `count` session starts on the day starting at `dayStart`, drawn from the fitted hour profile, in time order. */
+export function sessionStarts(sessions: ShopperSessions, count: number, dayStart: number, draws: Draws): number[] {
+  const starts: number[] = [];
+  for (let s = count; s > 0; s--) starts.push(sessions.drawStartTime(draws, dayStart));
+  return starts.sort((a, b) => a - b);
+}
+
+/** Appends the events the last step of `slot` added to its row (the click and its funnel) to `sink` with the store's raw ids and user `userRaw`; returns how many. */
+export function writeStepEvents(sessions: ShopperSessions, slot: number, userRaw: number, sink: EventSink): number {
+  const { log } = sessions;
+  const { store } = sessions.model;
+  const end = log.end(sessions.rows[slot]);
+  for (let p = end - sessions.stepEvents[slot]; p < end; p++) {
+    sink.append(userRaw, store.itemIds.rawOf(log.items[p]), store.categoryIds.rawOf(log.categories[p]), log.behaviors[p] as BehaviorCode, log.times[p]);
+  }
+  return sessions.stepEvents[slot];
 }

@@ -1,19 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/collecting-io.js';
+import { simFixture } from '../helpers/sim-fixture.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'recgym-sim-check-'));
-const log = join(dir, 'log.csv');
-const other = join(dir, 'other.csv');
-const sim = join(dir, 'sim.json');
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-beforeAll(async () => {
-  expect((await runCli(['generate', '--users', '150', '--days', '5', '--items', '400', '--categories', '12', '--seed', '2', '--start', '2014-12-14', '--out', log])).code).toBe(0);
-  expect((await runCli(['generate', '--users', '120', '--days', '5', '--items', '300', '--categories', '12', '--seed', '3', '--start', '2014-12-14', '--out', other])).code).toBe(0);
-  expect((await runCli(['sim', 'fit', log, '--out', sim])).code).toBe(0);
-});
+const { dir, log, other, sim } = simFixture('recgym-sim-check-');
 
 describe('recgym sim check', () => {
   it('prints the report card as text, and as one JSON object with --json', async () => {
