@@ -13,4 +13,5 @@ export const COMMANDS: ReadonlyArray<{ path: readonly string[]; summary: string;
   { path: ['protocol'], summary: "print the server protocol's reference (docs/protocol.md) or its JSON Schema", load: async () => (await import('./protocol.js')).command },
   { path: ['env', 'check'], summary: 'run checkEnv on a registered environment (optionally on a log file)', load: async () => (await import('./env-check.js')).command },
   { path: ['sim', 'fit'], summary: 'fit the user simulator to an event log and write it as JSON', load: async () => (await import('./sim-fit.js')).command },
+  { path: ['sim', 'check'], summary: "the simulator's fidelity report card against the held-out days of its log", load: async () => (await import('./sim-check.js')).command },
 ];

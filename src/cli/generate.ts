@@ -2,6 +2,8 @@ import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { formatCount } from '../report/format.js';
 import { DEFAULT_GENERATOR_CONFIG, parseGeneratorConfig } from '../sim/generator-config.js';
+import { LOGGING_POLICIES } from '../run/policy-log.js';
+import { generateFromSimulator, PROPENSITY_HEADER } from './generate-sim.js';
 import { dayFlag, intFlag, parseFlags, seedFlag, UsageError, type Command } from './command.js';
 import { checkOutputFile, createDirectory } from './output-path.js';
 import { writeShopperLog } from './write-shopper-log.js';
@@ -10,9 +12,16 @@ const d = DEFAULT_GENERATOR_CONFIG;
 
 const USAGE = `usage: recgym generate --out FILE [--users N] [--days D] [--seed S] [--start YYYY-MM-DD]
                        [--items N] [--categories N] [--json]
+       recgym generate --sim SIM.json --data FILE --policy NAME --out FILE [--epsilon E] [--days D]
+                       [--seed S] [--format F] [--json]
 
 Writes a Tianchi-format log (user_id,item_id,behavior_type,user_geohash,item_category,time) of a
 seeded population of shoppers with persistent tastes. Same seed, same bytes.
+
+With --sim: the user simulator's sessions (docs/simulator.md) from the day after its training
+window, in which the logging policy shows one item of the fitted support each step; the log in
+Tianchi format at --out, and every recommendation with the policy's propensity at
+FILE.propensity.csv (${PROPENSITY_HEADER}).
 
   --out FILE          file to write (required; written under a temporary name and renamed when
                       complete, its folder created if missing)
@@ -22,7 +31,13 @@ seeded population of shoppers with persistent tastes. Same seed, same bytes.
   --start DAY         first day, UTC (default ${d.start}; 31 days end on 2014-12-18)
   --items N           catalogue size at the end, new items appear over time (default ${d.items})
   --categories N      item categories (default ${d.categories})
-  --json              print one JSON object on stdout instead of the summary line on stderr`;
+  --json              print one JSON object on stdout instead of the summary line on stderr
+  --sim SIM.json      a model recgym sim fit wrote (needs --data, the log it was fitted on, and --policy)
+  --data FILE         the log SIM.json was fitted on
+  --format F          format of --data (default auto)
+  --policy NAME       logging policy: ${LOGGING_POLICIES.join(', ')} (fitted on the simulator's training days)
+  --epsilon E         with --sim: show a uniform item of the support with probability E (default 0;
+                      random is E = 1); with --sim, --days defaults to 1`;
 
 const FLAGS = {
   out: { type: 'string' },
@@ -33,6 +48,11 @@ const FLAGS = {
   items: { type: 'string' },
   categories: { type: 'string' },
   json: { type: 'boolean' },
+  sim: { type: 'string' },
+  data: { type: 'string' },
+  format: { type: 'string' },
+  policy: { type: 'string' },
+  epsilon: { type: 'string' },
 } as const;
 
 /** `recgym generate`: writes the synthetic shopper population's log as a Tianchi CSV. */
@@ -44,6 +64,14 @@ export const command: Command = {
     const { values } = parseFlags(args, FLAGS, false);
     const out = values.out;
     if (out === undefined || out === '') throw new UsageError('--out: expected a file path, actual nothing');
+    if (values.sim !== undefined) {
+      for (const flag of ['users', 'start', 'items', 'categories'] as const) if (values[flag] !== undefined) throw new UsageError(`--${flag}: expected only without --sim (the simulator's shoppers and catalogue are fitted)`);
+      return generateFromSimulator(
+        { sim: values.sim, data: values.data, format: values.format, policy: values.policy, epsilon: values.epsilon, out, days: intFlag('days', values.days, 1, 1, 3650), seed: seedFlag('seed', values.seed, 0), isJson: values.json === true },
+        io,
+      );
+    }
+    for (const flag of ['data', 'format', 'policy', 'epsilon'] as const) if (values[flag] !== undefined) throw new UsageError(`--${flag}: expected only with --sim`);
     const start = dayFlag('start', values.start) ?? d.start;
     const config = parseGeneratorConfig({
       users: intFlag('users', values.users, d.users, 1, 50_000_000),
