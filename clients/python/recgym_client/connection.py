@@ -121,3 +121,14 @@ def expect_type(response, expected):
     if response.get("type") != expected:
         raise ConnectionFailed(f"expected a {expected} response, actual {response.get('type')}")
     return response
+
+
+def read_token_file(path):
+    """The first line of `path` (a server's token file), or None when `path` is None; ValueError with a one-line reason when unreadable."""
+    if path is None:
+        return None
+    try:
+        with open(path, encoding="utf-8") as file:
+            return file.readline().strip()
+    except OSError as error:
+        raise ValueError(f"--token-file {path}: expected a readable file, actual {error.strerror}") from None
