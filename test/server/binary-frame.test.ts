@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { decodeBinaryFrame, encodeBinaryFrame } from '../../src/server/binary-frame.js';
 
 const MESSAGE = {
@@ -33,6 +33,14 @@ describe('encodeBinaryFrame / decodeBinaryFrame', () => {
     expect(decodeBinaryFrame(encodeBinaryFrame({ a: { b: { c: float } } }))).toEqual({ ok: true, message: { a: { b: { c: float } } } });
     const odd = new Uint8Array(new ArrayBuffer(16), 3, 5).fill(9);
     expect(decodeBinaryFrame(encodeBinaryFrame({ odd }))).toEqual({ ok: true, message: { odd: Uint8Array.of(9, 9, 9, 9, 9) } });
+    // memory from allocUnsafe holds whatever was there: the padding must still be zeros
+    const garbage = vi.spyOn(Buffer, 'allocUnsafe').mockImplementation((size: number) => Buffer.alloc(size, 0xee));
+    const padded = encodeBinaryFrame({ odd, more: Int8Array.of(-1) });
+    garbage.mockRestore();
+    const header = padded.readUInt32LE(4);
+    const start = (8 + header + 7) & ~7;
+    expect([...padded.subarray(8 + header, start)].every((b) => b === 0)).toBe(true);
+    expect([...padded.subarray(start)]).toEqual([9, 9, 9, 9, 9, 0, 0, 0, 255, 0, 0, 0, 0, 0, 0, 0]);
   });
 
   it('refuses malformed frames with the reason', () => {
