@@ -3,14 +3,15 @@
     python3 bench/python_client_load.py URL SECONDS   (PYTHONPATH=clients/python)
 
 Prints one JSON object: single steps/s with p50/p99 round trip (one connection, RemoteEnv.step)
-and env steps/s through stepVector on 256 slots (RemoteVectorEnv.step).
+and env steps/s through stepVector on 256 slots (RemoteVectorEnv.step; results as binary frames,
+the client's default, then as JSON).
 """
 
 import json
 import sys
 import time
 
-from recgym_client import RemoteEnv, RemoteVectorEnv
+from recgym_client import Connection, RemoteEnv, RemoteVectorEnv
 
 ENV_ID = "Tianchi-Replay-C20-v0"
 NUM_ENVS = 256
@@ -44,11 +45,18 @@ def main(url, seconds):
 
     count, elapsed, latencies = closed_loop(seconds, single)
     env.close()
-    vector = RemoteVectorEnv(ENV_ID, NUM_ENVS, url=url, seed=1)
-    vector.reset(seed=1)
     actions = [i % 20 for i in range(NUM_ENVS)]
-    vector_count, vector_elapsed, vector_latencies = closed_loop(seconds, lambda: vector.step(actions))
-    vector.close()
+
+    def vector_loop(capabilities):
+        connection = Connection(url, capabilities=capabilities)
+        vector = RemoteVectorEnv(ENV_ID, NUM_ENVS, connection=connection, seed=1)
+        vector.reset(seed=1)
+        measured = closed_loop(seconds, lambda: vector.step(actions))
+        connection.close()
+        return measured
+
+    vector_count, vector_elapsed, vector_latencies = vector_loop(("binary-batches",))
+    json_count, json_elapsed, _ = vector_loop(())
     print(json.dumps({
         "stepsPerSec": count / elapsed,
         "p50Ms": percentile(latencies, 0.5),
@@ -56,6 +64,7 @@ def main(url, seconds):
         "vectorEnvStepsPerSec": vector_count * NUM_ENVS / vector_elapsed,
         "vectorP50Ms": percentile(vector_latencies, 0.5),
         "vectorP99Ms": percentile(vector_latencies, 0.99),
+        "vectorJsonEnvStepsPerSec": json_count * NUM_ENVS / json_elapsed,
     }))
 
 

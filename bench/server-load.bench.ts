@@ -2,7 +2,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
-import { PROTOCOL_VERSION } from '../src/server/protocol.js';
+import { decodeBinaryFrame } from '../src/server/binary-frame.js';
+import { BINARY_BATCHES, PROTOCOL_VERSION } from '../src/server/protocol.js';
 import type { BenchSuite, Figure } from './lib.js';
 
 const BIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
@@ -33,7 +34,7 @@ function memoryMb(pid: number): { peak: number; current: number } {
   return { peak: kb('VmHWM') / 1024, current: kb('VmRSS') / 1024 };
 }
 
-/** A connection that sends one request at a time and resolves each response. */
+/** A connection that sends one request at a time and resolves each response (a binary frame decoded, as a client would). */
 class LoadClient {
   readonly #ws: WebSocket;
   #resolve: ((message: Record<string, unknown>) => void) | undefined;
@@ -41,21 +42,24 @@ class LoadClient {
 
   private constructor(ws: WebSocket) {
     this.#ws = ws;
-    ws.on('message', (data) => {
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
       const resolve = this.#resolve;
       this.#resolve = undefined;
-      resolve?.(JSON.parse(data.toString()));
+      if (!isBinary) return resolve?.(JSON.parse(data.toString()));
+      const decoded = decodeBinaryFrame(data);
+      if (!decoded.ok) throw new Error(`bench client: ${decoded.reason}`);
+      resolve?.(decoded.message);
     });
   }
 
-  static async open(url: string): Promise<LoadClient> {
+  static async open(url: string, capabilities: string[] = []): Promise<LoadClient> {
     const ws = new WebSocket(url, { perMessageDeflate: false });
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('error', reject);
     });
     const client = new LoadClient(ws);
-    await client.request({ type: 'hello', protocol: PROTOCOL_VERSION });
+    await client.request({ type: 'hello', protocol: PROTOCOL_VERSION, capabilities });
     return client;
   }
 
@@ -88,7 +92,8 @@ function pythonClientFigures(url: string, durationMs: number, log: (line: string
     { key: 'server.python.stepsPerSec', value: r.stepsPerSec, unit: 'steps/s', what: 'Python RemoteEnv.step, one connection' },
     { key: 'server.python.p50Ms', value: r.p50Ms, unit: 'ms', what: 'Python step round trip, median' },
     { key: 'server.python.p99Ms', value: r.p99Ms, unit: 'ms', what: 'Python step round trip, 99th percentile' },
-    { key: 'server.python.vector.envStepsPerSec', value: r.vectorEnvStepsPerSec, unit: 'env steps/s', what: 'Python RemoteVectorEnv.step on 256 slots' },
+    { key: 'server.python.vector.envStepsPerSec', value: r.vectorEnvStepsPerSec, unit: 'env steps/s', what: 'Python RemoteVectorEnv.step on 256 slots (binary frames)' },
+    { key: 'server.python.vector.json.envStepsPerSec', value: r.vectorJsonEnvStepsPerSec, unit: 'env steps/s', what: 'the same with results as JSON' },
     { key: 'server.python.vector.p99Ms', value: r.vectorP99Ms, unit: 'ms', what: 'Python stepVector round trip, 99th percentile' },
   ];
 }
@@ -118,7 +123,8 @@ async function closedLoop(clients: LoadClient[], durationMs: number, body: (clie
 /**
  * The env server under load on loopback (server in a child process, the load generator here, both
  * on this machine's cores): C connections each stepping a replay env one request at a time (steps/s,
- * p50/p99 round trip, server memory), one connection stepping a 256-slot vector env with stepVector,
+ * p50/p99 round trip, server memory), one connection stepping a 256-slot vector env with stepVector
+ * (results as JSON, then as binary frames),
  * and the same through the Python client (bench/python_client_load.py) when python3 has websockets.
  */
 export const suite: BenchSuite = {
@@ -147,14 +153,19 @@ export const suite: BenchSuite = {
       const singleMemory = memoryMb(pid);
       for (const client of clients) client.close();
 
-      const vectorClient = await LoadClient.open(url);
-      const made = await vectorClient.request({ type: 'makeVector', envId: ENV_ID, n: numEnvs, seed: 1 });
-      await vectorClient.request({ type: 'reset', handle: made.handle });
       const actions = Array.from({ length: numEnvs }, (_, i) => i % 20);
-      const vector = await closedLoop([vectorClient], durationMs, async (client) => {
-        await client.request({ type: 'stepVector', handle: made.handle, actions });
-      });
-      vectorClient.close();
+      const vectorLoop = async (capabilities: string[]) => {
+        const vectorClient = await LoadClient.open(url, capabilities);
+        const made = await vectorClient.request({ type: 'makeVector', envId: ENV_ID, n: numEnvs, seed: 1 });
+        await vectorClient.request({ type: 'reset', handle: made.handle });
+        const measured = await closedLoop([vectorClient], durationMs, async (client) => {
+          await client.request({ type: 'stepVector', handle: made.handle, actions });
+        });
+        vectorClient.close();
+        return measured;
+      };
+      const vector = await vectorLoop([]);
+      const binary = await vectorLoop([BINARY_BATCHES]);
       const python = pythonClientFigures(url, durationMs, log);
       const figures: Figure[] = [
         { key: 'server.single.stepsPerSec', value: single.count / single.seconds, unit: 'steps/s', what: `${connections} connections, one step request at a time each` },
@@ -164,6 +175,9 @@ export const suite: BenchSuite = {
         { key: 'server.vector.envStepsPerSec', value: (vector.count * numEnvs) / vector.seconds, unit: 'env steps/s', what: `one connection, stepVector on ${numEnvs} slots` },
         { key: 'server.vector.p50Ms', value: percentile(vector.latencies, 0.5), unit: 'ms', what: `stepVector round trip (${numEnvs} slots), median` },
         { key: 'server.vector.p99Ms', value: percentile(vector.latencies, 0.99), unit: 'ms', what: 'stepVector round trip, 99th percentile' },
+        { key: 'server.vector.binary.envStepsPerSec', value: (binary.count * numEnvs) / binary.seconds, unit: 'env steps/s', what: `the same with binary-batches (results as binary frames, decoded)` },
+        { key: 'server.vector.binary.p50Ms', value: percentile(binary.latencies, 0.5), unit: 'ms', what: 'binary stepVector round trip, median' },
+        { key: 'server.vector.binary.p99Ms', value: percentile(binary.latencies, 0.99), unit: 'ms', what: 'binary stepVector round trip, 99th percentile' },
         { key: 'server.peakRssMb', value: memoryMb(pid).peak, unit: 'MB', what: 'server peak resident memory over the run' },
         ...python,
       ];

@@ -10,7 +10,7 @@ server's envs registered as recgym/<EnvId>) when Gymnasium is importable, Remote
 import argparse
 import sys
 
-from recgym_client import HAS_GYMNASIUM, RemoteEnv, RemoteError, register
+from recgym_client import HAS_GYMNASIUM, RemoteEnv, RemoteError, read_token_file, register
 
 
 def parse_args(argv):
@@ -27,13 +27,10 @@ def parse_args(argv):
 
 
 def read_token(path):
-    if path is None:
-        return None
     try:
-        with open(path, encoding="utf-8") as file:
-            return file.readline().strip()
-    except OSError as error:
-        raise SystemExit(f"python_random_agent: --token-file {path}: expected a readable file, actual {error.strerror}")
+        return read_token_file(path)
+    except ValueError as error:
+        raise SystemExit(f"python_random_agent: {error}")
 
 
 def make_env(args, token):

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SERVER_DEFAULTS } from './server.js';
-import { ClientMessageSchema, PROTOCOL_ERRORS, PROTOCOL_VERSION, ServerMessageSchema } from './protocol.js';
+import { BINARY_MAGIC } from './binary-frame.js';
+import { BINARY_BATCHES, ClientMessageSchema, PROTOCOL_ERRORS, PROTOCOL_VERSION, ServerMessageSchema } from './protocol.js';
 
 type JsonSchema = {
   type?: string;
@@ -86,6 +87,30 @@ N members of a space (\`observations\`, \`finalObservations\` of a vector env): 
 the size for Box and Slate). The in-process \`states\` view of the vector env is not sent.
 `;
 
+const BINARY = `## Binary batches (1.1)
+
+A client that says \`hello {protocol: "1.1.x" or later, capabilities: ["${BINARY_BATCHES}"]}\` (and a server that lists
+\`${BINARY_BATCHES}\` in \`welcome.capabilities\`) receives \`vectorResetResult\` and \`vectorStepResult\` as one
+binary websocket frame each instead of JSON text; every other answer, and every error, stays JSON, and
+the rule of one response per request, in order, is unchanged. A 1.0 client, or one that does not list
+the capability, gets JSON. Clients always send JSON text: a binary frame from a client is
+\`RECGYM_ERR_BAD_FRAME\`. The frame (src/server/binary-frame.ts):
+
+| bytes | what |
+| --- | --- |
+| 0–3 | \`${BINARY_MAGIC}\` (ASCII) |
+| 4–7 | H, the header's length in bytes (uint32, little-endian) |
+| 8 … 8 + H | the header, UTF-8 JSON \`{ message, arrays }\` |
+| then | each array's bytes, little-endian, in the order of \`arrays\`, each starting at a multiple of 8 (zero padding); the frame ends with the last array's padding |
+
+\`message\` is the response without its arrays (\`type\`, \`id\`, \`handle\`, \`info\`); \`arrays\` lists
+\`{ path, dtype, length }\`: where the array goes in the message (\`["observations", "items"]\`,
+\`["rewards"]\`), its element type (int8, uint8, int32, float32, float64) and its element count. Put
+back, the message is the JSON response with typed arrays in place of its number arrays: the same
+numbers (\`rewards\` float32, \`terminations\` and \`truncations\` uint8, observation leaves in their
+space's dtype, Discrete and Slate leaves int32).
+`;
+
 function mib(bytes: number): string {
   return `${bytes / (1 << 20)} MiB`;
 }
@@ -153,6 +178,7 @@ export function renderProtocolDoc(): string {
     `1. \`hello {protocol: "${PROTOCOL_VERSION}", token?, capabilities}\` → \`welcome\`. A different major version is`,
     '   refused (`RECGYM_ERR_PROTOCOL_MISMATCH`), a different minor one is a warning in `welcome.warnings`.',
     '   Every other request before a successful hello is refused (`RECGYM_ERR_HELLO_REQUIRED`).',
+    `   \`capabilities: ["${BINARY_BATCHES}"]\` (1.1) asks for vector results as binary frames (see "Binary batches").`,
     '2. `make {envId, options, seed}` → `made` with a handle and the spaces, or `makeVector {envId, n}` → `vectorMade`.',
     '   A connection may hold many envs.',
     '3. `reset {handle, seed?}`, then `step {handle, action}` (single) or `stepVector {handle, actions}` (vector;',
@@ -177,6 +203,7 @@ export function renderProtocolDoc(): string {
     '',
     ...ServerMessageSchema.options.map((o) => messageSection(o, 'output')),
     SPACES,
+    BINARY,
     SCALE_OUT,
     '## Error codes',
     '',

@@ -4,13 +4,19 @@ import { SpaceDescriptionSchema } from '../env/spaces/describe.js';
 import type { WireBatch, WireValue } from './wire.js';
 
 /** The protocol's semver: a different major is refused at `hello`, a different minor is a warning. */
-export const PROTOCOL_VERSION = '1.0.0';
+export const PROTOCOL_VERSION = '1.1.0';
 
 /** Deepest nesting of arrays and objects a frame may have (deeper JSON would exhaust the stack of recursive validation). */
 export const MAX_NESTING = 32;
 
+/**
+ * The capability (1.1) a client names in `hello.capabilities` to receive `vectorResetResult` and
+ * `vectorStepResult` as binary frames of typed arrays (src/server/binary-frame.ts); without it, JSON.
+ */
+export const BINARY_BATCHES = 'binary-batches';
+
 /** What this server offers, sent in `welcome.capabilities`. */
-export const SERVER_CAPABILITIES = ['single', 'vector', 'pipelining'] as const;
+export const SERVER_CAPABILITIES = ['single', 'vector', 'pipelining', BINARY_BATCHES] as const;
 
 const Semver = z.string().regex(/^\d+\.\d+\.\d+$/, 'expected a version MAJOR.MINOR.PATCH');
 const RequestId = z
@@ -27,7 +33,11 @@ const Hello = z
     id: RequestId,
     protocol: Semver.describe("the client's protocol version"),
     token: z.string().max(4096).optional().describe('required when the server has a token'),
-    capabilities: z.array(z.string().max(64)).max(64).default([]).describe('what the client supports (informative)'),
+    capabilities: z
+      .array(z.string().max(64))
+      .max(64)
+      .default([])
+      .describe('what the client supports; `binary-batches` (1.1) asks for vector results as binary frames, the others are informative'),
   })
   .describe('First message of a connection: version check and authentication. Answered by `welcome`.');
 

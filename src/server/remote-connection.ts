@@ -1,5 +1,7 @@
 import { ErrorCode, RecGymError } from '../core/errors.js';
-import { PROTOCOL_VERSION, ServerMessageSchema, type ClientMessageInput, type Issue, type ServerMessage } from './protocol.js';
+import { z } from 'zod';
+import { decodeBinaryFrame } from './binary-frame.js';
+import { BINARY_BATCHES, PROTOCOL_VERSION, ServerMessageSchema, type ClientMessageInput, type Issue, type ServerMessage } from './protocol.js';
 import { SyncSocket } from './sync-socket.js';
 
 /** A request as the caller writes it; the connection adds the id. */
@@ -25,8 +27,17 @@ export interface RemoteConnectionOptions {
   readonly token?: string;
   /** Milliseconds to wait for the connection and for each response (default 30000). */
   readonly timeoutMs?: number;
+  /** What the client announces in `hello` (default `['binary-batches']`: vector results as binary frames; `[]` asks for JSON). */
   readonly capabilities?: readonly string[];
 }
+
+/** What a binary frame's message must hold besides its typed arrays (their sizes are the vector env's to check). */
+const BinaryResultSchema = z.looseObject({
+  type: z.enum(['vectorResetResult', 'vectorStepResult']),
+  id: z.number(),
+  handle: z.number().int().min(1),
+  info: z.record(z.string(), z.json()),
+});
 
 /**
  * A synchronous protocol client: `hello` at open, then requests answered one by one in order
@@ -40,7 +51,7 @@ export class RemoteConnection {
 
   private constructor(socket: SyncSocket, options: RemoteConnectionOptions) {
     this.socket = socket;
-    this.welcome = this.request({ type: 'hello', protocol: PROTOCOL_VERSION, token: options.token, capabilities: [...(options.capabilities ?? [])] }, 'welcome');
+    this.welcome = this.request({ type: 'hello', protocol: PROTOCOL_VERSION, token: options.token, capabilities: [...(options.capabilities ?? [BINARY_BATCHES])] }, 'welcome');
   }
 
   /** Connects to `url` (`ws://host:port`) and says hello; a refused hello closes the socket and throws. */
@@ -85,6 +96,7 @@ export class RemoteConnection {
 
   #receive(id: number): ServerMessage {
     const text = this.socket.receive();
+    if (typeof text !== 'string') return this.#binaryResult(text, id);
     let value: unknown;
     try {
       value = JSON.parse(text);
@@ -101,6 +113,19 @@ export class RemoteConnection {
       throw this.#offProtocol(`expected the response to request ${id}, actual one to ${JSON.stringify(response.id)}`);
     }
     return response;
+  }
+
+  /** A vector result from a binary frame; its arrays stay typed arrays where the JSON form has number arrays. */
+  #binaryResult(bytes: Uint8Array, id: number): ServerMessage {
+    const decoded = decodeBinaryFrame(bytes);
+    if (!decoded.ok) throw this.#offProtocol(`expected a binary frame of a vector result, actual bytes that are not one (${decoded.reason})`);
+    const parsed = BinaryResultSchema.safeParse(decoded.message);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw this.#offProtocol(`expected a binary frame of a vector result, actual ${issue.path.join('.') || 'message'}: ${issue.message}`);
+    }
+    if (parsed.data.id !== id) throw this.#offProtocol(`expected the response to request ${id}, actual one to ${JSON.stringify(parsed.data.id)}`);
+    return decoded.message as unknown as ServerMessage;
   }
 
   #offProtocol(message: string): RecGymError {

@@ -7,7 +7,7 @@ import type { EventStore } from '../data/event-store.js';
 import { createLogger } from './logger.js';
 import { errorFrame } from './parse-frame.js';
 import { PROTOCOL_VERSION } from './protocol.js';
-import { Session, type SessionOptions } from './session.js';
+import { answerData, Session, type SessionOptions } from './session.js';
 import { markServedHere } from './this-thread.js';
 
 /** Options of {@link startServer}. */
@@ -203,7 +203,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RecGymSe
           data.length > o.maxMessageBytes
             ? errorFrame(null, ErrorCode.FRAME_TOO_LARGE, `expected a frame of at most ${o.maxMessageBytes} bytes, actual ${data.length}`)
             : session.answerFrame(data, isBinary);
-        ws.send(JSON.stringify(response), onSent);
+        ws.send(answerData(response), onSent);
       }
       queue.length = 0;
       head = 0;

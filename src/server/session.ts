@@ -6,9 +6,10 @@ import type { AnyEnv, AnyVectorEnv } from '../env/env.js';
 import { listEnvs, makeEnv, makeVectorEnv, type MakeEnvOptions } from '../env/registry.js';
 import { describeSpace } from '../env/spaces/describe.js';
 import type { Space } from '../env/spaces/space.js';
+import { encodeBinaryFrame, IS_LITTLE_ENDIAN } from './binary-frame.js';
 import { errorFrame, parseClientFrame } from './parse-frame.js';
-import { compareProtocol, PROTOCOL_VERSION, SERVER_CAPABILITIES, type ClientMessage, type ServerMessage } from './protocol.js';
-import { decodeValue, encodeBatch, encodeValue, numbersPerValue } from './wire.js';
+import { BINARY_BATCHES, compareProtocol, PROTOCOL_VERSION, SERVER_CAPABILITIES, type ClientMessage, type ServerMessage } from './protocol.js';
+import { decodeValue, encodeBatch, encodeValue, numbersPerValue, typedBatch } from './wire.js';
 
 /** What every connection's session shares (the server's settings). */
 export interface SessionOptions {
@@ -37,6 +38,23 @@ type RequestOf<T extends ClientMessage['type']> = Extract<ClientMessage, { type:
 
 /** Closed handles whose reason is remembered for ENV_CLOSED messages (older ones get a general message). */
 const REMEMBERED_CLOSED = 1024;
+
+/** A response sent as a binary frame (a vector result to a client that asked for `binary-batches`). */
+export interface BinaryAnswer {
+  readonly type: 'binary';
+  /** The response's type and request id, for logs and tests. */
+  readonly of: 'vectorResetResult' | 'vectorStepResult';
+  readonly id: ServerMessage['id'];
+  readonly frame: Buffer;
+}
+
+/** What a session answers a frame with: a message sent as JSON text, or a binary frame. */
+export type Answer = ServerMessage | BinaryAnswer;
+
+/** The frame that carries `answer` over the websocket. */
+export function answerData(answer: Answer): string | Buffer {
+  return answer.type === 'binary' ? answer.frame : JSON.stringify(answer);
+}
 
 /** A fault answered by an error frame. */
 class RequestError extends Error {
@@ -86,6 +104,8 @@ export class Session {
   readonly #closedReasons = new Map<number, string>();
   #nextHandle = 1;
   #isGreeted = false;
+  /** The client asked for binary vector results (`hello.capabilities`). */
+  #isBinary = false;
   /** Numbers of one step's observations over the open envs. */
   #openNumbers = 0;
 
@@ -105,7 +125,7 @@ export class Session {
   }
 
   /** Answers one raw frame (never throws). */
-  answerFrame(data: string | Buffer, isBinary: boolean): ServerMessage {
+  answerFrame(data: string | Buffer, isBinary: boolean): Answer {
     let parsed: ReturnType<typeof parseClientFrame>;
     try {
       parsed = parseClientFrame(data, isBinary);
@@ -121,7 +141,7 @@ export class Session {
   }
 
   /** Answers one parsed request (never throws). */
-  answer(message: ClientMessage): ServerMessage {
+  answer(message: ClientMessage): Answer {
     try {
       return this.#dispatch(message);
     } catch (error) {
@@ -147,7 +167,7 @@ export class Session {
     for (const [handle, entry] of this.#entries) this.#closeEntry(handle, entry, 'closed with its connection');
   }
 
-  #dispatch(message: ClientMessage): ServerMessage {
+  #dispatch(message: ClientMessage): Answer {
     if (message.type === 'hello') return this.#hello(message);
     if (!this.#isGreeted) {
       throw new RequestError(ErrorCode.HELLO_REQUIRED, `${message.type}: expected a successful hello first, actual none`);
@@ -177,12 +197,14 @@ export class Session {
       throw new RequestError(ErrorCode.UNAUTHENTICATED, `hello.token: expected the server's token, actual ${message.token === undefined ? 'none' : 'a wrong one'}`);
     }
     this.#isGreeted = true;
+    // binary-batches is 1.1's: a 1.0 client gets JSON whatever it lists
+    this.#isBinary = IS_LITTLE_ENDIAN && Number(message.protocol.split('.')[1]) >= 1 && message.capabilities.includes(BINARY_BATCHES);
     this.#logger.info({ clientProtocol: message.protocol, capabilities: message.capabilities }, 'hello');
     return {
       type: 'welcome',
       id: message.id,
       protocol: PROTOCOL_VERSION,
-      capabilities: [...SERVER_CAPABILITIES],
+      capabilities: SERVER_CAPABILITIES.filter((c) => c !== BINARY_BATCHES || IS_LITTLE_ENDIAN),
       envs: listEnvs().map((r) => ({ id: r.id, description: r.description })),
       warnings: version.warning === undefined ? [] : [version.warning],
     };
@@ -275,15 +297,16 @@ export class Session {
     throw new RequestError(ErrorCode.UNKNOWN_HANDLE, `${type}.handle: expected a handle made on this connection, actual ${handle}`);
   }
 
-  #reset(message: RequestOf<'reset'>): ServerMessage {
+  #reset(message: RequestOf<'reset'>): Answer {
     const entry = this.#entry('reset', message.handle);
     const { id, handle, seed, options } = message;
     if (entry.kind === 'vector') {
       if (options !== undefined) throw new RequestError(ErrorCode.BAD_OPTION, 'reset.options: expected none on a vector env, actual some');
       const { env } = entry;
       const result = env.reset(seed === undefined ? {} : { seed });
-      const observations = encodeBatch(env.singleObservationSpace, env.numEnvs, result.observations, (slot) => env.observationAt(result.observations, slot));
-      return { type: 'vectorResetResult', id, handle, observations, info: infoJson(result.info) };
+      const encode = this.#isBinary ? typedBatch : encodeBatch;
+      const observations = encode(env.singleObservationSpace, env.numEnvs, result.observations, (slot) => env.observationAt(result.observations, slot));
+      return this.#vectorAnswer({ type: 'vectorResetResult', id, handle, observations, info: infoJson(result.info) });
     }
     const { env } = entry;
     const result = env.reset({ ...(seed === undefined ? {} : { seed }), ...(options === undefined ? {} : { options }) });
@@ -309,7 +332,7 @@ export class Session {
     };
   }
 
-  #stepVector(message: RequestOf<'stepVector'>): ServerMessage {
+  #stepVector(message: RequestOf<'stepVector'>): Answer {
     const entry = this.#entry('stepVector', message.handle);
     if (entry.kind !== 'vector') throw new RequestError(ErrorCode.WRONG_HANDLE_KIND, `stepVector.handle: expected a vector env, actual single env ${message.handle} (use step)`);
     const { env } = entry;
@@ -317,17 +340,26 @@ export class Session {
     const space = env.singleObservationSpace;
     const n = env.numEnvs;
     const { observations, finalObservations } = result;
-    return {
+    const isBinary = this.#isBinary;
+    const encode = isBinary ? typedBatch : encodeBatch;
+    const flags = (values: ArrayLike<number>) => (isBinary ? Uint8Array.from(values) : Array.from(values));
+    return this.#vectorAnswer({
       type: 'vectorStepResult',
       id: message.id,
       handle: message.handle,
-      observations: encodeBatch(space, n, observations, (slot) => env.observationAt(observations, slot)),
-      rewards: Array.from(result.rewards),
-      terminations: Array.from(result.terminations),
-      truncations: Array.from(result.truncations),
-      finalObservations: encodeBatch(space, n, finalObservations, (slot) => env.observationAt(finalObservations, slot)),
+      observations: encode(space, n, observations, (slot) => env.observationAt(observations, slot)),
+      rewards: isBinary ? Float32Array.from(result.rewards) : Array.from(result.rewards),
+      terminations: flags(result.terminations),
+      truncations: flags(result.truncations),
+      finalObservations: encode(space, n, finalObservations, (slot) => env.observationAt(finalObservations, slot)),
       info: infoJson(result.info),
-    };
+    });
+  }
+
+  /** A vector result as a binary frame when the client asked for one, else as it is (JSON arrays). */
+  #vectorAnswer(result: { type: 'vectorResetResult' | 'vectorStepResult'; id: ServerMessage['id']; [key: string]: unknown }): Answer {
+    if (!this.#isBinary) return result as ServerMessage;
+    return { type: 'binary', of: result.type, id: result.id, frame: encodeBinaryFrame(result) };
   }
 
   #close(message: RequestOf<'close'>): ServerMessage {

@@ -7,6 +7,7 @@ import { isServedHere } from './this-thread.js';
 type SocketEvent =
   | { kind: 'open' }
   | { kind: 'frame'; text: string }
+  | { kind: 'binary'; bytes: Uint8Array }
   | { kind: 'close'; code: number; reason: string }
   | { kind: 'error'; message: string };
 
@@ -23,7 +24,14 @@ const counter = new Int32Array(signal);
 const report = (event) => { port.postMessage(event); Atomics.add(counter, 0, 1); Atomics.notify(counter, 0); };
 const socket = new WebSocket(url, { maxPayload, perMessageDeflate: false });
 socket.on('open', () => report({ kind: 'open' }));
-socket.on('message', (data, isBinary) => report(isBinary ? { kind: 'error', message: 'expected text frames, actual a binary frame' } : { kind: 'frame', text: data.toString('utf8') }));
+socket.on('message', (data, isBinary) => {
+  if (!isBinary) return report({ kind: 'frame', text: data.toString('utf8') });
+  const bytes = new Uint8Array(data.length);
+  bytes.set(data);
+  port.postMessage({ kind: 'binary', bytes }, [bytes.buffer]);
+  Atomics.add(counter, 0, 1);
+  Atomics.notify(counter, 0);
+});
 socket.on('error', (error) => report({ kind: 'error', message: error.message }));
 socket.on('close', (code, reason) => { report({ kind: 'close', code, reason: reason.toString() }); port.close(); });
 port.on('message', (message) => {
@@ -94,10 +102,11 @@ export class SyncSocket {
   }
 
   /**
-   * Blocks until the next text frame; a closed connection, an error or the timeout is CONNECTION.
-   * After a timeout the socket is closed: a late answer would otherwise be read as the next one's.
+   * Blocks until the next frame (text, or the bytes of a binary one); a closed connection, an error
+   * or the timeout is CONNECTION. After a timeout the socket is closed: a late answer would
+   * otherwise be read as the next one's.
    */
-  receive(): string {
+  receive(): string | Uint8Array {
     this.#assertOpen();
     let event: SocketEvent;
     try {
@@ -107,6 +116,7 @@ export class SyncSocket {
       throw error;
     }
     if (event.kind === 'frame') return event.text;
+    if (event.kind === 'binary') return event.bytes;
     if (event.kind === 'close') this.#closed = { code: event.code, reason: event.reason };
     else this.#terminate();
     throw new RecGymError(ErrorCode.CONNECTION, `${this.url}: expected a frame, actual ${describeEvent(event)}`);
@@ -158,6 +168,7 @@ function describeEvent(event: SocketEvent): string {
     case 'open':
       return 'a second open';
     case 'frame':
+    case 'binary':
       return 'a frame';
     case 'close':
       return `the connection closed (${event.code}${event.reason ? ` ${event.reason}` : ''})`;

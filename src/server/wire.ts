@@ -1,4 +1,4 @@
-import { Box, type BoxDtype } from '../env/spaces/box.js';
+import { Box, BOX_ARRAYS, type BoxDtype } from '../env/spaces/box.js';
 import { Dict } from '../env/spaces/dict.js';
 import { Discrete } from '../env/spaces/discrete.js';
 import { Slate } from '../env/spaces/slate.js';
@@ -15,13 +15,7 @@ type TypedArray = Int8Array | Uint8Array | Int32Array | Float32Array | Float64Ar
 /** A decoded batch: one typed array per leaf space, slot after slot. */
 export type TypedBatch = TypedArray | { [key: string]: TypedBatch };
 
-const CONSTRUCTORS: Record<BoxDtype, new (length: number) => TypedArray> = {
-  int8: Int8Array,
-  uint8: Uint8Array,
-  int32: Int32Array,
-  float32: Float32Array,
-  float64: Float64Array,
-};
+const CONSTRUCTORS: Record<BoxDtype, new (length: number) => TypedArray> = BOX_ARRAYS;
 
 const INTEGER_RANGES: Partial<Record<BoxDtype, [number, number]>> = {
   int8: [-128, 127],
@@ -49,15 +43,16 @@ function leafWidth(space: Space<unknown>): number {
   throw new TypeError(`expected a Discrete, Box, Slate or Dict space, actual ${space?.kind ?? String(space)}`);
 }
 
-/** Copies JSON numbers into a typed array of `dtype`, refusing what the dtype cannot hold exactly (integers) or at all (non-numbers). */
+/** Copies JSON numbers (or a binary frame's typed array) into a typed array of `dtype`, refusing what the dtype cannot hold exactly (integers) or at all (non-numbers). */
 function typedFrom(values: unknown, dtype: BoxDtype, length: number, where: string): Decoded<TypedArray> {
-  if (!Array.isArray(values) || values.length !== length) {
+  if (!(Array.isArray(values) || ArrayBuffer.isView(values)) || (values as ArrayLike<unknown>).length !== length) {
     return { ok: false, reason: `${where}: expected an array of ${length} ${dtype} numbers, actual ${describeValue(values)}` };
   }
   const out = new CONSTRUCTORS[dtype](length);
   const range = INTEGER_RANGES[dtype];
+  const source = values as ArrayLike<unknown>;
   for (let i = 0; i < length; i++) {
-    const x = values[i];
+    const x = source[i];
     if (typeof x !== 'number' || (range !== undefined && !(Number.isInteger(x) && x >= range[0] && x <= range[1]))) {
       return { ok: false, reason: `${where}: expected ${dtype} numbers, actual ${describeValue(x)} at index ${i}` };
     }
@@ -112,28 +107,41 @@ export function decodeValue(space: Space<unknown>, json: unknown, where = ''): D
 }
 
 /**
- * A batch of `numEnvs` members of `space` as JSON, slot after slot. Arrays of `batch` already laid
- * out that way (length N × width, as VectorRecommendationEnv's are) are copied whole; otherwise each
- * slot is read with `slotAt`.
+ * A batch of `numEnvs` members of `space`, slot after slot, one `leaf(values)` per leaf space. Arrays
+ * of `batch` already laid out that way (length N × width, as VectorRecommendationEnv's are) are
+ * handed over whole; otherwise each slot is read with `slotAt` into an array of the leaf's dtype.
  */
-export function encodeBatch(space: Space<unknown>, numEnvs: number, batch: unknown, slotAt: (slot: number) => unknown): WireBatch {
+function collectBatch<T>(space: Space<unknown>, numEnvs: number, batch: unknown, slotAt: (slot: number) => unknown, leaf: (values: TypedArray) => T): T | { [key: string]: T } {
   if (space instanceof Dict) {
-    const out: Record<string, WireBatch> = {};
+    const out: Record<string, T | { [key: string]: T }> = {};
     const record = isRecord(batch) ? batch : {};
     for (const [key, inner] of Object.entries(space.spaces as Record<string, Space<unknown>>)) {
-      out[key] = encodeBatch(inner, numEnvs, record[key], (slot) => (slotAt(slot) as Record<string, unknown>)[key]);
+      out[key] = collectBatch(inner, numEnvs, record[key], (slot) => (slotAt(slot) as Record<string, unknown>)[key], leaf);
     }
-    return out;
+    return out as { [key: string]: T };
   }
   const width = leafWidth(space);
-  if (ArrayBuffer.isView(batch) && (batch as TypedArray).length === numEnvs * width) return Array.from(batch as TypedArray);
-  const out = new Array<number>(numEnvs * width);
+  if (ArrayBuffer.isView(batch) && (batch as TypedArray).length === numEnvs * width) return leaf(batch as TypedArray);
+  const out = new CONSTRUCTORS[leafDtype(space)](numEnvs * width);
   for (let slot = 0; slot < numEnvs; slot++) {
     const value = slotAt(slot);
     if (typeof value === 'number') out[slot] = value;
-    else for (let k = 0; k < width; k++) out[slot * width + k] = (value as ArrayLike<number>)[k];
+    else out.set(value as ArrayLike<number>, slot * width);
   }
-  return out;
+  return leaf(out);
+}
+
+/** A batch of `numEnvs` members of `space` as JSON, slot after slot (see {@link collectBatch}). */
+export function encodeBatch(space: Space<unknown>, numEnvs: number, batch: unknown, slotAt: (slot: number) => unknown): WireBatch {
+  return collectBatch(space, numEnvs, batch, slotAt, (values) => Array.from(values)) as WireBatch;
+}
+
+/**
+ * A batch of `numEnvs` members of `space` as typed arrays, slot after slot, for a binary frame
+ * (the env's own arrays when laid out that way: encode them before the env steps again).
+ */
+export function typedBatch(space: Space<unknown>, numEnvs: number, batch: unknown, slotAt: (slot: number) => unknown): TypedBatch {
+  return collectBatch(space, numEnvs, batch, slotAt, (values) => values) as TypedBatch;
 }
 
 /** Rebuilds a batch of `numEnvs` members from JSON (one typed array per leaf space), or says why it does not fit. */

@@ -72,6 +72,41 @@ describe('RemoteEnv', () => {
     expect(codeOf(() => remote.reset())).toBe(ErrorCode.CLOSED);
   });
 
+  it('gets the same vector results over binary frames (binary-batches) as over JSON, for every registered env', () => {
+    const binary = RemoteConnection.open(serve.url, { token: TOKEN });
+    const json = RemoteConnection.open(serve.url, { token: TOKEN, capabilities: [] });
+    try {
+      expect(binary.welcome.capabilities).toContain('binary-batches');
+      for (const { id } of listEnvs()) {
+        const envs = [RemoteVectorEnv.make(binary, id, 4, { seed: 3 }), RemoteVectorEnv.make(json, id, 4, { seed: 3 })];
+        const resets = envs.map((env) => env.reset({ seed: 5 }));
+        expect(resets[0], id).toEqual(resets[1]);
+        const actions = envs[0].createActions();
+        const rng = createRng(`${id}:actions`);
+        for (let t = 0; t < 30; t++) {
+          for (let slot = 0; slot < 4; slot++) envs[0].setAction(actions, slot, envs[0].singleActionSpace.sample(rng));
+          const [viaBinary, viaJson] = envs.map((env) => env.step(actions));
+          expect(viaBinary, `${id} step ${t}`).toEqual(viaJson);
+        }
+        for (const env of envs) env.close();
+      }
+      // the binary frames did arrive as binary: a JSON-only socket reads the same request's answer as bytes
+      const socket = SyncSocket.connect(serve.url);
+      socket.send(JSON.stringify({ type: 'hello', id: 1, protocol: '1.1.0', token: TOKEN, capabilities: ['binary-batches'] }));
+      socket.receive();
+      socket.send(JSON.stringify({ type: 'makeVector', id: 2, envId: 'Tianchi-Replay-v0', n: 2 }));
+      socket.receive();
+      socket.send(JSON.stringify({ type: 'reset', id: 3, handle: 1 }));
+      const frame = socket.receive();
+      expect(frame).toBeInstanceOf(Uint8Array);
+      expect(Buffer.from(frame as Uint8Array).subarray(0, 4).toString('latin1')).toBe('RGB1');
+      socket.close();
+    } finally {
+      binary.close();
+      json.close();
+    }
+  });
+
   it("throws the server's codes: RESET_NEEDED, UNKNOWN_ENV, BAD_OPTION, UNAUTHENTICATED", () => {
     const connection = RemoteConnection.open(serve.url, { token: TOKEN });
     const env = RemoteEnv.make(connection, 'Tianchi-Replay-v0');

@@ -1,4 +1,5 @@
 import { WebSocket } from 'ws';
+import { decodeBinaryFrame } from '../../src/server/binary-frame.js';
 import { createLogger } from '../../src/server/logger.js';
 import { PROTOCOL_VERSION, type ServerMessage } from '../../src/server/protocol.js';
 import { startServer, type RecGymServer, type ServerOptions } from '../../src/server/server.js';
@@ -20,6 +21,8 @@ export async function testServer(options: ServerOptions = {}): Promise<{ server:
 /** A raw ws client: frames come back in order through `next()`. */
 export interface TestClient {
   readonly ws: WebSocket;
+  /** The messages that came as binary frames (decoded: their arrays are typed arrays). */
+  readonly binary: WeakSet<object>;
   send(frame: unknown): void;
   next(timeoutMs?: number): Promise<ServerMessage>;
   request(frame: Record<string, unknown>): Promise<ServerMessage>;
@@ -31,8 +34,15 @@ export async function openClient(url: string): Promise<TestClient> {
   const ws = new WebSocket(url);
   const frames: ServerMessage[] = [];
   const waiting: Array<(message: ServerMessage) => void> = [];
-  ws.on('message', (data) => {
-    const message = JSON.parse(data.toString()) as ServerMessage;
+  const binary = new WeakSet<object>();
+  ws.on('message', (data: Buffer, isBinary: boolean) => {
+    let message: ServerMessage;
+    if (isBinary) {
+      const decoded = decodeBinaryFrame(data);
+      if (!decoded.ok) throw new Error(`expected a binary frame of the protocol, actual one whose ${decoded.reason}`);
+      message = decoded.message as unknown as ServerMessage;
+      binary.add(message);
+    } else message = JSON.parse(data.toString()) as ServerMessage;
     const resolve = waiting.shift();
     if (resolve) resolve(message);
     else frames.push(message);
@@ -46,6 +56,7 @@ export async function openClient(url: string): Promise<TestClient> {
   let nextId = 1;
   const client: TestClient = {
     ws,
+    binary,
     closed,
     send(frame) {
       ws.send(typeof frame === 'string' || Buffer.isBuffer(frame) ? frame : JSON.stringify(frame));

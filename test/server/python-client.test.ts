@@ -1,25 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listEnvs } from '../../src/env/registry.js';
+import { CLIENT, findPython, ROOT, SHARED_PYTHON } from './python.js';
 import { startServeProcess, type ServeProcess } from './serve-process.js';
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CLIENT = join(ROOT, 'clients', 'python');
-/** Gymnasium 1.0.0 lives in ../shared/python beside the repository (or where RECGYM_SHARED_PYTHON says). */
-const SHARED_PYTHON = process.env.RECGYM_SHARED_PYTHON ? resolve(process.env.RECGYM_SHARED_PYTHON) : resolve(ROOT, '..', 'shared', 'python');
-
-/** The first python3 that imports websockets (pyenv's python3 may lack Debian's python3-websockets). */
-function findPython(): { python?: string; reason?: string } {
-  for (const candidate of ['python3', '/usr/bin/python3']) {
-    const probe = spawnSync(candidate, ['-c', 'import websockets'], { encoding: 'utf8' });
-    if (probe.status === 0) return { python: candidate };
-  }
-  return { reason: 'no python3 imports websockets (sudo apt-get install -y python3-websockets)' };
-}
 
 const { python, reason } = findPython();
 const hasGymnasium = python !== undefined && existsSync(join(SHARED_PYTHON, 'gymnasium'));

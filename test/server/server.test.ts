@@ -4,6 +4,7 @@ import { ErrorCode } from '../../src/core/errors.js';
 import { createRng } from '../../src/core/rng.js';
 import { makeEnv, makeVectorEnv } from '../../src/env/registry.js';
 import type { VectorRecommendationEnv } from '../../src/env/vector-env.js';
+import { encodeBinaryFrame } from '../../src/server/binary-frame.js';
 import { PROTOCOL_VERSION, type ServerMessage } from '../../src/server/protocol.js';
 import type { RecGymServer } from '../../src/server/server.js';
 import { encodeBatch, encodeValue } from '../../src/server/wire.js';
@@ -63,7 +64,7 @@ describe('startServer', () => {
       expectError(await client.request({ type: 'make', envId: 'Tianchi-Replay-v0' }), ErrorCode.HELLO_REQUIRED, 2);
       const welcome = await client.request({ type: 'hello', protocol: '1.7.0' });
       expect(welcome.type).toBe('welcome');
-      expect((welcome as { warnings: string[] }).warnings[0]).toMatch(/client protocol 1\.7\.0, server 1\.0\.0/);
+      expect((welcome as { warnings: string[] }).warnings[0]).toMatch(/client protocol 1\.7\.0, server 1\.1\.0/);
       expectError(await client.request({ type: 'hello', protocol: PROTOCOL_VERSION }), ErrorCode.INVALID_MESSAGE, 4);
     });
 
@@ -170,6 +171,58 @@ describe('startServer', () => {
       expectError(await client.request({ type: 'step', handle: vector, action: 0 }), ErrorCode.WRONG_HANDLE_KIND);
       expectError(await client.request({ type: 'stepVector', handle: single, actions: [0] }), ErrorCode.WRONG_HANDLE_KIND);
       expectError(await client.request({ type: 'reset', handle: vector, options: { episode: 1 } }), ErrorCode.BAD_OPTION);
+    });
+  });
+
+  describe('binary batches (1.1)', () => {
+    async function vectorSession(hello: Record<string, unknown>): Promise<{ client: TestClient; welcome: ServerMessage; handle: number }> {
+      const client = await raw();
+      const welcome = await client.request({ type: 'hello', ...hello });
+      const handle = await made(client, { type: 'makeVector', envId: 'Tianchi-Replay-C20-v0', n: 3, seed: 2 });
+      return { client, welcome, handle };
+    }
+
+    it('sends vector results as binary frames to a 1.1 client that asks, with the JSON results in them', async () => {
+      await start();
+      const binary = await vectorSession({ protocol: '1.1.0', capabilities: ['binary-batches'] });
+      const json = await vectorSession({ protocol: '1.1.0' });
+      expect(binary.welcome).toMatchObject({ type: 'welcome', protocol: '1.1.0', warnings: [] });
+      expect((binary.welcome as { capabilities: string[] }).capabilities).toContain('binary-batches');
+      const requests = [{ type: 'reset' }, ...Array.from({ length: 20 }, (_, t) => ({ type: 'stepVector', actions: [t % 20, (t * 7) % 20, 19] }))];
+      for (const request of requests) {
+        const viaBinary = await binary.client.request({ ...request, handle: binary.handle });
+        const viaJson = await json.client.request({ ...request, handle: json.handle });
+        expect(binary.client.binary.has(viaBinary), request.type).toBe(true);
+        expect(json.client.binary.has(viaJson)).toBe(false);
+        const asJson = JSON.parse(JSON.stringify(viaBinary, (_key, value) => (ArrayBuffer.isView(value) ? Array.from(value as Float32Array) : value)));
+        expect(asJson).toEqual(viaJson);
+      }
+    });
+
+    it('answers a 1.0 client with JSON even when it lists binary-batches, with the minor-version warning', async () => {
+      await start();
+      const old = await vectorSession({ protocol: '1.0.0', capabilities: ['binary-batches'] });
+      expect((old.welcome as { warnings: string[] }).warnings).toEqual([expect.stringMatching(/^client protocol 1\.0\.0, server 1\.1\.0: /)]);
+      const reset = await old.client.request({ type: 'reset', handle: old.handle });
+      const step = await old.client.request({ type: 'stepVector', handle: old.handle, actions: [0, 1, 2] });
+      expect(old.client.binary.has(reset) || old.client.binary.has(step)).toBe(false);
+      expect(step).toMatchObject({ type: 'vectorStepResult', rewards: [expect.any(Number), expect.any(Number), expect.any(Number)] });
+    });
+
+    it('answers a binary frame from a client (junk, truncated, or a well-formed batch frame) with an error frame; the connection stays usable', async () => {
+      await start();
+      const { client, handle } = await vectorSession({ protocol: '1.1.0', capabilities: ['binary-batches'] });
+      const batch = encodeBinaryFrame({ type: 'stepVector', id: 9, handle, actions: Int32Array.of(0, 1, 2) });
+      for (const frame of [Buffer.from([0xde, 0xad]), batch.subarray(0, 11), batch]) {
+        client.ws.send(frame, { binary: true });
+        const answer = await client.next();
+        expectError(answer, ErrorCode.BAD_FRAME, null);
+        expect(answer).toMatchObject({ message: 'expected a text frame of JSON, actual a binary frame' });
+      }
+      await client.request({ type: 'reset', handle });
+      const step = await client.request({ type: 'stepVector', handle, actions: [0, 1, 2] });
+      expect(client.binary.has(step)).toBe(true);
+      expect(step).toMatchObject({ type: 'vectorStepResult', rewards: expect.any(Float32Array) });
     });
   });
 

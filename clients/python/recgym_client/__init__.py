@@ -5,7 +5,7 @@ and the served envs are registered as `recgym/<EnvId>`:
 `gymnasium.make("recgym/Tianchi-Replay-v0", url="ws://127.0.0.1:8080")`.
 """
 
-from .connection import PROTOCOL_VERSION, Connection, ConnectionFailed, RemoteError
+from .connection import PROTOCOL_VERSION, Connection, ConnectionFailed, RemoteError, read_token_file
 from .env import RemoteEnv, RemoteVectorEnv
 from .spaces import HAS_GYMNASIUM, space_from_description
 
@@ -32,4 +32,4 @@ def register(url=None, token=None, env_ids=ENV_IDS):
 if HAS_GYMNASIUM:
     register()
 
-__all__ = ["PROTOCOL_VERSION", "Connection", "ConnectionFailed", "RemoteError", "RemoteEnv", "RemoteVectorEnv", "ENV_IDS", "register", "space_from_description", "HAS_GYMNASIUM"]
+__all__ = ["PROTOCOL_VERSION", "Connection", "ConnectionFailed", "RemoteError", "read_token_file", "RemoteEnv", "RemoteVectorEnv", "ENV_IDS", "register", "space_from_description", "HAS_GYMNASIUM"]

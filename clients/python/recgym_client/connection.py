@@ -11,7 +11,12 @@ import threading
 
 import websockets
 
-PROTOCOL_VERSION = "1.0.0"
+from .binary_frame import decode_binary_frame
+
+PROTOCOL_VERSION = "1.1.0"
+
+#: What `Connection` announces by default: vector results as binary frames (protocol 1.1).
+BINARY_BATCHES = "binary-batches"
 
 
 class RemoteError(Exception):
@@ -36,9 +41,10 @@ class Connection:
 
     `request(message)` sends one request and returns its response (an error frame raises
     RemoteError); `pipeline(messages)` sends all before reading the responses, in order.
+    `capabilities=()` asks for vector results as JSON instead of binary frames.
     """
 
-    def __init__(self, url, token=None, timeout=30.0, capabilities=()):
+    def __init__(self, url, token=None, timeout=30.0, capabilities=(BINARY_BATCHES,)):
         if not url.startswith(("ws://", "wss://")):
             raise ValueError(f"expected a ws:// or wss:// url, actual {url!r}")
         self.url = url
@@ -94,7 +100,14 @@ class Connection:
             await self._socket.send(json.dumps(message, allow_nan=False))
         responses = []
         for message in framed:
-            response = json.loads(await self._socket.recv())
+            frame = await self._socket.recv()
+            if isinstance(frame, str):
+                response = json.loads(frame)
+            else:
+                try:
+                    response = decode_binary_frame(frame)
+                except ValueError as error:
+                    raise ConnectionFailed(f"expected a binary frame of a vector result, actual bytes that are not one ({error})") from None
             if response.get("id") != message["id"] and not (response.get("type") == "error" and response.get("id") is None):
                 raise ConnectionFailed(f"expected the response to request {message['id']}, actual one to {response.get('id')!r}")
             responses.append(response)
@@ -121,3 +134,14 @@ def expect_type(response, expected):
     if response.get("type") != expected:
         raise ConnectionFailed(f"expected a {expected} response, actual {response.get('type')}")
     return response
+
+
+def read_token_file(path):
+    """The first line of `path` (a server's token file), or None when `path` is None; ValueError with a one-line reason when unreadable."""
+    if path is None:
+        return None
+    try:
+        with open(path, encoding="utf-8") as file:
+            return file.readline().strip()
+    except OSError as error:
+        raise ValueError(f"--token-file {path}: expected a readable file, actual {error.strerror}") from None

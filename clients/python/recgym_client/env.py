@@ -142,6 +142,7 @@ class RemoteVectorEnv:
             terminations = np.asarray(terminations, dtype=bool)
             truncations = np.asarray(truncations, dtype=bool)
         else:
+            rewards = [float(x) for x in rewards]
             terminations = [bool(x) for x in terminations]
             truncations = [bool(x) for x in truncations]
         return decode_batch(space, n, result["observations"]), rewards, terminations, truncations, info

@@ -77,6 +77,25 @@ class RemoteEnvTest(unittest.TestCase):
                 self.assertTrue(env.single_observation_space.contains(single), f"slot {slot}")
         env.close()
 
+    def test_vector_results_over_binary_frames_equal_the_json_ones(self):
+        json_connection = Connection(URL, token=TOKEN, capabilities=())
+        self.assertIn("binary-batches", self.connection.welcome["capabilities"])
+        envs = [RemoteVectorEnv(env_id, 3, connection=c, seed=2) for c in (self.connection, json_connection) for env_id in ("Tianchi-Replay-C20-v0", "Tianchi-Slate-v0")]
+        try:
+            for binary, json_env in ((envs[0], envs[2]), (envs[1], envs[3])):
+                results = [binary.reset(seed=4), json_env.reset(seed=4)]
+                binary.single_action_space.seed(0)
+                for _ in range(25):
+                    actions = [binary.single_action_space.sample() for _ in range(binary.num_envs)]
+                    results += [binary.step(actions), json_env.step(actions)]
+                for via_binary, via_json in zip(results[0::2], results[1::2]):
+                    self.assertEqual(_plain(via_binary), _plain(via_json))
+                    self.assertEqual(_types(via_binary), _types(via_json))
+        finally:
+            for env in envs:
+                env.close()
+            json_connection.close()
+
     def test_env_creator_spreads_workers_over_the_urls(self):
         from recgym_client.factory import env_creator
 
@@ -122,3 +141,22 @@ class RemoteEnvTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+def _plain(value):
+    """`value` with numpy arrays as (dtype, shape, list), for equality."""
+    if isinstance(value, (tuple, list)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if hasattr(value, "tolist") and hasattr(value, "dtype"):
+        return (str(value.dtype), value.shape, value.tolist())
+    return value
+
+
+def _types(value):
+    if isinstance(value, (tuple, list)):
+        return [_types(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _types(v) for k, v in value.items()}
+    return type(value).__name__

@@ -13,7 +13,8 @@ export interface BoxArrays {
   float64: Float64Array;
 }
 
-const CONSTRUCTORS = {
+/** The typed array of each Box dtype. */
+export const BOX_ARRAYS = {
   int8: Int8Array,
   uint8: Uint8Array,
   int32: Int32Array,
@@ -44,7 +45,7 @@ export class Box<D extends BoxDtype = BoxDtype> implements Space<BoxArrays[D]> {
 
   constructor(options: { low: number; high: number; shape: readonly number[]; dtype: D }) {
     const { low, high, shape, dtype } = options;
-    if (!(dtype in CONSTRUCTORS)) throw new TypeError(`expected dtype int8|uint8|int32|float32|float64, actual ${String(dtype)}`);
+    if (!(dtype in BOX_ARRAYS)) throw new TypeError(`expected dtype int8|uint8|int32|float32|float64, actual ${String(dtype)}`);
     if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
       throw new TypeError(`expected shape to be an array of integers >= 0, actual ${JSON.stringify(shape)}`);
     }
@@ -69,7 +70,7 @@ export class Box<D extends BoxDtype = BoxDtype> implements Space<BoxArrays[D]> {
 
   sample(rng: Rng): BoxArrays[D] {
     requireRng(rng, this);
-    const out = new CONSTRUCTORS[this.dtype](this.size) as BoxArrays[D];
+    const out = new BOX_ARRAYS[this.dtype](this.size) as BoxArrays[D];
     const { low, high } = this;
     if (this.isInteger) {
       const span = high - low + 1;
@@ -88,7 +89,7 @@ export class Box<D extends BoxDtype = BoxDtype> implements Space<BoxArrays[D]> {
   }
 
   explain(value: unknown): string | undefined {
-    const Ctor = CONSTRUCTORS[this.dtype];
+    const Ctor = BOX_ARRAYS[this.dtype];
     if (!(value instanceof Ctor)) return `expected ${Ctor.name}(${this.size}), actual ${describeValue(value)}`;
     const array = value as ArrayLike<number>;
     if (array.length !== this.size) return `expected ${Ctor.name}(${this.size}), actual ${describeValue(value)}`;

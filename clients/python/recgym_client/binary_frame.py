@@ -1,0 +1,77 @@
+"""Binary frames of vector results (protocol 1.1, capability "binary-batches"; docs/protocol.md, "Binary batches").
+
+`RGB1`, a uint32 little-endian header length H, H bytes of UTF-8 JSON `{message, arrays}`, then each
+array's little-endian bytes in the order of `arrays`, each starting at a multiple of 8.
+"""
+
+import array
+import json
+import struct
+import sys
+
+from .spaces import HAS_GYMNASIUM
+
+# numpy arrays where the client hands out numpy (with Gymnasium), lists otherwise
+if HAS_GYMNASIUM:
+    import numpy as np
+else:
+    np = None
+
+MAGIC = b"RGB1"
+_NUMPY = {"int8": "<i1", "uint8": "<u1", "int32": "<i4", "float32": "<f4", "float64": "<f8"}
+_ARRAY = {"int8": ("b", 1), "uint8": ("B", 1), "int32": ("i", 4), "float32": ("f", 4), "float64": ("d", 8)}
+_FORBIDDEN = {"__proto__", "constructor", "prototype"}
+
+
+def _pad8(n):
+    return (n + 7) & ~7
+
+
+def _values(data, offset, dtype, length):
+    if np is not None:
+        return np.frombuffer(data, dtype=_NUMPY[dtype], count=length, offset=offset).copy()
+    code, size = _ARRAY[dtype]
+    values = array.array(code)
+    values.frombytes(data[offset:offset + length * size])
+    if sys.byteorder == "big":
+        values.byteswap()
+    return values.tolist()
+
+
+def decode_binary_frame(data):
+    """The message of a binary frame with its arrays in place (numpy arrays, or lists without numpy); ValueError says why bytes are not one."""
+    data = bytes(data)
+    if len(data) < 8 or data[:4] != MAGIC:
+        raise ValueError(f"expected a binary frame starting with RGB1, actual {len(data)} bytes without it")
+    (header_length,) = struct.unpack_from("<I", data, 4)
+    if 8 + header_length > len(data):
+        raise ValueError(f"header: expected at most {len(data) - 8} bytes, actual a length of {header_length}")
+    try:
+        header = json.loads(data[8:8 + header_length].decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as error:
+        raise ValueError(f"header: expected UTF-8 JSON, actual {error}") from None
+    if not isinstance(header, dict) or not isinstance(header.get("message"), dict) or not isinstance(header.get("arrays"), list):
+        raise ValueError("header: expected {message, arrays}")
+    message = header["message"]
+    offset = _pad8(8 + header_length)
+    for i, meta in enumerate(header["arrays"]):
+        path, dtype, length = (meta.get("path"), meta.get("dtype"), meta.get("length")) if isinstance(meta, dict) else (None, None, None)
+        if not isinstance(path, list) or not path or not all(isinstance(p, str) and p and p not in _FORBIDDEN for p in path):
+            raise ValueError(f"header.arrays[{i}].path: expected field names, actual {path!r}")
+        if dtype not in _NUMPY or not isinstance(length, int) or length < 0:
+            raise ValueError(f"header.arrays[{i}]: expected a dtype of {', '.join(_NUMPY)} and a length >= 0, actual {dtype!r}, {length!r}")
+        size = length * _ARRAY[dtype][1]
+        if offset + size > len(data):
+            raise ValueError(f"{'.'.join(path)}: expected {size} bytes at {offset}, actual a frame of {len(data)} bytes")
+        target = message
+        for key in path[:-1]:
+            target = target.setdefault(key, {})
+            if not isinstance(target, dict):
+                raise ValueError(f"{'.'.join(path)}: expected a free place in the message")
+        if path[-1] in target:
+            raise ValueError(f"{'.'.join(path)}: expected a free place in the message, actual one already set")
+        target[path[-1]] = _values(data, offset, dtype, length)
+        offset = _pad8(offset + size)
+    if offset != len(data):
+        raise ValueError(f"expected a frame of {offset} bytes, actual {len(data)}")
+    return message
