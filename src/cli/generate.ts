@@ -6,6 +6,7 @@ import { LOGGING_POLICIES } from '../run/policy-log.js';
 import { generateFromSimulator, PROPENSITY_HEADER } from './generate-sim.js';
 import { dayFlag, intFlag, parseFlags, seedFlag, UsageError, type Command } from './command.js';
 import { checkOutputFile, createDirectory } from './output-path.js';
+import { commandProgress } from './cli-output.js';
 import { writeShopperLog } from './write-shopper-log.js';
 
 const d = DEFAULT_GENERATOR_CONFIG;
@@ -84,7 +85,9 @@ export const command: Command = {
     checkOutputFile('out', out);
     const startedMs = performance.now();
     createDirectory('out', dirname(out));
-    const summary = await writeShopperLog('out', out, config);
+    const progress = commandProgress(io, values.json === true);
+    const summary = await writeShopperLog('out', out, config, progress && ((done, users) => progress.update(`generating ${out}`, done, users, { unit: 'shoppers' })));
+    progress?.finish();
     const seconds = (performance.now() - startedMs) / 1000;
     const bytes = statSync(out).size;
     if (values.json) {
