@@ -1,9 +1,9 @@
 import { FORMAT_NAMES } from '../data/detect-format.js';
 import { readEventLog, type ReadOptions } from '../data/read-event-log.js';
 import { REJECT_REASONS } from '../data/rejects.js';
-import { formatWindow, parseDay } from '../data/split.js';
+import { formatWindow } from '../data/split.js';
 import { computeStats, type LogStats } from '../data/stats.js';
-import { caseShares, parseTestStart, type CaseShares } from '../eval/test-cases.js';
+import { caseShares, type CaseShares } from '../eval/test-cases.js';
 import { formatCount } from '../report/format.js';
 import { createPercentLine } from '../report/progress.js';
 import { labelledLines } from '../report/table.js';
@@ -49,12 +49,6 @@ export const command: Command = {
     const format = formatFlag(values.format);
     const flags: TestWindowFlags = { testDay: values['test-day'], testStart: values['test-start'] };
     checkTestWindowFlags(flags);
-    if (flags.testDay !== undefined && !isValid(() => parseDay(flags.testDay as string))) {
-      throw new UsageError(`--test-day: expected a date YYYY-MM-DD, actual "${flags.testDay}"`);
-    }
-    if (flags.testStart !== undefined && !isValid(() => parseTestStart(flags.testStart as string))) {
-      throw new UsageError(`--test-start: expected a UTC time YYYY-MM-DDTHH:MM, actual "${flags.testStart}"`);
-    }
     const isMemoryReport = process.env[MEMORY_REPORT_ENV] === '1';
     const baselineRss = isMemoryReport ? await settledResidentBytes() : 0;
     const options: ReadOptions = { format, strict: values.strict ?? false };
@@ -106,15 +100,6 @@ async function settledResidentBytes(): Promise<number> {
     if (isSettled) break;
   }
   return rss;
-}
-
-function isValid(parse: () => unknown): boolean {
-  try {
-    parse();
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function formatTable(s: LogStats, cases: CaseShares | undefined, loadSeconds: number, isTestStart: boolean): string {
