@@ -164,11 +164,19 @@ export function writeRequests(
   times: Int32Array,
 ): void {
   const { userOffsets, times: eventTimes } = store;
-  const floor = Number.isFinite(floorTime) ? floorTime : 0;
   for (let i = from; i < to; i++) {
     const start = userOffsets[users[i]];
     const end = ends[i];
     lengths[i] = end - start;
-    times[i] = end > start ? Math.max(eventTimes[end - 1], floorTime) : floor;
+    times[i] = requestTime(eventTimes, start, end, floorTime);
   }
+}
+
+/**
+ * The time of a request whose history is the events `start .. end - 1` (of `eventTimes`): the last
+ * of them, at least `floorTime`; without history `floorTime`, or 0 when it is not finite.
+ */
+export function requestTime(eventTimes: Int32Array, start: number, end: number, floorTime: number): number {
+  if (end > start) return Math.max(eventTimes[end - 1], floorTime);
+  return Number.isFinite(floorTime) ? floorTime : 0;
 }

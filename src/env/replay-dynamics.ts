@@ -1,5 +1,5 @@
 import type { EventStore } from '../data/event-store.js';
-import { StateBatch } from '../data/state-batch.js';
+import { requestTime, StateBatch } from '../data/state-batch.js';
 import type { CandidateSampler } from './candidates.js';
 import { CoreEnv } from './core-env.js';
 import { SeededEpisodes } from './episode-order.js';
@@ -120,7 +120,7 @@ export class ReplayDynamics extends SeededEpisodes implements Dynamics {
     const userStart = this.slotUserStart[slot];
     out.users[slot] = user;
     out.lengths[slot] = position - userStart;
-    out.times[slot] = position > userStart ? Math.max(this.times[position - 1], this.windowStart) : this.windowStart;
+    out.times[slot] = requestTime(this.times, userStart, position, this.windowStart);
   }
 
   statesOver(users: Int32Array, lengths: Int32Array, times: Int32Array): StateBatch {
