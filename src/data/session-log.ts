@@ -62,6 +62,19 @@ export class SessionLog {
     this.rowLengths[row] += Math.max(0, to - first);
   }
 
+  /** Empties `to` and copies the newest `count` events of row `from` into it. */
+  copyRow(from: number, to: number, count: number): void {
+    const n = Math.min(count, this.rowLengths[from], this.capacity);
+    const source = this.userOffsets[from] + this.rowLengths[from] - n;
+    const target = this.userOffsets[to];
+    this.items.copyWithin(target, source, source + n);
+    this.categories.copyWithin(target, source, source + n);
+    this.behaviors.copyWithin(target, source, source + n);
+    this.times.copyWithin(target, source, source + n);
+    this.hours.copyWithin(target, source, source + n);
+    this.rowLengths[to] = n;
+  }
+
   /** Appends one event to `row` (its category from the store's catalogue); a full row first drops its older half. */
   append(row: number, item: number, behavior: number, time: number): void {
     const start = this.userOffsets[row];

@@ -29,6 +29,11 @@ export class StateBatch {
   /** Where the events are read: the store, or a session log over its ids. */
   readonly #log: EventStore | SessionLog;
 
+  /** Where the events are read: the store, or a session log over its ids. */
+  get log(): EventStore | SessionLog {
+    return this.#log;
+  }
+
   /** Requests over the users of `log` (a store, or a session log's rows); the arrays are shared, not copied (the env updates them in place between steps). */
   constructor(log: EventStore | SessionLog, users: Int32Array, lengths: Int32Array, times: Int32Array) {
     if (users.length !== lengths.length || users.length !== times.length) {

@@ -41,7 +41,7 @@ export class SimDynamics extends SeededEpisodes implements Dynamics {
     this.historyLength = options.historyLength;
     this.numCandidates = options.mode === 'candidates' ? options.numCandidates : 0;
     this.slateSize = options.mode === 'slate' ? options.slateSize : 0;
-    this.sessions = new ShopperSessions(setup.shoppers, numSlots, Math.max(1, this.slateSize));
+    this.sessions = new ShopperSessions(setup.shoppers, numSlots, Math.max(1, this.slateSize), options.retainedStates);
     this.outsideSupport = new Uint8Array(numSlots);
     this.sampler = setup.sampler;
     this.inSupport = setup.shoppers.inSupport;

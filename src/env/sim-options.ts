@@ -34,6 +34,8 @@ export const SimEnvOptionsSchema = ReplayEnvOptionsSchema.pick({
     simulator: z.union([z.string(), z.record(z.string(), z.unknown())]).default('default'),
     /** Truncate sessions after this many steps. */
     maxEpisodeSteps: z.number().int().min(1).default(200),
+    /** States (user rows of the session log) that stay readable this many transitions after they were observed: a learner keeping past states in a replay buffer passes its capacity. */
+    retainedStates: z.number().int().min(0).max(10_000_000).default(0),
   })
   .strict();
 

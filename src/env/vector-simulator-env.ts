@@ -9,6 +9,8 @@ export interface VectorSimStepInfo extends VectorStepInfo {
   readonly chosen: Int32Array;
   /** 1 where the action showed an item outside the fitted support (no training events). */
   readonly outsideSupport: Uint8Array;
+  /** The deepest behaviour (1 click .. 4 purchase) on the item each shopper acted on, recommended or browsed on their own. */
+  readonly depths: Uint8Array;
   /** Each slot's patience after the step. */
   readonly patience: Float64Array;
   /** Chance of a session the next day, valid where the shopper left (terminations). */
@@ -35,8 +37,8 @@ export class VectorSimulatorEnv extends VectorCoreEnv {
     super(createSimCore(setup, checkNumEnvs(numEnvs)), setup, 'VectorSimulatorEnv');
     this.setup = setup;
     const dynamics = this.core.dynamics as SimDynamics;
-    const { chosen, patience, returnChances } = dynamics.sessions;
-    this.#result = this.resultOverCore({ chosen, outsideSupport: dynamics.outsideSupport, patience, returnChances });
+    const { chosen, depths, patience, returnChances } = dynamics.sessions;
+    this.#result = this.resultOverCore({ chosen, depths, outsideSupport: dynamics.outsideSupport, patience, returnChances });
   }
 
   /** Number of shoppers an episode can be. */

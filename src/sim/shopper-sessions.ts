@@ -28,7 +28,11 @@ const MAX_RATE = 0.95;
 export class ShopperSessions {
   readonly model: ShopperModel;
   readonly numSlots: number;
-  /** Two rows per slot: a session writes one while the last one's final view stays readable. */
+  /**
+   * The sessions' rows, taken from a ring in order of use (a session start, or a full row continued
+   * in a fresh one): a row is rewritten only after every other row of the ring was taken, so an
+   * ended session's final view, and `retainedRows` more past rows, stay readable.
+   */
   readonly log: SessionLog;
   /** Dense user (of the store) per slot. */
   readonly users: Int32Array;
@@ -49,7 +53,7 @@ export class ShopperSessions {
   readonly depths: Uint8Array;
   readonly shownChances: Float64Array;
   readonly clickPositions: Int32Array;
-  /** Chance of coming back the next day, set when the session ends (from its satisfaction). */
+  /** Chance of coming back the next day, set by the step where the shopper left (from the session's satisfaction), 0 after other steps. */
   readonly returnChances: Float64Array;
   /** Events the last step appended to the slot's row (its newest ones): the click and its funnel. */
   readonly stepEvents: Uint8Array;
@@ -63,13 +67,19 @@ export class ShopperSessions {
   readonly #bought: Int32Array;
   readonly #boughtCount: Int32Array;
   readonly #weights: Float64Array;
+  #nextRow = 0;
 
-  constructor(model: ShopperModel, numSlots: number, maxShown: number) {
+  /**
+   * `retainedRows`: rows kept readable besides the live and just-ended ones. A learner that keeps
+   * past states (a replay buffer of N transitions) passes N: every row it took holds at least one step.
+   */
+  constructor(model: ShopperModel, numSlots: number, maxShown: number, retainedRows = 0) {
     if (!Number.isInteger(numSlots) || numSlots < 1) throw new RangeError(`expected numSlots to be an integer >= 1, actual ${numSlots}`);
     if (!Number.isInteger(maxShown) || maxShown < 1) throw new RangeError(`expected maxShown to be an integer >= 1, actual ${maxShown}`);
+    if (!Number.isInteger(retainedRows) || retainedRows < 0) throw new RangeError(`expected retainedRows to be an integer >= 0, actual ${retainedRows}`);
     this.model = model;
     this.numSlots = numSlots;
-    this.log = new SessionLog(model.store, 2 * numSlots, ROW_CAPACITY);
+    this.log = new SessionLog(model.store, 2 * numSlots + 1 + retainedRows, ROW_CAPACITY);
     this.users = new Int32Array(numSlots);
     this.rows = new Int32Array(numSlots);
     this.clocks = new Int32Array(numSlots);
@@ -102,9 +112,32 @@ export class ShopperSessions {
     return dayStart + this.model.sampleHour(draws) * 3600 + Math.floor(draws.next() * 3600);
   }
 
-  /** Forgets which row each slot wrote last, so that the next sessions write the same rows as after construction (seeded runs repeat exactly). */
+  /** Rewinds the row ring, so that the next sessions write the same rows as after construction (seeded runs repeat exactly). */
   restart(): void {
     this.rows.fill(-1);
+    this.returnChances.fill(0);
+    this.#nextRow = 0;
+  }
+
+  /** The next row of the ring, emptied. */
+  #takeRow(): number {
+    const row = this.#nextRow;
+    this.#nextRow = row + 1 === this.log.numUsers ? 0 : row + 1;
+    this.log.clear(row);
+    return row;
+  }
+
+  /** Appends an event to the slot's row; a full row continues in a fresh one that starts with its newest half (the full row stays as it was, for the states that read it). */
+  #append(slot: number, item: number, behavior: number, time: number): void {
+    const log = this.log;
+    let row = this.rows[slot];
+    if (log.rowLengths[row] === log.capacity) {
+      const full = row;
+      row = this.#takeRow();
+      log.copyRow(full, row, log.capacity >> 1);
+      this.rows[slot] = row;
+    }
+    log.append(row, item, behavior, time);
   }
 
   /**
@@ -113,17 +146,15 @@ export class ShopperSessions {
    */
   start(slot: number, user: number, draws: Draws, startTime = this.drawStartTime(draws)): void {
     const model = this.model;
-    const row = this.rows[slot] === 2 * slot ? 2 * slot + 1 : 2 * slot;
+    const row = this.#takeRow();
     this.rows[slot] = row;
     const log = this.log;
-    log.clear(row);
     log.copyFromStore(row, model.store.userOffsets[user], model.historyEnds[user]);
     this.users[slot] = user;
     this.clocks[slot] = startTime;
     this.patience[slot] = 1;
     this.steps[slot] = 0;
     this.accepted[slot] = 0;
-    this.returnChances[slot] = 0;
     this.#previousCategory[slot] = -1;
     this.#serial[slot] = this.#nextSerial++;
     this.#boughtCount[slot] = 0;
@@ -214,23 +245,20 @@ export class ShopperSessions {
     const category = model.itemCategory[item];
     const user = this.users[slot];
     const factor = model.funnelFactor(user, item);
-    const row = this.rows[slot];
-    const log = this.log;
     let time = this.clocks[slot];
-    log.append(row, item, Behavior.click, time);
-    this.clickPositions[slot] = log.end(row) - 1;
+    this.#append(slot, item, Behavior.click, time);
     let depth: number = Behavior.click;
     let appended = 1;
     if (draws.next() < Math.min(MAX_RATE, model.favoriteRate[category] * factor)) {
       time += 1 + Math.floor(draws.next() * MAX_FUNNEL_GAP_SECONDS);
-      log.append(row, item, Behavior.favorite, time);
+      this.#append(slot, item, Behavior.favorite, time);
       depth = Behavior.favorite;
       appended++;
     }
     let isPurchase: boolean;
     if (draws.next() < Math.min(MAX_RATE, model.cartRate[category] * factor)) {
       time += 1 + Math.floor(draws.next() * MAX_FUNNEL_GAP_SECONDS);
-      log.append(row, item, Behavior.cart, time);
+      this.#append(slot, item, Behavior.cart, time);
       depth = Behavior.cart;
       appended++;
       isPurchase = draws.next() < model.purchaseAfterCartRate[category];
@@ -239,11 +267,12 @@ export class ShopperSessions {
     }
     if (isPurchase) {
       time += 1 + Math.floor(draws.next() * MAX_FUNNEL_GAP_SECONDS);
-      log.append(row, item, Behavior.purchase, time);
+      this.#append(slot, item, Behavior.purchase, time);
       depth = Behavior.purchase;
       appended++;
       this.#bought[slot * BOUGHT_MEMORY + (this.#boughtCount[slot]++ % BOUGHT_MEMORY)] = item;
     }
+    this.clickPositions[slot] = this.log.end(this.rows[slot]) - appended;
     this.steps[slot]++;
     this.#addBoredom(slot, category, b.boredomPerClick + (isPurchase ? b.satiationPerPurchase : 0));
     if (chosen >= 0) this.accepted[slot]++;
@@ -259,7 +288,7 @@ export class ShopperSessions {
     this.shownChances[slot] = shownChance;
     this.#previousCategory[slot] = category;
     const hasLeft = patience <= 0 || draws.next() < model.leaveRate;
-    if (hasLeft) this.returnChances[slot] = this.#returnChance(slot);
+    this.returnChances[slot] = hasLeft ? this.#returnChance(slot) : 0;
     this.organicItems[slot] = this.#drawOrganic(slot, item, draws);
     return hasLeft;
   }

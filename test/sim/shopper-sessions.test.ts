@@ -187,3 +187,58 @@ describe('ShopperSessions', () => {
     });
   });
 });
+
+describe('ShopperSessions rows', () => {
+  /** The events of request (row, length) as [item, behavior, time] triples, newest first. */
+  const eventsOf = (sessions: ShopperSessions, row: number, length: number) => {
+    const { log } = sessions;
+    const out: number[] = [];
+    for (let p = log.userOffsets[row] + length - 1; p >= log.userOffsets[row]; p--) out.push(log.items[p], log.behaviors[p], log.times[p]);
+    return out;
+  };
+
+  it('keeps a past state readable for retainedRows later sessions', () => {
+    const retained = 40;
+    const sessions = new ShopperSessions(model, 2, 1, retained);
+    const rng = createRng(5);
+    sessions.start(0, model.shoppers[0], rng);
+    sessions.start(1, model.shoppers[1], rng);
+    sessions.respond(0, Int32Array.of(3), 0, 1, rng);
+    const row = sessions.rows[0];
+    const length = sessions.log.rowLengths[row];
+    const before = eventsOf(sessions, row, length);
+    let started = 0;
+    for (let t = 0; started < retained; t++) {
+      const slot = t % 2;
+      if (sessions.respond(slot, Int32Array.of(7), 0, 1, rng)) {
+        sessions.start(slot, model.shoppers[(t * 5) % model.shoppers.length], rng);
+        started++;
+      }
+    }
+    expect(eventsOf(sessions, row, length)).toEqual(before);
+  });
+
+  it('continues a full row in a fresh one, leaving the full row as it was', () => {
+    const sessions = new ShopperSessions(model, 1, 1, 4);
+    const rng = createRng(9);
+    sessions.start(0, user, rng);
+    const first = sessions.rows[0];
+    const capacity = sessions.log.capacity;
+    let snapshot: number[] = [];
+    let snapshotLength = 0;
+    for (let t = 0; t < 400 && sessions.rows[0] === first; t++) {
+      snapshotLength = sessions.log.rowLengths[first];
+      snapshot = eventsOf(sessions, first, snapshotLength);
+      sessions.patience[0] = 1;
+      sessions.respond(0, Int32Array.of(favouriteOf(user, -1)), 0, 1, rng);
+      if (sessions.rows[0] === first) continue;
+      // The step that overflowed: the old row holds what it held, the new one starts with its newest half.
+      expect(eventsOf(sessions, first, snapshotLength)).toEqual(snapshot);
+      const next = sessions.rows[0];
+      expect(sessions.log.rowLengths[next]).toBeGreaterThan(capacity >> 1);
+      expect(sessions.log.items[sessions.clickPositions[0]]).toBe(sessions.actedItems[0]);
+      expect(sessions.log.behaviors[sessions.clickPositions[0]]).toBe(1);
+    }
+    expect(sessions.rows[0]).not.toBe(first);
+  });
+});

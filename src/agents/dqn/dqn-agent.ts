@@ -9,7 +9,9 @@ import { dataFingerprint } from '../../data/fingerprint.js';
 import type { TimeWindow } from '../../data/split.js';
 import { StateBatch } from '../../data/state-batch.js';
 import { rewardOf } from '../../env/rewards.js';
+import type { SimEnvOptions } from '../../env/sim-options.js';
 import { VectorRecommendationEnv } from '../../env/vector-env.js';
+import { VectorSimulatorEnv } from '../../env/vector-simulator-env.js';
 import { checkBatch, type Agent } from '../agent.js';
 import { checkFinite, checkpointError, checkTrainingData, DataFingerprintSchema, readManifest, writeFileReplacing } from '../checkpoint.js';
 import { NUM_CONTEXT_FEATURES } from '../features/context-features.js';
@@ -105,6 +107,58 @@ export class DqnAgent implements TrainableAgent<DqnEpochStats> {
   /** Trains for `config.epochs` passes over the training episodes and returns per-epoch stats. */
   async train(store: EventStore, train: TimeWindow, rng: Rng, hooks: TrainHooks<DqnEpochStats> = {}): Promise<DqnEpochStats[]> {
     const config = this.config;
+    const numEnvs = config.numEnvs;
+    const env = new VectorRecommendationEnv({ ...this.#envOptions(rng), store, split: 'train', trainEnd: train.end });
+    try {
+      const fullPass = Math.ceil(env.setup.episodes.steps / numEnvs);
+      hooks.log?.(`dqn: ${env.numEpisodes} episodes, ${env.setup.episodes.steps} transitions per pass`);
+      return await this.#trainIn(env, { store, train, catalogue: env.setup.catalogue, fullPass }, rng, hooks);
+    } finally {
+      env.close();
+    }
+  }
+
+  /**
+   * Trains online in the user simulator (the env options of `Tianchi-Sim-v0` minus what the DQN sets:
+   * candidates mode with its C, negatives and rewards, its slots, a seed from `rng`, and past states
+   * kept readable for its replay buffer): the responses, and so the next states, depend on what it
+   * recommends. An epoch is `config.maxStepsPerEpoch` vector steps, or as many as one session per
+   * fitted shopper at the fitted session length takes. Window sequences only (`sequenceMode: 'window'`).
+   */
+  async trainInSimulator(simOptions: Omit<SimEnvOptions, 'mode' | 'numCandidates' | 'slateSize' | 'negatives' | 'rewards' | 'historyLength' | 'seed' | 'retainedStates'>, rng: Rng, hooks: TrainHooks<DqnEpochStats> = {}): Promise<DqnEpochStats[]> {
+    const config = this.config;
+    if (config.sequenceMode !== 'window') {
+      throw new RecGymError(ErrorCode.BAD_OPTION, `dqn.trainInSimulator: expected sequenceMode 'window' (a simulated step appends a click and its funnel, not one event), actual '${config.sequenceMode}'`);
+    }
+    const numEnvs = config.numEnvs;
+    const env = new VectorSimulatorEnv({ ...simOptions, ...this.#envOptions(rng), mode: 'candidates', retainedStates: config.bufferSize + 2 * numEnvs });
+    try {
+      const model = env.setup.shoppers.model;
+      const fullPass = config.maxStepsPerEpoch > 0 ? config.maxStepsPerEpoch : Math.max(1, Math.ceil((env.numEpisodes * Math.max(1, model.session.meanClicks)) / numEnvs));
+      hooks.log?.(`dqn: simulator, ${env.numEpisodes} shoppers, ~${Math.round(model.session.meanClicks * 10) / 10} steps per session`);
+      return await this.#trainIn(env, { store: env.setup.store, train: model.trainWindow, catalogue: env.setup.catalogue, fullPass }, rng, hooks);
+    } finally {
+      env.close();
+    }
+  }
+
+  /** What the DQN sets in the env it trains in: its candidates, rewards and slots, and a seed from `rng`. */
+  #envOptions(rng: Rng) {
+    const config = this.config;
+    return {
+      numCandidates: config.numCandidates,
+      negatives: config.candidateNegatives,
+      historyLength: 1,
+      rewards: trainingRewards(config),
+      numEnvs: config.numEnvs,
+      seed: Math.floor(fork(rng, 'env').next() * 0x7fffffff),
+    };
+  }
+
+  /** The training loop over a candidates-mode vector env (replay or simulated). */
+  async #trainIn(env: VectorRecommendationEnv | VectorSimulatorEnv, data: { store: EventStore; train: TimeWindow; catalogue: Int32Array; fullPass: number }, rng: Rng, hooks: TrainHooks<DqnEpochStats>): Promise<DqnEpochStats[]> {
+    const config = this.config;
+    const { store, train, catalogue, fullPass } = data;
     const { tf, backend } = await initBackend(config.backend);
     this.#tf = tf;
     this.backend = backend;
@@ -112,35 +166,24 @@ export class DqnAgent implements TrainableAgent<DqnEpochStats> {
     const C = config.numCandidates;
     const numEnvs = config.numEnvs;
     const rewards = trainingRewards(config);
-    const env = new VectorRecommendationEnv({
-      store,
-      split: 'train',
-      trainEnd: train.end,
-      numCandidates: C,
-      negatives: config.candidateNegatives,
-      historyLength: 1,
-      rewards,
-      numEnvs,
-      seed: Math.floor(fork(rng, 'env').next() * 0x7fffffff),
-    });
-    const catalogue = env.setup.catalogue;
     this.#known = new Uint8Array(store.numItems);
     for (let i = 0; i < catalogue.length; i++) this.#known[catalogue[i]] = 1;
     this.#learner?.dispose();
     this.#train = { start: train.start, end: train.end };
     this.#store = store;
     this.#gradientSteps = 0;
-    const learner = new DqnLearner(tf, config, store, catalogue, fork(rng, 'learner'), { untilTime: train.end, known: this.#known });
+    let observations = env.reset().observations;
+    const log = observations.states.log;
+    const learner = new DqnLearner(tf, config, store, catalogue, fork(rng, 'learner'), { untilTime: train.end, known: this.#known, log });
     this.#learner = learner;
     const actRng = fork(rng, 'explore');
     const replayRng = fork(rng, 'replay');
     const buffer = new ReplayBuffer({ capacity: config.bufferSize, numEnvs, numCandidates: C });
     const batch = createReplayBatch(config.batchSize, C);
-    const fullPass = Math.ceil(env.setup.episodes.steps / numEnvs);
     const stepsPerEpoch = config.maxStepsPerEpoch > 0 ? Math.min(config.maxStepsPerEpoch, fullPass) : fullPass;
     const totalSteps = stepsPerEpoch * config.epochs;
     const schedule = createSchedule(config, totalSteps);
-    hooks.log?.(`dqn: ${env.numEpisodes} episodes, ${env.setup.episodes.steps} transitions per pass, ${stepsPerEpoch} env steps x ${numEnvs} slots per epoch`);
+    hooks.log?.(`dqn: ${stepsPerEpoch} env steps x ${numEnvs} slots per epoch`);
     const learningStarts = effectiveLearningStarts(config.learningStarts, stepsPerEpoch * numEnvs, buffer.capacity);
     if (learningStarts < config.learningStarts) {
       hooks.log?.(
@@ -149,14 +192,13 @@ export class DqnAgent implements TrainableAgent<DqnEpochStats> {
     }
 
     // This step's states (copied: the env overwrites its observation) and their successors.
-    const states = new StateBatch(store, new Int32Array(numEnvs), new Int32Array(numEnvs), new Int32Array(numEnvs));
+    const states = new StateBatch(log, new Int32Array(numEnvs), new Int32Array(numEnvs), new Int32Array(numEnvs));
     const candidates = new Int32Array(numEnvs * C);
     const next = { users: new Int32Array(numEnvs), lengths: new Int32Array(numEnvs), times: new Int32Array(numEnvs) };
     const nextCandidates = new Int32Array(numEnvs * C);
     const actions = new Int32Array(numEnvs);
     const actionItems = new Int32Array(numEnvs);
     const q = new Float32Array(numEnvs * C);
-    let observations = env.reset().observations;
     let globalStep = 0;
     const progress = throttledProgress(hooks);
     const epochs: DqnEpochStats[] = [];
@@ -248,7 +290,6 @@ export class DqnAgent implements TrainableAgent<DqnEpochStats> {
       epochs.push(stats);
       await hooks.onEpoch?.(stats);
     }
-    env.close();
     return epochs;
   }
 

@@ -1,6 +1,7 @@
 import type * as TF from '@tensorflow/tfjs';
 import type { Rng } from '../../core/rng.js';
 import type { EventStore } from '../../data/event-store.js';
+import type { SessionLog } from '../../data/session-log.js';
 import { StateBatch } from '../../data/state-batch.js';
 import { wasmKernels, type Tf, type WasmKernels } from './backend.js';
 import type { DqnConfig } from './config.js';
@@ -41,6 +42,8 @@ export interface DqnLearnerOptions {
   readonly known?: Uint8Array;
   /** `auto`: the direct WASM kernels where the backend is WASM, else tf ops; `tf-ops`: tf ops and autodiff everywhere (the reference the direct path is tested against). */
   readonly compute?: 'auto' | 'tf-ops';
+  /** Where replayed states are read (default: the store): a simulator's session log when it trains in a simulated env. */
+  readonly log?: EventStore | SessionLog;
 }
 
 /**
@@ -54,6 +57,8 @@ export class DqnLearner {
   readonly tf: Tf;
   readonly config: DqnConfig;
   readonly store: EventStore;
+  /** Where replayed states are read: the store, or a simulator's session log. */
+  readonly log: EventStore | SessionLog;
   readonly online: QNetwork;
   readonly target: QNetwork;
   /** History features of (state, item) fed to Q (config.historyFeatures). */
@@ -85,6 +90,7 @@ export class DqnLearner {
     this.#kernels = options.compute === 'tf-ops' ? undefined : wasmKernels(tf);
     this.config = config;
     this.store = store;
+    this.log = options.log ?? store;
     this.#rng = rng;
     this.negativePool = negativePool;
     this.features = config.historyFeatures ? new HistoryFeatures(store.numItems, config.historyScanLimit) : undefined;
@@ -260,7 +266,7 @@ export class DqnLearner {
     const width = config.itemDim + 1;
     const online = this.online;
     const scratch = this.#scratch;
-    const states = new StateBatch(this.store, batch.observations.users, batch.observations.lengths, batch.observations.times);
+    const states = new StateBatch(this.log, batch.observations.users, batch.observations.lengths, batch.observations.times);
     const { sequences, T } = this.#sequences(states, segments);
     const numSeq = sequences.size;
 
@@ -325,7 +331,7 @@ export class DqnLearner {
       users[s] = states.users[segments.start[s]];
       lengths[s] = states.lengths[last] + 1;
     }
-    const sequences = new StateBatch(this.store, users.subarray(0, n), lengths.subarray(0, n), this.#scratch.int('seqTimes', n).subarray(0, n));
+    const sequences = new StateBatch(this.log, users.subarray(0, n), lengths.subarray(0, n), this.#scratch.int('seqTimes', n).subarray(0, n));
     return { sequences, T: this.config.contextLength + this.config.segmentLength };
   }
 
@@ -335,7 +341,7 @@ export class DqnLearner {
     const scratch = this.#scratch;
     const B = batch.size;
     const C = batch.nextObservations.candidates.length / B;
-    const nextStates = new StateBatch(this.store, batch.nextObservations.users, batch.nextObservations.lengths, batch.nextObservations.times);
+    const nextStates = new StateBatch(this.log, batch.nextObservations.users, batch.nextObservations.lengths, batch.nextObservations.times);
     const nextCandidates = batch.nextObservations.candidates;
     const qNext = scratch.float('qNext', B * C);
     if (segments) {
