@@ -12,9 +12,10 @@ const USAGE = `usage: recgym sim check SIM.json FILE [--seed N] [--steps N] [--f
 The simulator's fidelity report card (docs/simulator.md). SIM.json is a model recgym sim fit
 fitted on FILE's training days; the days of FILE after them are held out. The simulator writes the
 held-out users' sessions on the days they came, and the card compares that log with the real one:
-the funnel's AUC on held-out events, KS and JS distances with their pass marks, the ranking of the
-baseline policies by Recall@20 in the full protocol on both (Kendall tau, each agent's ratio), and
-each policy's mean return in the simulator against one fitted on the held-out days (RL4RS).
+the funnel's AUC on held-out events, KS and JS distances with their pass marks, a two-sample
+classifier's AUC (real vs simulated sessions), the ranking of the baseline policies by Recall@20
+in the full protocol on both (Kendall tau, each agent's ratio), and each policy's mean return in
+the simulator against one fitted on the held-out days (RL4RS).
 Exits 0 with the card whether or not every mark passed.
 
   --seed N     seed of the simulated log, the evaluation and the simulated sessions (default 0)
@@ -60,6 +61,12 @@ export const command: Command = {
       return 0;
     }
     const mark = (passed: boolean | null) => (passed === null ? 'n/a' : passed ? 'pass' : 'FAIL');
+    const { twoSample } = report;
+    const telling = [...twoSample.weights]
+      .sort((a, b) => Math.abs(b.weight) - Math.abs(a.weight))
+      .slice(0, 3)
+      .map((w) => `${w.feature} ${fmt(w.weight, 2)}`)
+      .join(', ');
     const lines = [
       `simulator ${simFile} (fitted on ${formatWindow(report.trainWindow)}) against ${file} held out ${formatWindow(report.heldOutWindow)}: ${report.users} users, ${report.realEvents} real and ${report.simulatedEvents} simulated events`,
       '',
@@ -68,6 +75,9 @@ export const command: Command = {
       '',
       'distances real vs simulated (KS: max(0.1, 1 % critical value); JS in bits: max(0.01, 3 × sampling noise))',
       textTable(['distribution', 'test', 'real n', 'sim n', 'distance', 'pass mark', 'mark'], report.distances.map((d) => [d.name, d.statistic, String(d.real), String(d.simulated), fmt(d.distance), fmt(d.mark), mark(d.passed)])),
+      '',
+      `two-sample classifier (logistic regression on per-session features, real vs simulated sessions): AUC ${fmt(twoSample.auc, 3)} on ${twoSample.real} real and ${twoSample.simulated} simulated sessions (mark: < ${twoSample.mark}; 0.5 = indistinguishable) ${mark(twoSample.passed)}`,
+      `  most telling features (standardised weight, > 0: simulated): ${telling}`,
       '',
       `policy ranking by ${report.metric} (full protocol): Kendall tau ${fmt(report.kendallTau, 3)} (mark: 1) ${mark(report.kendallTau === 1)}`,
       textTable(['agent', 'real', 'simulated', 'ratio', 'mark (±25 %)'], report.policies.map((p) => [p.agent, fmt(p.real), fmt(p.simulated), fmt(p.ratio, 3), mark(p.passed)])),

@@ -15,6 +15,7 @@ import { responseAucs, type ResponseAuc } from '../sim/response-auc.js';
 import { ShopperModel } from '../sim/shopper-model.js';
 import type { SimModel } from '../sim/sim-model.js';
 import { simulateOrganicLog } from '../sim/simulate-log.js';
+import { sessionFeatures, twoSampleAuc, type TwoSampleAuc } from '../sim/two-sample-auc.js';
 import { fittedPerSeed } from './fitted-per-seed.js';
 
 /** The policies the report card ranks: the baselines (the learners are not trained here). */
@@ -64,12 +65,14 @@ export interface SimCheckReport {
   readonly simulatedEvents: number;
   readonly responseAucs: readonly (ResponseAuc & { readonly passed: boolean | null })[];
   readonly distances: readonly FidelityDistance[];
+  /** A logistic regression's AUC telling simulated held-out sessions from real ones; passes below 0.75. */
+  readonly twoSample: TwoSampleAuc;
   readonly metric: string;
   readonly policies: readonly PolicyAgreement[];
   /** Kendall τ-b between the policies' real and simulated metrics; passes at 1. */
   readonly kendallTau: number;
   readonly rl4rs: readonly Rl4rsGap[];
-  /** Every mark passed (τ = 1, each distance, each marked AUC and ratio). */
+  /** Every mark passed (τ = 1, each distance, the two-sample AUC, each marked AUC and ratio). */
   readonly passed: boolean;
 }
 
@@ -77,9 +80,9 @@ export interface SimCheckReport {
  * The fidelity report card (docs/simulator.md): `model` (fitted on `store`'s days before its
  * training window's end) against the held-out days after it. The simulator writes the same users'
  * sessions on the days they came (`simulateOrganicLog`); the held-out days of the real log and of
- * the simulated one (each after the same real training days) are compared by their distributions
- * and by how the `full` protocol ranks the baseline policies on them; the funnel's AUC is read on
- * the real held-out events; each policy's return in the simulator is compared with its return in a
+ * the simulated one (each after the same real training days) are compared by their distributions,
+ * by a classifier's AUC telling their sessions apart and by how the `full` protocol ranks the
+ * baseline policies on them; the funnel's AUC is read on the real held-out events; each policy's return in the simulator is compared with its return in a
  * simulator fitted on the held-out days (the RL4RS check). Throws NO_EVENTS when no day is held out.
  */
 export async function simCheck(store: EventStore, model: SimModel, options: SimCheckOptions = {}): Promise<SimCheckReport> {
@@ -94,6 +97,7 @@ export async function simCheck(store: EventStore, model: SimModel, options: SimC
   const { store: simulated, events: simulatedEvents, users } = simulatedHeldOutLog(store, shoppers, heldOut, createRng(`${seed}:sim-check:log`));
   const gap = model.session.gapSeconds;
   const distances = fidelityDistances(logProfile(store, heldOut, gap), logProfile(simulated, heldOut, gap));
+  const twoSample = twoSampleAuc(sessionFeatures(store, heldOut, gap), sessionFeatures(simulated, heldOut, gap), createRng(`${seed}:sim-check:two-sample`));
 
   const aucs = responseAucs(shoppers, heldOut).map((a) => ({ ...a, passed: a.positives >= MIN_AUC_CLASS && a.negatives >= MIN_AUC_CLASS ? a.auc > 0.5 : null }));
 
@@ -118,7 +122,7 @@ export async function simCheck(store: EventStore, model: SimModel, options: SimC
     rl4rs.push({ agent: name, trainSim, heldOutSim, gap: (trainSim - heldOutSim) / heldOutSim });
   }
 
-  const passed = tau === 1 && distances.every((d) => d.passed) && aucs.every((a) => a.passed !== false) && policies.every((p) => p.passed !== false);
+  const passed = tau === 1 && distances.every((d) => d.passed) && twoSample.passed && aucs.every((a) => a.passed !== false) && policies.every((p) => p.passed !== false);
   return {
     trainWindow,
     heldOutWindow: heldOut,
@@ -127,6 +131,7 @@ export async function simCheck(store: EventStore, model: SimModel, options: SimC
     simulatedEvents,
     responseAucs: aucs,
     distances,
+    twoSample,
     metric: CHECK_METRIC,
     policies,
     kendallTau: tau,

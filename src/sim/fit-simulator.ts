@@ -64,8 +64,9 @@ export function fitSimulator(store: EventStore, trainWindow: TimeWindow, options
   let repeats = 0;
   let revisits = 0;
   let followedClicks = 0;
-  let gapSum = 0;
-  let gapCount = 0;
+  // Gaps that end at a click of the same session: from a step's last event to the next click, what the simulator draws.
+  let clickGapSum = 0;
+  let clickGapCount = 0;
   let returnable = 0;
   let returned = 0;
   let activeUsers = 0;
@@ -97,12 +98,13 @@ export function fitSimulator(store: EventStore, trainWindow: TimeWindow, options
         sessions++;
         hourStarts[((Math.floor(time / 3600) % 24) + 24) % 24]++;
         previousClick = -1;
-      } else {
-        gapSum += time - times[p - 1];
-        gapCount++;
       }
       sessionEnd = time;
       const behavior = behaviors[p];
+      if (!isNewSession && behavior === Behavior.click) {
+        clickGapSum += time - times[p - 1];
+        clickGapCount++;
+      }
       if (behavior === Behavior.click) {
         clickTotal++;
         clicks[category]++;
@@ -176,7 +178,7 @@ export function fitSimulator(store: EventStore, trainWindow: TimeWindow, options
 
   return {
     format: 'recgym-sim',
-    version: 1,
+    version: 2,
     preset: 'default',
     store: { numUsers, numItems, numCategories, idChecksum: storeIdChecksum(store) },
     trainWindow: { start: trainWindow.start, end: trainWindow.end },
@@ -195,7 +197,7 @@ export function fitSimulator(store: EventStore, trainWindow: TimeWindow, options
     session: {
       gapSeconds,
       meanClicks: Math.max(1, clickTotal / sessions),
-      meanEventGapSeconds: gapCount > 0 ? gapSum / gapCount : 0,
+      meanClickGapSeconds: clickGapCount > 0 ? clickGapSum / clickGapCount : 0,
       sessionsPerUserDay: sessions / (Math.max(1, activeUsers) * days),
       returnRate: returnable > 0 ? returned / returnable : 0,
     },

@@ -305,7 +305,7 @@ export const FUNNEL_CART = 2;
 export const FUNNEL_PURCHASE = 4;
 
 /** A uniform random permutation of 0..n-1 (Fisher–Yates). */
-function permutation(n: number, rng: Rng): Int32Array {
+export function permutation(n: number, rng: Rng): Int32Array {
   const out = new Int32Array(n);
   for (let i = 0; i < n; i++) out[i] = i;
   for (let i = n - 1; i > 0; i--) {

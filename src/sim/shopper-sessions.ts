@@ -280,7 +280,7 @@ export class ShopperSessions {
     let patience = count > 0 ? this.patience[slot] - b.patienceCost * (1 - shownChance) : this.patience[slot];
     if (chosen >= 0) patience = Math.min(1, patience + b.patienceRefund);
     this.patience[slot] = patience;
-    this.clocks[slot] = time + 1 + Math.floor(-Math.log(1 - draws.next()) * model.model.session.meanEventGapSeconds);
+    this.clocks[slot] = time + 1 + Math.floor(-Math.log(1 - draws.next()) * model.model.session.meanClickGapSeconds);
     this.chosen[slot] = chosen;
     this.actedItems[slot] = item;
     this.depths[slot] = depth;

@@ -63,7 +63,8 @@ export const BehaviourParamsSchema = z
 export const SimModelSchema = z
   .object({
     format: z.literal('recgym-sim'),
-    version: z.literal(1),
+    /** 2: `session.meanClickGapSeconds` (version 1 had `meanEventGapSeconds`, the mean gap between any two events, which counted funnel gaps twice). */
+    version: z.literal(2),
     /** Preset applied (`default` for the fit as it is). */
     preset: z.string(),
     /** The store the ids refer to: its sizes and a checksum of its raw item and category ids. */
@@ -99,8 +100,8 @@ export const SimModelSchema = z
         gapSeconds: z.number().positive(),
         /** Mean clicks per session. */
         meanClicks: z.number().min(1),
-        /** Mean seconds between two events of a session. */
-        meanEventGapSeconds: z.number().min(0),
+        /** Mean seconds from an event to the next click of the same session (the gap before a click; funnel gaps are drawn apart). */
+        meanClickGapSeconds: z.number().min(0),
         /** Sessions per user and day. */
         sessionsPerUserDay: z.number().min(0),
         /** Share of sessions followed by another session of the same user on the next calendar day. */

@@ -12,11 +12,14 @@ describe('recgym sim check', () => {
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/held out 2014-12-18: \d+ users/);
     expect(text.stdout).toMatch(/Kendall tau -?\d\.\d{3} \(mark: 1\)/);
+    expect(text.stdout).toMatch(/two-sample classifier .*: AUC \d\.\d{3} on \d+ real and \d+ simulated sessions \(mark: < 0\.75; 0\.5 = indistinguishable\) (pass|FAIL)\n {2}most telling features/);
     const json = await runCli(['sim', 'check', sim, log, '--steps', '20', '--json']);
     expect(json.code).toBe(0);
     const card = JSON.parse(json.stdout);
     expect(card.policies.map((p: { agent: string }) => p.agent)).toEqual(['random', 'popularity', 'cooccurrence', 'recent']);
     expect(card.distances).toHaveLength(7);
+    expect(card.twoSample).toMatchObject({ mark: 0.75, passed: card.twoSample.auc < 0.75 });
+    expect(card.twoSample.weights).toHaveLength(12);
     expect(card.heldOutWindow).toEqual({ start: Date.parse('2014-12-18T00:00:00Z') / 1000, end: Date.parse('2014-12-19T00:00:00Z') / 1000 });
   }, 60_000);
 

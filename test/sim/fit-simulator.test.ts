@@ -22,12 +22,17 @@ describe('fitSimulator', () => {
     expect(model.tasteMix).toBeGreaterThan(0);
   });
 
-  it('recovers the funnel rates and the hour profile from a log the simulator generates (fit → generate → fit)', () => {
-    const shoppers = new ShopperModel(model, store);
+  it('recovers the funnel rates, the hour profile and the mean click gap from a log the simulator generates (fit → generate → fit)', () => {
+    // The embedded data's times are cut to the hour (every gap inside a session is 0 s), so the gap is set to one of second-resolution logs.
+    const meanClickGapSeconds = 150;
+    const seconds = { ...model, session: { ...model.session, meanClickGapSeconds } };
+    const shoppers = new ShopperModel(seconds, store);
     const builder = new EventStoreBuilder();
     simulateOrganicLog(shoppers, 14, createRng(7), builder);
     const generated = builder.build();
     const refit = fitSimulator(generated, { start: generated.minTime, end: generated.maxTime + 1 });
+    // The simulator draws 1 + ⌊Exp(mean)⌋ s before the next click (mean + ½ s), the funnel's 1–60 s gaps apart: the fit must not count those.
+    expect(Math.abs(refit.session.meanClickGapSeconds - (meanClickGapSeconds + 0.5)) / meanClickGapSeconds).toBeLessThan(0.03);
     const f = model.funnel.global;
     const g = refit.funnel.global;
     for (const key of ['favorite', 'cart', 'purchaseAfterCart', 'directPurchase'] as const) {
@@ -48,6 +53,7 @@ describe('parseSimModel', () => {
     expect(() => parseSimModel({ ...model, categoryCounts: model.categoryCounts.map(() => 0) }, 'sim.json')).toThrowErrorMatchingInlineSnapshot(`[RecGymError: sim.json: categoryCounts: expected at least one category with events, actual none]`);
     expect(() => parseSimModel({ ...model, users: { ...model.users, categories: model.users.categories.map(() => 99_999) } }, 'sim.json')).toThrowErrorMatchingInlineSnapshot(`[RecGymError: sim.json: users.categories[0]: expected a category id < 80, actual 99999]`);
     expect(() => parseSimModel({ ...model, transitions: { ...model.transitions, count: model.transitions.count.map(() => 0) } }, 'sim.json')).toThrowErrorMatchingInlineSnapshot(`[RecGymError: sim.json: transitions.count[0]: Too small: expected number to be >0 (actual 0)]`);
+    expect(() => parseSimModel({ ...model, version: 1 }, 'sim.json')).toThrowErrorMatchingInlineSnapshot(`[RecGymError: sim.json: version: Invalid input: expected 2 (actual 1)]`);
     expect(() => parseSimModel('nope', 'sim.json')).toThrowErrorMatchingInlineSnapshot(`[RecGymError: sim.json: (model): Invalid input: expected object, received string (actual "nope")]`);
   });
 
