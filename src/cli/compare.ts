@@ -7,10 +7,11 @@ import { COMPARE_FILES, compareJson, compareMarkdown, formatCompareTable, learni
 import { formatCount } from '../report/format.js';
 import { buildTestCases } from '../eval/test-cases.js';
 import { DEFAULT_GENERATOR_CONFIG } from '../sim/generator-config.js';
-import { commandProgress, readingProgress } from './cli-output.js';
+import { readingProgress } from './cli-output.js';
+import { COMPARE_SHARED_FLAGS, ONLINE_USAGE, compareOutput, runOnlineCompare } from './compare-online.js';
 import { UsageError, intFlag, parseFlags, seedsFlags, type CliIo, type Command } from './command.js';
 import { loadStore, readConfigFile } from './load-store.js';
-import { checkOutputDirectory, createDirectory, saveCheckpoint, writeOutputText } from './output-path.js';
+import { saveCheckpoint, writeOutputText } from './output-path.js';
 import { checkTestWindowFlags, chooseSplit, noTestCasesError, testWindowWarning, type TestWindowFlags } from './test-window.js';
 import { writeShopperLog } from './write-shopper-log.js';
 
@@ -56,7 +57,9 @@ the trained checkpoints (DIR/model/NAME, or DIR/model-seed-S/NAME for several se
   --out DIR       where results go (default results); checked before any work, and every file and
                   checkpoint is written under a temporary name, renamed when complete
   --json          print the report as one JSON object (no progress on stderr)
-  --quiet         no progress and no log lines on stderr (warnings still)`;
+  --quiet         no progress and no log lines on stderr (warnings still)
+
+${ONLINE_USAGE}`;
 
 function quote(arg: string): string {
   return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
@@ -68,26 +71,17 @@ export const command: Command = {
   summary: 'train the ranker and the DQN and compare them with the baselines under every protocol (npm start)',
   usage: USAGE,
   async run(args: string[], io: CliIo): Promise<number> {
+    if (args.some((a) => a === '--env' || a.startsWith('--env='))) return runOnlineCompare(args, io);
     const { values } = parseFlags(
       args,
       {
-        data: { type: 'string' },
-        format: { type: 'string' },
-        'test-day': { type: 'string' },
+        ...COMPARE_SHARED_FLAGS,
         'test-start': { type: 'string' },
-        epochs: { type: 'string' },
-        seed: { type: 'string' },
-        seeds: { type: 'string' },
         backend: { type: 'string' },
-        resamples: { type: 'string' },
         'ranker-config': { type: 'string' },
-        'dqn-config': { type: 'string' },
         'validation-days': { type: 'string' },
         jobs: { type: 'string' },
         'no-refit': { type: 'boolean' },
-        out: { type: 'string' },
-        json: { type: 'boolean' },
-        quiet: { type: 'boolean' },
       },
       false,
     );
@@ -105,13 +99,7 @@ export const command: Command = {
     const rankerFile = values['ranker-config'] !== undefined ? readConfigFile('ranker-config', values['ranker-config'], 'ranker') : {};
     const dqnFile = values['dqn-config'] !== undefined ? readConfigFile('dqn-config', values['dqn-config'], 'dqn') : {};
     const epochsOf = (file: Record<string, unknown>, learner: keyof typeof COMPARE_DEFAULT_EPOCHS) => epochs ?? file.epochs ?? COMPARE_DEFAULT_EPOCHS[learner];
-    const outDir = values.out ?? 'results';
-    checkOutputDirectory('out', outDir);
-    createDirectory('out', outDir);
-    const progress = commandProgress(io, values.quiet === true || values.json === true);
-    const log = (line: string) => {
-      if (values.quiet !== true || line.includes('warning: ')) io.stderr(`${line}\n`);
-    };
+    const { outDir, progress, log } = compareOutput(values, io);
 
     let dataFile = values.data;
     if (dataFile === undefined) {

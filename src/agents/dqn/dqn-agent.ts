@@ -111,8 +111,8 @@ export class DqnAgent implements TrainableAgent<DqnEpochStats> {
     const env = new VectorRecommendationEnv({ ...this.#envOptions(rng), store, split: 'train', trainEnd: train.end });
     try {
       const fullPass = Math.ceil(env.setup.episodes.steps / numEnvs);
-      hooks.log?.(`dqn: ${env.numEpisodes} episodes, ${env.setup.episodes.steps} transitions per pass`);
-      return await this.#trainIn(env, { store, train, catalogue: env.setup.catalogue, fullPass }, rng, hooks);
+      const about = `${env.numEpisodes} episodes, ${env.setup.episodes.steps} transitions per pass`;
+      return await this.#trainIn(env, { store, train, catalogue: env.setup.catalogue, fullPass, about }, rng, hooks);
     } finally {
       env.close();
     }
@@ -135,8 +135,8 @@ export class DqnAgent implements TrainableAgent<DqnEpochStats> {
     try {
       const model = env.setup.shoppers.model;
       const fullPass = config.maxStepsPerEpoch > 0 ? config.maxStepsPerEpoch : Math.max(1, Math.ceil((env.numEpisodes * Math.max(1, model.session.meanClicks)) / numEnvs));
-      hooks.log?.(`dqn: simulator, ${env.numEpisodes} shoppers, ~${Math.round(model.session.meanClicks * 10) / 10} steps per session`);
-      return await this.#trainIn(env, { store: env.setup.store, train: model.trainWindow, catalogue: env.setup.catalogue, fullPass }, rng, hooks);
+      const about = `simulator, ${env.numEpisodes} shoppers, ~${Math.round(model.session.meanClicks * 10) / 10} steps per session`;
+      return await this.#trainIn(env, { store: env.setup.store, train: model.trainWindow, catalogue: env.setup.catalogue, fullPass, about }, rng, hooks);
     } finally {
       env.close();
     }
@@ -156,9 +156,9 @@ export class DqnAgent implements TrainableAgent<DqnEpochStats> {
   }
 
   /** The training loop over a candidates-mode vector env (replay or simulated). */
-  async #trainIn(env: VectorRecommendationEnv | VectorSimulatorEnv, data: { store: EventStore; train: TimeWindow; catalogue: Int32Array; fullPass: number }, rng: Rng, hooks: TrainHooks<DqnEpochStats>): Promise<DqnEpochStats[]> {
+  async #trainIn(env: VectorRecommendationEnv | VectorSimulatorEnv, data: { store: EventStore; train: TimeWindow; catalogue: Int32Array; fullPass: number; about: string }, rng: Rng, hooks: TrainHooks<DqnEpochStats>): Promise<DqnEpochStats[]> {
     const config = this.config;
-    const { store, train, catalogue, fullPass } = data;
+    const { store, train, catalogue, fullPass, about } = data;
     const { tf, backend } = await initBackend(config.backend);
     this.#tf = tf;
     this.backend = backend;
@@ -183,7 +183,7 @@ export class DqnAgent implements TrainableAgent<DqnEpochStats> {
     const stepsPerEpoch = config.maxStepsPerEpoch > 0 ? Math.min(config.maxStepsPerEpoch, fullPass) : fullPass;
     const totalSteps = stepsPerEpoch * config.epochs;
     const schedule = createSchedule(config, totalSteps);
-    hooks.log?.(`dqn: ${stepsPerEpoch} env steps x ${numEnvs} slots per epoch`);
+    hooks.log?.(`dqn: ${about}, ${stepsPerEpoch} env steps x ${numEnvs} slots per epoch`);
     const learningStarts = effectiveLearningStarts(config.learningStarts, stepsPerEpoch * numEnvs, buffer.capacity);
     if (learningStarts < config.learningStarts) {
       hooks.log?.(
