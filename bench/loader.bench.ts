@@ -26,7 +26,7 @@ const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = join(REPO, 'dist/src/cli/main.js');
 const PANDAS_SCRIPT = join(REPO, 'bench/pandas-read-csv.py');
 
-interface LogSpec {
+export interface LogSpec {
   /** Figure key prefix. */
   prefix: string;
   config: GeneratorOptions;
@@ -39,7 +39,7 @@ interface LogSpec {
 const ITEMS = 2_900_000;
 const CATEGORIES = 9000;
 
-function logSpecs(quick: boolean): LogSpec[] {
+export function logSpecs(quick: boolean): LogSpec[] {
   return [
     {
       prefix: 'loader.shuffled',
@@ -158,7 +158,7 @@ function median(values: number[]): number {
 }
 
 /** The cached log of `spec`, generated (and shuffled) when missing or of another config or size than recorded. */
-function ensureLog(spec: LogSpec, log: (line: string) => void): string {
+export function ensureLog(spec: LogSpec, log: (line: string) => void): string {
   const { config, shuffleSeed } = spec;
   const name = `recgym-bench-tianchi-${config.users}u-${config.sessionsPerUserDay}s${shuffleSeed === undefined ? '' : '-shuffled'}.csv`;
   const file = join(tmpdir(), name);

@@ -1,5 +1,8 @@
-import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Benchmark from 'benchmark';
 import { readEventLog } from '../src/data/read-event-log.js';
 import { splitByDay } from '../src/data/split.js';
@@ -8,6 +11,22 @@ import { createDefaultEventStore } from '../src/sim/default-data.js';
 import { fitSimulator } from '../src/sim/fit-simulator.js';
 import { sharedDataAbsent, sharedDataDir } from '../experiments/shared-data.js';
 import { consume, runBenchmarkSuite, type BenchSuite, type Figure } from './lib.js';
+import { ensureLog, logSpecs } from './loader.bench.js';
+
+const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+
+/** Whole-process wall seconds and peak resident MB of `recgym sim fit FILE` (GNU time's %e and %M). */
+function timeSimFit(file: string): { seconds: number; peakMb: number } {
+  const dir = mkdtempSync(join(tmpdir(), 'recgym-bench-simfit-'));
+  try {
+    const run = spawnSync('/usr/bin/time', ['-f', 'TIME %e %M', process.execPath, CLI, 'sim', 'fit', file, '--out', join(dir, 'sim.json'), '--json'], { encoding: 'utf8', maxBuffer: 1 << 26 });
+    const line = /TIME ([\d.]+) (\d+)\s*$/.exec(run.stderr ?? '');
+    if (run.status !== 0 || !line) throw new Error(`recgym sim fit ${file} failed (exit ${run.status}): ${(run.stderr ?? '').trim().slice(-500)}`);
+    return { seconds: Number(line[1]), peakMb: Number(line[2]) / 1024 };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 const USERS386 = join(sharedDataDir(), 'taobao-userbehavior-samples/userbehavior_users386_haohanblue.csv');
 const N = 256;
@@ -70,6 +89,19 @@ export const suite: BenchSuite = {
       figures.push({ key: 'sim.fit.users386Seconds', value: fastest(runs, () => fitSimulator(sample, train)), unit: 's', what: `fitSimulator on the 386-user UserBehavior sample (${sample.length} events), fastest of ${runs}` });
     } else {
       log(`  users386 fit skipped: ${sharedDataAbsent(USERS386)}`);
+    }
+    // The 23M-row Tianchi-shaped log of the loader suite (generated once into the temp folder): the whole `recgym sim fit` process, reading included.
+    const large = logSpecs(quick).find((spec) => spec.prefix === 'loader');
+    if (large && existsSync('/usr/bin/time')) {
+      const file = ensureLog(large, log);
+      const { seconds, peakMb } = timeSimFit(file);
+      log(`  sim fit on ${file}: ${seconds.toFixed(1)} s, ${peakMb.toFixed(0)} MB peak`);
+      figures.push(
+        { key: 'sim.fit.tianchi23mSeconds', value: seconds, unit: 's', what: `recgym sim fit on the loader suite's Tianchi-shaped log (${large.what}${quick ? ', --quick size' : ', ~23M rows'}), whole process incl. reading` },
+        { key: 'sim.fit.tianchi23mPeakMb', value: peakMb, unit: 'MB', what: 'peak resident memory of that process (GNU time %M)' },
+      );
+    } else {
+      log('  23M-row sim fit skipped: /usr/bin/time is absent');
     }
     return figures;
   },

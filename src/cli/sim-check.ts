@@ -7,7 +7,7 @@ import { commandProgress, readingProgress } from './cli-output.js';
 import { formatFlag, intFlag, parseFlags, seedFlag, UsageError, type Command } from './command.js';
 import { readSimModel } from './read-sim-model.js';
 
-const USAGE = `usage: recgym sim check SIM.json FILE [--seed N] [--steps N] [--format F] [--json]
+const USAGE = `usage: recgym sim check SIM.json FILE [--seed N] [--steps N] [--learners] [--format F] [--json]
 
 The simulator's fidelity report card (docs/simulator.md). SIM.json is a model recgym sim fit
 fitted on FILE's training days; the days of FILE after them are held out. The simulator writes the
@@ -21,6 +21,8 @@ Exits 0 with the card whether or not every mark passed.
   --seed N     seed of the simulated log, the evaluation and the simulated sessions (default 0)
   --steps N    steps of 64 simulated sessions per policy and simulator in the RL4RS check (default 200)
   --format F   ${['auto', ...FORMAT_NAMES].join(' | ')} (default auto: detected from the first lines)
+  --learners   rank the ranker and the DQN too (each trained on the real and on the simulated
+               training days with its default config: minutes on the embedded data)
   --json       print the card as one JSON object on stdout instead of the text card`;
 
 const FLAGS = {
@@ -28,6 +30,7 @@ const FLAGS = {
   steps: { type: 'string' },
   format: { type: 'string' },
   json: { type: 'boolean' },
+  learners: { type: 'boolean' },
 } as const;
 
 /** `recgym sim check`: the simulator's fidelity report card against the held-out days of its log. */
@@ -51,7 +54,7 @@ export const command: Command = {
     const { simCheck } = await import('../run/sim-check.js');
     let report: Awaited<ReturnType<typeof simCheck>>;
     try {
-      report = await simCheck(store, model, { seed, steps });
+      report = await simCheck(store, model, { seed, steps, learners: values.learners === true });
     } catch (error) {
       if (error instanceof RecGymError && error.code === ErrorCode.BAD_OPTION) throw new RecGymError(ErrorCode.BAD_OPTION, `${error.message.replace(/^sim check: /, `${simFile}: `)} (FILE ${file})`);
       throw error;

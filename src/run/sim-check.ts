@@ -18,8 +18,9 @@ import { simulateOrganicLog } from '../sim/simulate-log.js';
 import { sessionFeatures, twoSampleAuc, type TwoSampleAuc } from '../sim/two-sample-auc.js';
 import { fittedPerSeed } from './fitted-per-seed.js';
 
-/** The policies the report card ranks: the baselines (the learners are not trained here). */
+/** The policies the report card ranks: the baselines, and with `learners` the ranker and the DQN (trained on the real and on the simulated log). */
 export const CHECK_AGENTS = ['random', 'popularity', 'cooccurrence', 'recent'] as const;
+export const CHECK_LEARNERS = ['ranker', 'dqn'] as const;
 /** The metric the policies are ranked by (the `full` protocol's headline). */
 export const CHECK_METRIC = 'recall@20';
 /** An agent's simulated metric passes when it is within this share of the real one. */
@@ -33,6 +34,8 @@ export interface SimCheckOptions {
   readonly seed?: number;
   /** Vector-env steps (64 slots) each policy runs in each simulator for the RL4RS check (default 200). */
   readonly steps?: number;
+  /** Rank the learners too (`ranker`, `dqn` with their default configs, each trained on the real and on the simulated training days): minutes, not seconds. */
+  readonly learners?: boolean;
 }
 
 /** One policy in the ranking agreement: its metric on the real and on the simulated held-out days. */
@@ -101,13 +104,14 @@ export async function simCheck(store: EventStore, model: SimModel, options: SimC
 
   const aucs = responseAucs(shoppers, heldOut).map((a) => ({ ...a, passed: a.positives >= MIN_AUC_CLASS && a.negatives >= MIN_AUC_CLASS ? a.auc > 0.5 : null }));
 
+  const ranked: readonly string[] = options.learners ? [...CHECK_AGENTS, ...CHECK_LEARNERS] : CHECK_AGENTS;
   const metricOf = async (log: EventStore) => {
-    const [run] = await evaluate({ store: log, split: { train: trainWindow, test: heldOut }, protocol: 'full', agents: CHECK_AGENTS.map((name) => fittedPerSeed(name, log, trainWindow)), seeds: [seed], resamples: 100 });
+    const [run] = await evaluate({ store: log, split: { train: trainWindow, test: heldOut }, protocol: 'full', agents: ranked.map((name) => fittedPerSeed(name, log, trainWindow)), seeds: [seed], resamples: 100 });
     return run.agents.map((a) => a.metrics[CHECK_METRIC].mean);
   };
   const real = await metricOf(store);
   const sim = await metricOf(simulated);
-  const policies = CHECK_AGENTS.map((agent, i) => {
+  const policies = ranked.map((agent, i) => {
     const ratio = sim[i] / real[i];
     return { agent, real: real[i], simulated: sim[i], ratio, passed: agent === 'random' ? null : Math.abs(ratio - 1) <= RATIO_TOLERANCE };
   });

@@ -23,6 +23,14 @@ describe('recgym sim check', () => {
     expect(card.heldOutWindow).toEqual({ start: Date.parse('2014-12-18T00:00:00Z') / 1000, end: Date.parse('2014-12-19T00:00:00Z') / 1000 });
   }, 60_000);
 
+  it('ranks the ranker and the DQN too with --learners, each trained on the real and on the simulated log', async () => {
+    const json = await runCli(['sim', 'check', sim, log, '--steps', '20', '--learners', '--json']);
+    expect(json.code).toBe(0);
+    const card = JSON.parse(json.stdout);
+    expect(card.policies.map((p: { agent: string }) => p.agent)).toEqual(['random', 'popularity', 'cooccurrence', 'recent', 'ranker', 'dqn']);
+    for (const p of card.policies) expect(p.real).toBeGreaterThan(0);
+  }, 300_000);
+
   it('refuses bad flags with exit 2 and a model of another log, bad JSON or a missing file with exit 1, in one line', async () => {
     const missing = await runCli(['sim', 'check', sim]);
     expect(missing.code).toBe(2);
