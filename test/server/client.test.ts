@@ -72,23 +72,39 @@ describe('RemoteEnv', () => {
     expect(codeOf(() => remote.reset())).toBe(ErrorCode.CLOSED);
   });
 
-  it('gets the same vector results over binary frames (binary-batches) as over JSON, for every registered env', () => {
+  it('gets the same results with binary frames (binary-batches, binary-requests) as with JSON, for every registered env, single and vector', () => {
     const binary = RemoteConnection.open(serve.url, { token: TOKEN });
     const json = RemoteConnection.open(serve.url, { token: TOKEN, capabilities: [] });
+    /** `value` as its JSON form: typed arrays as arrays (NaN as null), which is how the JSON protocol sends info. */
+    const asJson = (value: unknown) => JSON.parse(JSON.stringify(value, (_key, inner) => (ArrayBuffer.isView(inner) ? Array.from(inner as Float64Array) : inner)));
     try {
-      expect(binary.welcome.capabilities).toContain('binary-batches');
+      expect(binary.welcome.capabilities).toEqual(expect.arrayContaining(['binary-batches', 'binary-requests']));
+      expect([binary.isBinaryRequests, json.isBinaryRequests]).toEqual([true, false]);
       for (const { id } of listEnvs()) {
         const envs = [RemoteVectorEnv.make(binary, id, 4, { seed: 3 }), RemoteVectorEnv.make(json, id, 4, { seed: 3 })];
         const resets = envs.map((env) => env.reset({ seed: 5 }));
-        expect(resets[0], id).toEqual(resets[1]);
+        expect(resets[0].observations, id).toEqual(resets[1].observations);
+        expect((resets[0].info as Record<string, unknown>).episodes, id).toBeInstanceOf(Int32Array);
+        expect(asJson(resets[0].info), id).toEqual(resets[1].info);
         const actions = envs[0].createActions();
         const rng = createRng(`${id}:actions`);
         for (let t = 0; t < 30; t++) {
           for (let slot = 0; slot < 4; slot++) envs[0].setAction(actions, slot, envs[0].singleActionSpace.sample(rng));
           const [viaBinary, viaJson] = envs.map((env) => env.step(actions));
-          expect(viaBinary, `${id} step ${t}`).toEqual(viaJson);
+          expect({ ...viaBinary, info: undefined }, `${id} step ${t}`).toEqual({ ...viaJson, info: undefined });
+          expect((viaBinary.info as Record<string, unknown>).episodeReturns, id).toBeInstanceOf(Float64Array);
+          expect(asJson(viaBinary.info), `${id} step ${t} info`).toEqual(viaJson.info);
         }
         for (const env of envs) env.close();
+        const singles = [RemoteEnv.make(binary, id, { seed: 3 }), RemoteEnv.make(json, id, { seed: 3 })];
+        expect(singles[0].reset({ seed: 6 }), id).toEqual(singles[1].reset({ seed: 6 }));
+        for (let t = 0; t < 30; t++) {
+          const action = singles[0].actionSpace.sample(rng);
+          const [viaBinary, viaJson] = singles.map((env) => env.step(action));
+          expect(viaBinary, `${id} single step ${t}`).toEqual(viaJson);
+          if (viaJson.terminated || viaJson.truncated) expect(singles[0].reset(), id).toEqual(singles[1].reset());
+        }
+        for (const env of singles) env.close();
       }
       // the binary frames did arrive as binary: a JSON-only socket reads the same request's answer as bytes
       const socket = SyncSocket.connect(serve.url);
