@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { z } from 'zod';
 import { ErrorCode } from '../core/errors.js';
+import { REQUEST_HEADER_BYTES, REQUEST_MAGIC } from './binary-request.js';
 import { CLIENT_MESSAGE_TYPES, ClientMessageSchema, MAX_NESTING, type ClientMessage, type ErrorMessage, type Issue } from './protocol.js';
 
 /** A parsed client frame, or the error frame that answers it. */
@@ -26,6 +27,22 @@ function nestingOf(text: string): number {
 /** An error frame for request `id`. */
 export function errorFrame(id: ErrorMessage['id'], code: string, message: string, issues?: Issue[]): ErrorMessage {
   return issues === undefined ? { type: 'error', id, code, message } : { type: 'error', id, code, message, issues };
+}
+
+/** The request id of a frame (JSON text, or a binary request when `isBinary`) when it has a readable one, else null; never throws. */
+export function requestIdOf(data: string | Buffer, isBinary: boolean): ErrorMessage['id'] {
+  if (isBinary) {
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    if (bytes.length < REQUEST_HEADER_BYTES || bytes.toString('latin1', 0, 4) !== REQUEST_MAGIC) return null;
+    const id = bytes.readDoubleLE(8);
+    return Number.isSafeInteger(id) && id >= 0 ? id : null;
+  }
+  try {
+    const value: unknown = JSON.parse(typeof data === 'string' ? data : data.toString('utf8'));
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? readableId(value as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The request id of a raw frame when it has a valid one, else null. */

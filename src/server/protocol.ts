@@ -206,6 +206,7 @@ const ErrorFrame = z
     code: z.string().describe('a stable code (see the table of codes)'),
     message: z.string().describe('one line: expected X, actual Y'),
     issues: z.array(IssueSchema).optional().describe('the zod issues of a refused message'),
+    retryAfterMs: z.number().int().min(0).optional().describe('`RECGYM_ERR_RATE_LIMITED`: milliseconds after which the request would be admitted'),
   })
   .describe('Answers a request that failed; the connection stays usable.');
 
@@ -245,6 +246,10 @@ export const PROTOCOL_ERRORS: ReadonlyArray<{ code: ErrorCode; when: string }> =
   { code: ErrorCode.RESET_NEEDED, when: '`step` before `reset`, or after the episode ended' },
   { code: ErrorCode.INVALID_ACTION, when: 'an action outside the action space' },
   { code: ErrorCode.NO_EVENTS, when: "options that leave the env without an episode" },
+  {
+    code: ErrorCode.RATE_LIMITED,
+    when: 'a request over the connection\'s rate limit (`recgym serve --rate-messages / --rate-bytes`); `retryAfterMs` says when it would be admitted, the request is not run',
+  },
   { code: ErrorCode.INTERNAL, when: 'the server failed on a valid request (it logs the cause)' },
 ];
 

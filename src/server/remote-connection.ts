@@ -16,11 +16,14 @@ export type Response<T extends ServerMessage['type']> = Extract<ServerMessage, {
 /** An error frame the server answered, as a RecGymError with the frame's code and zod issues. */
 export class RemoteError extends RecGymError {
   readonly issues: readonly Issue[];
+  /** RATE_LIMITED: milliseconds after which the server would admit the request. */
+  readonly retryAfterMs: number | undefined;
 
-  constructor(code: string, message: string, issues: readonly Issue[] = []) {
+  constructor(code: string, message: string, issues: readonly Issue[] = [], retryAfterMs?: number) {
     super(code as ErrorCode, message);
     this.name = 'RemoteError';
     this.issues = issues;
+    this.retryAfterMs = retryAfterMs;
   }
 }
 
@@ -166,7 +169,7 @@ export class RemoteConnection {
 
 /** `response` as type `expected`; an error frame throws its {@link RemoteError}. */
 export function expectType<T extends ServerMessage['type']>(response: ServerMessage, expected: T): Response<T> {
-  if (response.type === 'error') throw new RemoteError(response.code, response.message, response.issues);
+  if (response.type === 'error') throw new RemoteError(response.code, response.message, response.issues, response.retryAfterMs);
   if (response.type !== expected) throw new RecGymError(ErrorCode.CONNECTION, `expected a ${expected} response, actual ${response.type}`);
   return response as Response<T>;
 }

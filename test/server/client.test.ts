@@ -228,12 +228,37 @@ describe('recgym serve', () => {
     }
   });
 
+  it('limits each connection to --rate-messages requests per second; RemoteError carries retryAfterMs', async () => {
+    const limited = await startServeProcess(['--rate-messages', '3']);
+    try {
+      const connection = RemoteConnection.open(limited.url);
+      const made = connection.request({ type: 'make', envId: 'Tianchi-Replay-C20-v0' }, 'made');
+      const answers = connection.pipeline(Array.from({ length: 6 }, () => ({ type: 'reset', handle: made.handle })));
+      const refused = answers.find((a) => a.type === 'error');
+      expect(refused).toMatchObject({ type: 'error', code: ErrorCode.RATE_LIMITED, retryAfterMs: expect.any(Number) });
+      try {
+        connection.request({ type: 'reset', handle: made.handle }, 'resetResult');
+        expect.unreachable();
+      } catch (error) {
+        expect(error).toMatchObject({ code: ErrorCode.RATE_LIMITED, retryAfterMs: expect.any(Number) });
+        const waitMs = (error as RemoteError).retryAfterMs as number;
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, waitMs + 5);
+      }
+      expect(connection.request({ type: 'reset', handle: made.handle }, 'resetResult').type).toBe('resetResult');
+      connection.close();
+    } finally {
+      await limited.stop();
+    }
+  });
+
   it('refuses bad flags (exit 2) and unusable files or ports (exit 1) with one line', async () => {
     const cases: Array<[string[], number, RegExp]> = [
       [['--host', '0.0.0.0'], 2, /--host 0\.0\.0\.0: expected --token-file when the host is not loopback/],
       [['--port', '70000'], 2, /--port: expected an integer >= 0 and <= 65535, actual "70000"/],
       [['--log-level', 'loud'], 2, /--log-level: expected one of trace, debug, info, warn, error, fatal, silent, actual "loud"/],
       [['--idle-timeout', '0'], 2, /--idle-timeout: expected an integer >= 1/],
+      [['--rate-messages', '0'], 2, /--rate-messages: expected an integer >= 1, actual "0"/],
+      [['--rate-bytes', '1.5'], 2, /--rate-bytes: expected an integer >= 1, actual "1.5"/],
       [['--token-file', join(dir, 'missing')], 1, /--token-file .*missing: expected a readable file/],
       [['--data', join(dir, 'missing.csv')], 1, /missing\.csv/],
     ];

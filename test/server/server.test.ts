@@ -7,7 +7,7 @@ import type { VectorRecommendationEnv } from '../../src/env/vector-env.js';
 import { encodeBinaryFrame } from '../../src/server/binary-frame.js';
 import { encodeBinaryRequest } from '../../src/server/binary-request.js';
 import { PROTOCOL_VERSION, type ServerMessage } from '../../src/server/protocol.js';
-import type { RecGymServer } from '../../src/server/server.js';
+import { startServer, type RecGymServer } from '../../src/server/server.js';
 import { encodeBatch, encodeValue } from '../../src/server/wire.js';
 import { greetedClient, openClient, testServer, type TestClient } from './helpers.js';
 
@@ -344,6 +344,57 @@ describe('startServer', () => {
       const step = await old.client.request({ type: 'stepVector', handle: old.handle, actions: [1, 2] });
       expect(old.client.binary.has(step)).toBe(true);
       expect((step as unknown as { info: { episodes: unknown } }).info.episodes).toEqual([expect.any(Number), expect.any(Number)]);
+    });
+  });
+
+  describe('rate limits', () => {
+    it('answers requests over the rate RATE_LIMITED with their id and retryAfterMs, without running them; the connection stays usable', async () => {
+      let clockMs = 0;
+      const { lines } = await start({ rateMessagesPerSec: 5, now: () => clockMs });
+      const client = await raw();
+      const neighbour = await raw();
+      client.send({ id: 1, type: 'hello', protocol: PROTOCOL_VERSION });
+      client.send({ id: 2, type: 'make', envId: 'Tianchi-Replay-C20-v0' });
+      for (let id = 3; id <= 8; id++) client.send({ id, type: 'reset', handle: 1 });
+      const answers = [];
+      for (let i = 0; i < 8; i++) answers.push(await client.next());
+      expect(answers.map((a) => a.type)).toEqual(['welcome', 'made', 'resetResult', 'resetResult', 'resetResult', 'error', 'error', 'error']);
+      const refused = answers.slice(5) as Array<Extract<ServerMessage, { type: 'error' }>>;
+      expect(refused.map((a) => [a.id, a.code])).toEqual([6, 7, 8].map((id) => [id, ErrorCode.RATE_LIMITED]));
+      expect(refused[0].message).toMatch(/^expected at most 5 requests per second on this connection, actual more: retry after \d+ ms$/);
+      const { retryAfterMs } = refused[0] as { retryAfterMs: number };
+      // binary junk is refused before it is read, with the id when it has none readable
+      client.send(Buffer.from([1, 2, 3]));
+      expect(await client.next()).toMatchObject({ type: 'error', id: null, code: ErrorCode.RATE_LIMITED });
+      // another connection has its own bucket
+      expect((await neighbour.request({ type: 'hello', protocol: PROTOCOL_VERSION })).type).toBe('welcome');
+      expect(retryAfterMs).toBe(200);
+      clockMs += retryAfterMs - 1;
+      expect(await client.request({ type: 'reset', handle: 1 })).toMatchObject({ type: 'error', code: ErrorCode.RATE_LIMITED, retryAfterMs: 1 });
+      clockMs += 1;
+      expect(await client.request({ type: 'reset', handle: 1 })).toMatchObject({ type: 'resetResult', handle: 1 });
+      expect(lines.filter((l) => l.msg === 'rate limited').length).toBe(5);
+    });
+
+    it('limits request bytes per second', async () => {
+      await start({ rateBytesPerSec: 200, now: () => 0 });
+      const client = await raw();
+      const hello = { id: 1, type: 'hello', protocol: PROTOCOL_VERSION, token: '' };
+      hello.token = 'x'.repeat(150 - JSON.stringify(hello).length);
+      expect(JSON.stringify(hello).length).toBe(150);
+      client.send(hello);
+      expect((await client.next()).type).toBe('welcome');
+      client.send({ id: 2, type: 'make', envId: 'Tianchi-Replay-C20-v0' });
+      expect(await client.next()).toMatchObject({
+        type: 'error',
+        id: 2,
+        code: ErrorCode.RATE_LIMITED,
+        message: expect.stringMatching(/^expected at most 200 bytes per second on this connection/),
+      });
+    });
+
+    it('refuses rates that are not positive', async () => {
+      await expect(startServer({ port: 0, rateMessagesPerSec: 0 })).rejects.toThrow('startServer: expected rateMessagesPerSec > 0, actual 0');
     });
   });
 

@@ -22,13 +22,15 @@ BINARY_REQUESTS = "binary-requests"
 
 
 class RemoteError(Exception):
-    """An error frame of the server: `code` (stable, e.g. RECGYM_ERR_RESET_NEEDED), `message`, `issues`."""
+    """An error frame of the server: `code` (stable, e.g. RECGYM_ERR_RESET_NEEDED), `message`, `issues`,
+    and for RECGYM_ERR_RATE_LIMITED `retry_after_ms`, the milliseconds after which the server would admit the request."""
 
-    def __init__(self, code, message, issues=()):
+    def __init__(self, code, message, issues=(), retry_after_ms=None):
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
         self.issues = list(issues)
+        self.retry_after_ms = retry_after_ms
 
 
 class ConnectionFailed(RemoteError):
@@ -148,7 +150,7 @@ class Connection:
 def expect_type(response, expected):
     """`response` when of type `expected`; an error frame raises RemoteError."""
     if response.get("type") == "error":
-        raise RemoteError(response["code"], response["message"], response.get("issues", ()))
+        raise RemoteError(response["code"], response["message"], response.get("issues", ()), response.get("retryAfterMs"))
     if response.get("type") != expected:
         raise ConnectionFailed(f"expected a {expected} response, actual {response.get('type')}")
     return response
