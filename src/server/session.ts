@@ -9,6 +9,7 @@ import type { Space } from '../env/spaces/space.js';
 import { Discrete } from '../env/spaces/discrete.js';
 import { encodeBinaryFrame, IS_LITTLE_ENDIAN } from './binary-frame.js';
 import { decodeBinaryRequest } from './binary-request.js';
+import { toJson, valueText } from './json-text.js';
 import { errorFrame, parseClientFrame } from './parse-frame.js';
 import { BINARY_BATCHES, BINARY_REQUESTS, compareProtocol, PROTOCOL_VERSION, SERVER_CAPABILITIES, type ClientMessage, type ServerMessage } from './protocol.js';
 import { decodeValue, encodeBatch, encodeValue, numbersPerValue, typedBatch, type Decoded } from './wire.js';
@@ -50,12 +51,22 @@ export interface BinaryAnswer {
   readonly frame: Buffer;
 }
 
-/** What a session answers a frame with: a message sent as JSON text, or a binary frame. */
-export type Answer = ServerMessage | BinaryAnswer;
+/** A response already written as JSON text (a `stepResult`, on the hot path). */
+export interface TextAnswer {
+  readonly type: 'text';
+  /** The response's type and request id, for logs and tests. */
+  readonly of: 'stepResult';
+  readonly id: ServerMessage['id'];
+  readonly text: string;
+}
+
+/** What a session answers a frame with: a message sent as JSON text, a binary frame, or text already written. */
+export type Answer = ServerMessage | BinaryAnswer | TextAnswer;
 
 /** The frame that carries `answer` over the websocket. */
 export function answerData(answer: Answer): string | Buffer {
-  return answer.type === 'binary' ? answer.frame : JSON.stringify(answer);
+  if (answer.type === 'binary') return answer.frame;
+  return answer.type === 'text' ? answer.text : JSON.stringify(answer);
 }
 
 /** A fault answered by an error frame. */
@@ -66,22 +77,6 @@ class RequestError extends Error {
   ) {
     super(message);
   }
-}
-
-/** Typed arrays as arrays, non-finite numbers as null, nothing JSON cannot hold. */
-function toJson(value: unknown): unknown {
-  if (ArrayBuffer.isView(value)) return Array.from(value as unknown as ArrayLike<number>, (x) => (Number.isFinite(x) ? x : null));
-  if (Array.isArray(value)) return value.map(toJson);
-  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
-  if (typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [key, inner] of Object.entries(value)) {
-      if (inner !== undefined && typeof inner !== 'function') out[key] = toJson(inner);
-    }
-    return out;
-  }
-  return null;
 }
 
 function infoJson(info: unknown): Record<string, never> {
@@ -362,23 +357,16 @@ export class Session {
   }
 
   /** Steps a single env with the action `decode` reads for its action space. */
-  #step(id: ClientMessage['id'], handle: number, decode: (space: Space<unknown>) => Decoded<unknown>): ServerMessage {
+  #step(id: ClientMessage['id'], handle: number, decode: (space: Space<unknown>) => Decoded<unknown>): TextAnswer {
     const entry = this.#entry('step', handle);
     if (entry.kind !== 'single') throw new RequestError(ErrorCode.WRONG_HANDLE_KIND, `step.handle: expected a single env, actual vector env ${handle} (use stepVector)`);
     const { env } = entry;
     const action = decode(env.actionSpace);
     if (!action.ok) throw new RequestError(ErrorCode.INVALID_ACTION, action.reason);
     const result = env.step(action.value);
-    return {
-      type: 'stepResult',
-      id,
-      handle,
-      observation: encodeValue(env.observationSpace, result.observation),
-      reward: result.reward,
-      terminated: result.terminated,
-      truncated: result.truncated,
-      info: infoJson(result.info),
-    };
+    // the text JSON.stringify would write of { type, id, handle, observation, reward, terminated, truncated, info } (tested)
+    const text = `{"type":"stepResult","id":${JSON.stringify(id)},"handle":${handle},"observation":${valueText(env.observationSpace, result.observation)},"reward":${JSON.stringify(result.reward)},"terminated":${result.terminated},"truncated":${result.truncated},"info":${JSON.stringify(infoJson(result.info))}}`;
+    return { type: 'text', of: 'stepResult', id, text };
   }
 
   #stepVector(id: ClientMessage['id'], handle: number, actions: Int32Array): Answer {
