@@ -191,11 +191,11 @@ describe('RemoteEnv', () => {
     });
     try {
       const port = await new Promise<string>((resolve) => silent.stdout?.once('data', (chunk) => resolve(String(chunk).trim())));
-      const socket = SyncSocket.connect(`ws://127.0.0.1:${port}`, { timeoutMs: 300 });
+      const socket = SyncSocket.connect(`ws://127.0.0.1:${port}`, { timeoutMs: 2000 });
       socket.send('{"id": 1, "type": "hello", "protocol": "1.0.0"}');
       expect(codeOf(() => socket.receive())).toBe(ErrorCode.CONNECTION);
       expect(socket.isOpen).toBe(false);
-      expect(codeOf(() => RemoteConnection.open(`ws://127.0.0.1:${port}`, { timeoutMs: 300 }))).toBe(ErrorCode.CONNECTION);
+      expect(codeOf(() => RemoteConnection.open(`ws://127.0.0.1:${port}`, { timeoutMs: 2000 }))).toBe(ErrorCode.CONNECTION);
     } finally {
       silent.kill();
     }
