@@ -10,6 +10,8 @@ export const COMMANDS: ReadonlyArray<{ path: readonly string[]; summary: string;
   { path: ['train'], summary: 'train the ranker or the DQN (validation picks the epoch), write a checkpoint, results and learning curves', load: async () => (await import('./train.js')).command },
   { path: ['env', 'list'], summary: 'list the registered environments', load: async () => (await import('./env-list.js')).command },
   { path: ['serve'], summary: 'serve every registered env over a websocket (protocol docs: recgym protocol)', load: async () => (await import('./serve.js')).command },
+  { path: ['arena'], summary: 'run the arena: people and simulated shoppers meet interleaved policies in a web shop, live win rates', load: async () => (await import('./arena.js')).command },
+  { path: ['export'], summary: "write an arena's collected events as a Tianchi CSV (training data)", load: async () => (await import('./export.js')).command },
   { path: ['admin', 'create'], summary: 'create an arena admin in the arena database', load: async () => (await import('./admin.js')).command },
   { path: ['protocol'], summary: "print the server protocol's reference (docs/protocol.md) or its JSON Schema", load: async () => (await import('./protocol.js')).command },
   { path: ['env', 'check'], summary: 'run checkEnv on a registered environment (optionally on a log file)', load: async () => (await import('./env-check.js')).command },

@@ -1,4 +1,4 @@
-import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpServer, type Server as HttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -42,6 +42,8 @@ export interface ServerOptions {
   readonly heartbeatMs?: number;
   /** Where JSON-line logs go (default: pino on stdout at info). */
   readonly logger?: Logger;
+  /** Answers plain HTTP requests (default: 426, a websocket upgrade expected); the arena serves its pages through it. */
+  readonly httpHandler?: (request: IncomingMessage, response: ServerResponse) => void;
 }
 
 /** A running server. */
@@ -50,6 +52,8 @@ export interface RecGymServer {
   readonly port: number;
   /** `ws://host:port`. */
   readonly url: string;
+  /** The underlying HTTP server (its sockets: the arena's health). */
+  readonly http: HttpServer;
   /** Open connections. */
   readonly connections: number;
   /** Closes every env and connection, then stops listening; safe to call twice. */
@@ -147,7 +151,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RecGymSe
     idleTimeoutMs: o.idleTimeoutMs,
     now: () => performance.now(),
   };
-  const http = createHttpServer(refuseHttp);
+  const http = createHttpServer(o.httpHandler ?? refuseHttp);
   // UTF-8 is checked per frame by the session (BAD_FRAME, the connection stays usable), not by ws (which would close it with 1007).
   const wss = new WebSocketServer({ noServer: true, maxPayload: o.maxPayload, perMessageDeflate: false, skipUTF8Validation: true });
   const sessions = new Map<WebSocket, Session>();
@@ -284,6 +288,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RecGymSe
     host: o.host,
     port,
     url,
+    http,
     get connections() {
       return sessions.size;
     },

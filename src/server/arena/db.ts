@@ -293,6 +293,28 @@ export class ArenaDb {
     }
   }
 
+  /** Every impression with its kind of shopper, its items (by position) and its policies' outcomes, in id order (rebuilding the arena's tallies). */
+  impressions(): Array<{ id: number; shopper: number; kind: ShopperKind; items: ShownItem[]; outcomes: PolicyOutcome[] }> {
+    const byId = new Map<number, { id: number; shopper: number; kind: ShopperKind; items: ShownItem[]; outcomes: PolicyOutcome[] }>();
+    for (const r of this.#db.prepare('SELECT m.id, m.shopper_id, s.kind FROM impressions m JOIN shoppers s ON s.id = m.shopper_id ORDER BY m.id').iterate() as Iterable<Record<string, unknown>>) {
+      byId.set(Number(r.id), { id: Number(r.id), shopper: Number(r.shopper_id), kind: r.kind as ShopperKind, items: [], outcomes: [] });
+    }
+    for (const r of this.#db.prepare('SELECT * FROM impression_items ORDER BY impression_id, position').iterate() as Iterable<Record<string, unknown>>) {
+      byId.get(Number(r.impression_id))?.items.push({ item: Number(r.item), category: Number(r.category), team: String(r.team), propensity: Number(r.propensity) });
+    }
+    for (const r of this.#db.prepare('SELECT * FROM impression_policies ORDER BY impression_id, rowid').iterate() as Iterable<Record<string, unknown>>) {
+      byId.get(Number(r.impression_id))?.outcomes.push({ policy: String(r.policy), latencyMs: Number(r.latency_ms), isMissed: Number(r.missed) === 1 });
+    }
+    return [...byId.values()];
+  }
+
+  /** The events shown in an impression: (impression, raw item, behaviour), in id order. */
+  *impressionEvents(): Generator<{ impression: number; item: number; behavior: number }> {
+    for (const r of this.#db.prepare('SELECT impression_id, item, behavior FROM events WHERE impression_id IS NOT NULL ORDER BY id').iterate() as Iterable<Record<string, unknown>>) {
+      yield { impression: Number(r.impression_id), item: Number(r.item), behavior: Number(r.behavior) };
+    }
+  }
+
   /** Counts of the main tables. */
   counts(): { users: number; shoppers: number; impressions: number; events: number } {
     const count = (table: string) => Number(this.#db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get());
