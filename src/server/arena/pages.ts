@@ -46,14 +46,15 @@ function pct(v: number | null): string {
 
 /** One kind of shopper's figures: the pairwise win rates (chart and table), the ratings, the rates. */
 export function kindSection(kind: string, f: KindFigures): string {
+  const decisive = f.pairs.filter((p) => p.winRate !== null);
   const chart =
-    f.pairs.length > 0
+    decisive.length > 0
       ? barChart({
-          title: `${kind}: win rate of the first policy of each pair (95 % CI)`,
-          yLabel: 'win rate',
-          bars: f.pairs.map((p) => ({ label: `${p.a} vs ${p.b}`, value: p.winRate ?? 0.5, lo: p.ci?.[0], hi: p.ci?.[1], note: `n = ${p.impressions}` })),
+          title: `${kind}: win rate (95 % CI)`,
+          yLabel: 'first policy wins',
+          bars: decisive.map((p) => ({ label: `${p.a} vs ${p.b}`, value: p.winRate ?? 0.5, lo: p.ci?.[0], hi: p.ci?.[1], note: `n = ${p.winsA + p.winsB}` })),
         })
-      : '';
+      : '<p class="note">no decisive impression yet</p>';
   const pairs = f.pairs
     .map(
       (p) =>
