@@ -34,7 +34,8 @@ admin page (/admin), on the same port as the env protocol (recgym serve's). Logs
   --data FILE          the catalogue and the policies' training data (default: the embedded default data)
   --format F           the format of --data (default auto)
   --slate-size K       items per slate (default 10)
-  --teams N            policies interleaved per impression: 2 is team draft, more is multileaving (default 2)
+  --teams N            policies interleaved per impression (at most those competing, external ones
+                       included): 2 is team draft, more is multileaving (default 2)
   --deadline-ms MS     per-request deadline of a policy (default 100)
   --training-epoch E   the epoch the reward table's scheduled rewards are read at (default 0)
   --seed S             seed of the interleaving, the simulated shoppers and the bootstrap (default 0)
@@ -79,7 +80,6 @@ export const command: Command = {
     const seed = seedFlag('seed', values.seed, 0);
     const specs = (values.policy as string[] | undefined) ?? ['popularity', 'recent'];
     if (specs.length < 2) throw new UsageError(`--policy: expected at least 2 policies, actual ${specs.length}`);
-    if (teams > specs.length) throw new UsageError(`--teams: expected at most the ${specs.length} policies, actual ${teams}`);
     const simulator = values.simulator ?? 'default';
     const isPreset = SIM_PRESETS.some((p) => p.name === simulator);
     if (!isPreset && !simulator.endsWith('.json')) throw new UsageError(`--simulator: expected a preset (${SIM_PRESETS.map((p) => p.name).join(', ')}) or a .json file, actual "${simulator}"`);

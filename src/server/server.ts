@@ -7,7 +7,7 @@ import type { EventStore } from '../data/event-store.js';
 import { createLogger } from './logger.js';
 import { errorFrame } from './parse-frame.js';
 import { PROTOCOL_VERSION } from './protocol.js';
-import { answerData, Session, type SessionOptions } from './session.js';
+import { answerData, type PolicyHost, Session, type SessionOptions } from './session.js';
 import { markServedHere } from './this-thread.js';
 
 /** Options of {@link startServer}. */
@@ -44,6 +44,8 @@ export interface ServerOptions {
   readonly logger?: Logger;
   /** Answers plain HTTP requests (default: 426, a websocket upgrade expected); the arena serves its pages through it. */
   readonly httpHandler?: (request: IncomingMessage, response: ServerResponse) => void;
+  /** The arena that takes external policies over the protocol (1.2's `registerPolicy`). */
+  readonly policyHost?: PolicyHost;
 }
 
 /** A running server. */
@@ -150,6 +152,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RecGymSe
     maxObservationNumbers: o.maxObservationNumbers,
     idleTimeoutMs: o.idleTimeoutMs,
     now: () => performance.now(),
+    policyHost: o.policyHost,
   };
   const http = createHttpServer(o.httpHandler ?? refuseHttp);
   // UTF-8 is checked per frame by the session (BAD_FRAME, the connection stays usable), not by ws (which would close it with 1007).
@@ -171,7 +174,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RecGymSe
 
   function serveConnection(ws: WebSocket, request: IncomingMessage): void {
     const log = logger.child({ connectionId: nextConnectionId++ });
-    const session = new Session({ ...sessionOptions, logger: log });
+    const session = new Session({ ...sessionOptions, logger: log, push: (message) => ws.send(answerData(message)) });
     sessions.set(ws, session);
     log.info({ remote: request.socket.remoteAddress }, 'connection open');
     isAlive.set(ws, true);

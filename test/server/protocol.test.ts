@@ -18,8 +18,8 @@ describe('protocol', () => {
   });
 
   it('refuses a different major version and warns about a different minor one', () => {
-    expect(compareProtocol('1.1.3')).toEqual({ ok: true });
-    expect(compareProtocol('1.2.0')).toMatchObject({ ok: true, warning: expect.stringContaining('client protocol 1.2.0') });
+    expect(compareProtocol('1.2.3')).toEqual({ ok: true });
+    expect(compareProtocol('1.3.0')).toMatchObject({ ok: true, warning: expect.stringContaining('client protocol 1.3.0') });
     expect(compareProtocol('0.9.0')).toEqual({ ok: false, message: `hello.protocol: expected major version 1 (server ${PROTOCOL_VERSION}), actual 0.9.0` });
   });
 
@@ -38,7 +38,7 @@ describe('protocol', () => {
     expect(printed).toEqual(JSON.parse(JSON.stringify(protocolJsonSchema())));
     expect(printed.protocol).toBe(PROTOCOL_VERSION);
     const clientTypes = printed.client.oneOf.map((o: { properties: { type: { const: string } } }) => o.properties.type.const);
-    expect(clientTypes).toEqual(['hello', 'make', 'makeVector', 'reset', 'step', 'stepVector', 'close']);
+    expect(clientTypes).toEqual(['hello', 'make', 'makeVector', 'reset', 'step', 'stepVector', 'close', 'registerPolicy', 'recommendation']);
     const serverTypes = printed.server.oneOf.map((o: { properties: { type: { const: string } } }) => o.properties.type.const);
     expect(serverTypes).toContain('error');
   });

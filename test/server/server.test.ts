@@ -64,7 +64,7 @@ describe('startServer', () => {
       expectError(await client.request({ type: 'make', envId: 'Tianchi-Replay-v0' }), ErrorCode.HELLO_REQUIRED, 2);
       const welcome = await client.request({ type: 'hello', protocol: '1.7.0' });
       expect(welcome.type).toBe('welcome');
-      expect((welcome as { warnings: string[] }).warnings[0]).toMatch(/client protocol 1\.7\.0, server 1\.1\.0/);
+      expect((welcome as { warnings: string[] }).warnings[0]).toMatch(/client protocol 1\.7\.0, server 1\.2\.0/);
       expectError(await client.request({ type: 'hello', protocol: PROTOCOL_VERSION }), ErrorCode.INVALID_MESSAGE, 4);
     });
 
@@ -184,9 +184,9 @@ describe('startServer', () => {
 
     it('sends vector results as binary frames to a 1.1 client that asks, with the JSON results in them', async () => {
       await start();
-      const binary = await vectorSession({ protocol: '1.1.0', capabilities: ['binary-batches'] });
-      const json = await vectorSession({ protocol: '1.1.0' });
-      expect(binary.welcome).toMatchObject({ type: 'welcome', protocol: '1.1.0', warnings: [] });
+      const binary = await vectorSession({ protocol: '1.2.0', capabilities: ['binary-batches'] });
+      const json = await vectorSession({ protocol: '1.2.0' });
+      expect(binary.welcome).toMatchObject({ type: 'welcome', protocol: '1.2.0', warnings: [] });
       expect((binary.welcome as { capabilities: string[] }).capabilities).toContain('binary-batches');
       const requests = [{ type: 'reset' }, ...Array.from({ length: 20 }, (_, t) => ({ type: 'stepVector', actions: [t % 20, (t * 7) % 20, 19] }))];
       for (const request of requests) {
@@ -202,7 +202,7 @@ describe('startServer', () => {
     it('answers a 1.0 client with JSON even when it lists binary-batches, with the minor-version warning', async () => {
       await start();
       const old = await vectorSession({ protocol: '1.0.0', capabilities: ['binary-batches'] });
-      expect((old.welcome as { warnings: string[] }).warnings).toEqual([expect.stringMatching(/^client protocol 1\.0\.0, server 1\.1\.0: /)]);
+      expect((old.welcome as { warnings: string[] }).warnings).toEqual([expect.stringMatching(/^client protocol 1\.0\.0, server 1\.2\.0: /)]);
       const reset = await old.client.request({ type: 'reset', handle: old.handle });
       const step = await old.client.request({ type: 'stepVector', handle: old.handle, actions: [0, 1, 2] });
       expect(old.client.binary.has(reset) || old.client.binary.has(step)).toBe(false);
@@ -211,7 +211,7 @@ describe('startServer', () => {
 
     it('answers a binary frame from a client (junk, truncated, or a well-formed batch frame) with an error frame; the connection stays usable', async () => {
       await start();
-      const { client, handle } = await vectorSession({ protocol: '1.1.0', capabilities: ['binary-batches'] });
+      const { client, handle } = await vectorSession({ protocol: '1.2.0', capabilities: ['binary-batches'] });
       const batch = encodeBinaryFrame({ type: 'stepVector', id: 9, handle, actions: Int32Array.of(0, 1, 2) });
       for (const frame of [Buffer.from([0xde, 0xad]), batch.subarray(0, 11), batch]) {
         client.ws.send(frame, { binary: true });

@@ -13,7 +13,7 @@ import websockets
 
 from .binary_frame import decode_binary_frame
 
-PROTOCOL_VERSION = "1.1.0"
+PROTOCOL_VERSION = "1.2.0"
 
 #: What `Connection` announces by default: vector results as binary frames (protocol 1.1).
 BINARY_BATCHES = "binary-batches"

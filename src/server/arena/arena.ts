@@ -21,7 +21,7 @@ export interface ArenaOptions {
   /** The interleaving's draws and the policies drawn per impression. */
   readonly rng: Rng;
   readonly slateSize?: number;
-  /** Policies interleaved per impression: 2 is team-draft interleaving, more is multileaving. */
+  /** Policies interleaved per impression (at most those competing): 2 is team-draft interleaving, more is multileaving. */
   readonly teamsPerImpression?: number;
   readonly deadlineMs?: number;
   readonly rewards?: RewardTable;
@@ -82,8 +82,10 @@ const DEFAULTS = { slateSize: 10, teamsPerImpression: 2, deadlineMs: 100, traini
 export class Arena {
   readonly db: ArenaDb;
   readonly store: EventStore;
-  readonly policies: readonly Policy[];
   readonly health = new Health();
+  readonly #policies: Policy[];
+  /** Every policy name that ever had a team, in order of first appearance (the figures keep departed policies). */
+  readonly #names = new Set<string>();
   readonly #o: typeof DEFAULTS & ArenaOptions;
   readonly #rng: Rng;
   readonly #tallies = new Map<number, ImpressionTally>();
@@ -103,12 +105,32 @@ export class Arena {
     for (const [name, min] of [['slateSize', 1], ['teamsPerImpression', 2], ['deadlineMs', 1], ['resamples', 0]] as const) {
       if (!Number.isSafeInteger(o[name]) || o[name] < min) throw new RangeError(`Arena: expected ${name} to be an integer >= ${min}, actual ${o[name]}`);
     }
-    if (o.teamsPerImpression > o.policies.length) throw new RangeError(`Arena: expected teamsPerImpression <= ${o.policies.length} policies, actual ${o.teamsPerImpression}`);
     this.db = o.db;
     this.store = o.store;
-    this.policies = o.policies;
+    this.#policies = [...o.policies];
+    for (const p of o.policies) this.#names.add(p.name);
     this.#rng = o.rng;
     this.#rebuild();
+  }
+
+  /** The policies competing now. */
+  get policies(): readonly Policy[] {
+    return this.#policies;
+  }
+
+  /** Enters a policy (an external agent that registered); a taken name is a RangeError. */
+  addPolicy(policy: Policy): void {
+    if (this.#policies.some((p) => p.name === policy.name)) throw new RangeError(`policy name: expected a free name, actual "${policy.name}" is competing`);
+    this.#policies.push(policy);
+    this.#names.add(policy.name);
+    this.#version++;
+  }
+
+  /** Withdraws a policy (its connection ended); its figures stay. */
+  removePolicy(name: string): void {
+    const at = this.#policies.findIndex((p) => p.name === name);
+    if (at >= 0) this.#policies.splice(at, 1);
+    this.#version++;
   }
 
   get slateSize(): number {
@@ -127,6 +149,7 @@ export class Arena {
   #rebuild(): void {
     for (const m of this.db.impressions()) {
       const policies = m.outcomes.map((o) => o.policy);
+      for (const p of policies) this.#names.add(p);
       const teams = m.items.map((s) => policies.indexOf(s.team));
       this.#tallies.set(m.id, new ImpressionTally(m.kind, m.shopper, policies, teams, m.items.map((s) => s.item)));
       for (const o of m.outcomes) this.health.policyRequest(o.policy, o.isMissed);
@@ -141,16 +164,16 @@ export class Arena {
 
   /** The policies of the next impression: `teamsPerImpression` drawn uniformly without replacement. */
   #drawPolicies(): Policy[] {
-    const pool = [...this.policies];
+    const pool = [...this.#policies];
     const out: Policy[] = [];
-    for (let k = 0; k < this.#o.teamsPerImpression; k++) out.push(pool.splice(this.#rng.nextInt(pool.length), 1)[0]);
+    for (let k = 0, n = Math.min(this.#o.teamsPerImpression, pool.length); k < n; k++) out.push(pool.splice(this.#rng.nextInt(pool.length), 1)[0]);
     return out;
   }
 
   /** Asks the drawn policies (each under the deadline), interleaves their rankings and stores the impression; returns it. */
   async show(state: ShopperState): Promise<ShownSlate> {
     const started = performance.now();
-    const request = { log: state.log, row: state.row, time: state.time, size: this.#o.slateSize };
+    const request = { log: state.log, row: state.row, time: state.time, size: this.#o.slateSize, kind: state.kind };
     const drawn = this.#drawPolicies();
     const answers = await Promise.all(drawn.map((p) => rankWithDeadline(p, this.#o.control, request, this.#o.deadlineMs)));
     const slate = teamDraft(
@@ -235,7 +258,7 @@ export class Arena {
     const now = performance.now();
     if (this.#figures && (this.#figuresVersion === this.#version || now - this.#figuresAtMs < maxAgeMs)) return this.#figures;
     this.#figuresAtMs = now;
-    const names = this.policies.map((p) => p.name);
+    const names = [...this.#names];
     const of = (kind: ShopperKind): KindFigures => {
       const tallies = [...this.#tallies.values()].filter((t) => t.kind === kind);
       return {

@@ -11,6 +11,7 @@ export interface RankRequest {
   readonly time: number;
   /** Items wanted, best first. */
   readonly size: number;
+  readonly kind: 'human' | 'simulated';
 }
 
 /** A policy of the arena: ranks the catalogue's item indices for a request, best first. */

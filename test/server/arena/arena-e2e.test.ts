@@ -156,3 +156,45 @@ describe('arena over HTTP', () => {
     }
   });
 });
+
+describe('external policies over the protocol (1.2)', () => {
+  it('registers a websocket client as a policy that answers recommend requests; a late answer is a miss; leaving withdraws it', async () => {
+    const { openClient } = await import('../helpers.js');
+    const { PROTOCOL_VERSION } = await import('../../../src/server/protocol.js');
+    const { arena } = await testArena({ deadlineMs: 200, teamsPerImpression: 3 });
+    const agent = await openClient(arena.server.url);
+    try {
+      expect(await agent.request({ type: 'hello', protocol: PROTOCOL_VERSION })).toMatchObject({ type: 'welcome' });
+      expect(await agent.request({ type: 'registerPolicy', name: 'popularity' })).toMatchObject({ type: 'error', code: 'RECGYM_ERR_POLICY_REFUSED' });
+      expect(await agent.request({ type: 'registerPolicy', name: 'remote' })).toMatchObject({ type: 'policyRegistered', name: 'remote', deadlineMs: 200, slateSize: 10 });
+      expect(await agent.request({ type: 'registerPolicy', name: 'again' })).toMatchObject({ type: 'error', code: 'RECGYM_ERR_POLICY_REFUSED' });
+      expect(arena.arena.policies.map((p) => p.name)).toEqual(['popularity', 'recent', 'remote']);
+      const web = new WebClient(arena.httpUrl);
+      await web.register('hana', 'hana-password');
+      // The remote agent always ranks the same two items (raw ids of the data).
+      const wanted = [arena.arena.store.itemIds.rawOf(5), arena.arena.store.itemIds.rawOf(6)];
+      const slatePromise = web.request('/api/slate');
+      const recommend = (await agent.next()) as unknown as { type: string; id: null; requestId: string; shopperKind: string; size: number; history: unknown[] };
+      expect(recommend).toMatchObject({ type: 'recommend', id: null, shopperKind: 'human', size: 10, history: [] });
+      expect(await agent.request({ type: 'recommendation', requestId: recommend.requestId, items: wanted })).toMatchObject({ type: 'recommendationAccepted', isLate: false });
+      const slate = (await (await slatePromise).json()) as { impression: number; items: Array<{ itemId: number }> };
+      const remoteItems = arena.arena.db.impressionItems(slate.impression).filter((i) => i.team === 'remote').map((i) => i.item);
+      expect(remoteItems.length).toBeGreaterThan(0);
+      for (const item of remoteItems) expect(wanted).toContain(item);
+      expect(await agent.request({ type: 'recommendation', requestId: 'nope', items: [] })).toMatchObject({ type: 'error', code: 'RECGYM_ERR_POLICY_REFUSED' });
+      // An answer after the deadline: the control stood in, the miss is counted.
+      const late = web.request('/api/slate');
+      const second = (await agent.next()) as unknown as { requestId: string };
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(await agent.request({ type: 'recommendation', requestId: second.requestId, items: wanted })).toMatchObject({ type: 'recommendationAccepted', isLate: true });
+      await late;
+      expect(arena.arena.health.deadlineMisses().find((m) => m.policy === 'remote')).toEqual({ policy: 'remote', requests: 2, misses: 1 });
+      await agent.close();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(arena.arena.policies.map((p) => p.name)).toEqual(['popularity', 'recent']);
+      expect(arena.arena.figures().policies).toContain('remote');
+    } finally {
+      await arena.close();
+    }
+  });
+});
