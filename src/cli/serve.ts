@@ -2,7 +2,7 @@ import { claimSignals } from './signal-owner.js';
 import { readFileSync } from 'node:fs';
 import { ErrorCode, RecGymError } from '../core/errors.js';
 import { FORMAT_NAMES } from '../data/detect-format.js';
-import { createLogger, isLogLevel, LOG_LEVELS } from '../server/logger.js';
+import { createLogger, isLogLevel, LOG_LEVELS, type LogLevel } from '../server/logger.js';
 import { PROTOCOL_VERSION } from '../server/protocol.js';
 import { isLoopbackHost, startServer } from '../server/server.js';
 import { intFlag, parseFlags, UsageError, type Command } from './command.js';
@@ -38,7 +38,7 @@ const FLAGS = {
 } as const;
 
 /** The token on the first line of `path`; a missing file or an empty first line is a RecGymError naming the file. */
-function readToken(path: string): string {
+export function readToken(path: string): string {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -51,7 +51,7 @@ function readToken(path: string): string {
 }
 
 /** Resolves on the first SIGINT or SIGTERM. */
-function untilSignal(): Promise<NodeJS.Signals> {
+export function untilSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
     const on = (signal: NodeJS.Signals) => {
       process.off('SIGINT', on);
@@ -63,6 +63,20 @@ function untilSignal(): Promise<NodeJS.Signals> {
   });
 }
 
+/** The flags every listening command shares, checked: host (a non-loopback one needs --token-file), port, log level. */
+export function listenFlags(values: { host?: string; port?: string; 'log-level'?: string; 'token-file'?: string }): { host: string; port: number; level: LogLevel; tokenFile: string | undefined } {
+  const host = values.host ?? '127.0.0.1';
+  if (host.length === 0) throw new UsageError('--host: expected a host name or address, actual ""');
+  const port = intFlag('port', values.port, 8080, 0, 65535);
+  const level = values['log-level'] ?? 'info';
+  if (!isLogLevel(level)) throw new UsageError(`--log-level: expected one of ${LOG_LEVELS.join(', ')}, actual "${level}"`);
+  const tokenFile = values['token-file'];
+  if (tokenFile === undefined && !isLoopbackHost(host)) {
+    throw new UsageError(`--host ${host}: expected --token-file when the host is not loopback (127.0.0.1, ::1, localhost), actual none`);
+  }
+  return { host, port, level, tokenFile };
+}
+
 /** `recgym serve`: the websocket env server. */
 export const command: Command = {
   path: ['serve'],
@@ -70,19 +84,11 @@ export const command: Command = {
   usage: USAGE,
   async run(args, io) {
     const { values } = parseFlags(args, FLAGS, false);
-    const host = values.host ?? '127.0.0.1';
-    if (host.length === 0) throw new UsageError('--host: expected a host name or address, actual ""');
-    const port = intFlag('port', values.port, 8080, 0, 65535);
+    const { host, port, level, tokenFile } = listenFlags(values);
     const idleSeconds = intFlag('idle-timeout', values['idle-timeout'], 300, 1, 86_400);
     const rate = (name: 'rate-messages' | 'rate-bytes') => (values[name] === undefined ? undefined : intFlag(name, values[name], 0, 1));
     const rateMessagesPerSec = rate('rate-messages');
     const rateBytesPerSec = rate('rate-bytes');
-    const level = values['log-level'] ?? 'info';
-    if (!isLogLevel(level)) throw new UsageError(`--log-level: expected one of ${LOG_LEVELS.join(', ')}, actual "${level}"`);
-    const tokenFile = values['token-file'];
-    if (tokenFile === undefined && !isLoopbackHost(host)) {
-      throw new UsageError(`--host ${host}: expected --token-file when the host is not loopback (127.0.0.1, ::1, localhost), actual none`);
-    }
     const token = tokenFile === undefined ? undefined : readToken(tokenFile);
     const { store } = await loadStore(values.data, values.format);
     const logger = createLogger(level, { write: (line: string) => io.stdout(line) });

@@ -46,6 +46,8 @@ export const ErrorCode = {
   CONNECTION: 'RECGYM_ERR_CONNECTION',
   /** The server could not listen on its host and port. */
   LISTEN_FAILED: 'RECGYM_ERR_LISTEN_FAILED',
+  /** Server protocol (1.2): a policy registration or recommendation the server cannot take (no arena, a taken name, an unknown request). */
+  POLICY_REFUSED: 'RECGYM_ERR_POLICY_REFUSED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

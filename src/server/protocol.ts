@@ -101,8 +101,23 @@ const Close = z
   .object({ type: z.literal('close'), id: RequestId, handle: Handle })
   .describe('Closes an env; its handle then answers `RECGYM_ERR_ENV_CLOSED`. Answered by `closed`.');
 
+const PolicyName = z.string().regex(/^[A-Za-z0-9_.-]{1,40}$/, 'expected 1 to 40 letters, digits, "_", "-" or "."');
+
+const RegisterPolicy = z
+  .object({ type: z.literal('registerPolicy'), id: RequestId, name: PolicyName.describe("the policy's name in the arena's figures") })
+  .describe('(1.2, arena servers) Enters this connection as a policy of the arena: the server then sends `recommend` requests. Answered by `policyRegistered`.');
+
+const Recommendation = z
+  .object({
+    type: z.literal('recommendation'),
+    id: RequestId,
+    requestId: z.string().max(64).describe('the `recommend.requestId` answered'),
+    items: z.array(z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)).max(1000).describe('item ids of the data, best first; unknown ids are skipped'),
+  })
+  .describe('(1.2) Answers a `recommend`. Answered by `recommendationAccepted`.');
+
 /** Every message a client sends: a request with an `id`, answered by exactly one response, in order. */
-export const ClientMessageSchema = z.discriminatedUnion('type', [Hello, Make, MakeVector, Reset, Step, StepVector, Close]);
+export const ClientMessageSchema = z.discriminatedUnion('type', [Hello, Make, MakeVector, Reset, Step, StepVector, Close, RegisterPolicy, Recommendation]);
 export type ClientMessage = z.infer<typeof ClientMessageSchema>;
 /** A client message as written (defaults not yet applied). */
 export type ClientMessageInput = z.input<typeof ClientMessageSchema>;
@@ -195,6 +210,35 @@ const VectorStepResult = z
 
 const Closed = z.object({ type: z.literal('closed'), id: RequestId, handle: Handle }).describe('Answers `close`.');
 
+const PolicyRegistered = z
+  .object({
+    type: z.literal('policyRegistered'),
+    id: RequestId,
+    name: z.string(),
+    deadlineMs: z.number().int().min(1).describe('a `recommendation` later than this after its `recommend` is replaced by the control policy'),
+    slateSize: z.number().int().min(1),
+  })
+  .describe('Answers `registerPolicy`.');
+
+const RecommendationAccepted = z
+  .object({ type: z.literal('recommendationAccepted'), id: RequestId, requestId: z.string(), isLate: z.boolean().describe('it came after the deadline: the control policy was shown instead') })
+  .describe('Answers `recommendation`.');
+
+const Recommend = z
+  .object({
+    type: z.literal('recommend'),
+    id: z.null().describe('null: a request of the server, not a response'),
+    requestId: z.string().describe('to quote in the `recommendation`'),
+    policy: z.string(),
+    shopperKind: z.enum(['human', 'simulated']),
+    history: z
+      .array(z.object({ item: z.number(), behavior: z.number().int().min(1).max(4), time: z.number().int().describe('unix seconds') }))
+      .describe("the shopper's latest events, oldest first (item ids of the data)"),
+    size: z.number().int().min(1).describe('items wanted, best first'),
+    deadlineMs: z.number().int().min(1),
+  })
+  .describe('(1.2) Sent by the server, unasked, to a connection registered as a policy: rank items for a shopper. Not a response (its `id` is null).');
+
 /** One zod issue of a refused message. */
 export const IssueSchema = z.object({ code: z.string(), path: z.array(z.union([z.string(), z.number()])), message: z.string() });
 export type Issue = z.infer<typeof IssueSchema>;
@@ -220,6 +264,9 @@ export const ServerMessageSchema = z.discriminatedUnion('type', [
   VectorResetResult,
   VectorStepResult,
   Closed,
+  PolicyRegistered,
+  RecommendationAccepted,
+  Recommend,
   ErrorFrame,
 ]);
 export type ServerMessage = z.infer<typeof ServerMessageSchema>;
@@ -250,6 +297,7 @@ export const PROTOCOL_ERRORS: ReadonlyArray<{ code: ErrorCode; when: string }> =
     code: ErrorCode.RATE_LIMITED,
     when: 'a request over the connection\'s rate limit (`recgym serve --rate-messages / --rate-bytes`); `retryAfterMs` says when it would be admitted, the request is not run',
   },
+  { code: ErrorCode.POLICY_REFUSED, when: '`registerPolicy` on a server without an arena, a taken name or a second one per connection; a `recommendation` of an unknown request' },
   { code: ErrorCode.INTERNAL, when: 'the server failed on a valid request (it logs the cause)' },
 ];
 

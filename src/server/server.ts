@@ -1,4 +1,4 @@
-import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpServer, type Server as HttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -8,7 +8,7 @@ import { createLogger } from './logger.js';
 import { errorFrame, requestIdOf } from './parse-frame.js';
 import { RateLimiter, type RateLimits } from './rate-limit.js';
 import { PROTOCOL_VERSION } from './protocol.js';
-import { answerData, Session, type SessionOptions } from './session.js';
+import { answerData, type PolicyHost, Session, type SessionOptions } from './session.js';
 import { markServedHere } from './this-thread.js';
 
 /** Options of {@link startServer}. */
@@ -49,6 +49,10 @@ export interface ServerOptions {
   readonly now?: () => number;
   /** Where JSON-line logs go (default: pino on stdout at info). */
   readonly logger?: Logger;
+  /** Answers plain HTTP requests (default: 426, a websocket upgrade expected); the arena serves its pages through it. */
+  readonly httpHandler?: (request: IncomingMessage, response: ServerResponse) => void;
+  /** The arena that takes external policies over the protocol (1.2's `registerPolicy`). */
+  readonly policyHost?: PolicyHost;
 }
 
 /** A running server. */
@@ -57,6 +61,8 @@ export interface RecGymServer {
   readonly port: number;
   /** `ws://host:port`. */
   readonly url: string;
+  /** The underlying HTTP server (its sockets: the arena's health). */
+  readonly http: HttpServer;
   /** Open connections. */
   readonly connections: number;
   /** Closes every env and connection, then stops listening; safe to call twice. */
@@ -166,9 +172,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RecGymSe
     maxObservationNumbers: o.maxObservationNumbers,
     idleTimeoutMs: o.idleTimeoutMs,
     now,
+    policyHost: o.policyHost,
   };
   const limits: RateLimits = { messagesPerSec: o.rateMessagesPerSec, bytesPerSec: o.rateBytesPerSec };
-  const http = createHttpServer(refuseHttp);
+  const http = createHttpServer(o.httpHandler ?? refuseHttp);
   // UTF-8 is checked per frame by the session (BAD_FRAME, the connection stays usable), not by ws (which would close it with 1007).
   const wss = new WebSocketServer({ noServer: true, maxPayload: o.maxPayload, perMessageDeflate: false, skipUTF8Validation: true });
   const sessions = new Map<WebSocket, Session>();
@@ -188,7 +195,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RecGymSe
 
   function serveConnection(ws: WebSocket, request: IncomingMessage): void {
     const log = logger.child({ connectionId: nextConnectionId++ });
-    const session = new Session({ ...sessionOptions, logger: log });
+    const session = new Session({ ...sessionOptions, logger: log, push: (message) => ws.send(answerData(message)) });
     sessions.set(ws, session);
     log.info({ remote: request.socket.remoteAddress }, 'connection open');
     isAlive.set(ws, true);
@@ -318,6 +325,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RecGymSe
     host: o.host,
     port,
     url,
+    http,
     get connections() {
       return sessions.size;
     },

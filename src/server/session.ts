@@ -31,6 +31,25 @@ export interface SessionOptions {
   /** Milliseconds of a monotonic clock. */
   readonly now: () => number;
   readonly logger: Logger;
+  /** The arena that takes external policies (`registerPolicy`, protocol 1.2); none: refused. */
+  readonly policyHost?: PolicyHost;
+  /** Sends a message the server initiates (a `recommend`) on this connection. */
+  readonly push?: (message: ServerMessage) => void;
+}
+
+/** A connection registered as a policy: its answers go to {@link PolicyLink.answer}; the connection's end calls `close`. */
+export interface PolicyLink {
+  readonly deadlineMs: number;
+  readonly slateSize: number;
+  /** Takes the recommendation of request `requestId`: `late` after its deadline, `unknown` for a request this policy was not sent (or that expired). */
+  answer(requestId: string, items: readonly number[]): 'accepted' | 'late' | 'unknown';
+  close(): void;
+}
+
+/** Where a connection registers as a policy (the arena). */
+export interface PolicyHost {
+  /** Adds the policy `name` that ranks by sending `recommend` through `push`; throws POLICY_REFUSED (a RecGymError) for a taken name. */
+  register(name: string, push: (message: ServerMessage) => void, logger: Logger): PolicyLink;
 }
 
 type Entry =
@@ -130,6 +149,8 @@ export class Session {
   #acceptsBinaryRequests = false;
   /** Numbers of one step's observations over the open envs. */
   #openNumbers = 0;
+  /** This connection as a policy of the arena (after `registerPolicy`). */
+  #policy: PolicyLink | undefined;
 
   constructor(options: SessionOptions) {
     this.#options = options;
@@ -204,6 +225,8 @@ export class Session {
   /** Closes every env (the connection ended). */
   close(): void {
     for (const [handle, entry] of this.#entries) this.#closeEntry(handle, entry, 'closed with its connection');
+    this.#policy?.close();
+    this.#policy = undefined;
   }
 
   #dispatch(message: ClientMessage): Answer {
@@ -224,7 +247,27 @@ export class Session {
         return this.#stepVector(message.id, message.handle, Int32Array.from(message.actions));
       case 'close':
         return this.#close(message);
+      case 'registerPolicy':
+        return this.#registerPolicy(message);
+      case 'recommendation':
+        return this.#recommendation(message);
     }
+  }
+
+  #registerPolicy(message: RequestOf<'registerPolicy'>): ServerMessage {
+    const { policyHost, push } = this.#options;
+    if (!policyHost || !push) throw new RequestError(ErrorCode.POLICY_REFUSED, 'registerPolicy: expected a server running an arena (recgym arena), actual recgym serve');
+    if (this.#policy) throw new RequestError(ErrorCode.POLICY_REFUSED, 'registerPolicy: expected one policy per connection, actual a second one');
+    this.#policy = policyHost.register(message.name, push, this.#logger);
+    this.#logger.info({ policy: message.name }, 'policy registered');
+    return { type: 'policyRegistered', id: message.id, name: message.name, deadlineMs: this.#policy.deadlineMs, slateSize: this.#policy.slateSize };
+  }
+
+  #recommendation(message: RequestOf<'recommendation'>): ServerMessage {
+    if (!this.#policy) throw new RequestError(ErrorCode.POLICY_REFUSED, 'recommendation: expected a registerPolicy first, actual none');
+    const outcome = this.#policy.answer(message.requestId, message.items);
+    if (outcome === 'unknown') throw new RequestError(ErrorCode.POLICY_REFUSED, `recommendation.requestId: expected a pending recommend of this policy, actual ${JSON.stringify(message.requestId)}`);
+    return { type: 'recommendationAccepted', id: message.id, requestId: message.requestId, isLate: outcome === 'late' };
   }
 
   #hello(message: RequestOf<'hello'>): ServerMessage {

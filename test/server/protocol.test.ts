@@ -38,7 +38,7 @@ describe('protocol', () => {
     expect(printed).toEqual(JSON.parse(JSON.stringify(protocolJsonSchema())));
     expect(printed.protocol).toBe(PROTOCOL_VERSION);
     const clientTypes = printed.client.oneOf.map((o: { properties: { type: { const: string } } }) => o.properties.type.const);
-    expect(clientTypes).toEqual(['hello', 'make', 'makeVector', 'reset', 'step', 'stepVector', 'close']);
+    expect(clientTypes).toEqual(['hello', 'make', 'makeVector', 'reset', 'step', 'stepVector', 'close', 'registerPolicy', 'recommendation']);
     const serverTypes = printed.server.oneOf.map((o: { properties: { type: { const: string } } }) => o.properties.type.const);
     expect(serverTypes).toContain('error');
   });

@@ -17,8 +17,13 @@ export interface ServeProcess {
 
 /** Starts `node dist/src/cli/main.js serve --port 0 ...args` and waits for its `listening` line. */
 export function startServeProcess(args: string[] = []): Promise<ServeProcess> {
+  return startLoggingProcess('serve', args, 'listening');
+}
+
+/** Starts `node dist/src/cli/main.js COMMAND --port 0 ...args` and waits for the JSON log line whose msg is `ready`; `url` is that line's. */
+export function startLoggingProcess(command: string, args: string[], ready: string): Promise<ServeProcess> {
   if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run npm run build`);
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, command, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: Array<Record<string, unknown>> = [];
   let stderr = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -35,19 +40,19 @@ export function startServeProcess(args: string[] = []): Promise<ServeProcess> {
         buffered = buffered.slice(newline + 1);
         newline = buffered.indexOf('\n');
         lines.push(line);
-        if (line.msg === 'listening') {
+        if (line.msg === ready) {
           resolve({
             url: line.url as string,
             child,
             lines,
             stop(signal = 'SIGTERM') {
-              if (child.exitCode === null) child.kill(signal);
+              if (child.exitCode === null && child.signalCode === null) child.kill(signal);
               return exited;
             },
           });
         }
       }
     });
-    void exited.then((code) => reject(new Error(`recgym serve exited with ${code} before listening: ${stderr}`)));
+    void exited.then((code) => reject(new Error(`recgym ${command} exited with ${code} before ${ready}: ${stderr}`)));
   });
 }

@@ -212,7 +212,7 @@ describe('startServer', () => {
 
     it('answers a binary frame from a client (junk, truncated, or a well-formed batch frame) with an error frame; the connection stays usable', async () => {
       await start();
-      const { client, handle } = await vectorSession({ protocol: '1.1.0', capabilities: ['binary-batches'] });
+      const { client, handle } = await vectorSession({ protocol: '1.2.0', capabilities: ['binary-batches'] });
       const batch = encodeBinaryFrame({ type: 'stepVector', id: 9, handle, actions: Int32Array.of(0, 1, 2) });
       for (const frame of [Buffer.from([0xde, 0xad]), batch.subarray(0, 11), batch]) {
         client.ws.send(frame, { binary: true });
