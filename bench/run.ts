@@ -9,6 +9,7 @@ const SUITES: ReadonlyArray<{ name: string; load: () => Promise<BenchSuite> }> =
   { name: 'dqn-train', load: async () => (await import('./dqn-train.bench.js')).suite },
   { name: 'sim', load: async () => (await import('./sim.bench.js')).suite },
   { name: 'server-load', load: async () => (await import('./server-load.bench.js')).suite },
+  { name: 'arena-load', load: async () => (await import('./arena-load.bench.js')).suite },
 ];
 
 const HELP = `usage: npm run bench -- [--json] [--quick] [--only NAME[,NAME]]

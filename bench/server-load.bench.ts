@@ -29,7 +29,7 @@ function startServer(): Promise<{ url: string; child: ChildProcess }> {
 }
 
 /** Peak and current resident memory of a process, in MB (Linux /proc). */
-function memoryMb(pid: number): { peak: number; current: number } {
+export function memoryMb(pid: number): { peak: number; current: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? Number.NaN);
   return { peak: kb('VmHWM') / 1024, current: kb('VmRSS') / 1024 };
@@ -43,7 +43,7 @@ function cpuSeconds(pid: number): number {
 }
 
 /** A connection that sends one request at a time and resolves each response (a binary frame decoded, as a client would). */
-class LoadClient {
+export class LoadClient {
   readonly #ws: WebSocket;
   #resolve: ((message: Record<string, unknown>) => void) | undefined;
   #nextId = 1;
@@ -116,12 +116,12 @@ function pythonClientFigures(url: string, durationMs: number, log: (line: string
   ];
 }
 
-function percentile(sorted: Float64Array, q: number): number {
+export function percentile(sorted: Float64Array, q: number): number {
   return sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 }
 
 /** Round trips of `body` on every client until `durationMs` has passed; latencies in ms. */
-async function closedLoop(clients: LoadClient[], durationMs: number, body: (client: LoadClient) => Promise<void>): Promise<{ count: number; seconds: number; latencies: Float64Array }> {
+export async function closedLoop(clients: LoadClient[], durationMs: number, body: (client: LoadClient) => Promise<void>): Promise<{ count: number; seconds: number; latencies: Float64Array }> {
   const latencies: number[] = [];
   const start = performance.now();
   const end = start + durationMs;

@@ -47,7 +47,7 @@ describe.skipIf(!hasChromium)('the arena in a real browser (Debian chromium via 
       await page.screenshot({ path: join(SCREENSHOTS, 'shop.png'), fullPage: true });
       await page.goto(`${arena.httpUrl}/arena`);
       // The figures are recomputed at most once a second; the page refreshes them every 2 s.
-      await page.waitForFunction(() => document.querySelector('#human .events')?.textContent === '1', null, { timeout: 10_000 });
+      await page.locator('#human .events', { hasText: /^1$/ }).waitFor({ timeout: 10_000 });
       expect(await page.textContent('#human .impressions')).toBe('3');
       const decisive = await page.$$eval('#human table.pairs td:nth-child(3)', (cells) => cells.map((c) => c.textContent));
       expect(decisive).toEqual([expect.stringMatching(/^(1 \/ 0|0 \/ 1) \/ 2$/)]);
