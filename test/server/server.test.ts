@@ -543,9 +543,9 @@ describe('startServer', () => {
       client.ws.pause();
       const count = 400;
       for (let i = 0; i < count; i++) client.send({ id: i, type: 'stepVector', handle, actions: new Array(64).fill(i % 20) });
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      const paused = lines.find((l) => l.msg === 'backpressure: reading paused');
-      expect(paused).toBeDefined();
+      // However slow the machine, the server pauses once its unread answers pass the high-water mark.
+      for (let waited = 0; waited < 20_000 && !lines.some((l) => l.msg === 'backpressure: reading paused'); waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(lines.find((l) => l.msg === 'backpressure: reading paused')).toBeDefined();
       client.ws.resume();
       for (let i = 0; i < count; i++) expect(await client.next()).toMatchObject({ type: 'vectorStepResult', id: i });
     });
