@@ -183,8 +183,9 @@ config = {
 }
 \`\`\`
 
-The factory is tested against a server (clients/python/tests); the Ray lines above are not: Ray is
-not installable on the machines this project is built on.
+The factory is tested against a server (clients/python/tests). The Ray lines above compile
+(\`python3 -m py_compile\`, test/server/protocol.test.ts) but have never been run: Ray is not
+installable on the machines this project is built on, so no RLlib rollout worker has used them.
 `;
 
 /** docs/protocol.md, generated from the zod schemas of protocol.ts (`recgym protocol > docs/protocol.md`). */
