@@ -238,6 +238,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RecGymSe
             ? errorFrame(null, ErrorCode.FRAME_TOO_LARGE, `expected a frame of at most ${o.maxMessageBytes} bytes, actual ${data.length}`)
             : answerWithin(data, isBinary);
         ws.send(answerData(response), onSent);
+        // written out at once (nothing buffered): the frame's memory is free for the next binary answer
+        if (response.type === 'binary' && ws.bufferedAmount === 0) session.recycleFrame(response);
       }
       queue.length = 0;
       head = 0;

@@ -43,6 +43,19 @@ describe('encodeBinaryFrame / decodeBinaryFrame', () => {
     expect([...padded.subarray(start)]).toEqual([9, 9, 9, 9, 9, 0, 0, 0, 255, 0, 0, 0, 0, 0, 0, 0]);
   });
 
+  it('writes into scratch memory when the frame fits there, else into memory of its own', () => {
+    const scratch = Buffer.alloc(4096, 0xee);
+    const frame = encodeBinaryFrame(MESSAGE, scratch);
+    expect(frame.buffer).toBe(scratch.buffer);
+    expect(decodeBinaryFrame(frame)).toEqual({ ok: true, message: MESSAGE });
+    expect(frame.equals(encodeBinaryFrame(MESSAGE))).toBe(true);
+    const small = Buffer.alloc(16);
+    const own = encodeBinaryFrame(MESSAGE, small);
+    expect(own.buffer).not.toBe(small.buffer);
+    expect(own.byteOffset).toBe(0);
+    expect(own.buffer.byteLength).toBe(own.length);
+  });
+
   it('refuses malformed frames with the reason', () => {
     const good = encodeBinaryFrame(MESSAGE);
     const reasons = [
