@@ -384,6 +384,8 @@ describe('startServer', () => {
       expect(JSON.stringify(hello).length).toBe(150);
       client.send(hello);
       expect((await client.next()).type).toBe('welcome');
+      client.send({ id: 3, type: 'make', envId: 'Tianchi-Replay-C20-v0', options: { padding: 'p'.repeat(16 << 10) } });
+      expect(await client.next()).toMatchObject({ type: 'error', id: null, code: ErrorCode.RATE_LIMITED });
       client.send({ id: 2, type: 'make', envId: 'Tianchi-Replay-C20-v0' });
       expect(await client.next()).toMatchObject({
         type: 'error',
