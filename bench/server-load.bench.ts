@@ -42,7 +42,7 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-/** A connection that sends one request at a time and resolves each response (a binary frame decoded, as a client would). */
+/** A connection that sends one request at a time and resolves each response (a binary frame decoded as the TypeScript client does: views where aligned). */
 class LoadClient {
   readonly #ws: WebSocket;
   #resolve: ((message: Record<string, unknown>) => void) | undefined;
@@ -54,7 +54,7 @@ class LoadClient {
       const resolve = this.#resolve;
       this.#resolve = undefined;
       if (!isBinary) return resolve?.(JSON.parse(data.toString()));
-      const decoded = decodeBinaryFrame(data);
+      const decoded = decodeBinaryFrame(data, { copy: false });
       if (!decoded.ok) throw new Error(`bench client: ${decoded.reason}`);
       resolve?.(decoded.message);
     });

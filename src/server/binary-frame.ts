@@ -122,8 +122,13 @@ function place(message: Record<string, unknown>, path: string[], array: TypedArr
   return undefined;
 }
 
-/** Reads a binary frame back: magic, header, arrays and the frame's exact length are checked; every array is a fresh copy. */
-export function decodeBinaryFrame(bytes: Uint8Array): DecodedFrame {
+/**
+ * Reads a binary frame back: magic, header, arrays and the frame's exact length are checked. Every
+ * array is a fresh copy, or with `copy: false` a view of `bytes` where it is aligned for its type
+ * (for bytes the caller owns and keeps unchanged, as a client's received frame).
+ */
+export function decodeBinaryFrame(bytes: Uint8Array, options: { readonly copy?: boolean } = {}): DecodedFrame {
+  const isCopy = options.copy ?? true;
   if (bytes.length < 8 || Buffer.from(bytes.buffer, bytes.byteOffset, 4).toString('latin1') !== BINARY_MAGIC) {
     return refuse(`expected a binary frame starting with ${BINARY_MAGIC}, actual ${bytes.length} bytes without it`);
   }
@@ -149,8 +154,13 @@ export function decodeBinaryFrame(bytes: Uint8Array): DecodedFrame {
     const Typed = DTYPES[dtype];
     const byteLength = length * Typed.BYTES_PER_ELEMENT;
     if (offset + byteLength > bytes.length) return refuse(`${path.join('.')}: expected ${byteLength} bytes at ${offset}, actual a frame of ${bytes.length} bytes`);
-    const array = new Typed(length);
-    new Uint8Array(array.buffer).set(bytes.subarray(offset, offset + byteLength));
+    const start = bytes.byteOffset + offset;
+    let array: TypedArray;
+    if (!isCopy && start % Typed.BYTES_PER_ELEMENT === 0) array = new Typed(bytes.buffer as ArrayBuffer, start, length);
+    else {
+      array = new Typed(length);
+      new Uint8Array(array.buffer).set(bytes.subarray(offset, offset + byteLength));
+    }
     const misplaced = place(out, path, array);
     if (misplaced !== undefined) return refuse(misplaced);
     offset = pad8(offset + byteLength);
