@@ -521,12 +521,16 @@ describe('startServer', () => {
 
   describe('idle envs', () => {
     it('closes an env idle past the timeout; its handle answers ENV_CLOSED', async () => {
-      const { lines } = await start({ idleTimeoutMs: 100 });
+      // the server's clock moves 40 ms per round, whatever this machine's load does to real timers
+      let clockMs = 0;
+      const { lines } = await start({ idleTimeoutMs: 100, now: () => clockMs });
       const client = await greeted();
       const idle = await made(client, { type: 'make', envId: 'Tianchi-Replay-v0' });
       const busy = await made(client, { type: 'make', envId: 'Tianchi-Replay-v0' });
       for (let i = 0; i < 8; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 40));
+        clockMs += 40;
+        // the idle sweep (every 25 ms of real time) sees this time before the busy env is used again
+        await new Promise((resolve) => setTimeout(resolve, 60));
         expect((await client.request({ type: 'reset', handle: busy })).type).toBe('resetResult');
       }
       const response = await client.request({ type: 'reset', handle: idle });
