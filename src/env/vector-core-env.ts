@@ -1,14 +1,51 @@
 import { ErrorCode, RecGymError } from '../core/errors.js';
 import { assertSeed } from '../core/rng.js';
 import { CoreEnv } from './core-env.js';
-import type { EnvSpec, VectorEnv } from './env.js';
+import type { EnvSpec, VectorEnv, VectorEnvResetResult, VectorEnvStepResult } from './env.js';
 import type { MdpCore } from './mdp-core.js';
 import { observationAt, type ReplayObservation, type ReplayObservationSpace, type VectorObservation } from './observation.js';
 import type { ReplayAction } from './recommendation-env.js';
 import { Slate } from './spaces/slate.js';
 import type { Discrete } from './spaces/discrete.js';
 import type { Space } from './spaces/space.js';
-import type { VectorResetResult, VectorStepInfo, VectorStepResult } from './vector-env.js';
+
+/** Per-slot diagnostics of a vector step. */
+export interface VectorStepInfo {
+  /** Store position of the logged event each slot's action was judged against. */
+  readonly targetPositions: Int32Array;
+  /** Index of that event's item in the candidates (slate: in the action), -1 when absent. */
+  readonly positiveIndices: Int32Array;
+  /** Episode index each slot was in when it acted. */
+  readonly episodes: Int32Array;
+  /** Return and length of the episode that just ended (valid where terminated or truncated). */
+  readonly episodeReturns: Float64Array;
+  readonly episodeLengths: Int32Array;
+}
+
+/**
+ * What `VectorRecommendationEnv.step` returns. All arrays are preallocated and OVERWRITTEN by the
+ * next `step` or `reset`: copy what you keep.
+ */
+export interface VectorStepResult extends VectorEnvStepResult<VectorObservation> {
+  /** Next observations; a finished slot already shows its new episode's first observation (same-step auto-reset). */
+  readonly observations: VectorObservation;
+  readonly rewards: Float32Array;
+  readonly terminations: Uint8Array;
+  readonly truncations: Uint8Array;
+  /** 1 where the action hit the logged event. */
+  readonly hits: Uint8Array;
+  /** The item each slot's user acted on this step (the logged next event's item): what a learner may learn from without reading the log. */
+  readonly nextItems: Int32Array;
+  /** The last observation of each finished episode, valid only where terminations | truncations: bootstrap from it through truncation. */
+  readonly finalObservations: VectorObservation;
+  readonly info: VectorStepInfo;
+}
+
+/** What `VectorRecommendationEnv.reset` returns (buffers overwritten by later calls). */
+export interface VectorResetResult extends VectorEnvResetResult<VectorObservation> {
+  readonly observations: VectorObservation;
+  readonly info: { readonly episodes: Int32Array; readonly numEpisodes: number; readonly passes: number };
+}
 
 /**
  * The vector form of an env over an {@link MdpCore} (replay or simulated): `numEnvs` slots in
