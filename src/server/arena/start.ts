@@ -68,7 +68,7 @@ export async function startArena(o: ArenaServerOptions): Promise<ArenaServer> {
     const handler = createArenaHandler({ arena, auth, humans, logger: o.logger, isSecure: o.isSecure, connections: () => server?.connections ?? 0 });
     const simulated =
       (o.simulated ?? 0) > 0 && o.simulator ? new SimulatedShoppers(arena, new ShopperModel(o.simulator, o.store, 'arena simulator'), o.simulated ?? 0, fork(rng, 'simulated')) : undefined;
-    server = await startServer({ host: o.host, port: o.port, token: o.token, store: o.store, logger: o.logger, httpHandler: handler, policyHost: new ExternalPolicies(arena) });
+    server = await startServer({ host: o.host, port: o.port, token: o.token, store: o.store, logger: o.logger, httpHandler: handler, policyHost: new ExternalPolicies(arena), onFrame: () => arena.health.message(Date.now()) });
     const running = server;
     simulated?.start(o.paceMs ?? 1000, (error) => o.logger.error({ err: error }, 'simulated shopper stopped'));
     const host = running.host.includes(':') ? `[${running.host}]` : running.host;
