@@ -2,9 +2,10 @@
 
     python3 bench/python_client_load.py URL SECONDS   (PYTHONPATH=clients/python)
 
-Prints one JSON object: single steps/s with p50/p99 round trip (one connection, RemoteEnv.step)
-and env steps/s through stepVector on 256 slots (RemoteVectorEnv.step; results as binary frames,
-the client's default, then as JSON).
+Prints one JSON object: single steps/s with p50/p99 round trip (one connection, RemoteEnv.step,
+sent as binary requests: the client's default) and env steps/s through stepVector on 256 slots
+(RemoteVectorEnv.step: requests and results as binary frames, the client's default; results alone
+as binary frames; both as JSON).
 """
 
 import json
@@ -55,6 +56,7 @@ def main(url, seconds):
         connection.close()
         return measured
 
+    both_count, both_elapsed, both_latencies = vector_loop(("binary-batches", "binary-requests"))
     vector_count, vector_elapsed, vector_latencies = vector_loop(("binary-batches",))
     json_count, json_elapsed, _ = vector_loop(())
     print(json.dumps({
@@ -65,6 +67,8 @@ def main(url, seconds):
         "vectorP50Ms": percentile(vector_latencies, 0.5),
         "vectorP99Ms": percentile(vector_latencies, 0.99),
         "vectorJsonEnvStepsPerSec": json_count * NUM_ENVS / json_elapsed,
+        "vectorBothEnvStepsPerSec": both_count * NUM_ENVS / both_elapsed,
+        "vectorBothP99Ms": percentile(both_latencies, 0.99),
     }))
 
 

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
 import { decodeBinaryFrame } from '../src/server/binary-frame.js';
-import { BINARY_BATCHES, PROTOCOL_VERSION } from '../src/server/protocol.js';
+import { encodeBinaryRequest } from '../src/server/binary-request.js';
+import { BINARY_BATCHES, BINARY_REQUESTS, PROTOCOL_VERSION } from '../src/server/protocol.js';
 import type { BenchSuite, Figure } from './lib.js';
 
 const BIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
@@ -32,6 +33,13 @@ export function memoryMb(pid: number): { peak: number; current: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? Number.NaN);
   return { peak: kb('VmHWM') / 1024, current: kb('VmRSS') / 1024 };
+}
+
+/** CPU seconds (user + system) a process has used (Linux /proc; clock ticks of 1/100 s). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  // fields after the command: state is [0], utime [11], stime [12]
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /** A connection that sends one request at a time and resolves each response (a binary frame decoded, as a client would). */
@@ -70,6 +78,14 @@ export class LoadClient {
     });
   }
 
+  /** A step or stepVector sent as a binary request (the connection announced binary-requests). */
+  binaryRequest(type: 'step' | 'stepVector', handle: number, actions: ArrayLike<number>): Promise<Record<string, unknown>> {
+    return new Promise((resolve) => {
+      this.#resolve = resolve;
+      this.#ws.send(encodeBinaryRequest({ type, id: this.#nextId++, handle, actions }));
+    });
+  }
+
   close(): void {
     this.#ws.close();
   }
@@ -89,12 +105,14 @@ function pythonClientFigures(url: string, durationMs: number, log: (line: string
   if (run.status !== 0) throw new Error(`python_client_load.py failed: ${run.stderr}`);
   const r = JSON.parse(run.stdout) as Record<string, number>;
   return [
-    { key: 'server.python.stepsPerSec', value: r.stepsPerSec, unit: 'steps/s', what: 'Python RemoteEnv.step, one connection' },
+    { key: 'server.python.stepsPerSec', value: r.stepsPerSec, unit: 'steps/s', what: 'Python RemoteEnv.step, one connection (binary requests)' },
     { key: 'server.python.p50Ms', value: r.p50Ms, unit: 'ms', what: 'Python step round trip, median' },
     { key: 'server.python.p99Ms', value: r.p99Ms, unit: 'ms', what: 'Python step round trip, 99th percentile' },
-    { key: 'server.python.vector.envStepsPerSec', value: r.vectorEnvStepsPerSec, unit: 'env steps/s', what: 'Python RemoteVectorEnv.step on 256 slots (binary frames)' },
+    { key: 'server.python.vector.binaryBoth.envStepsPerSec', value: r.vectorBothEnvStepsPerSec, unit: 'env steps/s', what: 'Python RemoteVectorEnv.step on 256 slots, requests and results as binary frames (the default)' },
+    { key: 'server.python.vector.binaryBoth.p99Ms', value: r.vectorBothP99Ms, unit: 'ms', what: 'its round trip, 99th percentile' },
+    { key: 'server.python.vector.envStepsPerSec', value: r.vectorEnvStepsPerSec, unit: 'env steps/s', what: 'the same with JSON requests, binary results' },
     { key: 'server.python.vector.json.envStepsPerSec', value: r.vectorJsonEnvStepsPerSec, unit: 'env steps/s', what: 'the same with results as JSON' },
-    { key: 'server.python.vector.p99Ms', value: r.vectorP99Ms, unit: 'ms', what: 'Python stepVector round trip, 99th percentile' },
+    { key: 'server.python.vector.p99Ms', value: r.vectorP99Ms, unit: 'ms', what: 'Python stepVector round trip (JSON requests, binary results), 99th percentile' },
   ];
 }
 
@@ -136,41 +154,60 @@ export const suite: BenchSuite = {
     const { url, child } = await startServer();
     const pid = child.pid as number;
     try {
-      const clients = await Promise.all(Array.from({ length: connections }, () => LoadClient.open(url)));
-      const handles = new Map<LoadClient, number>();
-      for (const client of clients) {
-        const made = await client.request({ type: 'make', envId: ENV_ID, seed: handles.size });
-        handles.set(client, made.handle as number);
-        await client.request({ type: 'reset', handle: made.handle });
-      }
-      log(`  ${connections} connections, each with a ${ENV_ID}; server RSS ${memoryMb(pid).current.toFixed(0)} MB`);
-      let action = 0;
-      const single = await closedLoop(clients, durationMs, async (client) => {
-        const handle = handles.get(client);
-        const result = await client.request({ type: 'step', handle, action: action++ % 20 });
-        if (result.terminated || result.truncated) await client.request({ type: 'reset', handle });
-      });
-      const singleMemory = memoryMb(pid);
-      for (const client of clients) client.close();
+      const singleLoop = async (isBinary: boolean) => {
+        const clients = await Promise.all(Array.from({ length: connections }, () => LoadClient.open(url, isBinary ? [BINARY_REQUESTS] : [])));
+        const handles = new Map<LoadClient, number>();
+        for (const client of clients) {
+          const made = await client.request({ type: 'make', envId: ENV_ID, seed: handles.size });
+          handles.set(client, made.handle as number);
+          await client.request({ type: 'reset', handle: made.handle });
+        }
+        log(`  ${connections} connections, each with a ${ENV_ID}; server RSS ${memoryMb(pid).current.toFixed(0)} MB`);
+        let action = 0;
+        const cpuBefore = cpuSeconds(pid);
+        const measured = await closedLoop(clients, durationMs, async (client) => {
+          const handle = handles.get(client) as number;
+          const next = action++ % 20;
+          const result = isBinary ? await client.binaryRequest('step', handle, [next]) : await client.request({ type: 'step', handle, action: next });
+          if (result.terminated || result.truncated) await client.request({ type: 'reset', handle });
+        });
+        const serverCpu = cpuSeconds(pid) - cpuBefore;
+        const memory = memoryMb(pid);
+        for (const client of clients) client.close();
+        return { ...measured, memory, serverCpu };
+      };
+      const single = await singleLoop(false);
+      const singleMemory = single.memory;
+      const singleBinary = await singleLoop(true);
 
       const actions = Array.from({ length: numEnvs }, (_, i) => i % 20);
+      const typedActions = Int32Array.from(actions);
       const vectorLoop = async (capabilities: string[]) => {
         const vectorClient = await LoadClient.open(url, capabilities);
         const made = await vectorClient.request({ type: 'makeVector', envId: ENV_ID, n: numEnvs, seed: 1 });
         await vectorClient.request({ type: 'reset', handle: made.handle });
+        const cpuBefore = cpuSeconds(pid);
         const measured = await closedLoop([vectorClient], durationMs, async (client) => {
-          await client.request({ type: 'stepVector', handle: made.handle, actions });
+          if (capabilities.includes(BINARY_REQUESTS)) await client.binaryRequest('stepVector', made.handle as number, typedActions);
+          else await client.request({ type: 'stepVector', handle: made.handle, actions });
         });
+        const serverCpu = cpuSeconds(pid) - cpuBefore;
         vectorClient.close();
-        return measured;
+        return { ...measured, serverCpu };
       };
       const vector = await vectorLoop([]);
       const binary = await vectorLoop([BINARY_BATCHES]);
+      const allBinary = await vectorLoop([BINARY_BATCHES, BINARY_REQUESTS]);
       const python = pythonClientFigures(url, durationMs, log);
       const figures: Figure[] = [
         { key: 'server.single.stepsPerSec', value: single.count / single.seconds, unit: 'steps/s', what: `${connections} connections, one step request at a time each` },
         { key: 'server.single.p50Ms', value: percentile(single.latencies, 0.5), unit: 'ms', what: 'step round trip, median' },
         { key: 'server.single.p99Ms', value: percentile(single.latencies, 0.99), unit: 'ms', what: 'step round trip, 99th percentile' },
+        { key: 'server.single.binary.stepsPerSec', value: singleBinary.count / singleBinary.seconds, unit: 'steps/s', what: `the same with binary-requests (steps sent as binary frames)` },
+        { key: 'server.single.binary.p50Ms', value: percentile(singleBinary.latencies, 0.5), unit: 'ms', what: 'binary step round trip, median' },
+        { key: 'server.single.binary.p99Ms', value: percentile(singleBinary.latencies, 0.99), unit: 'ms', what: 'binary step round trip, 99th percentile' },
+        { key: 'server.single.serverCpuUsPerStep', value: (single.serverCpu * 1e6) / single.count, unit: 'µs', what: 'server CPU time (user + system) per JSON step: 1e6 / this is the ceiling on one free core' },
+        { key: 'server.single.binary.serverCpuUsPerStep', value: (singleBinary.serverCpu * 1e6) / singleBinary.count, unit: 'µs', what: 'the same per binary step' },
         { key: 'server.single.serverRssMb', value: singleMemory.current, unit: 'MB', what: `server resident memory with ${connections} connections and envs` },
         { key: 'server.vector.envStepsPerSec', value: (vector.count * numEnvs) / vector.seconds, unit: 'env steps/s', what: `one connection, stepVector on ${numEnvs} slots` },
         { key: 'server.vector.p50Ms', value: percentile(vector.latencies, 0.5), unit: 'ms', what: `stepVector round trip (${numEnvs} slots), median` },
@@ -178,6 +215,10 @@ export const suite: BenchSuite = {
         { key: 'server.vector.binary.envStepsPerSec', value: (binary.count * numEnvs) / binary.seconds, unit: 'env steps/s', what: `the same with binary-batches (results as binary frames, decoded)` },
         { key: 'server.vector.binary.p50Ms', value: percentile(binary.latencies, 0.5), unit: 'ms', what: 'binary stepVector round trip, median' },
         { key: 'server.vector.binary.p99Ms', value: percentile(binary.latencies, 0.99), unit: 'ms', what: 'binary stepVector round trip, 99th percentile' },
+        { key: 'server.vector.binaryBoth.envStepsPerSec', value: (allBinary.count * numEnvs) / allBinary.seconds, unit: 'env steps/s', what: 'the same with binary-requests too (actions sent as a binary frame)' },
+        { key: 'server.vector.binaryBoth.p50Ms', value: percentile(allBinary.latencies, 0.5), unit: 'ms', what: 'binary request and result stepVector round trip, median' },
+        { key: 'server.vector.binaryBoth.p99Ms', value: percentile(allBinary.latencies, 0.99), unit: 'ms', what: 'binary request and result stepVector round trip, 99th percentile' },
+        { key: 'server.vector.binaryBoth.serverCpuUsPerCall', value: (allBinary.serverCpu * 1e6) / allBinary.count, unit: 'µs', what: `server CPU time per binary stepVector of ${numEnvs} slots: ${numEnvs}e6 / this is the env steps/s ceiling on one free core` },
         { key: 'server.peakRssMb', value: memoryMb(pid).peak, unit: 'MB', what: 'server peak resident memory over the run' },
         ...python,
       ];

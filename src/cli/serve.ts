@@ -9,7 +9,7 @@ import { intFlag, parseFlags, UsageError, type Command } from './command.js';
 import { loadStore } from './load-store.js';
 
 const USAGE = `usage: recgym serve [--host 127.0.0.1] [--port 8080] [--token-file F] [--data FILE] [--format F]
-                    [--idle-timeout SECONDS] [--log-level L]
+                    [--idle-timeout SECONDS] [--rate-messages N] [--rate-bytes N] [--log-level L]
 
 Serves every registered env over a websocket (protocol ${PROTOCOL_VERSION}, docs/protocol.md) until
 Ctrl-C or SIGTERM, which close every env and connection. Logs are JSON lines on stdout.
@@ -20,6 +20,9 @@ Ctrl-C or SIGTERM, which close every env and connection. Logs are JSON lines on 
   --data FILE          event log the envs replay (default: the embedded default data)
   --format F           ${['auto', ...FORMAT_NAMES].join(' | ')} (default auto)
   --idle-timeout S     close envs without a request for S seconds (default 300)
+  --rate-messages N    at most N requests per second per connection (a second's burst); more are
+                       answered RECGYM_ERR_RATE_LIMITED with retryAfterMs (default: no limit)
+  --rate-bytes N       at most N request bytes per second per connection, likewise (default: no limit)
   --log-level L        ${LOG_LEVELS.join(' | ')} (default info)`;
 
 const FLAGS = {
@@ -29,6 +32,8 @@ const FLAGS = {
   data: { type: 'string' },
   format: { type: 'string' },
   'idle-timeout': { type: 'string' },
+  'rate-messages': { type: 'string' },
+  'rate-bytes': { type: 'string' },
   'log-level': { type: 'string' },
 } as const;
 
@@ -81,10 +86,13 @@ export const command: Command = {
     const { values } = parseFlags(args, FLAGS, false);
     const { host, port, level, tokenFile } = listenFlags(values);
     const idleSeconds = intFlag('idle-timeout', values['idle-timeout'], 300, 1, 86_400);
+    const rate = (name: 'rate-messages' | 'rate-bytes') => (values[name] === undefined ? undefined : intFlag(name, values[name], 0, 1));
+    const rateMessagesPerSec = rate('rate-messages');
+    const rateBytesPerSec = rate('rate-bytes');
     const token = tokenFile === undefined ? undefined : readToken(tokenFile);
     const { store } = await loadStore(values.data, values.format);
     const logger = createLogger(level, { write: (line: string) => io.stdout(line) });
-    const server = await startServer({ host, port, token, store, idleTimeoutMs: idleSeconds * 1000, logger });
+    const server = await startServer({ host, port, token, store, idleTimeoutMs: idleSeconds * 1000, rateMessagesPerSec, rateBytesPerSec, logger });
     claimSignals('serve');
     const signal = await untilSignal();
     logger.info({ signal }, 'signal received');

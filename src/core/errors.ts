@@ -38,6 +38,8 @@ export const ErrorCode = {
   ENV_CLOSED: 'RECGYM_ERR_ENV_CLOSED',
   /** Server protocol: more open envs (or vector slots) than the server allows per connection. */
   TOO_MANY_ENVS: 'RECGYM_ERR_TOO_MANY_ENVS',
+  /** Server protocol: a request over the connection's rate limit (messages or bytes per second); the frame says when to retry. */
+  RATE_LIMITED: 'RECGYM_ERR_RATE_LIMITED',
   /** Server protocol: the server failed on a valid request (logged there with its stack). */
   INTERNAL: 'RECGYM_ERR_INTERNAL',
   /** Client: the connection to the server failed, closed, or did not answer in time. */

@@ -48,3 +48,14 @@ export {
   type SubsetResult,
 } from './evaluate.js';
 export { buildReport, caseKindsText, formatReport, reportJson, seedsText, type AgentReport, type EvalReport, type MetricTable, type SeedInterval } from './report.js';
+export {
+  bestOverSupport,
+  greedyChance,
+  importanceWeights,
+  ipsEstimate,
+  ipsSeries,
+  meanSeries,
+  snipsEstimate,
+  snipsSeries,
+  type LoggedFeedback,
+} from './off-policy.js';

@@ -21,6 +21,25 @@ export interface LoggedRecommendation {
   readonly propensity: number;
   /** True when the shopper took the shown item (rather than browsing on their own). */
   readonly accepted: boolean;
+  /** The item the shopper acted on: the shown one when accepted, else the one they browsed to on their own. */
+  readonly actedItem: number;
+  /** The deepest behaviour on the acted item (1 click .. 4 purchase, `Behavior` codes). */
+  readonly depth: number;
+}
+
+/** Options of {@link simulatePolicyLog}. */
+export interface PolicyLogOptions {
+  /** Days of sessions, from the first day after the training window. */
+  readonly days: number;
+  /** Chance of showing an item drawn uniformly from the support instead of the best-scoring one. */
+  readonly epsilon: number;
+  /**
+   * Called at every recommendation, before the shopper responds, with the request the logging
+   * policy scored (one state) and the simulator's sessions (the shopper is slot 0), both valid only
+   * during the call: for asking other policies what they would have shown, and what it would earn
+   * ({@link ShopperSessions.expectedReward}).
+   */
+  readonly onState?: (state: StateBatch, sessions: ShopperSessions) => void | Promise<void>;
 }
 
 /** What {@link simulatePolicyLog} wrote. */
@@ -37,17 +56,18 @@ export interface PolicyLogSummary {
  * item of the fitted support: with probability `epsilon` one drawn uniformly, otherwise its
  * highest-scoring one, ties broken uniformly. The propensity of the shown item x is
  * (1 − ε) · [x is among the t tied best] / t + ε / (support size). Events go to `sink` with the
- * store's raw ids, each recommendation to `onRecommendation`. Every draw comes from `draws`.
+ * store's raw ids, each recommendation to `onRecommendation` (and its state, before the response,
+ * to `options.onState`). Every draw comes from `draws`.
  */
 export async function simulatePolicyLog(
   model: ShopperModel,
   agent: Agent,
-  options: { readonly days: number; readonly epsilon: number },
+  options: PolicyLogOptions,
   draws: Rng,
   sink: EventSink,
   onRecommendation: (recommendation: LoggedRecommendation) => void,
 ): Promise<PolicyLogSummary> {
-  const { days, epsilon } = options;
+  const { days, epsilon, onState } = options;
   if (!(epsilon >= 0 && epsilon <= 1)) throw new RangeError(`expected 0 <= epsilon <= 1, actual ${epsilon}`);
   const { store } = model;
   const support: number[] = [];
@@ -82,11 +102,12 @@ export async function simulatePolicyLog(
           if (epsilon < 1) await agent.scoreItems(batch, scores);
           const { item, tied } = bestOrUniform(scores, support, epsilon, draws);
           shown[0] = item;
+          if (onState) await onState(batch, sessions);
           const time = sessions.clocks[0];
           hasLeft = sessions.respond(0, shown, 0, 1, draws);
           const propensity = (1 - epsilon) * (tied > 0 ? 1 / tied : 0) + epsilon / support.length;
           const isTaken = sessions.chosen[0] === 0;
-          onRecommendation({ user, item, time, propensity, accepted: isTaken });
+          onRecommendation({ user, item, time, propensity, accepted: isTaken, actedItem: sessions.actedItems[0], depth: sessions.depths[0] });
           recommendations++;
           if (isTaken) accepted++;
           events += writeStepEvents(sessions, 0, userRaw, sink);

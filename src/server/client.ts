@@ -176,7 +176,7 @@ export class RemoteVectorEnv implements VectorEnv<unknown, unknown, TypedBatch> 
       const actual = ArrayBuffer.isView(actions) ? `${actions.constructor.name}(${(actions as ArrayLike<number>).length})` : String(actions);
       throw new RecGymError(ErrorCode.INVALID_ACTION, `RemoteVectorEnv.step: expected actions as Int32Array(${expected}), actual ${actual}`);
     }
-    const result = remote.connection.request({ type: 'stepVector', handle: remote.handle, actions: Array.from(actions) }, 'vectorStepResult');
+    const result = remote.connection.request({ type: 'stepVector', handle: remote.handle, actions }, 'vectorStepResult');
     return {
       observations: this.#batch(result.observations),
       rewards: Float32Array.from(result.rewards),

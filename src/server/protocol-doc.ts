@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { SERVER_DEFAULTS } from './server.js';
 import { BINARY_MAGIC } from './binary-frame.js';
-import { BINARY_BATCHES, ClientMessageSchema, PROTOCOL_ERRORS, PROTOCOL_VERSION, ServerMessageSchema } from './protocol.js';
+import { REQUEST_HEADER_BYTES, REQUEST_MAGIC } from './binary-request.js';
+import { BINARY_BATCHES, BINARY_REQUESTS, ClientMessageSchema, PROTOCOL_ERRORS, PROTOCOL_VERSION, ServerMessageSchema } from './protocol.js';
 
 type JsonSchema = {
   type?: string;
@@ -93,7 +94,8 @@ A client that says \`hello {protocol: "1.1.x" or later, capabilities: ["${BINARY
 \`${BINARY_BATCHES}\` in \`welcome.capabilities\`) receives \`vectorResetResult\` and \`vectorStepResult\` as one
 binary websocket frame each instead of JSON text; every other answer, and every error, stays JSON, and
 the rule of one response per request, in order, is unchanged. A 1.0 client, or one that does not list
-the capability, gets JSON. Clients always send JSON text: a binary frame from a client is
+the capability, gets JSON. Clients send JSON text, and binary \`step\` / \`stepVector\` frames once they
+announced \`${BINARY_REQUESTS}\` (see "Binary requests"); any other binary frame from a client is
 \`RECGYM_ERR_BAD_FRAME\`. The frame (src/server/binary-frame.ts):
 
 | bytes | what |
@@ -108,7 +110,33 @@ the capability, gets JSON. Clients always send JSON text: a binary frame from a 
 \`["rewards"]\`), its element type (int8, uint8, int32, float32, float64) and its element count. Put
 back, the message is the JSON response with typed arrays in place of its number arrays: the same
 numbers (\`rewards\` float32, \`terminations\` and \`truncations\` uint8, observation leaves in their
-space's dtype, Discrete and Slate leaves int32).
+space's dtype, Discrete and Slate leaves int32). To a 1.2 client, \`info\`'s per-slot arrays travel as
+arrays of the frame too (\`["info", "episodes"]\` int32, \`["info", "episodeReturns"]\` float64, …; where
+JSON would send \`null\` for a number that is not finite, the array holds it as it is); a 1.1 client
+gets \`info\` as JSON in the header.
+
+## Binary requests (1.2)
+
+A client that says \`hello {protocol: "1.2.x" or later, capabilities: ["${BINARY_REQUESTS}"]}\` (and a server that
+lists \`${BINARY_REQUESTS}\` in \`welcome.capabilities\`) may send \`step\` and \`stepVector\` as one binary frame
+each, mixed freely with JSON requests (which stay accepted); the answers are those of the JSON form,
+in order. The frame (src/server/binary-request.ts), little-endian:
+
+| bytes | what |
+| --- | --- |
+| 0–3 | \`${REQUEST_MAGIC}\` (ASCII) |
+| 4–7 | the request: 1 \`step\`, 2 \`stepVector\` (uint32) |
+| 8–15 | the request id, an integer 0 .. 2^53 - 1 (float64; string ids need JSON) |
+| 16–23 | the env handle (float64) |
+| 24–27 | N, the number of actions (uint32) |
+| 28–31 | zero (reserved) |
+| ${REQUEST_HEADER_BYTES} … ${REQUEST_HEADER_BYTES} + 4N | N int32 actions: \`stepVector\`'s \`actions\`; a \`step\`'s action (1 int32 for a Discrete space, the K items of a slate) |
+
+A frame that is not laid out so is \`RECGYM_ERR_BAD_FRAME\` (bad magic, a length that is not 32 + 4N,
+reserved bytes not zero), an unreadable id or handle \`RECGYM_ERR_INVALID_MESSAGE\`, another kind
+\`RECGYM_ERR_UNKNOWN_MESSAGE\`; the error frame carries the id when it is readable, and the
+connection stays usable. Handles and actions are checked as in JSON (\`RECGYM_ERR_UNKNOWN_HANDLE\`,
+\`RECGYM_ERR_INVALID_ACTION\`, …).
 `;
 
 function mib(bytes: number): string {
@@ -178,7 +206,8 @@ export function renderProtocolDoc(): string {
     `1. \`hello {protocol: "${PROTOCOL_VERSION}", token?, capabilities}\` → \`welcome\`. A different major version is`,
     '   refused (`RECGYM_ERR_PROTOCOL_MISMATCH`), a different minor one is a warning in `welcome.warnings`.',
     '   Every other request before a successful hello is refused (`RECGYM_ERR_HELLO_REQUIRED`).',
-    `   \`capabilities: ["${BINARY_BATCHES}"]\` (1.1) asks for vector results as binary frames (see "Binary batches").`,
+    `   \`capabilities: ["${BINARY_BATCHES}"]\` (1.1) asks for vector results as binary frames (see "Binary batches"),`,
+    `   \`"${BINARY_REQUESTS}"\` (1.2) announces step / stepVector requests as binary frames (see "Binary requests").`,
     '2. `make {envId, options, seed}` → `made` with a handle and the spaces, or `makeVector {envId, n}` → `vectorMade`.',
     '   A connection may hold many envs.',
     '3. `reset {handle, seed?}`, then `step {handle, action}` (single) or `stepVector {handle, actions}` (vector;',
@@ -193,6 +222,11 @@ export function renderProtocolDoc(): string {
     `connection's open envs over ${SERVER_DEFAULTS.maxObservationNumbers} numbers per step (all slots) is \`RECGYM_ERR_BAD_OPTION\`. A server that is not on loopback requires`,
     'a token (`--token-file`). While a connection does not read its responses, the server stops reading',
     'its requests (backpressure) instead of buffering them.',
+    'With `recgym serve --rate-messages N` and/or `--rate-bytes N`, each connection gets a token bucket of N',
+    'requests (bytes) per second with a burst of one second: a request over it is not run but answered',
+    '`RECGYM_ERR_RATE_LIMITED` with `retryAfterMs`, the milliseconds after which it would be admitted; a',
+    'refused request costs nothing and the connection stays usable. A frame larger than a second of bytes',
+    'passes on a full bucket and leaves it in debt. No limit by default.',
     `A connection without a successful hello ${SERVER_DEFAULTS.helloTimeoutMs / 1000} s after opening is closed (1008); the server pings every`,
     `${SERVER_DEFAULTS.heartbeatMs / 1000} s and cuts a connection that showed no sign of life (a frame or a pong) since the last ping.`,
     '',

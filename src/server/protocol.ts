@@ -15,8 +15,14 @@ export const MAX_NESTING = 32;
  */
 export const BINARY_BATCHES = 'binary-batches';
 
+/**
+ * The capability (1.2) a client names in `hello.capabilities` to send `step` and `stepVector` as
+ * binary frames of int32 actions (src/server/binary-request.ts); JSON requests stay accepted.
+ */
+export const BINARY_REQUESTS = 'binary-requests';
+
 /** What this server offers, sent in `welcome.capabilities`. */
-export const SERVER_CAPABILITIES = ['single', 'vector', 'pipelining', BINARY_BATCHES] as const;
+export const SERVER_CAPABILITIES = ['single', 'vector', 'pipelining', BINARY_BATCHES, BINARY_REQUESTS] as const;
 
 const Semver = z.string().regex(/^\d+\.\d+\.\d+$/, 'expected a version MAJOR.MINOR.PATCH');
 const RequestId = z
@@ -37,7 +43,9 @@ const Hello = z
       .array(z.string().max(64))
       .max(64)
       .default([])
-      .describe('what the client supports; `binary-batches` (1.1) asks for vector results as binary frames, the others are informative'),
+      .describe(
+        'what the client supports; `binary-batches` (1.1) asks for vector results as binary frames, `binary-requests` (1.2) announces binary `step` / `stepVector` frames, the others are informative',
+      ),
   })
   .describe('First message of a connection: version check and authentication. Answered by `welcome`.');
 
@@ -242,6 +250,7 @@ const ErrorFrame = z
     code: z.string().describe('a stable code (see the table of codes)'),
     message: z.string().describe('one line: expected X, actual Y'),
     issues: z.array(IssueSchema).optional().describe('the zod issues of a refused message'),
+    retryAfterMs: z.number().int().min(0).optional().describe('`RECGYM_ERR_RATE_LIMITED`: milliseconds after which the request would be admitted'),
   })
   .describe('Answers a request that failed; the connection stays usable.');
 
@@ -265,7 +274,10 @@ export type ErrorMessage = z.infer<typeof ErrorFrame>;
 
 /** The error codes of the protocol and when each is sent. */
 export const PROTOCOL_ERRORS: ReadonlyArray<{ code: ErrorCode; when: string }> = [
-  { code: ErrorCode.BAD_FRAME, when: `a binary frame, text that is not UTF-8, JSON nested over ${MAX_NESTING} levels, or text that is not a JSON object` },
+  {
+    code: ErrorCode.BAD_FRAME,
+    when: `a binary frame without \`binary-requests\` or not laid out as a binary request, text that is not UTF-8, JSON nested over ${MAX_NESTING} levels, or text that is not a JSON object`,
+  },
   { code: ErrorCode.FRAME_TOO_LARGE, when: "a frame over the server's message limit (over `maxPayload` the server closes with 1009)" },
   { code: ErrorCode.UNKNOWN_MESSAGE, when: 'a `type` the protocol does not define' },
   { code: ErrorCode.INVALID_MESSAGE, when: 'a known message with missing or invalid fields; `issues` lists them' },
@@ -281,6 +293,10 @@ export const PROTOCOL_ERRORS: ReadonlyArray<{ code: ErrorCode; when: string }> =
   { code: ErrorCode.RESET_NEEDED, when: '`step` before `reset`, or after the episode ended' },
   { code: ErrorCode.INVALID_ACTION, when: 'an action outside the action space' },
   { code: ErrorCode.NO_EVENTS, when: "options that leave the env without an episode" },
+  {
+    code: ErrorCode.RATE_LIMITED,
+    when: 'a request over the connection\'s rate limit (`recgym serve --rate-messages / --rate-bytes`); `retryAfterMs` says when it would be admitted, the request is not run',
+  },
   { code: ErrorCode.POLICY_REFUSED, when: '`registerPolicy` on a server without an arena, a taken name or a second one per connection; a `recommendation` of an unknown request' },
   { code: ErrorCode.INTERNAL, when: 'the server failed on a valid request (it logs the cause)' },
 ];

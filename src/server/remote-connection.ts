@@ -1,11 +1,14 @@
 import { ErrorCode, RecGymError } from '../core/errors.js';
 import { z } from 'zod';
 import { decodeBinaryFrame } from './binary-frame.js';
-import { BINARY_BATCHES, PROTOCOL_VERSION, ServerMessageSchema, type ClientMessageInput, type Issue, type ServerMessage } from './protocol.js';
+import { encodeBinaryRequest, isInt32List } from './binary-request.js';
+import { BINARY_BATCHES, BINARY_REQUESTS, PROTOCOL_VERSION, ServerMessageSchema, type ClientMessageInput, type Issue, type ServerMessage } from './protocol.js';
 import { SyncSocket } from './sync-socket.js';
 
-/** A request as the caller writes it; the connection adds the id. */
-export type Request = ClientMessageInput extends infer M ? (M extends { id: unknown } ? Omit<M, 'id'> : never) : never;
+/** A request as the caller writes it; the connection adds the id. A stepVector's actions may be an Int32Array. */
+export type Request =
+  | (ClientMessageInput extends infer M ? (M extends { id: unknown } ? Omit<M, 'id'> : never) : never)
+  | { readonly type: 'stepVector'; readonly handle: number; readonly actions: Int32Array };
 
 /** A response of a given type. */
 export type Response<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
@@ -13,11 +16,14 @@ export type Response<T extends ServerMessage['type']> = Extract<ServerMessage, {
 /** An error frame the server answered, as a RecGymError with the frame's code and zod issues. */
 export class RemoteError extends RecGymError {
   readonly issues: readonly Issue[];
+  /** RATE_LIMITED: milliseconds after which the server would admit the request. */
+  readonly retryAfterMs: number | undefined;
 
-  constructor(code: string, message: string, issues: readonly Issue[] = []) {
+  constructor(code: string, message: string, issues: readonly Issue[] = [], retryAfterMs?: number) {
     super(code as ErrorCode, message);
     this.name = 'RemoteError';
     this.issues = issues;
+    this.retryAfterMs = retryAfterMs;
   }
 }
 
@@ -27,7 +33,10 @@ export interface RemoteConnectionOptions {
   readonly token?: string;
   /** Milliseconds to wait for the connection and for each response (default 30000). */
   readonly timeoutMs?: number;
-  /** What the client announces in `hello` (default `['binary-batches']`: vector results as binary frames; `[]` asks for JSON). */
+  /**
+   * What the client announces in `hello` (default `['binary-batches', 'binary-requests']`: vector
+   * results as binary frames, step / stepVector sent as binary frames; `[]` keeps both in JSON).
+   */
   readonly capabilities?: readonly string[];
 }
 
@@ -36,8 +45,26 @@ const BinaryResultSchema = z.looseObject({
   type: z.enum(['vectorResetResult', 'vectorStepResult']),
   id: z.number(),
   handle: z.number().int().min(1),
-  info: z.record(z.string(), z.json()),
+  info: z.record(z.string(), z.union([z.json(), z.custom<ArrayBufferView>((value) => ArrayBuffer.isView(value))])),
 });
+
+/** A step or stepVector as a binary request when its actions are int32s, else undefined (it goes as JSON). */
+function binaryRequestOf(message: Request, id: number): Uint8Array | undefined {
+  if (message.type === 'stepVector') {
+    return isInt32List(message.actions) ? encodeBinaryRequest({ type: 'stepVector', id, handle: message.handle, actions: message.actions }) : undefined;
+  }
+  if (message.type !== 'step') return undefined;
+  const { action } = message;
+  const actions = typeof action === 'number' ? [action] : Array.isArray(action) || action instanceof Int32Array ? (action as ArrayLike<unknown>) : undefined;
+  if (actions === undefined || !isInt32List(actions)) return undefined;
+  return encodeBinaryRequest({ type: 'step', id, handle: message.handle, actions: actions as ArrayLike<number> });
+}
+
+/** A request's JSON text with its id (typed arrays as arrays). */
+function jsonOf(message: Request, id: number): string {
+  if (message.type === 'stepVector' && message.actions instanceof Int32Array) return JSON.stringify({ ...message, actions: Array.from(message.actions), id });
+  return JSON.stringify({ ...message, id });
+}
 
 /**
  * A synchronous protocol client: `hello` at open, then requests answered one by one in order
@@ -47,11 +74,15 @@ const BinaryResultSchema = z.looseObject({
 export class RemoteConnection {
   readonly socket: SyncSocket;
   readonly welcome: Response<'welcome'>;
+  /** Both sides announced `binary-requests`: step and stepVector go as binary frames. */
+  readonly isBinaryRequests: boolean;
   #nextId = 1;
 
   private constructor(socket: SyncSocket, options: RemoteConnectionOptions) {
     this.socket = socket;
-    this.welcome = this.request({ type: 'hello', protocol: PROTOCOL_VERSION, token: options.token, capabilities: [...(options.capabilities ?? [BINARY_BATCHES])] }, 'welcome');
+    const capabilities = [...(options.capabilities ?? [BINARY_BATCHES, BINARY_REQUESTS])];
+    this.welcome = this.request({ type: 'hello', protocol: PROTOCOL_VERSION, token: options.token, capabilities }, 'welcome');
+    this.isBinaryRequests = capabilities.includes(BINARY_REQUESTS) && this.welcome.capabilities.includes(BINARY_REQUESTS);
   }
 
   /** Connects to `url` (`ws://host:port`) and says hello; a refused hello closes the socket and throws. */
@@ -84,7 +115,9 @@ export class RemoteConnection {
     for (const message of messages) {
       const id = this.#nextId++;
       ids.push(id);
-      this.socket.send(JSON.stringify({ ...message, id }));
+      const binary = this.isBinaryRequests ? binaryRequestOf(message, id) : undefined;
+      if (binary === undefined) this.socket.send(jsonOf(message, id));
+      else this.socket.sendBytes(binary);
     }
     return ids.map((id) => this.#receive(id));
   }
@@ -136,7 +169,7 @@ export class RemoteConnection {
 
 /** `response` as type `expected`; an error frame throws its {@link RemoteError}. */
 export function expectType<T extends ServerMessage['type']>(response: ServerMessage, expected: T): Response<T> {
-  if (response.type === 'error') throw new RemoteError(response.code, response.message, response.issues);
+  if (response.type === 'error') throw new RemoteError(response.code, response.message, response.issues, response.retryAfterMs);
   if (response.type !== expected) throw new RecGymError(ErrorCode.CONNECTION, `expected a ${expected} response, actual ${response.type}`);
   return response as Response<T>;
 }

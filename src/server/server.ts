@@ -5,7 +5,8 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { ErrorCode, RecGymError } from '../core/errors.js';
 import type { EventStore } from '../data/event-store.js';
 import { createLogger } from './logger.js';
-import { errorFrame } from './parse-frame.js';
+import { errorFrame, requestIdOf } from './parse-frame.js';
+import { RateLimiter, type RateLimits } from './rate-limit.js';
 import { PROTOCOL_VERSION } from './protocol.js';
 import { answerData, type PolicyHost, Session, type SessionOptions } from './session.js';
 import { markServedHere } from './this-thread.js';
@@ -40,6 +41,12 @@ export interface ServerOptions {
   readonly helloTimeoutMs?: number;
   /** Interval of the server's pings; a connection that answered none since the last one is cut. */
   readonly heartbeatMs?: number;
+  /** Requests per second per connection (a token bucket with a second's burst); more are answered RATE_LIMITED. Default: no limit. */
+  readonly rateMessagesPerSec?: number;
+  /** Request bytes per second per connection, likewise. Default: no limit. */
+  readonly rateBytesPerSec?: number;
+  /** Milliseconds of a monotonic clock for idle timeouts and rate limits (default `performance.now`). */
+  readonly now?: () => number;
   /** Where JSON-line logs go (default: pino on stdout at info). */
   readonly logger?: Logger;
   /** Answers plain HTTP requests (default: 426, a websocket upgrade expected); the arena serves its pages through it. */
@@ -98,12 +105,23 @@ function resolveOptions(options: ServerOptions) {
   positiveInteger('port', o.port, 0);
   if (o.port > 65535) throw new RangeError(`startServer: expected port <= 65535, actual ${o.port}`);
   for (const name of ['maxMessageBytes', 'maxPayload', 'maxEnvs', 'maxVectorEnvs', 'maxObservationNumbers', 'maxConnections', 'idleTimeoutMs', 'highWaterBytes', 'helloTimeoutMs', 'heartbeatMs'] as const) positiveInteger(name, o[name]);
+  for (const name of ['rateMessagesPerSec', 'rateBytesPerSec'] as const) {
+    const rate = o[name];
+    if (rate !== undefined && !(Number.isFinite(rate) && rate > 0)) throw new RangeError(`startServer: expected ${name} > 0, actual ${rate}`);
+  }
   if (o.maxPayload < o.maxMessageBytes) throw new RangeError(`startServer: expected maxPayload >= maxMessageBytes (${o.maxMessageBytes}), actual ${o.maxPayload}`);
   if (o.token !== undefined && o.token.length === 0) throw new TypeError('startServer: expected a non-empty token, actual ""');
   if (!isLoopbackHost(o.host) && o.token === undefined) {
     throw new TypeError(`startServer: expected a token when the host is not loopback, actual host ${o.host} without one`);
   }
   return o;
+}
+
+function describeLimits(limits: RateLimits): string {
+  const parts = [];
+  if (limits.messagesPerSec !== undefined) parts.push(`${limits.messagesPerSec} requests`);
+  if (limits.bytesPerSec !== undefined) parts.push(`${limits.bytesPerSec} bytes`);
+  return `${parts.join(' and ')} per second`;
 }
 
 /** Listens on `host:port`; a port in use or an address not on this machine is LISTEN_FAILED. */
@@ -142,10 +160,12 @@ function refuseHttp(_request: IncomingMessage, response: ServerResponse): void {
  * @param {number} [options.highWaterBytes=4 MiB] backpressure threshold per connection
  * @param {number} [options.helloTimeoutMs=10000] connections without a hello by then are closed
  * @param {number} [options.heartbeatMs=30000] ping interval; a connection silent for a whole interval is cut
+ * @param {number} [options.rateMessagesPerSec] requests per second per connection (no limit by default); [options.rateBytesPerSec] bytes likewise
  */
 export async function startServer(options: ServerOptions = {}): Promise<RecGymServer> {
   const o = resolveOptions(options);
   const logger = o.logger ?? createLogger('info', process.stdout);
+  const now = o.now ?? (() => performance.now());
   const sessionOptions: Omit<SessionOptions, 'logger'> = {
     token: o.token,
     store: o.store,
@@ -153,9 +173,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RecGymSe
     maxVectorEnvs: o.maxVectorEnvs,
     maxObservationNumbers: o.maxObservationNumbers,
     idleTimeoutMs: o.idleTimeoutMs,
-    now: () => performance.now(),
+    now,
     policyHost: o.policyHost,
   };
+  const limits: RateLimits = { messagesPerSec: o.rateMessagesPerSec, bytesPerSec: o.rateBytesPerSec };
   const http = createHttpServer(o.httpHandler ?? refuseHttp);
   // UTF-8 is checked per frame by the session (BAD_FRAME, the connection stays usable), not by ws (which would close it with 1007).
   const wss = new WebSocketServer({ noServer: true, maxPayload: o.maxPayload, perMessageDeflate: false, skipUTF8Validation: true });
@@ -187,6 +208,19 @@ export async function startServer(options: ServerOptions = {}): Promise<RecGymSe
       ws.close(1008, `expected a hello within ${o.helloTimeoutMs} ms`);
     }, o.helloTimeoutMs);
     const queue: Array<{ data: Buffer; isBinary: boolean }> = [];
+    const limiter = RateLimiter.isLimited(limits) ? new RateLimiter(limits, now()) : undefined;
+    /** The answer to a frame within the limits: the session's, or RATE_LIMITED without running it. */
+    const answerWithin = (data: Buffer, isBinary: boolean) => {
+      const waitMs = limiter === undefined ? 0 : limiter.admit(data.length, now());
+      if (waitMs === 0) return session.answerFrame(data, isBinary);
+      // a microsecond of slack: 199 ms of refill at 5 per second is 0.995 tokens in floating point, not less
+      const retryAfterMs = Math.ceil(waitMs - 1e-3);
+      log.debug({ retryAfterMs, bytes: data.length }, 'rate limited');
+      return {
+        ...errorFrame(requestIdOf(data, isBinary), ErrorCode.RATE_LIMITED, `expected at most ${describeLimits(limits)} on this connection, actual more: retry after ${retryAfterMs} ms`),
+        retryAfterMs,
+      };
+    };
     let head = 0;
     let isWaitingForDrain = false;
 
@@ -211,7 +245,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RecGymSe
         const response =
           data.length > o.maxMessageBytes
             ? errorFrame(null, ErrorCode.FRAME_TOO_LARGE, `expected a frame of at most ${o.maxMessageBytes} bytes, actual ${data.length}`)
-            : session.answerFrame(data, isBinary);
+            : answerWithin(data, isBinary);
         ws.send(answerData(response), onSent);
       }
       queue.length = 0;
@@ -236,8 +270,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RecGymSe
 
   const sweepMs = Math.max(10, Math.min(30_000, Math.floor(o.idleTimeoutMs / 4)));
   const sweeper = setInterval(() => {
-    const now = performance.now();
-    for (const session of sessions.values()) session.closeIdle(now);
+    const nowMs = now();
+    for (const session of sessions.values()) session.closeIdle(nowMs);
   }, sweepMs);
   sweeper.unref();
   const heartbeat = setInterval(() => {

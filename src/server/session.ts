@@ -6,10 +6,13 @@ import type { AnyEnv, AnyVectorEnv } from '../env/env.js';
 import { listEnvs, makeEnv, makeVectorEnv, type MakeEnvOptions } from '../env/registry.js';
 import { describeSpace } from '../env/spaces/describe.js';
 import type { Space } from '../env/spaces/space.js';
+import { Discrete } from '../env/spaces/discrete.js';
 import { encodeBinaryFrame, IS_LITTLE_ENDIAN } from './binary-frame.js';
+import { decodeBinaryRequest } from './binary-request.js';
+import { toJson, valueText } from './json-text.js';
 import { errorFrame, parseClientFrame } from './parse-frame.js';
-import { BINARY_BATCHES, compareProtocol, PROTOCOL_VERSION, SERVER_CAPABILITIES, type ClientMessage, type ServerMessage } from './protocol.js';
-import { decodeValue, encodeBatch, encodeValue, numbersPerValue, typedBatch } from './wire.js';
+import { BINARY_BATCHES, BINARY_REQUESTS, compareProtocol, PROTOCOL_VERSION, SERVER_CAPABILITIES, type ClientMessage, type ServerMessage } from './protocol.js';
+import { decodeValue, encodeBatch, encodeValue, numbersPerValue, typedBatch, type Decoded } from './wire.js';
 
 /** What every connection's session shares (the server's settings). */
 export interface SessionOptions {
@@ -67,12 +70,22 @@ export interface BinaryAnswer {
   readonly frame: Buffer;
 }
 
-/** What a session answers a frame with: a message sent as JSON text, or a binary frame. */
-export type Answer = ServerMessage | BinaryAnswer;
+/** A response already written as JSON text (a `stepResult`, on the hot path). */
+export interface TextAnswer {
+  readonly type: 'text';
+  /** The response's type and request id, for logs and tests. */
+  readonly of: 'stepResult';
+  readonly id: ServerMessage['id'];
+  readonly text: string;
+}
+
+/** What a session answers a frame with: a message sent as JSON text, a binary frame, or text already written. */
+export type Answer = ServerMessage | BinaryAnswer | TextAnswer;
 
 /** The frame that carries `answer` over the websocket. */
 export function answerData(answer: Answer): string | Buffer {
-  return answer.type === 'binary' ? answer.frame : JSON.stringify(answer);
+  if (answer.type === 'binary') return answer.frame;
+  return answer.type === 'text' ? answer.text : JSON.stringify(answer);
 }
 
 /** A fault answered by an error frame. */
@@ -85,24 +98,29 @@ class RequestError extends Error {
   }
 }
 
-/** Typed arrays as arrays, non-finite numbers as null, nothing JSON cannot hold. */
-function toJson(value: unknown): unknown {
-  if (ArrayBuffer.isView(value)) return Array.from(value as unknown as ArrayLike<number>, (x) => (Number.isFinite(x) ? x : null));
-  if (Array.isArray(value)) return value.map(toJson);
-  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
-  if (typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [key, inner] of Object.entries(value)) {
-      if (inner !== undefined && typeof inner !== 'function') out[key] = toJson(inner);
-    }
-    return out;
-  }
-  return null;
-}
-
 function infoJson(info: unknown): Record<string, never> {
   return toJson(info ?? {}) as Record<string, never>;
+}
+
+/** `info` for a binary frame: its typed arrays of a frame's dtypes kept as they are (they travel as raw bytes), the rest as JSON. */
+function infoTyped(info: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(info ?? {})) {
+    if (isFrameArray(value)) out[key] = value;
+    else if (value !== undefined && typeof value !== 'function') out[key] = toJson(value);
+  }
+  return out;
+}
+
+function isFrameArray(value: unknown): boolean {
+  return value instanceof Int32Array || value instanceof Float64Array || value instanceof Float32Array || value instanceof Uint8Array || value instanceof Int8Array;
+}
+
+/** A binary step's int32 actions as a member of `space`: the one number of a Discrete action, else the space's array. */
+function binaryAction(space: Space<unknown>, actions: Int32Array): Decoded<unknown> {
+  if (!(space instanceof Discrete)) return decodeValue(space, actions, 'step.action');
+  if (actions.length !== 1) return { ok: false, reason: `step.action: expected 1 int32 for a Discrete action, actual ${actions.length}` };
+  return { ok: true, value: actions[0] };
 }
 
 function tokensEqual(expected: string, actual: string | undefined): boolean {
@@ -125,6 +143,10 @@ export class Session {
   #isGreeted = false;
   /** The client asked for binary vector results (`hello.capabilities`). */
   #isBinary = false;
+  /** A 1.2 client with binary results: `info`'s typed arrays travel in the binary frame too. */
+  #isTypedInfo = false;
+  /** The client announced binary step / stepVector requests (1.2). */
+  #acceptsBinaryRequests = false;
   /** Numbers of one step's observations over the open envs. */
   #openNumbers = 0;
   /** This connection as a policy of the arena (after `registerPolicy`). */
@@ -147,6 +169,7 @@ export class Session {
 
   /** Answers one raw frame (never throws). */
   answerFrame(data: string | Buffer, isBinary: boolean): Answer {
+    if (isBinary && this.#acceptsBinaryRequests) return this.#answerBinary(typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
     let parsed: ReturnType<typeof parseClientFrame>;
     try {
       parsed = parseClientFrame(data, isBinary);
@@ -159,6 +182,22 @@ export class Session {
       return parsed.error;
     }
     return this.answer(parsed.message);
+  }
+
+  /** Answers a binary step / stepVector frame (never throws). */
+  #answerBinary(bytes: Buffer): Answer {
+    const decoded = decodeBinaryRequest(bytes);
+    if (!decoded.ok) {
+      this.#logger.debug({ code: decoded.code, requestId: decoded.id }, decoded.reason);
+      return errorFrame(decoded.id, decoded.code, decoded.reason);
+    }
+    const { request } = decoded;
+    try {
+      if (request.type === 'stepVector') return this.#stepVector(request.id, request.handle, request.actions);
+      return this.#step(request.id, request.handle, (space) => binaryAction(space, request.actions));
+    } catch (error) {
+      return this.#errorResponse(request, error);
+    }
   }
 
   /** Answers one parsed request (never throws). */
@@ -203,9 +242,9 @@ export class Session {
       case 'reset':
         return this.#reset(message);
       case 'step':
-        return this.#step(message);
+        return this.#step(message.id, message.handle, (space) => decodeValue(space, message.action, 'step.action'));
       case 'stepVector':
-        return this.#stepVector(message);
+        return this.#stepVector(message.id, message.handle, Int32Array.from(message.actions));
       case 'close':
         return this.#close(message);
       case 'registerPolicy':
@@ -241,13 +280,17 @@ export class Session {
     }
     this.#isGreeted = true;
     // binary-batches is 1.1's: a 1.0 client gets JSON whatever it lists
-    this.#isBinary = IS_LITTLE_ENDIAN && Number(message.protocol.split('.')[1]) >= 1 && message.capabilities.includes(BINARY_BATCHES);
+    const minor = Number(message.protocol.split('.')[1]);
+    this.#isBinary = IS_LITTLE_ENDIAN && minor >= 1 && message.capabilities.includes(BINARY_BATCHES);
+    // typed info and binary requests are 1.2's: a 1.1 client reads info as JSON
+    this.#isTypedInfo = this.#isBinary && minor >= 2;
+    this.#acceptsBinaryRequests = IS_LITTLE_ENDIAN && minor >= 2 && message.capabilities.includes(BINARY_REQUESTS);
     this.#logger.info({ clientProtocol: message.protocol, capabilities: message.capabilities }, 'hello');
     return {
       type: 'welcome',
       id: message.id,
       protocol: PROTOCOL_VERSION,
-      capabilities: SERVER_CAPABILITIES.filter((c) => c !== BINARY_BATCHES || IS_LITTLE_ENDIAN),
+      capabilities: SERVER_CAPABILITIES.filter((c) => IS_LITTLE_ENDIAN || (c !== BINARY_BATCHES && c !== BINARY_REQUESTS)),
       envs: listEnvs().map((r) => ({ id: r.id, description: r.description })),
       warnings: version.warning === undefined ? [] : [version.warning],
     };
@@ -349,60 +392,57 @@ export class Session {
       const result = env.reset(seed === undefined ? {} : { seed });
       const encode = this.#isBinary ? typedBatch : encodeBatch;
       const observations = encode(env.singleObservationSpace, env.numEnvs, result.observations, (slot) => env.observationAt(result.observations, slot));
-      return this.#vectorAnswer({ type: 'vectorResetResult', id, handle, observations, info: infoJson(result.info) });
+      return this.#vectorAnswer({ type: 'vectorResetResult', id, handle, observations }, result.info);
     }
     const { env } = entry;
     const result = env.reset({ ...(seed === undefined ? {} : { seed }), ...(options === undefined ? {} : { options }) });
     return { type: 'resetResult', id, handle, observation: encodeValue(env.observationSpace, result.observation), info: infoJson(result.info) };
   }
 
-  #step(message: RequestOf<'step'>): ServerMessage {
-    const entry = this.#entry('step', message.handle);
-    if (entry.kind !== 'single') throw new RequestError(ErrorCode.WRONG_HANDLE_KIND, `step.handle: expected a single env, actual vector env ${message.handle} (use stepVector)`);
+  /** Steps a single env with the action `decode` reads for its action space. */
+  #step(id: ClientMessage['id'], handle: number, decode: (space: Space<unknown>) => Decoded<unknown>): TextAnswer {
+    const entry = this.#entry('step', handle);
+    if (entry.kind !== 'single') throw new RequestError(ErrorCode.WRONG_HANDLE_KIND, `step.handle: expected a single env, actual vector env ${handle} (use stepVector)`);
     const { env } = entry;
-    const action = decodeValue(env.actionSpace, message.action, 'step.action');
+    const action = decode(env.actionSpace);
     if (!action.ok) throw new RequestError(ErrorCode.INVALID_ACTION, action.reason);
     const result = env.step(action.value);
-    return {
-      type: 'stepResult',
-      id: message.id,
-      handle: message.handle,
-      observation: encodeValue(env.observationSpace, result.observation),
-      reward: result.reward,
-      terminated: result.terminated,
-      truncated: result.truncated,
-      info: infoJson(result.info),
-    };
+    // the text JSON.stringify would write of { type, id, handle, observation, reward, terminated, truncated, info } (tested)
+    const text = `{"type":"stepResult","id":${JSON.stringify(id)},"handle":${handle},"observation":${valueText(env.observationSpace, result.observation)},"reward":${JSON.stringify(result.reward)},"terminated":${result.terminated},"truncated":${result.truncated},"info":${JSON.stringify(infoJson(result.info))}}`;
+    return { type: 'text', of: 'stepResult', id, text };
   }
 
-  #stepVector(message: RequestOf<'stepVector'>): Answer {
-    const entry = this.#entry('stepVector', message.handle);
-    if (entry.kind !== 'vector') throw new RequestError(ErrorCode.WRONG_HANDLE_KIND, `stepVector.handle: expected a vector env, actual single env ${message.handle} (use step)`);
+  #stepVector(id: ClientMessage['id'], handle: number, actions: Int32Array): Answer {
+    const entry = this.#entry('stepVector', handle);
+    if (entry.kind !== 'vector') throw new RequestError(ErrorCode.WRONG_HANDLE_KIND, `stepVector.handle: expected a vector env, actual single env ${handle} (use step)`);
     const { env } = entry;
-    const result = env.step(Int32Array.from(message.actions));
+    const result = env.step(actions);
     const space = env.singleObservationSpace;
     const n = env.numEnvs;
     const { observations, finalObservations } = result;
     const isBinary = this.#isBinary;
     const encode = isBinary ? typedBatch : encodeBatch;
     const flags = (values: ArrayLike<number>) => (isBinary ? Uint8Array.from(values) : Array.from(values));
-    return this.#vectorAnswer({
-      type: 'vectorStepResult',
-      id: message.id,
-      handle: message.handle,
+    return this.#vectorAnswer(
+      {
+        type: 'vectorStepResult',
+        id,
+        handle,
       observations: encode(space, n, observations, (slot) => env.observationAt(observations, slot)),
       rewards: isBinary ? Float32Array.from(result.rewards) : Array.from(result.rewards),
       terminations: flags(result.terminations),
       truncations: flags(result.truncations),
       finalObservations: encode(space, n, finalObservations, (slot) => env.observationAt(finalObservations, slot)),
-      info: infoJson(result.info),
-    });
+      },
+      result.info,
+    );
   }
 
-  /** A vector result as a binary frame when the client asked for one, else as it is (JSON arrays). */
-  #vectorAnswer(result: { type: 'vectorResetResult' | 'vectorStepResult'; id: ServerMessage['id']; [key: string]: unknown }): Answer {
-    if (!this.#isBinary) return result as ServerMessage;
-    return { type: 'binary', of: result.type, id: result.id, frame: encodeBinaryFrame(result) };
+  /** A vector result (with `info`) as a binary frame when the client asked for one, else as it is (JSON arrays). */
+  #vectorAnswer(result: { type: 'vectorResetResult' | 'vectorStepResult'; id: ClientMessage['id']; [key: string]: unknown }, info: unknown): Answer {
+    if (!this.#isBinary) return { ...result, info: infoJson(info) } as unknown as ServerMessage;
+    const message = { ...result, info: this.#isTypedInfo ? infoTyped(info) : infoJson(info) };
+    return { type: 'binary', of: result.type, id: result.id, frame: encodeBinaryFrame(message) };
   }
 
   #close(message: RequestOf<'close'>): ServerMessage {
@@ -424,7 +464,7 @@ export class Session {
     }
   }
 
-  #errorResponse(message: ClientMessage, error: unknown): ServerMessage {
+  #errorResponse(message: Pick<ClientMessage, 'id' | 'type'>, error: unknown): ServerMessage {
     const { id, type } = message;
     let code: string;
     let text: string;

@@ -36,6 +36,7 @@ socket.on('error', (error) => report({ kind: 'error', message: error.message }))
 socket.on('close', (code, reason) => { report({ kind: 'close', code, reason: reason.toString() }); port.close(); });
 port.on('message', (message) => {
   if (message.kind === 'send') socket.send(message.text);
+  else if (message.kind === 'sendBytes') socket.send(message.bytes, { binary: true });
   else if (message.kind === 'close') socket.close(1000);
 });
 `;
@@ -99,6 +100,13 @@ export class SyncSocket {
   send(text: string): void {
     this.#assertOpen();
     this.#port.postMessage({ kind: 'send', text });
+  }
+
+  /** Sends one binary frame; `bytes` must span its own ArrayBuffer, which moves to the socket thread (unusable here after). */
+  sendBytes(bytes: Uint8Array): void {
+    this.#assertOpen();
+    if (bytes.byteOffset !== 0 || bytes.byteLength !== bytes.buffer.byteLength) throw new TypeError(`expected bytes spanning their own buffer, actual a view of ${bytes.byteLength} of ${bytes.buffer.byteLength} bytes`);
+    this.#port.postMessage({ kind: 'sendBytes', bytes }, [bytes.buffer as ArrayBuffer]);
   }
 
   /**

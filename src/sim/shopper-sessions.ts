@@ -182,6 +182,28 @@ export class ShopperSessions {
   }
 
   /**
+   * Expected reward of showing `item` alone to the slot's shopper now (what {@link respond} would
+   * pay on average): the chance they take it ({@link choiceProbabilities} with one shown item) times
+   * the expected reward of its deepest behaviour down the funnel; `rewards` is indexed by behaviour
+   * code (1 click .. 4 purchase, as `rewardLookup` writes it). Draws nothing.
+   */
+  expectedReward(slot: number, item: number, rewards: ArrayLike<number>): number {
+    const model = this.model;
+    const taken = item === this.organicItems[slot] ? 1 : 1 / (1 + Math.exp(-this.utility(slot, item, 0)));
+    const category = model.itemCategory[item];
+    const factor = model.funnelFactor(this.users[slot], item);
+    const favorite = Math.min(MAX_RATE, model.favoriteRate[category] * factor);
+    const cart = Math.min(MAX_RATE, model.cartRate[category] * factor);
+    const afterCart = model.purchaseAfterCartRate[category];
+    const direct = Math.min(MAX_RATE, model.directPurchaseRate[category] * factor);
+    const purchase = cart * afterCart + (1 - cart) * direct;
+    const cartOnly = cart * (1 - afterCart);
+    const favoriteOnly = favorite * (1 - cart) * (1 - direct);
+    const clickOnly = (1 - favorite) * (1 - cart) * (1 - direct);
+    return taken * (purchase * rewards[Behavior.purchase] + cartOnly * rewards[Behavior.cart] + favoriteOnly * rewards[Behavior.favorite] + clickOnly * rewards[Behavior.click]);
+  }
+
+  /**
    * Utility of showing `item` at position `position` to the slot's shopper:
    * β (affinity − mean affinity) + repeat bonus (seen recently) − position decay · position
    * − boredom weight · boredom of its category − the bought penalty (bought in this session).

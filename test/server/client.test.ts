@@ -72,23 +72,39 @@ describe('RemoteEnv', () => {
     expect(codeOf(() => remote.reset())).toBe(ErrorCode.CLOSED);
   });
 
-  it('gets the same vector results over binary frames (binary-batches) as over JSON, for every registered env', () => {
+  it('gets the same results with binary frames (binary-batches, binary-requests) as with JSON, for every registered env, single and vector', () => {
     const binary = RemoteConnection.open(serve.url, { token: TOKEN });
     const json = RemoteConnection.open(serve.url, { token: TOKEN, capabilities: [] });
+    /** `value` as its JSON form: typed arrays as arrays (NaN as null), which is how the JSON protocol sends info. */
+    const asJson = (value: unknown) => JSON.parse(JSON.stringify(value, (_key, inner) => (ArrayBuffer.isView(inner) ? Array.from(inner as Float64Array) : inner)));
     try {
-      expect(binary.welcome.capabilities).toContain('binary-batches');
+      expect(binary.welcome.capabilities).toEqual(expect.arrayContaining(['binary-batches', 'binary-requests']));
+      expect([binary.isBinaryRequests, json.isBinaryRequests]).toEqual([true, false]);
       for (const { id } of listEnvs()) {
         const envs = [RemoteVectorEnv.make(binary, id, 4, { seed: 3 }), RemoteVectorEnv.make(json, id, 4, { seed: 3 })];
         const resets = envs.map((env) => env.reset({ seed: 5 }));
-        expect(resets[0], id).toEqual(resets[1]);
+        expect(resets[0].observations, id).toEqual(resets[1].observations);
+        expect((resets[0].info as Record<string, unknown>).episodes, id).toBeInstanceOf(Int32Array);
+        expect(asJson(resets[0].info), id).toEqual(resets[1].info);
         const actions = envs[0].createActions();
         const rng = createRng(`${id}:actions`);
         for (let t = 0; t < 30; t++) {
           for (let slot = 0; slot < 4; slot++) envs[0].setAction(actions, slot, envs[0].singleActionSpace.sample(rng));
           const [viaBinary, viaJson] = envs.map((env) => env.step(actions));
-          expect(viaBinary, `${id} step ${t}`).toEqual(viaJson);
+          expect({ ...viaBinary, info: undefined }, `${id} step ${t}`).toEqual({ ...viaJson, info: undefined });
+          expect((viaBinary.info as Record<string, unknown>).episodeReturns, id).toBeInstanceOf(Float64Array);
+          expect(asJson(viaBinary.info), `${id} step ${t} info`).toEqual(viaJson.info);
         }
         for (const env of envs) env.close();
+        const singles = [RemoteEnv.make(binary, id, { seed: 3 }), RemoteEnv.make(json, id, { seed: 3 })];
+        expect(singles[0].reset({ seed: 6 }), id).toEqual(singles[1].reset({ seed: 6 }));
+        for (let t = 0; t < 30; t++) {
+          const action = singles[0].actionSpace.sample(rng);
+          const [viaBinary, viaJson] = singles.map((env) => env.step(action));
+          expect(viaBinary, `${id} single step ${t}`).toEqual(viaJson);
+          if (viaJson.terminated || viaJson.truncated) expect(singles[0].reset(), id).toEqual(singles[1].reset());
+        }
+        for (const env of singles) env.close();
       }
       // the binary frames did arrive as binary: a JSON-only socket reads the same request's answer as bytes
       const socket = SyncSocket.connect(serve.url);
@@ -175,11 +191,11 @@ describe('RemoteEnv', () => {
     });
     try {
       const port = await new Promise<string>((resolve) => silent.stdout?.once('data', (chunk) => resolve(String(chunk).trim())));
-      const socket = SyncSocket.connect(`ws://127.0.0.1:${port}`, { timeoutMs: 300 });
+      const socket = SyncSocket.connect(`ws://127.0.0.1:${port}`, { timeoutMs: 2000 });
       socket.send('{"id": 1, "type": "hello", "protocol": "1.0.0"}');
       expect(codeOf(() => socket.receive())).toBe(ErrorCode.CONNECTION);
       expect(socket.isOpen).toBe(false);
-      expect(codeOf(() => RemoteConnection.open(`ws://127.0.0.1:${port}`, { timeoutMs: 300 }))).toBe(ErrorCode.CONNECTION);
+      expect(codeOf(() => RemoteConnection.open(`ws://127.0.0.1:${port}`, { timeoutMs: 2000 }))).toBe(ErrorCode.CONNECTION);
     } finally {
       silent.kill();
     }
@@ -212,12 +228,37 @@ describe('recgym serve', () => {
     }
   });
 
+  it('limits each connection to --rate-messages requests per second; RemoteError carries retryAfterMs', async () => {
+    const limited = await startServeProcess(['--rate-messages', '3']);
+    try {
+      const connection = RemoteConnection.open(limited.url);
+      const made = connection.request({ type: 'make', envId: 'Tianchi-Replay-C20-v0' }, 'made');
+      const answers = connection.pipeline(Array.from({ length: 6 }, () => ({ type: 'reset', handle: made.handle })));
+      const refused = answers.find((a) => a.type === 'error');
+      expect(refused).toMatchObject({ type: 'error', code: ErrorCode.RATE_LIMITED, retryAfterMs: expect.any(Number) });
+      try {
+        connection.request({ type: 'reset', handle: made.handle }, 'resetResult');
+        expect.unreachable();
+      } catch (error) {
+        expect(error).toMatchObject({ code: ErrorCode.RATE_LIMITED, retryAfterMs: expect.any(Number) });
+        const waitMs = (error as RemoteError).retryAfterMs as number;
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, waitMs + 5);
+      }
+      expect(connection.request({ type: 'reset', handle: made.handle }, 'resetResult').type).toBe('resetResult');
+      connection.close();
+    } finally {
+      await limited.stop();
+    }
+  });
+
   it('refuses bad flags (exit 2) and unusable files or ports (exit 1) with one line', async () => {
     const cases: Array<[string[], number, RegExp]> = [
       [['--host', '0.0.0.0'], 2, /--host 0\.0\.0\.0: expected --token-file when the host is not loopback/],
       [['--port', '70000'], 2, /--port: expected an integer >= 0 and <= 65535, actual "70000"/],
       [['--log-level', 'loud'], 2, /--log-level: expected one of trace, debug, info, warn, error, fatal, silent, actual "loud"/],
       [['--idle-timeout', '0'], 2, /--idle-timeout: expected an integer >= 1/],
+      [['--rate-messages', '0'], 2, /--rate-messages: expected an integer >= 1, actual "0"/],
+      [['--rate-bytes', '1.5'], 2, /--rate-bytes: expected an integer >= 1, actual "1.5"/],
       [['--token-file', join(dir, 'missing')], 1, /--token-file .*missing: expected a readable file/],
       [['--data', join(dir, 'missing.csv')], 1, /missing\.csv/],
     ];

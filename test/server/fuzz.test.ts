@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/core/errors.js';
 import { createRng, type Rng } from '../../src/core/rng.js';
 import { makeEnv } from '../../src/env/registry.js';
-import { MAX_NESTING, PROTOCOL_VERSION, type ServerMessage } from '../../src/server/protocol.js';
+import { encodeBinaryRequest } from '../../src/server/binary-request.js';
+import { BINARY_BATCHES, BINARY_REQUESTS, MAX_NESTING, PROTOCOL_VERSION, type ServerMessage } from '../../src/server/protocol.js';
 import type { RecGymServer } from '../../src/server/server.js';
 import { encodeValue } from '../../src/server/wire.js';
 import { greetedClient, logSink, openClient, type TestClient } from './helpers.js';
@@ -17,7 +18,8 @@ const MAX_PAYLOAD = 16_384;
 interface Fuzzed {
   readonly data: string | Buffer;
   readonly isBinary: boolean;
-  readonly id: string | number | null;
+  /** Undefined for a mutated binary request, whose id may or may not have survived. */
+  readonly id: string | number | null | undefined;
 }
 
 const HUGE = [1e308, -1e308, 2 ** 64, 2 ** 53 + 2, -(2 ** 63), 1e-320, 0.5, -1];
@@ -63,7 +65,18 @@ function randomBytes(rng: Rng, length: number): Buffer {
   return out;
 }
 
-/** One fuzzed frame: binary junk, random text or bytes, broken JSON, an invalid message, a bad id, JSON nested too deep, or a frame over the message limit. */
+/**
+ * A binary request (the fuzzer announced binary-requests) that must be refused, with random bytes
+ * overwritten: a step or stepVector on the single env, which is never reset (RESET_NEEDED at best).
+ */
+function mutatedBinaryRequest(rng: Rng, id: number, singleHandle: number): Buffer {
+  const actions = Array.from({ length: rng.nextInt(4) }, () => (rng.nextInt(2) === 0 ? rng.nextInt(5) : rng.nextInt(2 ** 31) - rng.nextInt(2 ** 31)));
+  const frame = Buffer.from(encodeBinaryRequest({ type: rng.nextInt(2) === 0 ? 'step' : 'stepVector', id, handle: singleHandle, actions }));
+  for (let k = rng.nextInt(4); k > 0; k--) frame[rng.nextInt(frame.length)] = rng.nextInt(256);
+  return rng.nextInt(8) === 0 ? frame.subarray(0, rng.nextInt(frame.length)) : frame;
+}
+
+/** One fuzzed frame: binary junk, a mutated binary request, random text or bytes, broken JSON, an invalid message, a bad id, JSON nested too deep, or a frame over the message limit. */
 function fuzzFrame(rng: Rng, n: number, singleHandle: number): Fuzzed {
   const id = n;
   switch (rng.nextInt(8)) {
@@ -89,6 +102,8 @@ function fuzzFrame(rng: Rng, n: number, singleHandle: number): Fuzzed {
     }
     case 4:
       return { data: JSON.stringify({ ...invalidMessage(rng, id, singleHandle), padding: 'p'.repeat(MAX_MESSAGE_BYTES) }), isBinary: false, id: null };
+    case 7:
+      return { data: mutatedBinaryRequest(rng, id, singleHandle), isBinary: true, id: undefined };
     default:
       return { data: JSON.stringify(invalidMessage(rng, id, singleHandle)), isBinary: false, id };
   }
@@ -120,7 +135,8 @@ async function wellFormedSteps(client: TestClient, handle: number, local: Return
 describe('fuzz', () => {
   it(`answers ${FRAMES} random and mutated frames with one error frame each; a well-formed session beside them is unaffected`, async () => {
     const rng = createRng('fuzz');
-    const fuzzer = await greetedClient(server.url);
+    const fuzzer = await openClient(server.url);
+    await fuzzer.request({ type: 'hello', protocol: PROTOCOL_VERSION, capabilities: [BINARY_BATCHES, BINARY_REQUESTS] });
     const stranger = await openClient(server.url);
     const made = await fuzzer.request({ type: 'make', envId: 'Tianchi-Replay-v0' });
     const singleHandle = (made as { handle: number }).handle;
@@ -141,7 +157,7 @@ describe('fuzz', () => {
         const response: ServerMessage = await target.next();
         expect(response.type, JSON.stringify(response)).toBe('error');
         const error = response as Extract<ServerMessage, { type: 'error' }>;
-        expect(error.id).toBe(frame.id);
+        if (frame.id !== undefined) expect(error.id).toBe(frame.id);
         codes.set(error.code, (codes.get(error.code) ?? 0) + 1);
       }
       await stepping;
@@ -171,6 +187,8 @@ describe('fuzz', () => {
     expect((await oversized.closed).code).toBe(1009);
     await wellFormedSteps(good, goodHandle, local, 10);
     expect((await fuzzer.request({ type: 'reset', handle: singleHandle })).type).toBe('resetResult');
+    fuzzer.send(encodeBinaryRequest({ type: 'step', id: 77, handle: singleHandle, actions: [0] }));
+    expect(await fuzzer.next()).toMatchObject({ type: 'stepResult', id: 77 });
     const newcomer = await greetedClient(server.url);
     expect((await newcomer.request({ type: 'make', envId: 'Tianchi-Slate-v0' })).type).toBe('made');
     for (const client of [fuzzer, stranger, good, newcomer]) await client.close();

@@ -59,7 +59,7 @@ export async function openClient(url: string): Promise<TestClient> {
     binary,
     closed,
     send(frame) {
-      ws.send(typeof frame === 'string' || Buffer.isBuffer(frame) ? frame : JSON.stringify(frame));
+      ws.send(typeof frame === 'string' || ArrayBuffer.isView(frame) ? frame : JSON.stringify(frame));
     },
     next(timeoutMs = 5000) {
       const ready = frames.shift();

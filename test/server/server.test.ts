@@ -5,8 +5,9 @@ import { createRng } from '../../src/core/rng.js';
 import { makeEnv, makeVectorEnv } from '../../src/env/registry.js';
 import type { VectorRecommendationEnv } from '../../src/env/vector-env.js';
 import { encodeBinaryFrame } from '../../src/server/binary-frame.js';
+import { encodeBinaryRequest } from '../../src/server/binary-request.js';
 import { PROTOCOL_VERSION, type ServerMessage } from '../../src/server/protocol.js';
-import type { RecGymServer } from '../../src/server/server.js';
+import { startServer, type RecGymServer } from '../../src/server/server.js';
 import { encodeBatch, encodeValue } from '../../src/server/wire.js';
 import { greetedClient, openClient, testServer, type TestClient } from './helpers.js';
 
@@ -64,7 +65,7 @@ describe('startServer', () => {
       expectError(await client.request({ type: 'make', envId: 'Tianchi-Replay-v0' }), ErrorCode.HELLO_REQUIRED, 2);
       const welcome = await client.request({ type: 'hello', protocol: '1.7.0' });
       expect(welcome.type).toBe('welcome');
-      expect((welcome as { warnings: string[] }).warnings[0]).toMatch(/client protocol 1\.7\.0, server 1\.2\.0/);
+      expect((welcome as { warnings: string[] }).warnings[0]).toBe(`client protocol 1.7.0, server ${PROTOCOL_VERSION}: features of the other minor version are not available`);
       expectError(await client.request({ type: 'hello', protocol: PROTOCOL_VERSION }), ErrorCode.INVALID_MESSAGE, 4);
     });
 
@@ -184,9 +185,9 @@ describe('startServer', () => {
 
     it('sends vector results as binary frames to a 1.1 client that asks, with the JSON results in them', async () => {
       await start();
-      const binary = await vectorSession({ protocol: '1.2.0', capabilities: ['binary-batches'] });
-      const json = await vectorSession({ protocol: '1.2.0' });
-      expect(binary.welcome).toMatchObject({ type: 'welcome', protocol: '1.2.0', warnings: [] });
+      const binary = await vectorSession({ protocol: '1.1.0', capabilities: ['binary-batches'] });
+      const json = await vectorSession({ protocol: '1.1.0' });
+      expect(binary.welcome).toMatchObject({ type: 'welcome', protocol: PROTOCOL_VERSION, warnings: [expect.stringMatching(/^client protocol 1\.1\.0, server /)] });
       expect((binary.welcome as { capabilities: string[] }).capabilities).toContain('binary-batches');
       const requests = [{ type: 'reset' }, ...Array.from({ length: 20 }, (_, t) => ({ type: 'stepVector', actions: [t % 20, (t * 7) % 20, 19] }))];
       for (const request of requests) {
@@ -202,7 +203,7 @@ describe('startServer', () => {
     it('answers a 1.0 client with JSON even when it lists binary-batches, with the minor-version warning', async () => {
       await start();
       const old = await vectorSession({ protocol: '1.0.0', capabilities: ['binary-batches'] });
-      expect((old.welcome as { warnings: string[] }).warnings).toEqual([expect.stringMatching(/^client protocol 1\.0\.0, server 1\.2\.0: /)]);
+      expect((old.welcome as { warnings: string[] }).warnings).toEqual([`client protocol 1.0.0, server ${PROTOCOL_VERSION}: features of the other minor version are not available`]);
       const reset = await old.client.request({ type: 'reset', handle: old.handle });
       const step = await old.client.request({ type: 'stepVector', handle: old.handle, actions: [0, 1, 2] });
       expect(old.client.binary.has(reset) || old.client.binary.has(step)).toBe(false);
@@ -223,6 +224,177 @@ describe('startServer', () => {
       const step = await client.request({ type: 'stepVector', handle, actions: [0, 1, 2] });
       expect(client.binary.has(step)).toBe(true);
       expect(step).toMatchObject({ type: 'vectorStepResult', rewards: expect.any(Float32Array) });
+    });
+  });
+
+  describe('binary requests (1.2)', () => {
+    const BOTH = { protocol: PROTOCOL_VERSION, capabilities: ['binary-batches', 'binary-requests'] };
+
+    async function twin(hello: Record<string, unknown>, make: Record<string, unknown>): Promise<{ client: TestClient; handle: number }> {
+      const client = await raw();
+      expect((await client.request({ type: 'hello', ...hello })).type).toBe('welcome');
+      const handle = await made(client, make);
+      await client.request({ type: 'reset', handle, seed: 4 });
+      return { client, handle };
+    }
+
+    /** A message as the JSON protocol sends it: typed arrays as arrays. */
+    const asJson = (value: unknown) => JSON.parse(JSON.stringify(value, (_key, inner) => (ArrayBuffer.isView(inner) ? Array.from(inner as Float64Array) : inner)));
+
+    it('answers binary step and stepVector frames exactly as their JSON form, with info arrays typed in the binary results', async () => {
+      await start();
+      const vectorMake = { type: 'makeVector', envId: 'Tianchi-Slate-v0', n: 3, seed: 2 };
+      const binary = await twin(BOTH, vectorMake);
+      const json = await twin({ protocol: PROTOCOL_VERSION }, vectorMake);
+      const local = makeVectorEnv<VectorRecommendationEnv>('Tianchi-Slate-v0', { seed: 2, numEnvs: 3 });
+      local.reset({ seed: 4 });
+      const rng = createRng('binary-requests');
+      for (let t = 0; t < 20; t++) {
+        const actions = local.createActions();
+        for (let slot = 0; slot < 3; slot++) local.setAction(actions, slot, local.singleActionSpace.sample(rng));
+        binary.client.send(encodeBinaryRequest({ type: 'stepVector', id: 100 + t, handle: binary.handle, actions }));
+        const viaBinary = await binary.client.next();
+        const viaJson = await json.client.request({ type: 'stepVector', handle: json.handle, actions: Array.from(actions) });
+        expect(binary.client.binary.has(viaBinary)).toBe(true);
+        expect(viaBinary).toMatchObject({ type: 'vectorStepResult', id: 100 + t, info: { episodes: expect.any(Int32Array), episodeReturns: expect.any(Float64Array) } });
+        expect({ ...asJson(viaBinary), id: 0 }).toEqual({ ...viaJson, id: 0 });
+      }
+      const singleMake = { type: 'make', envId: 'Tianchi-Replay-C20-v0', seed: 5 };
+      const single = await twin(BOTH, singleMake);
+      const singleJson = await twin({ protocol: PROTOCOL_VERSION }, singleMake);
+      for (let t = 0; t < 40; t++) {
+        const action = (t * 7) % 20;
+        single.client.send(encodeBinaryRequest({ type: 'step', id: t, handle: single.handle, actions: [action] }));
+        const viaBinary = await single.client.next();
+        const viaJson = await singleJson.client.request({ type: 'step', handle: singleJson.handle, action });
+        expect(viaBinary).toMatchObject({ type: 'stepResult', id: t });
+        expect({ ...viaBinary, id: 0 }).toEqual({ ...viaJson, id: 0 });
+        if ((viaJson as { terminated: boolean; truncated: boolean }).terminated || (viaJson as { truncated: boolean }).truncated) {
+          await single.client.request({ type: 'reset', handle: single.handle });
+          await singleJson.client.request({ type: 'reset', handle: singleJson.handle });
+        }
+      }
+    });
+
+    it('answers malformed binary requests with stable codes and the id when readable; the connection stays usable', async () => {
+      await start();
+      const { client, handle } = await twin(BOTH, { type: 'makeVector', envId: 'Tianchi-Replay-C20-v0', n: 2, seed: 1 });
+      const single = await made(client, { type: 'make', envId: 'Tianchi-Slate-v0' });
+      const good = Buffer.from(encodeBinaryRequest({ type: 'stepVector', id: 7, handle, actions: [1, 2] }));
+      const edit = (offset: number, write: (frame: Buffer) => void) => {
+        const frame = Buffer.from(good);
+        write(frame);
+        return offset === -1 ? frame.subarray(0, frame.length - 1) : frame;
+      };
+      const frames = [
+        Buffer.from([0xde, 0xad]),
+        edit(0, (f) => f.write('XXXX', 0, 'latin1')),
+        edit(8, (f) => f.writeDoubleLE(-1, 8)),
+        edit(8, (f) => f.writeDoubleLE(1.5, 8)),
+        edit(4, (f) => f.writeUInt32LE(9, 4)),
+        edit(16, (f) => f.writeDoubleLE(0, 16)),
+        edit(16, (f) => f.writeDoubleLE(Number.NaN, 16)),
+        edit(28, (f) => f.writeUInt32LE(1, 28)),
+        edit(24, (f) => f.writeUInt32LE(3, 24)),
+        edit(-1, () => {}),
+        edit(16, (f) => f.writeDoubleLE(99, 16)),
+        edit(16, (f) => f.writeDoubleLE(single, 16)),
+        edit(32, (f) => f.writeInt32LE(20, 32)),
+        Buffer.from(encodeBinaryRequest({ type: 'step', id: 8, handle: single, actions: [1] })),
+        Buffer.from(encodeBinaryRequest({ type: 'step', id: 9, handle, actions: [1] })),
+      ];
+      const answers: string[] = [];
+      for (const frame of frames) {
+        client.send(frame);
+        const answer = (await client.next()) as Extract<ServerMessage, { type: 'error' }>;
+        expect(answer.type).toBe('error');
+        answers.push(`${answer.code} ${answer.id}: ${answer.message}`);
+      }
+      expect(answers).toMatchInlineSnapshot(`
+        [
+          "RECGYM_ERR_BAD_FRAME null: expected a binary request of at least 32 bytes starting with RGA1, actual 2 bytes without it",
+          "RECGYM_ERR_BAD_FRAME null: expected a binary request of at least 32 bytes starting with RGA1, actual 40 bytes without it",
+          "RECGYM_ERR_INVALID_MESSAGE null: binary request id (bytes 8–15): expected an integer 0 .. 2^53 - 1, actual -1",
+          "RECGYM_ERR_INVALID_MESSAGE null: binary request id (bytes 8–15): expected an integer 0 .. 2^53 - 1, actual 1.5",
+          "RECGYM_ERR_UNKNOWN_MESSAGE 7: binary request kind (bytes 4–7): expected 1 (step) or 2 (stepVector), actual 9",
+          "RECGYM_ERR_INVALID_MESSAGE 7: stepVector.handle (bytes 16–23): expected an integer 1 .. 2^53 - 1, actual 0",
+          "RECGYM_ERR_INVALID_MESSAGE 7: stepVector.handle (bytes 16–23): expected an integer 1 .. 2^53 - 1, actual NaN",
+          "RECGYM_ERR_BAD_FRAME 7: stepVector: bytes 28–31: expected 0 (reserved), actual 1",
+          "RECGYM_ERR_BAD_FRAME 7: stepVector: expected 32 + 4 × 3 actions = 44 bytes, actual 40",
+          "RECGYM_ERR_BAD_FRAME 7: stepVector: expected 32 + 4 × 2 actions = 40 bytes, actual 39",
+          "RECGYM_ERR_UNKNOWN_HANDLE 7: stepVector.handle: expected a handle made on this connection, actual 99",
+          "RECGYM_ERR_WRONG_HANDLE_KIND 7: stepVector.handle: expected a vector env, actual single env 2 (use step)",
+          "RECGYM_ERR_INVALID_ACTION 7: VectorRecommendationEnv.step: actions[0]: expected a candidate index in [0, 19], actual 20",
+          "RECGYM_ERR_INVALID_ACTION 8: step.action: expected an array of 10 int32 numbers, actual Int32Array(1)",
+          "RECGYM_ERR_WRONG_HANDLE_KIND 9: step.handle: expected a single env, actual vector env 1 (use stepVector)",
+        ]
+      `);
+      const step = await client.request({ type: 'stepVector', handle, actions: [0, 1] });
+      expect(step).toMatchObject({ type: 'vectorStepResult', rewards: expect.any(Float32Array) });
+    });
+
+    it('refuses binary frames from a client that did not announce binary-requests, and a 1.1 client gets info as JSON', async () => {
+      await start();
+      const { client, handle } = await twin({ protocol: PROTOCOL_VERSION, capabilities: ['binary-batches'] }, { type: 'makeVector', envId: 'Tianchi-Replay-C20-v0', n: 2 });
+      client.send(Buffer.from(encodeBinaryRequest({ type: 'stepVector', id: 3, handle, actions: [1, 2] })));
+      expect(await client.next()).toMatchObject({ type: 'error', id: null, code: ErrorCode.BAD_FRAME, message: 'expected a text frame of JSON, actual a binary frame' });
+      const old = await twin({ protocol: '1.1.0', capabilities: ['binary-batches', 'binary-requests'] }, { type: 'makeVector', envId: 'Tianchi-Replay-C20-v0', n: 2 });
+      old.client.send(Buffer.from(encodeBinaryRequest({ type: 'stepVector', id: 3, handle: old.handle, actions: [1, 2] })));
+      expect(await old.client.next()).toMatchObject({ type: 'error', code: ErrorCode.BAD_FRAME });
+      const step = await old.client.request({ type: 'stepVector', handle: old.handle, actions: [1, 2] });
+      expect(old.client.binary.has(step)).toBe(true);
+      expect((step as unknown as { info: { episodes: unknown } }).info.episodes).toEqual([expect.any(Number), expect.any(Number)]);
+    });
+  });
+
+  describe('rate limits', () => {
+    it('answers requests over the rate RATE_LIMITED with their id and retryAfterMs, without running them; the connection stays usable', async () => {
+      let clockMs = 0;
+      const { lines } = await start({ rateMessagesPerSec: 5, now: () => clockMs });
+      const client = await raw();
+      const neighbour = await raw();
+      client.send({ id: 1, type: 'hello', protocol: PROTOCOL_VERSION });
+      client.send({ id: 2, type: 'make', envId: 'Tianchi-Replay-C20-v0' });
+      for (let id = 3; id <= 8; id++) client.send({ id, type: 'reset', handle: 1 });
+      const answers = [];
+      for (let i = 0; i < 8; i++) answers.push(await client.next());
+      expect(answers.map((a) => a.type)).toEqual(['welcome', 'made', 'resetResult', 'resetResult', 'resetResult', 'error', 'error', 'error']);
+      const refused = answers.slice(5) as Array<Extract<ServerMessage, { type: 'error' }>>;
+      expect(refused.map((a) => [a.id, a.code])).toEqual([6, 7, 8].map((id) => [id, ErrorCode.RATE_LIMITED]));
+      expect(refused[0].message).toMatch(/^expected at most 5 requests per second on this connection, actual more: retry after \d+ ms$/);
+      const { retryAfterMs } = refused[0] as { retryAfterMs: number };
+      // binary junk is refused before it is read, with the id when it has none readable
+      client.send(Buffer.from([1, 2, 3]));
+      expect(await client.next()).toMatchObject({ type: 'error', id: null, code: ErrorCode.RATE_LIMITED });
+      // another connection has its own bucket
+      expect((await neighbour.request({ type: 'hello', protocol: PROTOCOL_VERSION })).type).toBe('welcome');
+      expect(retryAfterMs).toBe(200);
+      clockMs += retryAfterMs - 1;
+      expect(await client.request({ type: 'reset', handle: 1 })).toMatchObject({ type: 'error', code: ErrorCode.RATE_LIMITED, retryAfterMs: 1 });
+      clockMs += 1;
+      expect(await client.request({ type: 'reset', handle: 1 })).toMatchObject({ type: 'resetResult', handle: 1 });
+      expect(lines.filter((l) => l.msg === 'rate limited').length).toBe(5);
+    });
+
+    it('limits request bytes per second', async () => {
+      await start({ rateBytesPerSec: 200, now: () => 0 });
+      const client = await raw();
+      const hello = { id: 1, type: 'hello', protocol: PROTOCOL_VERSION, token: '' };
+      hello.token = 'x'.repeat(150 - JSON.stringify(hello).length);
+      expect(JSON.stringify(hello).length).toBe(150);
+      client.send(hello);
+      expect((await client.next()).type).toBe('welcome');
+      client.send({ id: 2, type: 'make', envId: 'Tianchi-Replay-C20-v0' });
+      expect(await client.next()).toMatchObject({
+        type: 'error',
+        id: 2,
+        code: ErrorCode.RATE_LIMITED,
+        message: expect.stringMatching(/^expected at most 200 bytes per second on this connection/),
+      });
+    });
+
+    it('refuses rates that are not positive', async () => {
+      await expect(startServer({ port: 0, rateMessagesPerSec: 0 })).rejects.toThrow('startServer: expected rateMessagesPerSec > 0, actual 0');
     });
   });
 
@@ -371,9 +543,9 @@ describe('startServer', () => {
       client.ws.pause();
       const count = 400;
       for (let i = 0; i < count; i++) client.send({ id: i, type: 'stepVector', handle, actions: new Array(64).fill(i % 20) });
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      const paused = lines.find((l) => l.msg === 'backpressure: reading paused');
-      expect(paused).toBeDefined();
+      // However slow the machine, the server pauses once its unread answers pass the high-water mark.
+      for (let waited = 0; waited < 20_000 && !lines.some((l) => l.msg === 'backpressure: reading paused'); waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(lines.find((l) => l.msg === 'backpressure: reading paused')).toBeDefined();
       client.ws.resume();
       for (let i = 0; i < count; i++) expect(await client.next()).toMatchObject({ type: 'vectorStepResult', id: i });
     });

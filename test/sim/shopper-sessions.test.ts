@@ -28,6 +28,30 @@ function favouriteOf(u: number, except: number, sessions?: ShopperSessions): num
 }
 
 describe('ShopperSessions', () => {
+  describe('#expectedReward', () => {
+    it("matches respond's mean reward for a favourite, an unrelated and the organic item (fixed seed, many draws)", () => {
+      const rewards = [0, 0.1, 0.3, 0.5, 0.8];
+      const sessions = new ShopperSessions(model, 1, 1);
+      const draws = createRng('expected-reward');
+      const fresh = () => sessions.start(0, user, createRng('expected-reward:start'), 1_500_000_000);
+      fresh();
+      const items = [favouriteOf(user, sessions.organicItems[0], sessions), model.shoppers.length % 50, sessions.organicItems[0]];
+      for (const item of items) {
+        fresh();
+        const expected = sessions.expectedReward(0, item, rewards);
+        let total = 0;
+        const n = 40_000;
+        for (let t = 0; t < n; t++) {
+          fresh();
+          sessions.respond(0, Int32Array.of(item), 0, 1, draws);
+          if (sessions.chosen[0] === 0) total += rewards[sessions.depths[0]];
+        }
+        expect(Math.abs(total / n - expected), `item ${item}`).toBeLessThan(0.01);
+        expect(expected).toBeGreaterThan(0);
+      }
+    });
+  });
+
   describe('#respond', () => {
     it('gives the same responses for the same seed and other ones for another seed', () => {
       const run = (seed: number) => {

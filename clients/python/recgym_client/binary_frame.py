@@ -1,7 +1,10 @@
-"""Binary frames of vector results (protocol 1.1, capability "binary-batches"; docs/protocol.md, "Binary batches").
+"""Binary frames: vector results (protocol 1.1, capability "binary-batches") and step / stepVector
+requests (1.2, capability "binary-requests"); docs/protocol.md, "Binary batches" and "Binary requests".
 
-`RGB1`, a uint32 little-endian header length H, H bytes of UTF-8 JSON `{message, arrays}`, then each
-array's little-endian bytes in the order of `arrays`, each starting at a multiple of 8.
+A result: `RGB1`, a uint32 little-endian header length H, H bytes of UTF-8 JSON `{message, arrays}`,
+then each array's little-endian bytes in the order of `arrays`, each starting at a multiple of 8.
+A request: `RGA1`, the kind (uint32: 1 step, 2 stepVector), the id and the handle (float64), the
+number of actions N (uint32), 4 zero bytes, then N int32 actions; all little-endian.
 """
 
 import array
@@ -18,6 +21,9 @@ else:
     np = None
 
 MAGIC = b"RGB1"
+REQUEST_MAGIC = b"RGA1"
+_REQUEST_KINDS = {"step": 1, "stepVector": 2}
+_INT32 = (-2147483648, 2147483647)
 _NUMPY = {"int8": "<i1", "uint8": "<u1", "int32": "<i4", "float32": "<f4", "float64": "<f8"}
 _ARRAY = {"int8": ("b", 1), "uint8": ("B", 1), "int32": ("i", 4), "float32": ("f", 4), "float64": ("d", 8)}
 _FORBIDDEN = {"__proto__", "constructor", "prototype"}
@@ -75,3 +81,24 @@ def decode_binary_frame(data):
     if offset != len(data):
         raise ValueError(f"expected a frame of {offset} bytes, actual {len(data)}")
     return message
+
+
+def int32_actions(values):
+    """`values` as a list of Python ints when each is an int32 (numpy integers included), else None."""
+    out = []
+    for value in values:
+        if isinstance(value, bool) or not hasattr(value, "__index__"):
+            return None
+        value = value.__index__()
+        if not _INT32[0] <= value <= _INT32[1]:
+            return None
+        out.append(value)
+    return out
+
+
+def encode_binary_request(kind, request_id, handle, actions):
+    """A `step` or `stepVector` request as one binary frame; `actions` a list of int32 ints."""
+    body = array.array("i", actions)
+    if sys.byteorder == "big":
+        body.byteswap()
+    return struct.pack("<4sIddII", REQUEST_MAGIC, _REQUEST_KINDS[kind], float(request_id), float(handle), len(actions), 0) + body.tobytes()

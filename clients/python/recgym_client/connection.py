@@ -11,22 +11,26 @@ import threading
 
 import websockets
 
-from .binary_frame import decode_binary_frame
+from .binary_frame import decode_binary_frame, encode_binary_request, int32_actions
 
 PROTOCOL_VERSION = "1.2.0"
 
-#: What `Connection` announces by default: vector results as binary frames (protocol 1.1).
+#: Vector results as binary frames (protocol 1.1); announced by default.
 BINARY_BATCHES = "binary-batches"
+#: step / stepVector sent as binary frames of int32 actions (protocol 1.2); announced by default.
+BINARY_REQUESTS = "binary-requests"
 
 
 class RemoteError(Exception):
-    """An error frame of the server: `code` (stable, e.g. RECGYM_ERR_RESET_NEEDED), `message`, `issues`."""
+    """An error frame of the server: `code` (stable, e.g. RECGYM_ERR_RESET_NEEDED), `message`, `issues`,
+    and for RECGYM_ERR_RATE_LIMITED `retry_after_ms`, the milliseconds after which the server would admit the request."""
 
-    def __init__(self, code, message, issues=()):
+    def __init__(self, code, message, issues=(), retry_after_ms=None):
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
         self.issues = list(issues)
+        self.retry_after_ms = retry_after_ms
 
 
 class ConnectionFailed(RemoteError):
@@ -41,10 +45,10 @@ class Connection:
 
     `request(message)` sends one request and returns its response (an error frame raises
     RemoteError); `pipeline(messages)` sends all before reading the responses, in order.
-    `capabilities=()` asks for vector results as JSON instead of binary frames.
+    `capabilities=()` keeps vector results and step requests in JSON instead of binary frames.
     """
 
-    def __init__(self, url, token=None, timeout=30.0, capabilities=(BINARY_BATCHES,)):
+    def __init__(self, url, token=None, timeout=30.0, capabilities=(BINARY_BATCHES, BINARY_REQUESTS)):
         if not url.startswith(("ws://", "wss://")):
             raise ValueError(f"expected a ws:// or wss:// url, actual {url!r}")
         self.url = url
@@ -54,12 +58,14 @@ class Connection:
         self._thread = threading.Thread(target=self._loop.run_forever, name="recgym-client", daemon=True)
         self._thread.start()
         self._socket = None
+        self.is_binary_requests = False
         try:
             self._socket = self._run(self._connect())
             hello = {"type": "hello", "protocol": PROTOCOL_VERSION, "capabilities": list(capabilities)}
             if token is not None:
                 hello["token"] = token
             self.welcome = self.request(hello, "welcome")
+            self.is_binary_requests = BINARY_REQUESTS in capabilities and BINARY_REQUESTS in self.welcome["capabilities"]
         except BaseException:
             self.close()
             raise
@@ -97,7 +103,8 @@ class Connection:
 
     async def _exchange(self, framed):
         for message in framed:
-            await self._socket.send(json.dumps(message, allow_nan=False))
+            binary = self._binary_request(message) if self.is_binary_requests else None
+            await self._socket.send(json.dumps(message, allow_nan=False) if binary is None else binary)
         responses = []
         for message in framed:
             frame = await self._socket.recv()
@@ -112,6 +119,19 @@ class Connection:
                 raise ConnectionFailed(f"expected the response to request {message['id']}, actual one to {response.get('id')!r}")
             responses.append(response)
         return responses
+
+    @staticmethod
+    def _binary_request(message):
+        """A step / stepVector as a binary frame when its actions are int32s, else None (it goes as JSON)."""
+        kind = message.get("type")
+        if kind == "stepVector":
+            actions = int32_actions(message["actions"])
+        elif kind == "step":
+            action = message["action"]
+            actions = int32_actions(action if isinstance(action, list) else [action])
+        else:
+            return None
+        return None if actions is None else encode_binary_request(kind, message["id"], message["handle"], actions)
 
     def close(self):
         """Closes the socket (the server closes its envs) and the loop thread; safe to call twice."""
@@ -130,7 +150,7 @@ class Connection:
 def expect_type(response, expected):
     """`response` when of type `expected`; an error frame raises RemoteError."""
     if response.get("type") == "error":
-        raise RemoteError(response["code"], response["message"], response.get("issues", ()))
+        raise RemoteError(response["code"], response["message"], response.get("issues", ()), response.get("retryAfterMs"))
     if response.get("type") != expected:
         raise ConnectionFailed(f"expected a {expected} response, actual {response.get('type')}")
     return response

@@ -3,6 +3,7 @@
 test/server/python-client.test.ts starts the server and runs: python3 -m unittest discover -s clients/python/tests
 """
 
+import math
 import os
 import unittest
 import warnings
@@ -77,10 +78,12 @@ class RemoteEnvTest(unittest.TestCase):
                 self.assertTrue(env.single_observation_space.contains(single), f"slot {slot}")
         env.close()
 
-    def test_vector_results_over_binary_frames_equal_the_json_ones(self):
+    def test_results_over_binary_frames_equal_the_json_ones(self):
         json_connection = Connection(URL, token=TOKEN, capabilities=())
         self.assertIn("binary-batches", self.connection.welcome["capabilities"])
+        self.assertEqual((self.connection.is_binary_requests, json_connection.is_binary_requests), (True, False))
         envs = [RemoteVectorEnv(env_id, 3, connection=c, seed=2) for c in (self.connection, json_connection) for env_id in ("Tianchi-Replay-C20-v0", "Tianchi-Slate-v0")]
+        singles = [RemoteEnv(env_id, connection=c, seed=2) for c in (self.connection, json_connection) for env_id in ("Tianchi-Replay-C20-v0", "Tianchi-Slate-v0")]
         try:
             for binary, json_env in ((envs[0], envs[2]), (envs[1], envs[3])):
                 results = [binary.reset(seed=4), json_env.reset(seed=4)]
@@ -89,12 +92,34 @@ class RemoteEnvTest(unittest.TestCase):
                     actions = [binary.single_action_space.sample() for _ in range(binary.num_envs)]
                     results += [binary.step(actions), json_env.step(actions)]
                 for via_binary, via_json in zip(results[0::2], results[1::2]):
+                    # info's per-slot arrays come as arrays of the binary frame (numpy with Gymnasium), as lists in JSON
+                    self.assertEqual(_plain(via_binary[:-1]), _plain(via_json[:-1]))
+                    self.assertEqual(_types(via_binary[:-1]), _types(via_json[:-1]))
+                    self.assertEqual(_numbers(via_binary[-1]), _numbers(via_json[-1]))
+            for binary, json_env in ((singles[0], singles[2]), (singles[1], singles[3])):
+                self.assertEqual(_plain(binary.reset(seed=6)), _plain(json_env.reset(seed=6)))
+                binary.action_space.seed(1)
+                for _ in range(25):
+                    action = binary.action_space.sample()
+                    via_binary, via_json = binary.step(action), json_env.step(action)
                     self.assertEqual(_plain(via_binary), _plain(via_json))
-                    self.assertEqual(_types(via_binary), _types(via_json))
+                    if via_json[2] or via_json[3]:
+                        self.assertEqual(_plain(binary.reset()), _plain(json_env.reset()))
         finally:
-            for env in envs:
+            for env in envs + singles:
                 env.close()
             json_connection.close()
+
+    def test_a_binary_request_the_server_refuses_raises_its_code(self):
+        env = RemoteVectorEnv("Tianchi-Replay-C20-v0", 2, connection=self.connection)
+        env.reset()
+        with self.assertRaises(RemoteError) as caught:
+            self.connection.request({"type": "stepVector", "handle": env._remote.handle, "actions": [0, 25]}, "vectorStepResult")
+        self.assertEqual(caught.exception.code, "RECGYM_ERR_INVALID_ACTION")
+        (response,) = self.connection.pipeline([{"type": "step", "handle": env._remote.handle, "action": 1}])
+        self.assertEqual(response["code"], "RECGYM_ERR_WRONG_HANDLE_KIND")
+        self.assertIsInstance(response["id"], int)
+        env.close()
 
     def test_env_creator_spreads_workers_over_the_urls(self):
         from recgym_client.factory import env_creator
@@ -151,6 +176,19 @@ def _plain(value):
         return {k: _plain(v) for k, v in value.items()}
     if hasattr(value, "tolist") and hasattr(value, "dtype"):
         return (str(value.dtype), value.shape, value.tolist())
+    return value
+
+
+def _numbers(value):
+    """`value` with arrays as lists and numbers that are not finite as None, as JSON carries them."""
+    if hasattr(value, "tolist"):
+        value = value.tolist()
+    if isinstance(value, (tuple, list)):
+        return [_numbers(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _numbers(v) for k, v in value.items()}
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
     return value
 
 

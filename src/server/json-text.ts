@@ -1,0 +1,48 @@
+import { Dict } from '../env/spaces/dict.js';
+import { Discrete } from '../env/spaces/discrete.js';
+import type { Space } from '../env/spaces/space.js';
+
+/** Typed arrays as arrays, non-finite numbers as null, nothing JSON cannot hold. */
+export function toJson(value: unknown): unknown {
+  if (ArrayBuffer.isView(value)) return Array.from(value as unknown as ArrayLike<number>, (x) => (Number.isFinite(x) ? x : null));
+  if (Array.isArray(value)) return value.map(toJson);
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
+  if (typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [key, inner] of Object.entries(value)) {
+      if (inner !== undefined && typeof inner !== 'function') out[key] = toJson(inner);
+    }
+    return out;
+  }
+  return null;
+}
+
+const isIntegerArray = (value: ArrayBufferView) =>
+  value instanceof Int32Array || value instanceof Uint8Array || value instanceof Int8Array || value instanceof Uint16Array || value instanceof Int16Array || value instanceof Uint32Array;
+
+/** A typed array as JSON text, as JSON.stringify writes it as an array: a float array's non-finite numbers as null. */
+function typedText(array: ArrayLike<number>, isInteger: boolean): string {
+  if (!isInteger) {
+    for (let i = 0; i < array.length; i++) if (!Number.isFinite(array[i])) return JSON.stringify(toJson(array));
+  }
+  if (array.length === 0) return '[]';
+  // string concatenation writes each number as JSON does (ToString, -0 as 0); measured 3 to 4 times as fast as JSON.stringify(Array.from(array))
+  let text = `[${array[0]}`;
+  for (let i = 1; i < array.length; i++) text += `,${array[i]}`;
+  return `${text}]`;
+}
+
+/** A member of `space` as JSON text: `JSON.stringify(encodeValue(space, value))` without the intermediate arrays. */
+export function valueText(space: Space<unknown>, value: unknown): string {
+  if (space instanceof Dict) {
+    const record = value as Record<string, unknown>;
+    let text = '';
+    for (const [key, inner] of Object.entries(space.spaces as Record<string, Space<unknown>>)) {
+      text += `${text === '' ? '' : ','}${JSON.stringify(key)}:${valueText(inner, record[key])}`;
+    }
+    return `{${text}}`;
+  }
+  if (space instanceof Discrete) return JSON.stringify(value);
+  return ArrayBuffer.isView(value) ? typedText(value as unknown as ArrayLike<number>, isIntegerArray(value)) : JSON.stringify(Array.from(value as ArrayLike<number>));
+}
