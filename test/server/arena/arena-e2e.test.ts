@@ -64,6 +64,22 @@ describe('arena over HTTP', () => {
     }
   });
 
+  it('limits the slates and events of one user per second with 429 and Retry-After', async () => {
+    const { arena } = await testArena({ userRequestsPerSec: 2 });
+    try {
+      const web = new WebClient(arena.httpUrl);
+      await web.register('ivan', 'ivan-password');
+      const statuses = [];
+      for (let k = 0; k < 3; k++) statuses.push((await web.request('/api/slate')).status);
+      expect(statuses).toEqual([200, 200, 429]);
+      const refused = await web.request('/api/slate');
+      expect(refused.headers.get('retry-after')).toBe('1');
+      expect(((await refused.json()) as { message: string }).message).toMatch(/^rate: expected at most 2 slates and events a second, actual more/);
+    } finally {
+      await arena.close();
+    }
+  });
+
   it('refuses forms without the form token and posts from another origin', async () => {
     const { arena } = await testArena();
     try {
