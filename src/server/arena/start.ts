@@ -15,7 +15,7 @@ import type { ThrottleOptions } from './throttle.js';
 /** Options of {@link startArena}. */
 export interface ArenaServerOptions
   extends Pick<ServerOptions, 'host' | 'port' | 'token'>,
-    Pick<ArenaOptions, 'store' | 'policies' | 'control' | 'slateSize' | 'teamsPerImpression' | 'deadlineMs' | 'rewards' | 'trainingEpoch' | 'resamples' | 'nowMs'> {
+    Pick<ArenaOptions, 'store' | 'policies' | 'control' | 'slateSize' | 'teamsPerImpression' | 'deadlineMs' | 'rewards' | 'trainingEpoch' | 'resamples' | 'nowMs' | 'liveImpressions'> {
   /** The db file (`:memory:` for a throwaway one). */
   readonly db: string;
   readonly logger: Logger;
@@ -63,6 +63,7 @@ export async function startArena(o: ArenaServerOptions): Promise<ArenaServer> {
       resamples: o.resamples,
       figuresSeed: o.seed,
       nowMs: o.nowMs,
+      liveImpressions: o.liveImpressions,
     });
     const auth = new Auth(db, { throttle: o.throttle });
     const humans = new HumanShoppers(arena);

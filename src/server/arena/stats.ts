@@ -65,9 +65,9 @@ export function impressionsNeeded(winsA: number, winsB: number, impressions: num
   return Math.ceil(((hi - decisive) * impressions) / decisive);
 }
 
-/** Pairwise interleaving results of every pair of `policies` (in the order given, `a` before `b`). */
-export function pairwise(outcomes: readonly ImpressionOutcome[], policies: readonly string[]): PairResult[] {
-  const wins = winMatrix(outcomes, policies);
+/** Pairwise interleaving results of every pair of `policies` (in the order given, `a` before `b`); `weights`: how many impressions each outcome stands for. */
+export function pairwise(outcomes: readonly ImpressionOutcome[], policies: readonly string[], weights?: ArrayLike<number>): PairResult[] {
+  const wins = winMatrix(outcomes, policies, weights);
   const results: PairResult[] = [];
   for (let i = 0; i < policies.length; i++) {
     for (let j = i + 1; j < policies.length; j++) {
@@ -151,6 +151,11 @@ export interface Rating {
   readonly ci: readonly [number, number];
 }
 
+/** What a win matrix reads of an outcome: its policies and the order of their credits. */
+export function outcomeKey(o: ImpressionOutcome): string {
+  return `${o.policies.join('\u0000')}|${o.credit.map((c) => o.credit.filter((d) => d < c).length).join(',')}`;
+}
+
 /**
  * The outcomes grouped by what a win matrix reads of them (the policies and the order of their
  * credits): one representative and a count per group, so that resampling costs O(groups).
@@ -160,7 +165,7 @@ export function groupOutcomes(outcomes: readonly ImpressionOutcome[]): { groups:
   const groups: ImpressionOutcome[] = [];
   const counts: number[] = [];
   for (const o of outcomes) {
-    const key = `${o.policies.join('\u0000')}|${o.credit.map((c) => o.credit.filter((d) => d < c).length).join(',')}`;
+    const key = outcomeKey(o);
     const at = index.get(key);
     if (at === undefined) {
       index.set(key, groups.length);
@@ -174,10 +179,10 @@ export function groupOutcomes(outcomes: readonly ImpressionOutcome[]): { groups:
 /**
  * Bradley–Terry ratings with 95 % percentile intervals from `resamples` Poisson bootstrap
  * resamples of the impressions (each impression weighted by a Poisson(1) draw, summed per group of
- * equal outcomes: a Poisson(count) draw from `rng`).
+ * equal outcomes: a Poisson(count) draw from `rng`). `grouped`: the outcomes are already groups, with these counts.
  */
-export function ratingsWithCi(outcomes: readonly ImpressionOutcome[], policies: readonly string[], rng: Rng, resamples = 200): Rating[] {
-  const { groups, counts } = groupOutcomes(outcomes);
+export function ratingsWithCi(outcomes: readonly ImpressionOutcome[], policies: readonly string[], rng: Rng, resamples = 200, grouped?: readonly number[]): Rating[] {
+  const { groups, counts } = grouped ? { groups: outcomes, counts: grouped } : groupOutcomes(outcomes);
   const ratings = bradleyTerry(winMatrix(groups, policies, counts).beat);
   const samples = policies.map(() => new Float64Array(resamples));
   const weights = new Float64Array(groups.length);
