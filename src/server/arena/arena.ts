@@ -45,6 +45,16 @@ export interface ShopperState {
   readonly time: number;
 }
 
+/**
+ * A user driver: what brings one kind of shopper to the arena (the browser's people:
+ * `HumanShoppers`; the simulator's shoppers: `SimulatedShoppers`). Both go through
+ * {@link Arena.show} and {@link Arena.record} with a {@link ShopperState}, so their impressions are
+ * made and credited the same way, and their figures are kept apart by `kind`.
+ */
+export interface UserDriver {
+  readonly kind: ShopperKind;
+}
+
 /** A shown slate: the impression's id and its items with their teams. */
 export interface ShownSlate {
   readonly impression: number;
