@@ -5,6 +5,7 @@ import { WebSocket } from 'ws';
 import { decodeBinaryFrame } from '../src/server/binary-frame.js';
 import { encodeBinaryRequest } from '../src/server/binary-request.js';
 import { BINARY_BATCHES, BINARY_REQUESTS, PROTOCOL_VERSION } from '../src/server/protocol.js';
+import { RemoteEnv, RemoteVectorEnv } from '../src/server/client.js';
 import type { BenchSuite, Figure } from './lib.js';
 
 const BIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
@@ -42,7 +43,7 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-/** A connection that sends one request at a time and resolves each response (a binary frame decoded, as a client would). */
+/** A connection that sends one request at a time and resolves each response (a binary frame decoded as the TypeScript client does: views where aligned). */
 export class LoadClient {
   readonly #ws: WebSocket;
   #resolve: ((message: Record<string, unknown>) => void) | undefined;
@@ -54,7 +55,7 @@ export class LoadClient {
       const resolve = this.#resolve;
       this.#resolve = undefined;
       if (!isBinary) return resolve?.(JSON.parse(data.toString()));
-      const decoded = decodeBinaryFrame(data);
+      const decoded = decodeBinaryFrame(data, { copy: false });
       if (!decoded.ok) throw new Error(`bench client: ${decoded.reason}`);
       resolve?.(decoded.message);
     });
@@ -113,6 +114,36 @@ function pythonClientFigures(url: string, durationMs: number, log: (line: string
     { key: 'server.python.vector.envStepsPerSec', value: r.vectorEnvStepsPerSec, unit: 'env steps/s', what: 'the same with JSON requests, binary results' },
     { key: 'server.python.vector.json.envStepsPerSec', value: r.vectorJsonEnvStepsPerSec, unit: 'env steps/s', what: 'the same with results as JSON' },
     { key: 'server.python.vector.p99Ms', value: r.vectorP99Ms, unit: 'ms', what: 'Python stepVector round trip (JSON requests, binary results), 99th percentile' },
+  ];
+}
+
+/** The TypeScript client's own loops (blocking RemoteEnv / RemoteVectorEnv with its defaults: binary requests and results). */
+function typeScriptClientFigures(url: string, durationMs: number, numEnvs: number): Figure[] {
+  const single = RemoteEnv.connect(url, ENV_ID, { seed: 0 });
+  single.reset();
+  let steps = 0;
+  let start = performance.now();
+  while (performance.now() - start < durationMs) {
+    const result = single.step(steps++ % 20);
+    if (result.terminated || result.truncated) single.reset();
+  }
+  const singleSeconds = (performance.now() - start) / 1000;
+  single.close();
+  const vector = RemoteVectorEnv.connect(url, ENV_ID, numEnvs, { seed: 1 });
+  vector.reset();
+  const actions = vector.createActions();
+  for (let slot = 0; slot < numEnvs; slot++) vector.setAction(actions, slot, slot % 20);
+  let calls = 0;
+  start = performance.now();
+  while (performance.now() - start < durationMs) {
+    vector.step(actions);
+    calls++;
+  }
+  const vectorSeconds = (performance.now() - start) / 1000;
+  vector.close();
+  return [
+    { key: 'server.ts.stepsPerSec', value: steps / singleSeconds, unit: 'steps/s', what: 'TypeScript RemoteEnv.step, one connection (binary requests)' },
+    { key: 'server.ts.vector.envStepsPerSec', value: (calls * numEnvs) / vectorSeconds, unit: 'env steps/s', what: `TypeScript RemoteVectorEnv.step on ${numEnvs} slots (binary requests and results, decoded to batches)` },
   ];
 }
 
@@ -198,6 +229,7 @@ export const suite: BenchSuite = {
       const vector = await vectorLoop([]);
       const binary = await vectorLoop([BINARY_BATCHES]);
       const allBinary = await vectorLoop([BINARY_BATCHES, BINARY_REQUESTS]);
+      const typeScript = typeScriptClientFigures(url, durationMs, numEnvs);
       const python = pythonClientFigures(url, durationMs, log);
       const figures: Figure[] = [
         { key: 'server.single.stepsPerSec', value: single.count / single.seconds, unit: 'steps/s', what: `${connections} connections, one step request at a time each` },
@@ -220,6 +252,7 @@ export const suite: BenchSuite = {
         { key: 'server.vector.binaryBoth.p99Ms', value: percentile(allBinary.latencies, 0.99), unit: 'ms', what: 'binary request and result stepVector round trip, 99th percentile' },
         { key: 'server.vector.binaryBoth.serverCpuUsPerCall', value: (allBinary.serverCpu * 1e6) / allBinary.count, unit: 'µs', what: `server CPU time per binary stepVector of ${numEnvs} slots: ${numEnvs}e6 / this is the env steps/s ceiling on one free core` },
         { key: 'server.peakRssMb', value: memoryMb(pid).peak, unit: 'MB', what: 'server peak resident memory over the run' },
+        ...typeScript,
         ...python,
       ];
       return figures;

@@ -2,6 +2,7 @@ export { RemoteConnection, RemoteEnv, RemoteError, RemoteVectorEnv, type RemoteC
 export { startServer, SERVER_DEFAULTS, type RecGymServer, type ServerOptions } from './server.js';
 export {
   BINARY_BATCHES,
+  BINARY_REQUESTS,
   ClientMessageSchema,
   PROTOCOL_ERRORS,
   PROTOCOL_VERSION,
@@ -11,3 +12,4 @@ export {
   type ServerMessage,
 } from './protocol.js';
 export { decodeBinaryFrame, encodeBinaryFrame, type DecodedFrame } from './binary-frame.js';
+export { decodeBinaryRequest, encodeBinaryRequest, type BinaryRequest, type DecodedRequest } from './binary-request.js';

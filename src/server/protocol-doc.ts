@@ -183,8 +183,9 @@ config = {
 }
 \`\`\`
 
-The factory is tested against a server (clients/python/tests); the Ray lines above are not: Ray is
-not installable on the machines this project is built on.
+The factory is tested against a server (clients/python/tests). The Ray lines above compile
+(\`python3 -m py_compile\`, test/server/protocol.test.ts) but have never been run: Ray is not
+installable on the machines this project is built on, so no RLlib rollout worker has used them.
 `;
 
 /** docs/protocol.md, generated from the zod schemas of protocol.ts (`recgym protocol > docs/protocol.md`). */
@@ -224,9 +225,10 @@ export function renderProtocolDoc(): string {
     'its requests (backpressure) instead of buffering them.',
     'With `recgym serve --rate-messages N` and/or `--rate-bytes N`, each connection gets a token bucket of N',
     'requests (bytes) per second with a burst of one second: a request over it is not run but answered',
-    '`RECGYM_ERR_RATE_LIMITED` with `retryAfterMs`, the milliseconds after which it would be admitted; a',
-    'refused request costs nothing and the connection stays usable. A frame larger than a second of bytes',
-    'passes on a full bucket and leaves it in debt. No limit by default.',
+    '`RECGYM_ERR_RATE_LIMITED` with `retryAfterMs`, the milliseconds after which it would be admitted (and',
+    "the request's id when the frame is at most 16 KiB, else null); a refused request costs nothing and the",
+    'connection stays usable. A frame larger than a second of bytes passes on a full bucket and leaves it',
+    'in debt. No limit by default.',
     `A connection without a successful hello ${SERVER_DEFAULTS.helloTimeoutMs / 1000} s after opening is closed (1008); the server pings every`,
     `${SERVER_DEFAULTS.heartbeatMs / 1000} s and cuts a connection that showed no sign of life (a frame or a pong) since the last ping.`,
     '',

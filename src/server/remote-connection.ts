@@ -150,7 +150,8 @@ export class RemoteConnection {
 
   /** A vector result from a binary frame; its arrays stay typed arrays where the JSON form has number arrays. */
   #binaryResult(bytes: Uint8Array, id: number): ServerMessage {
-    const decoded = decodeBinaryFrame(bytes);
+    // the bytes came from the socket thread for this answer alone: its arrays may view them
+    const decoded = decodeBinaryFrame(bytes, { copy: false });
     if (!decoded.ok) throw this.#offProtocol(`expected a binary frame of a vector result, actual bytes that are not one (${decoded.reason})`);
     const parsed = BinaryResultSchema.safeParse(decoded.message);
     if (!parsed.success) {

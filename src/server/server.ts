@@ -87,6 +87,9 @@ export const SERVER_DEFAULTS = {
   heartbeatMs: 30_000,
 } as const;
 
+/** A rate-limited frame's id is read from frames up to this size (a refused flood of large frames is not parsed). */
+const RATE_LIMITED_ID_BYTES = 16 << 10;
+
 /** Milliseconds a connection gets to finish its close handshake at shutdown before it is cut. */
 const CLOSE_GRACE_MS = 2000;
 
@@ -217,7 +220,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RecGymSe
       const retryAfterMs = Math.ceil(waitMs - 1e-3);
       log.debug({ retryAfterMs, bytes: data.length }, 'rate limited');
       return {
-        ...errorFrame(requestIdOf(data, isBinary), ErrorCode.RATE_LIMITED, `expected at most ${describeLimits(limits)} on this connection, actual more: retry after ${retryAfterMs} ms`),
+        ...errorFrame(data.length <= RATE_LIMITED_ID_BYTES ? requestIdOf(data, isBinary) : null, ErrorCode.RATE_LIMITED, `expected at most ${describeLimits(limits)} on this connection, actual more: retry after ${retryAfterMs} ms`),
         retryAfterMs,
       };
     };
@@ -247,6 +250,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RecGymSe
             ? errorFrame(null, ErrorCode.FRAME_TOO_LARGE, `expected a frame of at most ${o.maxMessageBytes} bytes, actual ${data.length}`)
             : answerWithin(data, isBinary);
         ws.send(answerData(response), onSent);
+        // written out at once (nothing buffered): the frame's memory is free for the next binary answer
+        if (response.type === 'binary' && ws.bufferedAmount === 0) session.recycleFrame(response);
       }
       queue.length = 0;
       head = 0;

@@ -151,6 +151,8 @@ export class Session {
   #openNumbers = 0;
   /** This connection as a policy of the arena (after `registerPolicy`). */
   #policy: PolicyLink | undefined;
+  /** Memory of a binary frame already sent, to write the next one into (see {@link recycleFrame}). */
+  #scratch: Buffer | undefined;
 
   constructor(options: SessionOptions) {
     this.#options = options;
@@ -207,6 +209,15 @@ export class Session {
     } catch (error) {
       return this.#errorResponse(message, error);
     }
+  }
+
+  /**
+   * Hands back the memory of a binary answer's frame once the socket holds no reference to it (it
+   * was written out): the next binary answer is written there instead of into new memory.
+   */
+  recycleFrame(answer: BinaryAnswer): void {
+    const { frame } = answer;
+    this.#scratch = Buffer.from(frame.buffer, frame.byteOffset, frame.buffer.byteLength - frame.byteOffset);
   }
 
   /** Closes every env unused for longer than the idle timeout; returns how many. */
@@ -422,14 +433,15 @@ export class Session {
     const { observations, finalObservations } = result;
     const isBinary = this.#isBinary;
     const encode = isBinary ? typedBatch : encodeBatch;
-    const flags = (values: ArrayLike<number>) => (isBinary ? Uint8Array.from(values) : Array.from(values));
+    // a binary frame copies the env's arrays as they are (encoded before the env steps again)
+    const flags = (values: Uint8Array) => (isBinary ? values : Array.from(values));
     return this.#vectorAnswer(
       {
         type: 'vectorStepResult',
         id,
         handle,
       observations: encode(space, n, observations, (slot) => env.observationAt(observations, slot)),
-      rewards: isBinary ? Float32Array.from(result.rewards) : Array.from(result.rewards),
+      rewards: isBinary ? (result.rewards instanceof Float32Array ? result.rewards : Float32Array.from(result.rewards)) : Array.from(result.rewards),
       terminations: flags(result.terminations),
       truncations: flags(result.truncations),
       finalObservations: encode(space, n, finalObservations, (slot) => env.observationAt(finalObservations, slot)),
@@ -442,7 +454,9 @@ export class Session {
   #vectorAnswer(result: { type: 'vectorResetResult' | 'vectorStepResult'; id: ClientMessage['id']; [key: string]: unknown }, info: unknown): Answer {
     if (!this.#isBinary) return { ...result, info: infoJson(info) } as unknown as ServerMessage;
     const message = { ...result, info: this.#isTypedInfo ? infoTyped(info) : infoJson(info) };
-    return { type: 'binary', of: result.type, id: result.id, frame: encodeBinaryFrame(message) };
+    const frame = encodeBinaryFrame(message, this.#scratch);
+    this.#scratch = undefined;
+    return { type: 'binary', of: result.type, id: result.id, frame };
   }
 
   #close(message: RequestOf<'close'>): ServerMessage {

@@ -48,7 +48,10 @@ function typedFrom(values: unknown, dtype: BoxDtype, length: number, where: stri
   if (!(Array.isArray(values) || ArrayBuffer.isView(values)) || (values as ArrayLike<unknown>).length !== length) {
     return { ok: false, reason: `${where}: expected an array of ${length} ${dtype} numbers, actual ${describeValue(values)}` };
   }
-  const out = new CONSTRUCTORS[dtype](length);
+  const Typed = CONSTRUCTORS[dtype];
+  // an array of the dtype itself holds only numbers it can (a binary frame's): copied as it is
+  if (values instanceof Typed) return { ok: true, value: values.slice() };
+  const out = new Typed(length);
   const range = INTEGER_RANGES[dtype];
   const source = values as ArrayLike<unknown>;
   for (let i = 0; i < length; i++) {

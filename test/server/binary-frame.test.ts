@@ -43,6 +43,35 @@ describe('encodeBinaryFrame / decodeBinaryFrame', () => {
     expect([...padded.subarray(start)]).toEqual([9, 9, 9, 9, 9, 0, 0, 0, 255, 0, 0, 0, 0, 0, 0, 0]);
   });
 
+  it('decodes to views of the bytes with copy: false where they are aligned, else to copies', () => {
+    const frame = encodeBinaryFrame(MESSAGE);
+    const views = decodeBinaryFrame(frame, { copy: false });
+    expect(views).toEqual({ ok: true, message: MESSAGE });
+    const { observations } = (views as unknown as { message: { observations: { items: Int32Array } } }).message;
+    expect(observations.items.buffer).toBe(frame.buffer);
+    const shifted = Buffer.alloc(frame.length + 2);
+    frame.copy(shifted, 2);
+    const unaligned = decodeBinaryFrame(shifted.subarray(2), { copy: false });
+    expect(unaligned).toEqual({ ok: true, message: MESSAGE });
+    const moved = (unaligned as unknown as { message: { observations: { items: Int32Array; mask: Uint8Array } } }).message.observations;
+    expect(moved.items.buffer).not.toBe(shifted.buffer);
+    expect(moved.mask.buffer).toBe(shifted.buffer);
+    expect((decodeBinaryFrame(frame) as unknown as { message: { observations: { items: Int32Array } } }).message.observations.items.buffer).not.toBe(frame.buffer);
+  });
+
+  it('writes into scratch memory when the frame fits there, else into memory of its own', () => {
+    const scratch = Buffer.alloc(4096, 0xee);
+    const frame = encodeBinaryFrame(MESSAGE, scratch);
+    expect(frame.buffer).toBe(scratch.buffer);
+    expect(decodeBinaryFrame(frame)).toEqual({ ok: true, message: MESSAGE });
+    expect(frame.equals(encodeBinaryFrame(MESSAGE))).toBe(true);
+    const small = Buffer.alloc(16);
+    const own = encodeBinaryFrame(MESSAGE, small);
+    expect(own.buffer).not.toBe(small.buffer);
+    expect(own.byteOffset).toBe(0);
+    expect(own.buffer.byteLength).toBe(own.length);
+  });
+
   it('refuses malformed frames with the reason', () => {
     const good = encodeBinaryFrame(MESSAGE);
     const reasons = [

@@ -1,4 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { createRng } from '../../src/core/rng.js';
 import { makeEnv } from '../../src/env/registry.js';
@@ -46,6 +49,27 @@ describe('protocol', () => {
   it('docs/protocol.md is the generated reference (regenerate: npm run build && node dist/src/cli/main.js protocol > docs/protocol.md)', () => {
     const doc = readFileSync(new URL('../../docs/protocol.md', import.meta.url), 'utf8');
     expect(doc === renderProtocolDoc(), 'docs/protocol.md is stale: run `npm run build && node dist/src/cli/main.js protocol > docs/protocol.md`').toBe(true);
+  });
+
+  it.skipIf(spawnSync('python3', ['--version']).status !== 0)("compiles the scale-out section's RLlib env-factory code with python3 -m py_compile (Ray itself is not run)", () => {
+    const section = renderProtocolDoc().split('## Scale-out')[1].split('\n## ')[0];
+    const blocks = [...section.matchAll(/```python\n([\s\S]*?)```/g)].map((m) => m[1]);
+    expect(blocks.length).toBe(1);
+    const dir = mkdtempSync(join(tmpdir(), 'recgym-rllib-'));
+    try {
+      const compile = (code: string) => {
+        const file = join(dir, 'rllib_env_factory.py');
+        writeFileSync(file, code);
+        return spawnSync('python3', ['-m', 'py_compile', file], { encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
+      };
+      const run = compile(blocks[0]);
+      expect(run.status, run.stderr).toBe(0);
+      expect(blocks[0]).toContain('register_env("recgym", env_creator)');
+      // the check can fail: the same code with one bracket left open does not compile
+      expect(compile(blocks[0].replace('config = {', 'config = {{')).status).not.toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -59,6 +59,31 @@ describe.skipIf(!python)('python client (clients/python/recgym_client)', () => {
     expect(unknown.stderr).toMatch(/^python_random_agent: RECGYM_ERR_UNKNOWN_ENV: unknown env id: expected one of .*, actual "Nope-v0"\n$/);
   });
 
+  it('raises RemoteError with retry_after_ms when the server rate-limits the connection (recgym serve --rate-messages)', async () => {
+    const limited = await startServeProcess(['--rate-messages', '1']);
+    try {
+      const script = [
+        'import sys',
+        'from recgym_client import Connection, RemoteError',
+        'from recgym_client.connection import expect_type',
+        'connection = Connection(sys.argv[1], capabilities=())',
+        'answers = connection.pipeline([{"type": "make", "envId": "Nope-v0"} for _ in range(8)])',
+        'print(answers[0]["code"], answers[-1]["code"])',
+        'try:',
+        '    expect_type(answers[-1], "made")',
+        'except RemoteError as error:',
+        '    print(error.code, isinstance(error.retry_after_ms, int) and error.retry_after_ms > 0)',
+        'connection.close()',
+      ].join('\n');
+      const run = spawnSync(python as string, ['-c', script, limited.url], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, PYTHONPATH: CLIENT, PYTHONDONTWRITEBYTECODE: '1' } });
+      expect(run.status, run.stderr).toBe(0);
+      // the hello took the one token of the second; of 8 requests at once the last is refused however slow this machine is
+      expect(run.stdout).toMatch(/^RECGYM_ERR_(RATE_LIMITED|UNKNOWN_ENV) RECGYM_ERR_RATE_LIMITED\nRECGYM_ERR_RATE_LIMITED True\n$/);
+    } finally {
+      await limited.stop();
+    }
+  });
+
   it('passes its unittest suite with the standard library and websockets alone', () => {
     const output = unittest(CLIENT);
     expect(output).toMatch(/skipped 'gymnasium is not importable/);

@@ -384,6 +384,8 @@ describe('startServer', () => {
       expect(JSON.stringify(hello).length).toBe(150);
       client.send(hello);
       expect((await client.next()).type).toBe('welcome');
+      client.send({ id: 3, type: 'make', envId: 'Tianchi-Replay-C20-v0', options: { padding: 'p'.repeat(16 << 10) } });
+      expect(await client.next()).toMatchObject({ type: 'error', id: null, code: ErrorCode.RATE_LIMITED });
       client.send({ id: 2, type: 'make', envId: 'Tianchi-Replay-C20-v0' });
       expect(await client.next()).toMatchObject({
         type: 'error',
@@ -519,12 +521,16 @@ describe('startServer', () => {
 
   describe('idle envs', () => {
     it('closes an env idle past the timeout; its handle answers ENV_CLOSED', async () => {
-      const { lines } = await start({ idleTimeoutMs: 100 });
+      // the server's clock moves 40 ms per round, whatever this machine's load does to real timers
+      let clockMs = 0;
+      const { lines } = await start({ idleTimeoutMs: 100, now: () => clockMs });
       const client = await greeted();
       const idle = await made(client, { type: 'make', envId: 'Tianchi-Replay-v0' });
       const busy = await made(client, { type: 'make', envId: 'Tianchi-Replay-v0' });
       for (let i = 0; i < 8; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 40));
+        clockMs += 40;
+        // the idle sweep (every 25 ms of real time) sees this time before the busy env is used again
+        await new Promise((resolve) => setTimeout(resolve, 60));
         expect((await client.request({ type: 'reset', handle: busy })).type).toBe('resetResult');
       }
       const response = await client.request({ type: 'reset', handle: idle });
@@ -548,6 +554,38 @@ describe('startServer', () => {
       expect(lines.find((l) => l.msg === 'backpressure: reading paused')).toBeDefined();
       client.ws.resume();
       for (let i = 0; i < count; i++) expect(await client.next()).toMatchObject({ type: 'vectorStepResult', id: i });
+    });
+
+    it("keeps every binary frame intact while the socket still holds it (a frame's memory is reused only once written out)", async () => {
+      await start({ highWaterBytes: 256 * 1024 });
+      const client = await raw();
+      await client.request({ type: 'hello', protocol: PROTOCOL_VERSION, capabilities: ['binary-batches', 'binary-requests'] });
+      const handle = await made(client, { type: 'makeVector', envId: 'Tianchi-Replay-C20-v0', n: 256, seed: 3 });
+      await client.request({ type: 'reset', handle });
+      const local = makeVectorEnv<VectorRecommendationEnv>('Tianchi-Replay-C20-v0', { seed: 3, numEnvs: 256 });
+      local.reset();
+      const expected: unknown[] = [];
+      const take = (a: ArrayLike<number>) => Array.from(a);
+      for (const paused of [true, false]) {
+        if (paused) client.ws.pause();
+        for (let i = 0; i < 120; i++) {
+          const actions = Int32Array.from({ length: 256 }, (_, slot) => (i * 7 + slot) % 20);
+          const result = local.step(actions);
+          expected.push({ rewards: take(result.rewards), items: take(result.observations.items), final: take(result.finalObservations.candidates), episodes: take(result.info.episodes) });
+          client.send(encodeBinaryRequest({ type: 'stepVector', id: i, handle, actions }));
+        }
+        if (paused) {
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          client.ws.resume();
+        }
+        for (let i = 0; i < 120; i++) {
+          const answer = (await client.next()) as unknown as { rewards: Float32Array; observations: Record<string, ArrayLike<number>>; finalObservations: Record<string, ArrayLike<number>>; info: Record<string, ArrayLike<number>> };
+          expect(answer, `step ${i}`).toMatchObject({ type: 'vectorStepResult', id: i });
+          expect({ rewards: take(answer.rewards), items: take(answer.observations.items), final: take(answer.finalObservations.candidates), episodes: take(answer.info.episodes) }).toEqual(
+            expected.shift(),
+          );
+        }
+      }
     });
   });
 

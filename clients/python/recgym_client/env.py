@@ -1,7 +1,8 @@
 """Envs served by `recgym serve`, used like local Gymnasium envs."""
 
+from .binary_frame import int32_actions
 from .connection import Connection, RemoteError
-from .spaces import HAS_GYMNASIUM, decode_batch, decode_value, encode_value, space_from_description
+from .spaces import HAS_GYMNASIUM, _is_discrete, decode_batch, decode_value, encode_value, space_from_description
 
 if HAS_GYMNASIUM:
     import gymnasium
@@ -129,10 +130,15 @@ class RemoteVectorEnv:
         return decode_batch(self.single_observation_space, self.num_envs, result["observations"]), result["info"]
 
     def step(self, actions):
-        flat = []
-        for action in actions:
-            encoded = encode_value(self.single_action_space, action)
-            flat.extend(encoded if isinstance(encoded, list) else [encoded])
+        # one int32 per slot converted in C when the actions are ints already (what encode_value would give)
+        flat = int32_actions(actions) if _is_discrete(self.single_action_space) else None
+        if flat is None:
+            flat = []
+            for action in actions:
+                encoded = encode_value(self.single_action_space, action)
+                flat.extend(encoded if isinstance(encoded, list) else [encoded])
+        elif not self._remote.connection.is_binary_requests:
+            flat = flat.tolist()
         result = self._remote.request({"type": "stepVector", "actions": flat}, "vectorStepResult")
         space, n = self.single_observation_space, self.num_envs
         info = dict(result["info"], final_obs=decode_batch(space, n, result["finalObservations"]))

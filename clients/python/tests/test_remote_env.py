@@ -164,6 +164,19 @@ class RemoteEnvTest(unittest.TestCase):
             self.assertEqual(caught.exception.code, "RECGYM_ERR_UNAUTHENTICATED")
 
 
+class BinaryRequestTest(unittest.TestCase):
+    def test_int32_actions_take_int32s_only_and_encode_the_documented_layout(self):
+        import struct
+
+        from recgym_client.binary_frame import encode_binary_request, int32_actions
+
+        self.assertEqual(list(int32_actions([0, -2147483648, 2147483647])), [0, -2147483648, 2147483647])
+        for refused in ([2147483648], [1.5], [True], ["1"], [None]):
+            self.assertIsNone(int32_actions(refused), refused)
+        frame = encode_binary_request("stepVector", 7, 3, int32_actions([5, -1]))
+        self.assertEqual(struct.unpack("<4sIddIIii", frame), (b"RGA1", 2, 7.0, 3.0, 2, 0, 5, -1))
+
+
 if __name__ == "__main__":
     unittest.main()
 
