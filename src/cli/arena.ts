@@ -14,7 +14,7 @@ import { claimSignals } from './signal-owner.js';
 const USAGE = `usage: recgym arena [--db FILE] [--host 127.0.0.1] [--port 8080] [--token-file F] [--policy NAME[=DIR] ...]
                     [--control NAME] [--simulated N] [--simulator PRESET|SIM.json] [--pace-ms MS]
                     [--data FILE] [--format F] [--slate-size K] [--teams N] [--deadline-ms MS]
-                    [--training-epoch E] [--seed S] [--secure-cookies] [--log-level L]
+                    [--training-epoch E] [--seed S] [--user-rate N] [--secure-cookies] [--log-level L]
 
 Runs the arena (docs/arena.md) until Ctrl-C or SIGTERM: the shop (http://HOST:PORT/), where
 registered people act on slates that interleave the policies, the live figures (/arena) and the
@@ -39,6 +39,7 @@ admin page (/admin), on the same port as the env protocol (recgym serve's). Logs
   --deadline-ms MS     per-request deadline of a policy (default 100)
   --training-epoch E   the epoch the reward table's scheduled rewards are read at (default 0)
   --seed S             seed of the interleaving, the simulated shoppers and the bootstrap (default 0)
+  --user-rate N        slates and events one user may ask for per second (default 20; more get 429)
   --secure-cookies     mark cookies Secure (behind an HTTPS proxy)
   --log-level L        ${LOG_LEVELS.join(' | ')} (default info)`;
 
@@ -59,6 +60,7 @@ const FLAGS = {
   'deadline-ms': { type: 'string' },
   'training-epoch': { type: 'string' },
   seed: { type: 'string' },
+  'user-rate': { type: 'string' },
   'secure-cookies': { type: 'boolean' },
   'log-level': { type: 'string' },
 } as const;
@@ -78,6 +80,7 @@ export const command: Command = {
     const deadlineMs = intFlag('deadline-ms', values['deadline-ms'], 100, 1, 60_000);
     const trainingEpoch = intFlag('training-epoch', values['training-epoch'], 0, 0, 1_000_000);
     const seed = seedFlag('seed', values.seed, 0);
+    const userRate = intFlag('user-rate', values['user-rate'], 20, 1, 1_000_000);
     const specs = (values.policy as string[] | undefined) ?? ['popularity', 'recent'];
     if (specs.length < 2) throw new UsageError(`--policy: expected at least 2 policies, actual ${specs.length}`);
     const simulator = values.simulator ?? 'default';
@@ -110,6 +113,7 @@ export const command: Command = {
       simulator: model,
       paceMs,
       isSecure: values['secure-cookies'] === true,
+      userRequestsPerSec: userRate,
     });
     claimSignals('arena');
     const signal = await untilSignal();

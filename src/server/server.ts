@@ -53,6 +53,8 @@ export interface ServerOptions {
   readonly httpHandler?: (request: IncomingMessage, response: ServerResponse) => void;
   /** The arena that takes external policies over the protocol (1.2's `registerPolicy`). */
   readonly policyHost?: PolicyHost;
+  /** Hears every websocket frame received (the arena's messages/s). */
+  readonly onFrame?: () => void;
 }
 
 /** A running server. */
@@ -257,6 +259,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RecGymSe
 
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       isAlive.set(ws, true);
+      o.onFrame?.();
       queue.push({ data, isBinary });
       if (!isWaitingForDrain) pump();
     });

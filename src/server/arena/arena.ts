@@ -8,7 +8,7 @@ import { Health } from './health.js';
 import { teamDraft } from './interleave.js';
 import { type Policy, rankWithDeadline } from './policy.js';
 import { type PairResult, pairwise, type Rating, ratingsWithCi } from './stats.js';
-import { ImpressionTally, type PolicyRates, policyRates } from './tallies.js';
+import { ImpressionTally, KindAggregate, type PolicyRates } from './tallies.js';
 
 /** Options of {@link Arena}. */
 export interface ArenaOptions {
@@ -32,6 +32,8 @@ export interface ArenaOptions {
   readonly figuresSeed?: number;
   /** Wall clock (ms) of stored impressions and events. */
   readonly nowMs?: () => number;
+  /** Impressions kept in memory for crediting later events (older ones are read back from the db when acted on). */
+  readonly liveImpressions?: number;
 }
 
 /** A shopper about to be shown a slate: their db id and kind, their history (row `row` of `log`) and their clock (unix seconds). */
@@ -41,6 +43,16 @@ export interface ShopperState {
   readonly log: SessionLog;
   readonly row: number;
   readonly time: number;
+}
+
+/**
+ * A user driver: what brings one kind of shopper to the arena (the browser's people:
+ * `HumanShoppers`; the simulator's shoppers: `SimulatedShoppers`). Both go through
+ * {@link Arena.show} and {@link Arena.record} with a {@link ShopperState}, so their impressions are
+ * made and credited the same way, and their figures are kept apart by `kind`.
+ */
+export interface UserDriver {
+  readonly kind: ShopperKind;
 }
 
 /** A shown slate: the impression's id and its items with their teams. */
@@ -71,7 +83,10 @@ export interface ArenaFigures {
   readonly simulated: KindFigures;
 }
 
-const DEFAULTS = { slateSize: 10, teamsPerImpression: 2, deadlineMs: 100, trainingEpoch: 0, resamples: 200, figuresSeed: 0 };
+const DEFAULTS = { slateSize: 10, teamsPerImpression: 2, deadlineMs: 100, trainingEpoch: 0, resamples: 200, figuresSeed: 0, liveImpressions: 100_000 };
+
+/** Impressions read back per query when the arena rebuilds its figures. */
+const REBUILD_CHUNK = 20_000;
 
 /**
  * The arena: serves slates that interleave the policies (each request under its deadline, the
@@ -88,7 +103,9 @@ export class Arena {
   readonly #names = new Set<string>();
   readonly #o: typeof DEFAULTS & ArenaOptions;
   readonly #rng: Rng;
+  /** The newest impressions, oldest first (insertion order), for crediting their events. */
   readonly #tallies = new Map<number, ImpressionTally>();
+  readonly #aggregates = { human: new KindAggregate(), simulated: new KindAggregate() };
   readonly #events = { human: 0, simulated: 0 };
   #figures: ArenaFigures | undefined;
   #figuresVersion = -1;
@@ -102,7 +119,7 @@ export class Arena {
     if (o.policies.length < 2) throw new RangeError(`Arena: expected at least 2 policies, actual ${o.policies.length}`);
     const names = new Set(o.policies.map((p) => p.name));
     if (names.size !== o.policies.length) throw new RangeError(`Arena: expected distinct policy names, actual ${o.policies.map((p) => p.name).join(', ')}`);
-    for (const [name, min] of [['slateSize', 1], ['teamsPerImpression', 2], ['deadlineMs', 1], ['resamples', 0]] as const) {
+    for (const [name, min] of [['slateSize', 1], ['teamsPerImpression', 2], ['deadlineMs', 1], ['resamples', 0], ['liveImpressions', 1]] as const) {
       if (!Number.isSafeInteger(o[name]) || o[name] < min) throw new RangeError(`Arena: expected ${name} to be an integer >= ${min}, actual ${o[name]}`);
     }
     this.db = o.db;
@@ -145,21 +162,53 @@ export class Arena {
     return this.#o.nowMs ? this.#o.nowMs() : Date.now();
   }
 
-  /** Rebuilds the tallies from the db (a restarted arena continues its figures). */
+  /** Rebuilds the figures from the db, a chunk of impressions at a time (a restarted arena continues them). */
   #rebuild(): void {
-    for (const m of this.db.impressions()) {
-      const policies = m.outcomes.map((o) => o.policy);
-      for (const p of policies) this.#names.add(p);
-      const teams = m.items.map((s) => policies.indexOf(s.team));
-      this.#tallies.set(m.id, new ImpressionTally(m.kind, m.shopper, policies, teams, m.items.map((s) => s.item)));
-      for (const o of m.outcomes) this.health.policyRequest(o.policy, o.isMissed);
+    const last = this.db.lastImpressionId();
+    for (let from = 1; from <= last; from += REBUILD_CHUNK) {
+      const chunk = new Map<number, ImpressionTally>();
+      for (const m of this.db.impressions(from, from + REBUILD_CHUNK)) {
+        const t = this.#tallyOf(m);
+        chunk.set(m.id, t);
+        this.#aggregates[t.kind].add(t);
+        for (const o of m.outcomes) this.health.policyRequest(o.policy, o.isMissed);
+      }
+      for (const e of this.db.impressionEvents(from, from + REBUILD_CHUNK)) {
+        const t = chunk.get(e.impression);
+        const position = t?.positionOf(e.item) ?? -1;
+        if (t && position >= 0) this.#aggregates[t.kind].act(t, position, e.behavior);
+      }
+      for (const [id, t] of chunk) this.#keep(id, t);
     }
-    for (const e of this.db.impressionEvents()) {
-      const t = this.#tallies.get(e.impression);
-      const position = t?.positionOf(e.item) ?? -1;
-      if (t && position >= 0) t.act(position, e.behavior);
+    Object.assign(this.#events, this.db.eventCounts());
+  }
+
+  #tallyOf(m: ReturnType<ArenaDb['impressions']>[number]): ImpressionTally {
+    const policies = m.outcomes.map((o) => o.policy);
+    for (const p of policies) this.#names.add(p);
+    const teams = m.items.map((s) => policies.indexOf(s.team));
+    return new ImpressionTally(m.kind, m.shopper, policies, teams, m.items.map((s) => s.item));
+  }
+
+  /** Keeps a tally in memory, forgetting the oldest beyond `liveImpressions`. */
+  #keep(id: number, t: ImpressionTally): void {
+    this.#tallies.set(id, t);
+    if (this.#tallies.size > this.#o.liveImpressions) this.#tallies.delete(this.#tallies.keys().next().value as number);
+  }
+
+  /** The tally of impression `id`: in memory, or read back from the db with the behaviours on it so far. */
+  #tally(id: number): ImpressionTally | undefined {
+    const live = this.#tallies.get(id);
+    if (live) return live;
+    const [m] = this.db.impressions(id, id + 1);
+    if (!m) return undefined;
+    const t = this.#tallyOf(m);
+    for (const e of this.db.impressionEvents(id, id + 1)) {
+      const position = t.positionOf(e.item);
+      if (position >= 0) t.act(position, e.behavior);
     }
-    for (const e of this.db.events()) this.#events[e.kind]++;
+    this.#keep(id, t);
+    return t;
   }
 
   /** The policies of the next impression: `teamsPerImpression` drawn uniformly without replacement. */
@@ -196,16 +245,15 @@ export class Arena {
       items: items.map(({ itemId, category, team, propensity }) => ({ item: itemId, category, team, propensity })),
       outcomes,
     });
-    this.#tallies.set(
-      impression,
-      new ImpressionTally(
-        state.kind,
-        state.shopper,
-        drawn.map((p) => p.name),
-        slate.teams,
-        items.map((i) => i.itemId),
-      ),
+    const tally = new ImpressionTally(
+      state.kind,
+      state.shopper,
+      drawn.map((p) => p.name),
+      slate.teams,
+      items.map((i) => i.itemId),
     );
+    this.#keep(impression, tally);
+    this.#aggregates[state.kind].add(tally);
     for (const o of outcomes) this.health.policyRequest(o.policy, o.isMissed);
     this.health.latency(performance.now() - started);
     this.#version++;
@@ -214,7 +262,7 @@ export class Arena {
 
   /** The stored impression `id` when it was shown to `shopper`, else undefined. */
   impressionOf(id: number, shopper: number): ImpressionTally | undefined {
-    const t = this.#tallies.get(id);
+    const t = this.#tally(id);
     return t && t.shopper === shopper ? t : undefined;
   }
 
@@ -225,7 +273,7 @@ export class Arena {
    */
   record(state: ShopperState, impression: number | null, acted: readonly ActedItem[]): number[] {
     const { store } = this;
-    const tally = impression === null ? undefined : this.#tallies.get(impression);
+    const tally = impression === null ? undefined : this.#tally(impression);
     if (impression !== null && (!tally || tally.shopper !== state.shopper)) throw new RangeError(`record: expected an impression shown to shopper ${state.shopper}, actual ${impression}`);
     const timeMs = this.nowMs();
     const events: NewEvent[] = acted.map(({ index, behavior }) => {
@@ -246,7 +294,7 @@ export class Arena {
     const ids = this.db.addEvents(events);
     for (const e of events) {
       const position = tally ? tally.positionOf(e.item) : -1;
-      if (tally && position >= 0) tally.act(position, e.behavior);
+      if (tally && position >= 0) this.#aggregates[state.kind].act(tally, position, e.behavior);
     }
     this.#events[state.kind] += events.length;
     this.#version++;
@@ -260,13 +308,14 @@ export class Arena {
     this.#figuresAtMs = now;
     const names = [...this.#names];
     const of = (kind: ShopperKind): KindFigures => {
-      const tallies = [...this.#tallies.values()].filter((t) => t.kind === kind);
+      const aggregate = this.#aggregates[kind];
+      const { groups, counts } = aggregate.outcomes();
       return {
-        impressions: tallies.length,
+        impressions: aggregate.impressions,
         events: this.#events[kind],
-        pairs: pairwise(tallies, names),
-        ratings: ratingsWithCi(tallies, names, fork(createRng(this.#o.figuresSeed), kind), this.#o.resamples),
-        rates: policyRates(tallies, names, this.#o.rewards ?? DEFAULT_REWARDS, this.#o.trainingEpoch),
+        pairs: pairwise(groups, names, counts),
+        ratings: ratingsWithCi(groups, names, fork(createRng(this.#o.figuresSeed), kind), this.#o.resamples, counts),
+        rates: aggregate.rates(names, this.#o.rewards ?? DEFAULT_REWARDS, this.#o.trainingEpoch),
       };
     };
     this.#figures = { policies: names, human: of('human'), simulated: of('simulated') };

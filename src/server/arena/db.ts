@@ -293,26 +293,43 @@ export class ArenaDb {
     }
   }
 
-  /** Every impression with its kind of shopper, its items (by position) and its policies' outcomes, in id order (rebuilding the arena's tallies). */
-  impressions(): Array<{ id: number; shopper: number; kind: ShopperKind; items: ShownItem[]; outcomes: PolicyOutcome[] }> {
+  /** The impressions with ids in [fromId, toId), with their kind of shopper, items (by position) and policies' outcomes, in id order (rebuilding the arena's tallies). */
+  impressions(fromId = 0, toId = Number.MAX_SAFE_INTEGER): Array<{ id: number; shopper: number; kind: ShopperKind; items: ShownItem[]; outcomes: PolicyOutcome[] }> {
     const byId = new Map<number, { id: number; shopper: number; kind: ShopperKind; items: ShownItem[]; outcomes: PolicyOutcome[] }>();
-    for (const r of this.#db.prepare('SELECT m.id, m.shopper_id, s.kind FROM impressions m JOIN shoppers s ON s.id = m.shopper_id ORDER BY m.id').iterate() as Iterable<Record<string, unknown>>) {
+    const range = 'impression_id >= ? AND impression_id < ?';
+    for (const r of this.#db
+      .prepare('SELECT m.id, m.shopper_id, s.kind FROM impressions m JOIN shoppers s ON s.id = m.shopper_id WHERE m.id >= ? AND m.id < ? ORDER BY m.id')
+      .iterate(fromId, toId) as Iterable<Record<string, unknown>>) {
       byId.set(Number(r.id), { id: Number(r.id), shopper: Number(r.shopper_id), kind: r.kind as ShopperKind, items: [], outcomes: [] });
     }
-    for (const r of this.#db.prepare('SELECT * FROM impression_items ORDER BY impression_id, position').iterate() as Iterable<Record<string, unknown>>) {
+    for (const r of this.#db.prepare(`SELECT * FROM impression_items WHERE ${range} ORDER BY impression_id, position`).iterate(fromId, toId) as Iterable<Record<string, unknown>>) {
       byId.get(Number(r.impression_id))?.items.push({ item: Number(r.item), category: Number(r.category), team: String(r.team), propensity: Number(r.propensity) });
     }
-    for (const r of this.#db.prepare('SELECT * FROM impression_policies ORDER BY impression_id, rowid').iterate() as Iterable<Record<string, unknown>>) {
+    for (const r of this.#db.prepare(`SELECT * FROM impression_policies WHERE ${range} ORDER BY impression_id, rowid`).iterate(fromId, toId) as Iterable<Record<string, unknown>>) {
       byId.get(Number(r.impression_id))?.outcomes.push({ policy: String(r.policy), latencyMs: Number(r.latency_ms), isMissed: Number(r.missed) === 1 });
     }
     return [...byId.values()];
   }
 
-  /** The events shown in an impression: (impression, raw item, behaviour), in id order. */
-  *impressionEvents(): Generator<{ impression: number; item: number; behavior: number }> {
-    for (const r of this.#db.prepare('SELECT impression_id, item, behavior FROM events WHERE impression_id IS NOT NULL ORDER BY id').iterate() as Iterable<Record<string, unknown>>) {
-      yield { impression: Number(r.impression_id), item: Number(r.item), behavior: Number(r.behavior) };
+  /** The largest impression id (0 before any). */
+  lastImpressionId(): number {
+    return Number(this.#db.prepare('SELECT COALESCE(MAX(id), 0) FROM impressions').pluck().get());
+  }
+
+  /** The events of the impressions with ids in [fromId, toId): (impression, raw item, behaviour), in id order. */
+  impressionEvents(fromId = 0, toId = Number.MAX_SAFE_INTEGER): Array<{ impression: number; item: number; behavior: number }> {
+    return (
+      this.#db.prepare('SELECT impression_id, item, behavior FROM events WHERE impression_id >= ? AND impression_id < ? ORDER BY id').all(fromId, toId) as Array<Record<string, unknown>>
+    ).map((r) => ({ impression: Number(r.impression_id), item: Number(r.item), behavior: Number(r.behavior) }));
+  }
+
+  /** Events per kind of shopper. */
+  eventCounts(): Record<ShopperKind, number> {
+    const counts = { human: 0, simulated: 0 };
+    for (const r of this.#db.prepare('SELECT s.kind, COUNT(*) AS n FROM events e JOIN shoppers s ON s.id = e.shopper_id GROUP BY s.kind').all() as Array<Record<string, unknown>>) {
+      counts[r.kind as ShopperKind] = Number(r.n);
     }
+    return counts;
   }
 
   /** Counts of the main tables. */

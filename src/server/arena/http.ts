@@ -5,6 +5,7 @@ import type { Arena } from './arena.js';
 import { type Auth, cookie, FORM_COOKIE, newToken, parseCookies, SESSION_COOKIE, type SessionUser, sameToken } from './auth.js';
 import type { HumanShoppers } from './humans.js';
 import { adminBody, arenaBody, kindSection, loginForms, page, shopBody } from './pages.js';
+import { RateLimiter } from '../rate-limit.js';
 import { STATIC_FILES } from './static.js';
 
 /** Bytes a request body may have. */
@@ -22,12 +23,15 @@ export interface ArenaHttpOptions {
   readonly isSecure?: boolean;
   /** Open websocket connections (the admin page's health). */
   readonly connections: () => number;
+  /** Slates and events one user may ask for per second (a second's burst); more get 429 (default 20). */
+  readonly userRequestsPerSec?: number;
 }
 
 class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
@@ -101,6 +105,17 @@ export function createArenaHandler(o: ArenaHttpOptions): (req: IncomingMessage, 
   const { arena, auth, humans, logger } = o;
   const isSecure = o.isSecure ?? false;
   const sessionOf = (req: IncomingMessage): SessionUser | undefined => auth.session(parseCookies(req.headers.cookie).get(SESSION_COOKIE), arena.nowMs());
+  const limits = new Map<number, RateLimiter>();
+  const userRate = o.userRequestsPerSec ?? 20;
+
+  /** Admits one slate or event of the user, or refuses it with 429 and Retry-After. */
+  function admit(userId: number): void {
+    const now = performance.now();
+    let limiter = limits.get(userId);
+    if (!limiter) limits.set(userId, (limiter = new RateLimiter({ messagesPerSec: userRate }, now)));
+    const waitMs = limiter.admit(0, now);
+    if (waitMs > 0) throw new HttpError(429, `rate: expected at most ${userRate} slates and events a second, actual more (retry in ${Math.ceil(waitMs)} ms)`, { 'retry-after': String(Math.ceil(waitMs / 1000)) });
+  }
 
   function checkOrigin(req: IncomingMessage): void {
     const origin = req.headers.origin;
@@ -188,6 +203,7 @@ export function createArenaHandler(o: ArenaHttpOptions): (req: IncomingMessage, 
     if (method === 'GET' && path === '/api/slate') {
       const session = sessionOf(req);
       if (!session) throw new HttpError(401, 'slate: expected a logged-in user, actual no login');
+      admit(session.user.id);
       const slate = await humans.show(session.user.id);
       // The teams stay on the server: a shopper who saw them could favour one.
       return sendJson(res, 200, { impression: slate.impression, items: slate.items.map(({ itemId, category }) => ({ itemId, category })) });
@@ -224,6 +240,7 @@ export function createArenaHandler(o: ArenaHttpOptions): (req: IncomingMessage, 
         if (!session) throw new HttpError(401, 'event: expected a logged-in user, actual no login');
         const header = req.headers['x-csrf-token'];
         if (!sameToken(session.csrf, typeof header === 'string' ? header : undefined)) throw new HttpError(403, 'csrf: expected the x-csrf-token of this session, actual another or none');
+        admit(session.user.id);
         const body = await readJson(req);
         const [impression, item, behavior] = [intField(body, 'impression'), intField(body, 'item'), intField(body, 'behavior')];
         let eventId: number;
@@ -248,7 +265,7 @@ export function createArenaHandler(o: ArenaHttpOptions): (req: IncomingMessage, 
       .catch((error: unknown) => {
         const status = error instanceof HttpError ? error.status : 500;
         if (status === 500) logger.error({ err: error, method: req.method, path }, 'request failed');
-        if (!res.headersSent) sendJson(res, status, { message: status === 500 ? 'internal error (logged)' : (error as Error).message });
+        if (!res.headersSent) sendJson(res, status, { message: status === 500 ? 'internal error (logged)' : (error as Error).message }, error instanceof HttpError ? error.headers : {});
         else res.end();
       })
       .finally(() => logger.debug({ method: req.method, path, status: res.statusCode, ms: +(performance.now() - started).toFixed(2) }, 'http'));

@@ -1,6 +1,6 @@
 import { SessionLog } from '../../data/session-log.js';
 import type { EventStore } from '../../data/event-store.js';
-import type { Arena, ActedItem, ShopperState, ShownSlate } from './arena.js';
+import type { ActedItem, Arena, ShopperState, ShownSlate, UserDriver } from './arena.js';
 
 /** Events of a shopper's history kept for the policies (the newest). */
 const ROW_CAPACITY = 128;
@@ -10,7 +10,8 @@ const ROW_CAPACITY = 128;
  * in a row of a session log the policies read, loaded from the db when the user comes back
  * (least recently active users give up their rows first).
  */
-export class HumanShoppers {
+export class HumanShoppers implements UserDriver {
+  readonly kind = 'human';
   readonly #arena: Arena;
   readonly #store: EventStore;
   readonly #log: SessionLog;
@@ -37,7 +38,7 @@ export class HumanShoppers {
       }
     } else this.#rows.delete(shopper);
     this.#rows.set(shopper, row);
-    return { shopper, kind: 'human', log: this.#log, row, time: Math.floor(this.#arena.nowMs() / 1000) };
+    return { shopper, kind: this.kind, log: this.#log, row, time: Math.floor(this.#arena.nowMs() / 1000) };
   }
 
   #evict(): number {

@@ -87,7 +87,7 @@ export function adminBody(data: {
   health: { connections: number; messagesPerSecond: number; p99Ms: number | null; misses: ReadonlyArray<{ policy: string; requests: number; misses: number }> };
 }): string {
   const time = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-  return `<h2>health</h2><table id="health"><tr><th>connections</th><th>messages/s</th><th>p99 impression latency</th></tr>
+  return `<h2>health</h2><table id="health"><tr><th>websocket connections</th><th>messages/s (HTTP and websocket)</th><th>p99 impression latency</th></tr>
 <tr><td>${data.health.connections}</td><td>${data.health.messagesPerSecond.toFixed(1)}</td><td>${data.health.p99Ms === null ? '–' : `${data.health.p99Ms.toFixed(2)} ms`}</td></tr></table>
 <h2>policies and deadline misses</h2><table id="policies"><tr><th>policy</th><th>origin</th><th>requests</th><th>deadline misses</th></tr>${data.policies
     .map((p) => {

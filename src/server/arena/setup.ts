@@ -48,8 +48,8 @@ export async function loadPolicies(specs: readonly string[], store: EventStore, 
     if (policies.some((p) => p.name === name)) throw new RecGymError(ErrorCode.BAD_OPTION, `${where}: expected distinct policy names, actual "${name}" twice`);
     let agent: Agent;
     if (eq < 0) {
-      agent = agentSpec(name).create({});
       if (name === 'dqn') throw new RecGymError(ErrorCode.BAD_OPTION, `${where}: expected a trained DQN as NAME=DIR (recgym train --out DIR), actual none`);
+      agent = agentSpec(name).create({});
       await agent.fit(store, wholeLog(store), fork(rng, `fit:${name}`));
     } else {
       const { learner, path } = checkpointLearner(spec.slice(eq + 1), where);

@@ -1,7 +1,7 @@
 import type { Rng } from '../../core/rng.js';
 import type { ShopperModel } from '../../sim/shopper-model.js';
 import { ShopperSessions } from '../../sim/shopper-sessions.js';
-import type { ActedItem, Arena, ShopperState } from './arena.js';
+import type { ActedItem, Arena, ShopperState, UserDriver } from './arena.js';
 
 /**
  * The simulated side of the arena (the simulator's user driver): `count` shoppers of a fitted
@@ -9,7 +9,8 @@ import type { ActedItem, Arena, ShopperState } from './arena.js';
  * same path as a person, responding through the user model; their events are stored flagged
  * simulated. Every draw comes from `rng`.
  */
-export class SimulatedShoppers {
+export class SimulatedShoppers implements UserDriver {
+  readonly kind = 'simulated';
   readonly #arena: Arena;
   readonly #model: ShopperModel;
   readonly #sessions: ShopperSessions;
@@ -45,7 +46,7 @@ export class SimulatedShoppers {
       this.#shoppers[slot] = this.#arena.db.simulatedShopper(this.#model.store.userIds.rawOf(user));
       this.#isActive[slot] = 1;
     }
-    const state: ShopperState = { shopper: this.#shoppers[slot], kind: 'simulated', log: sessions.log, row: sessions.rows[slot], time: sessions.clocks[slot] };
+    const state: ShopperState = { shopper: this.#shoppers[slot], kind: this.kind, log: sessions.log, row: sessions.rows[slot], time: sessions.clocks[slot] };
     const slate = await this.#arena.show(state);
     const shown = this.#shown;
     slate.items.forEach((item, k) => {

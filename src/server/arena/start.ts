@@ -15,7 +15,7 @@ import type { ThrottleOptions } from './throttle.js';
 /** Options of {@link startArena}. */
 export interface ArenaServerOptions
   extends Pick<ServerOptions, 'host' | 'port' | 'token'>,
-    Pick<ArenaOptions, 'store' | 'policies' | 'control' | 'slateSize' | 'teamsPerImpression' | 'deadlineMs' | 'rewards' | 'trainingEpoch' | 'resamples' | 'nowMs'> {
+    Pick<ArenaOptions, 'store' | 'policies' | 'control' | 'slateSize' | 'teamsPerImpression' | 'deadlineMs' | 'rewards' | 'trainingEpoch' | 'resamples' | 'nowMs' | 'liveImpressions'> {
   /** The db file (`:memory:` for a throwaway one). */
   readonly db: string;
   readonly logger: Logger;
@@ -28,6 +28,8 @@ export interface ArenaServerOptions
   readonly paceMs?: number;
   readonly throttle?: ThrottleOptions;
   readonly isSecure?: boolean;
+  /** Slates and events one user may ask for per second (default 20). */
+  readonly userRequestsPerSec?: number;
 }
 
 /** A running arena: its server (pages and the protocol on one port), its parts, and close. */
@@ -61,14 +63,15 @@ export async function startArena(o: ArenaServerOptions): Promise<ArenaServer> {
       resamples: o.resamples,
       figuresSeed: o.seed,
       nowMs: o.nowMs,
+      liveImpressions: o.liveImpressions,
     });
     const auth = new Auth(db, { throttle: o.throttle });
     const humans = new HumanShoppers(arena);
     let server: RecGymServer | undefined;
-    const handler = createArenaHandler({ arena, auth, humans, logger: o.logger, isSecure: o.isSecure, connections: () => server?.connections ?? 0 });
+    const handler = createArenaHandler({ arena, auth, humans, logger: o.logger, isSecure: o.isSecure, userRequestsPerSec: o.userRequestsPerSec, connections: () => server?.connections ?? 0 });
     const simulated =
       (o.simulated ?? 0) > 0 && o.simulator ? new SimulatedShoppers(arena, new ShopperModel(o.simulator, o.store, 'arena simulator'), o.simulated ?? 0, fork(rng, 'simulated')) : undefined;
-    server = await startServer({ host: o.host, port: o.port, token: o.token, store: o.store, logger: o.logger, httpHandler: handler, policyHost: new ExternalPolicies(arena) });
+    server = await startServer({ host: o.host, port: o.port, token: o.token, store: o.store, logger: o.logger, httpHandler: handler, policyHost: new ExternalPolicies(arena), onFrame: () => arena.health.message(Date.now()) });
     const running = server;
     simulated?.start(o.paceMs ?? 1000, (error) => o.logger.error({ err: error }, 'simulated shopper stopped'));
     const host = running.host.includes(':') ? `[${running.host}]` : running.host;

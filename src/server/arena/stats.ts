@@ -1,4 +1,5 @@
 import type { Rng } from '../../core/rng.js';
+import { poisson } from '../../sim/shopper-log.js';
 
 /** Two-sided 95 % normal quantile. */
 export const Z95 = 1.959963984540054;
@@ -64,9 +65,9 @@ export function impressionsNeeded(winsA: number, winsB: number, impressions: num
   return Math.ceil(((hi - decisive) * impressions) / decisive);
 }
 
-/** Pairwise interleaving results of every pair of `policies` (in the order given, `a` before `b`). */
-export function pairwise(outcomes: readonly ImpressionOutcome[], policies: readonly string[]): PairResult[] {
-  const wins = winMatrix(outcomes, policies);
+/** Pairwise interleaving results of every pair of `policies` (in the order given, `a` before `b`); `weights`: how many impressions each outcome stands for. */
+export function pairwise(outcomes: readonly ImpressionOutcome[], policies: readonly string[], weights?: ArrayLike<number>): PairResult[] {
+  const wins = winMatrix(outcomes, policies, weights);
   const results: PairResult[] = [];
   for (let i = 0; i < policies.length; i++) {
     for (let j = i + 1; j < policies.length; j++) {
@@ -150,15 +151,44 @@ export interface Rating {
   readonly ci: readonly [number, number];
 }
 
-/** Bradley–Terry ratings with 95 % percentile intervals from `resamples` bootstrap resamples of the impressions (multinomial weights drawn from `rng`). */
-export function ratingsWithCi(outcomes: readonly ImpressionOutcome[], policies: readonly string[], rng: Rng, resamples = 200): Rating[] {
-  const ratings = bradleyTerry(winMatrix(outcomes, policies).beat);
+/** What a win matrix reads of an outcome: its policies and the order of their credits. */
+export function outcomeKey(o: ImpressionOutcome): string {
+  return `${o.policies.join('\u0000')}|${o.credit.map((c) => o.credit.filter((d) => d < c).length).join(',')}`;
+}
+
+/**
+ * The outcomes grouped by what a win matrix reads of them (the policies and the order of their
+ * credits): one representative and a count per group, so that resampling costs O(groups).
+ */
+export function groupOutcomes(outcomes: readonly ImpressionOutcome[]): { groups: ImpressionOutcome[]; counts: number[] } {
+  const index = new Map<string, number>();
+  const groups: ImpressionOutcome[] = [];
+  const counts: number[] = [];
+  for (const o of outcomes) {
+    const key = outcomeKey(o);
+    const at = index.get(key);
+    if (at === undefined) {
+      index.set(key, groups.length);
+      groups.push(o);
+      counts.push(1);
+    } else counts[at]++;
+  }
+  return { groups, counts };
+}
+
+/**
+ * Bradley–Terry ratings with 95 % percentile intervals from `resamples` Poisson bootstrap
+ * resamples of the impressions (each impression weighted by a Poisson(1) draw, summed per group of
+ * equal outcomes: a Poisson(count) draw from `rng`). `grouped`: the outcomes are already groups, with these counts.
+ */
+export function ratingsWithCi(outcomes: readonly ImpressionOutcome[], policies: readonly string[], rng: Rng, resamples = 200, grouped?: readonly number[]): Rating[] {
+  const { groups, counts } = grouped ? { groups: outcomes, counts: grouped } : groupOutcomes(outcomes);
+  const ratings = bradleyTerry(winMatrix(groups, policies, counts).beat);
   const samples = policies.map(() => new Float64Array(resamples));
-  const weights = new Float64Array(outcomes.length);
+  const weights = new Float64Array(groups.length);
   for (let r = 0; r < resamples; r++) {
-    weights.fill(0);
-    for (let k = 0; k < outcomes.length; k++) weights[rng.nextInt(outcomes.length)]++;
-    bradleyTerry(winMatrix(outcomes, policies, weights).beat, 50).forEach((v, i) => {
+    for (let g = 0; g < groups.length; g++) weights[g] = poisson(counts[g], rng);
+    bradleyTerry(winMatrix(groups, policies, weights).beat, 50).forEach((v, i) => {
       samples[i][r] = v;
     });
   }

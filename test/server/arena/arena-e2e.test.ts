@@ -48,6 +48,30 @@ describe('arena over HTTP', () => {
     }
   });
 
+  it('credits an event on an impression no longer held in memory (read back from the db)', async () => {
+    const { arena } = await testArena({ liveImpressions: 1 });
+    try {
+      const web = new WebClient(arena.httpUrl);
+      await web.register('jack', 'jack-password');
+      const csrf = await web.token('/');
+      const first = (await (await web.request('/api/slate')).json()) as { impression: number; items: Array<{ itemId: number }> };
+      await web.request('/api/slate');
+      await web.request('/api/slate');
+      expect((await web.event(first.impression, first.items[0].itemId, 1, csrf)).status).toBe(200);
+      expect((await web.event(first.impression, first.items[0].itemId, 3, csrf)).status).toBe(200);
+      const figures = arena.arena.figures();
+      expect(figures.human.impressions).toBe(3);
+      expect(figures.human.pairs[0].winsA + figures.human.pairs[0].winsB).toBe(1);
+      const team = arena.arena.db.impressionItems(first.impression)[0].team;
+      const rates = figures.human.rates.find((r) => r.policy === team);
+      expect(rates?.shown).toBeGreaterThan(0);
+      expect(rates?.clickRate).toBeCloseTo(1 / (rates?.shown ?? 1), 12);
+      expect(rates?.cartRate).toBeCloseTo(1 / (rates?.shown ?? 1), 12);
+    } finally {
+      await arena.close();
+    }
+  });
+
   it('throttles failed logins with 429 and Retry-After', async () => {
     const { arena } = await testArena({ throttle: { maxFailures: 3, lockMs: 60_000 } });
     try {
@@ -59,6 +83,22 @@ describe('arena over HTTP', () => {
       expect(locked.status).toBe(429);
       expect(locked.headers.get('retry-after')).toBe('60');
       expect(other.cookies.has('recgym_session')).toBe(false);
+    } finally {
+      await arena.close();
+    }
+  });
+
+  it('limits the slates and events of one user per second with 429 and Retry-After', async () => {
+    const { arena } = await testArena({ userRequestsPerSec: 2 });
+    try {
+      const web = new WebClient(arena.httpUrl);
+      await web.register('ivan', 'ivan-password');
+      const statuses = [];
+      for (let k = 0; k < 3; k++) statuses.push((await web.request('/api/slate')).status);
+      expect(statuses).toEqual([200, 200, 429]);
+      const refused = await web.request('/api/slate');
+      expect(refused.headers.get('retry-after')).toBe('1');
+      expect(((await refused.json()) as { message: string }).message).toMatch(/^rate: expected at most 2 slates and events a second, actual more/);
     } finally {
       await arena.close();
     }

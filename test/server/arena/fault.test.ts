@@ -12,7 +12,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('recgym arena under kill -9', () => {
   it('keeps every acknowledged event and a sound db when killed during a stream of events', async () => {
     const db = join(dir, 'fault.db');
-    const args = ['--db', db, '--simulated', '8', '--pace-ms', '0'];
+    const args = ['--db', db, '--simulated', '8', '--pace-ms', '0', '--user-rate', '100000'];
     const first = await startArenaProcess(args);
     const acknowledged: number[] = [];
     try {

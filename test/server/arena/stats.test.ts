@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../../src/core/rng.js';
-import { bradleyTerry, impressionsNeeded, pairwise, ratingsWithCi, wilson, winMatrix } from '../../../src/server/arena/stats.js';
+import { bradleyTerry, groupOutcomes, impressionsNeeded, pairwise, ratingsWithCi, wilson, winMatrix } from '../../../src/server/arena/stats.js';
 
 describe('wilson', () => {
   it('matches the hand-computed interval of 8 wins in 10', () => {
@@ -79,5 +79,19 @@ describe('bradleyTerry', () => {
       [0, 40],
       [20, 0],
     ]);
+  });
+});
+
+describe('groupOutcomes', () => {
+  it('groups impressions with the same policies and credit order', () => {
+    const { groups, counts } = groupOutcomes([
+      { policies: ['a', 'b'], credit: [1, 0] },
+      { policies: ['a', 'b'], credit: [3, 1] },
+      { policies: ['a', 'b'], credit: [0, 0] },
+      { policies: ['b', 'a'], credit: [1, 0] },
+      { policies: ['a', 'b'], credit: [2, 2] },
+    ]);
+    expect(groups.map((g) => g.credit)).toEqual([[1, 0], [0, 0], [1, 0]]);
+    expect(counts).toEqual([2, 2, 1]);
   });
 });
