@@ -197,9 +197,8 @@ export function createArenaHandler(o: ArenaHttpOptions): (req: IncomingMessage, 
       send(res, 200, 'text/html; charset=utf-8', page('admin', adminBody(data), { user: session.user, csrf: session.csrf }));
       return;
     }
-    if (method !== 'POST') {
-      if (['/login', '/register', '/logout', '/api/event', '/api/slate'].includes(path) && !(path === '/api/slate' && method === 'GET')) throw new HttpError(405, `${path}: expected ${path === '/api/slate' ? 'GET' : 'POST'}`);
-    }
+    const expected = path === '/api/slate' ? 'GET' : ['/login', '/register', '/logout', '/api/event'].includes(path) ? 'POST' : undefined;
+    if (expected !== undefined && method !== expected) throw new HttpError(405, `${method} ${path}: expected ${expected}`);
     if (method === 'GET' && path === '/api/slate') {
       const session = sessionOf(req);
       if (!session) throw new HttpError(401, 'slate: expected a logged-in user, actual no login');

@@ -35,6 +35,9 @@ describe('arena over HTTP', () => {
       expect(figures.human).toMatchObject({ impressions: 1, events: 1 });
       expect(figures.human.pairs[0].winsA + figures.human.pairs[0].winsB).toBe(1);
       expect(figures.simulated.impressions).toBe(0);
+      expect((await web.request('/api/slate', { method: 'POST' })).status).toBe(405);
+      expect((await web.request('/api/event')).status).toBe(405);
+      expect((await web.request('/nowhere')).status).toBe(404);
       // Another user cannot act on alice's impression.
       const bob = new WebClient(arena.httpUrl);
       await bob.register('bob', 'bob-password');
