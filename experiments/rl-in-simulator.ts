@@ -6,7 +6,7 @@
  * patience, so what is shown decides how long a session lasts). `--ablations` adds the DQN with a
  * fixed purchase reward and the DQN without exploration (ε = 0) in the default simulator.
  *
- *   npm run build && node dist/experiments/rl-in-simulator.js [--only default,users386,impatient,ablations] [--seeds 0,1,2] [--epochs E] [--passes N] [--quick]
+ *   npm run build && node dist/experiments/rl-in-simulator.js [--only default,users386,impatient,easily-bored,ablations] [--seeds 0,1,2] [--epochs E] [--passes N] [--quick]
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -43,6 +43,13 @@ const WORLDS: readonly World[] = [
   { name: 'default', describe: 'the default simulator fitted on the embedded data', data: async () => createDefaultEventStore(), simulator: 'default', variants: (dqn) => withDqn(STANDARD, dqn) },
   { name: 'users386', describe: 'the simulator fitted on the 386-user UserBehavior sample', data: users386, simulator: 'default', variants: (dqn) => withDqn(STANDARD, dqn) },
   { name: 'impatient', describe: "the 'impatient' preset fitted on the embedded data", data: async () => createDefaultEventStore(), simulator: 'impatient', variants: (dqn) => withDqn(STANDARD, dqn) },
+  {
+    name: 'easily-bored',
+    describe: "the 'easily-bored' preset fitted on the embedded data (a trade-off: the surest next click can tire the shopper)",
+    data: async () => createDefaultEventStore(),
+    simulator: 'easily-bored',
+    variants: (dqn) => withDqn(STANDARD, dqn),
+  },
   {
     name: 'ablations',
     describe: 'the default simulator: the epoch-scheduled purchase reward against a fixed one, ε-greedy against greedy',

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { defaultEventStore, envSpec } from '../env/registry.js';
-import { simPreset } from '../sim/presets.js';
-import { DEFAULT_ONLINE_VARIANTS, runOnlineComparison, type OnlineVariant } from '../run/online-compare.js';
+import { SIM_PRESETS, simPreset } from '../sim/presets.js';
+import { DEFAULT_ONLINE_VARIANTS, EXTRA_ONLINE_VARIANTS, runOnlineComparison, type OnlineVariant } from '../run/online-compare.js';
 import { ONLINE_FILES, formatOnlineTable, onlineJson, onlineMarkdown } from '../run/online-report.js';
 import { commandProgress, readingProgress } from './cli-output.js';
 import { UsageError, dayFlag, type FlagOptions, intFlag, listFlag, parseFlags, seedsFlags, type CliIo } from './command.js';
@@ -28,17 +28,18 @@ DIR/${ONLINE_FILES.markdown}.
   --env ID        a simulated candidates-mode env (recgym env list)
   --data FILE     the log the simulator is fitted on (default: the embedded data)
   --test-day D    the simulator is fitted on the days before D (default: the last day)
-  --simulator S   a preset (default, loyal, explorer, bargain-hunter, impatient) or a model
+  --simulator S   a preset (${SIM_PRESETS.map((p) => p.name).join(', ')}) or a model
                   recgym sim fit wrote for the --data log
-  --agents LIST   from ${['dqn', 'dqn-myopic', 'dqn-replay', 'ranker', 'recent', 'cooccurrence', 'popularity', 'random'].join(', ')}
-                  (default ${DEFAULT_ONLINE_VARIANTS.map((v) => v.name).join(',')})
+  --agents LIST   from ${[...DEFAULT_ONLINE_VARIANTS, ...EXTRA_ONLINE_VARIANTS].map((v) => v.name).join(', ')}
+                  (default ${DEFAULT_ONLINE_VARIANTS.map((v) => v.name).join(',')}; oracle-*: reference rules
+                  that read the simulator's state, src/eval/simulator-oracles.ts)
   --epochs E      the DQNs' epochs (default 4 of 500 vector steps x 64 slots in the simulator)
   --dqn-config F  a JSON object of DQN options for every DQN (γ of dqn-myopic stays 0)
   --passes N      sessions per shopper and seed in the evaluation (default 1)
   --out DIR       where results go (default results)`;
 
 const AGENT_VARIANTS: ReadonlyMap<string, OnlineVariant> = new Map(
-  [...DEFAULT_ONLINE_VARIANTS, { name: 'dqn-replay', agent: 'dqn', trainIn: 'replay' } as OnlineVariant, { name: 'cooccurrence', agent: 'cooccurrence' } as OnlineVariant].map((v) => [v.name, v]),
+  [...DEFAULT_ONLINE_VARIANTS, ...EXTRA_ONLINE_VARIANTS].map((v) => [v.name, v]),
 );
 
 function variantsFlag(text: string | undefined, dqnConfig: Record<string, unknown>): OnlineVariant[] {

@@ -165,3 +165,8 @@ registerEnv('Tianchi-Sim-Impatient-v0', {
   defaults: { simulator: 'impatient', mode: 'slate', slateSize: 10 },
   ...simulated,
 });
+registerEnv('Tianchi-Sim-Bored-v0', {
+  description: "Simulated easily bored shoppers (preset 'easily-bored'), candidates mode as Tianchi-Sim-v0: more of a category they just had tires them, so the surest next click can shorten the session",
+  defaults: { simulator: 'easily-bored', mode: 'candidates', numCandidates: 20, negatives: 'popularity' },
+  ...simulated,
+});

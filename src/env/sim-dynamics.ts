@@ -110,6 +110,16 @@ export class SimDynamics extends SeededEpisodes implements Dynamics {
     out.times[slot] = sessions.clocks[slot];
   }
 
+  /** Index of the slot's organic item in the candidates it last observed (candidates mode; privileged: no observation holds it). */
+  ownItemIndex(slot: number): number {
+    return this.slotPositive[slot];
+  }
+
+  /** The item at candidate `index` of the slot's last observation (candidates mode). */
+  candidateItem(slot: number, index: number): number {
+    return this.slotCandidates[slot * this.numCandidates + index];
+  }
+
   statesOver(users: Int32Array, lengths: Int32Array, times: Int32Array): StateBatch {
     return new StateBatch(this.sessions.log, users, lengths, times);
   }

@@ -41,6 +41,15 @@ export class VectorSimulatorEnv extends VectorCoreEnv {
     this.#result = this.resultOverCore({ chosen, depths, outsideSupport: dynamics.outsideSupport, patience, returnChances });
   }
 
+  /**
+   * The simulator behind the observations: each slot's shopper (`sessions`: boredom, patience,
+   * utilities, the organic item) and candidates. Privileged — reference policies read it
+   * (`src/eval/simulator-oracles.ts`); an agent that does is not learning from observations.
+   */
+  get dynamics(): SimDynamics {
+    return this.core.dynamics as SimDynamics;
+  }
+
   /** Number of shoppers an episode can be. */
   get numEpisodes(): number {
     return this.setup.shoppers.shoppers.length;

@@ -11,13 +11,14 @@ import { makeVectorEnv, type MakeEnvOptions } from '../env/registry.js';
 import type { VectorSimulatorEnv } from '../env/vector-simulator-env.js';
 import { Bootstrap, pairedDifference, type BootstrapSeries, type Interval } from '../eval/bootstrap.js';
 import { evaluateOnline, type OnlineSessions } from '../eval/online.js';
+import { SimulatorOracle } from '../eval/simulator-oracles.js';
 import type { Progress } from '../report/progress.js';
 
-/** An agent of an online comparison: a baseline fitted on the log, the ranker trained on the log, or the DQN trained on the log (replay) or in the simulator. */
+/** An agent of an online comparison: a baseline fitted on the log, the ranker trained on the log, the DQN trained on the log (replay) or in the simulator, or a reference rule that reads the simulator's state (`SimulatorOracle`). */
 export interface OnlineVariant {
   /** Name in the report. */
   readonly name: string;
-  readonly agent: 'random' | 'popularity' | 'recent' | 'cooccurrence' | 'ranker' | 'dqn';
+  readonly agent: 'random' | 'popularity' | 'recent' | 'cooccurrence' | 'ranker' | 'dqn' | 'oracle-own-item' | 'oracle-variety';
   /** Where a DQN learns: `simulator` (online, in the compared env's simulator) or `replay` (the logged training days); other agents fit on the log. */
   readonly trainIn?: 'simulator' | 'replay';
   /** Agent options (the ranker's or the DQN's config). */
@@ -32,6 +33,14 @@ export const DEFAULT_ONLINE_VARIANTS: readonly OnlineVariant[] = [
   { name: 'recent', agent: 'recent' },
   { name: 'popularity', agent: 'popularity' },
   { name: 'random', agent: 'random' },
+];
+
+/** Agents `recgym compare --env` offers beyond the defaults: the DQN trained on replay, co-occurrence, and the reference rules that read the simulator. */
+export const EXTRA_ONLINE_VARIANTS: readonly OnlineVariant[] = [
+  { name: 'dqn-replay', agent: 'dqn', trainIn: 'replay' },
+  { name: 'cooccurrence', agent: 'cooccurrence' },
+  { name: 'oracle-own-item', agent: 'oracle-own-item' },
+  { name: 'oracle-variety', agent: 'oracle-variety' },
 ];
 
 /**
@@ -63,8 +72,8 @@ export interface OnlineCompareOptions {
 /** An agent's mean figures per session with 95 % CIs, over every (seed, shopper) session. */
 export interface OnlineRow {
   readonly name: string;
-  /** Where it learned: `log` (fitted on the logged training days), `replay` or `simulator`. */
-  readonly trainedIn: 'log' | 'replay' | 'simulator';
+  /** Where it learned: `log` (fitted on the logged training days), `replay` or `simulator`; `oracle`: a rule reading the simulator's state. */
+  readonly trainedIn: 'log' | 'replay' | 'simulator' | 'oracle';
   readonly episodeReturn: Interval;
   readonly purchases: Interval;
   readonly allPurchases: Interval;
@@ -126,6 +135,7 @@ async function prepare(variant: OnlineVariant, env: VectorSimulatorEnv, options:
     }
     return agent;
   }
+  if (variant.agent === 'oracle-own-item' || variant.agent === 'oracle-variety') return new SimulatorOracle(env, variant.agent === 'oracle-own-item' ? 'own-item' : 'variety');
   if (variant.agent === 'ranker') {
     const agent = new RankerAgent(variant.config ?? {});
     await agent.fit(store, train, rng);
@@ -215,7 +225,7 @@ export async function runOnlineComparison(options: OnlineCompareOptions): Promis
     const [episodeReturn, purchases, allPurchases, sessionLength, acceptRate, returnRate] = bootstrap.intervals([f.returns, f.purchases, f.allPurchases, f.lengths, f.accept, f.returnRate]);
     return {
       name: v.name,
-      trainedIn: v.agent === 'dqn' ? (v.trainIn ?? 'replay') : 'log',
+      trainedIn: v.agent === 'dqn' ? (v.trainIn ?? 'replay') : v.agent.startsWith('oracle-') ? 'oracle' : 'log',
       episodeReturn,
       purchases,
       allPurchases,

@@ -15,6 +15,8 @@ export const DEFAULT_BEHAVIOUR: BehaviourParams = Object.freeze({
   patienceRefund: 0.1,
   funnelAffinitySlope: 0.3,
   returnSlope: 2,
+  boredomPatienceCost: 0,
+  leaveScale: 1,
 });
 
 /** A named teaching preset: a one-line description and what it changes in a fitted model. */
@@ -55,6 +57,11 @@ export const SIM_PRESETS: readonly SimPreset[] = Object.freeze([
     name: 'impatient',
     description: 'impatient shopper: poor recommendations use up patience fast, so what is shown early decides how long the session lasts',
     behaviour: { patienceCost: 0.5, patienceRefund: 0.3, returnSlope: 4 },
+  },
+  {
+    name: 'easily-bored',
+    description: 'easily bored shopper: shown more of a category they just had, they lose patience, and they seldom leave otherwise, so variety keeps them longer than the surest next click',
+    behaviour: { boredomPatienceCost: 0.15, leaveScale: 0.25 },
   },
 ]);
 

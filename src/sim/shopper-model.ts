@@ -39,7 +39,7 @@ export class ShopperModel {
   readonly shoppers: Int32Array;
   /** Per user, the store position just past their last event before the end of the training window. */
   readonly historyEnds: Int32Array;
-  /** Chance that the user ends the session after a step of their own accord: 1 / mean clicks per session. */
+  /** Chance that the user ends the session after a step of their own accord: leaveScale / mean clicks per session. */
   readonly leaveRate: number;
   /** The mean of the clipped funnel factor over the logged clicks' affinity percentiles (what `funnelFactor` divides by). */
   readonly #funnelNormaliser: number;
@@ -160,7 +160,7 @@ export class ShopperModel {
     this.purchaseAfterCartRate = Float64Array.from(rates.purchaseAfterCart);
     this.directPurchaseRate = Float64Array.from(rates.directPurchase);
     this.#hourTable = new AliasTable(model.hourProfile.some((h) => h > 0) ? model.hourProfile : new Array(24).fill(1));
-    this.leaveRate = 1 / model.session.meanClicks;
+    this.leaveRate = model.behaviour.leaveScale / model.session.meanClicks;
     let normaliser = 0;
     for (const a of model.affinityQuantiles) normaliser += this.#clippedFactor(a) / model.affinityQuantiles.length;
     this.#funnelNormaliser = normaliser;

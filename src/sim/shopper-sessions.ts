@@ -263,6 +263,7 @@ export class ShopperSessions {
       }
     }
     const shownChance = 1 - weights[count];
+    const shownBoredom = b.boredomPatienceCost > 0 && count > 0 ? this.#meanBoredom(slot, shown, offset, count) : 0;
     const item = chosen >= 0 ? shown[offset + chosen] : this.organicItems[slot];
     const category = model.itemCategory[item];
     const user = this.users[slot];
@@ -299,7 +300,7 @@ export class ShopperSessions {
     this.#addBoredom(slot, category, b.boredomPerClick + (isPurchase ? b.satiationPerPurchase : 0));
     if (chosen >= 0) this.accepted[slot]++;
     // Nothing shown (a shopper left to browse alone) costs no patience.
-    let patience = count > 0 ? this.patience[slot] - b.patienceCost * (1 - shownChance) : this.patience[slot];
+    let patience = count > 0 ? this.patience[slot] - b.patienceCost * (1 - shownChance) - b.boredomPatienceCost * shownBoredom : this.patience[slot];
     if (chosen >= 0) patience = Math.min(1, patience + b.patienceRefund);
     this.patience[slot] = patience;
     this.clocks[slot] = time + 1 + Math.floor(-Math.log(1 - draws.next()) * model.model.session.meanClickGapSeconds);
@@ -321,6 +322,14 @@ export class ShopperSessions {
     const satisfaction = this.steps[slot] > 0 ? this.accepted[slot] / this.steps[slot] : 0;
     const logit = Math.log(base / (1 - base)) + this.model.behaviour.returnSlope * (satisfaction - 0.5);
     return 1 / (1 + Math.exp(-logit));
+  }
+
+  /** Mean boredom of the shown items' categories. */
+  #meanBoredom(slot: number, shown: Int32Array, offset: number, count: number): number {
+    const category = this.model.itemCategory;
+    let sum = 0;
+    for (let k = 0; k < count; k++) sum += this.boredom(slot, category[shown[offset + k]]);
+    return sum / count;
   }
 
   #addBoredom(slot: number, category: number, amount: number): void {

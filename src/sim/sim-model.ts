@@ -53,6 +53,10 @@ export const BehaviourParamsSchema = z
     funnelAffinitySlope: z.number().min(0).max(5),
     /** Change of the return-next-day log-odds per unit of session satisfaction above 1/2. */
     returnSlope: z.number().min(0).max(20),
+    /** Patience lost per unit of boredom of a shown item's category (mean over the shown items), before the step's own click adds to it: more of what the shopper just had tires them. 0 (models saved before it existed) = off. */
+    boredomPatienceCost: z.number().min(0).max(1).default(0),
+    /** Factor on the fitted per-step chance of ending a session (1 / mean clicks per session); below 1, patience decides more of when a session ends. */
+    leaveScale: z.number().min(0).max(1).default(1),
   })
   .strict();
 

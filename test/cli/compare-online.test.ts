@@ -21,6 +21,17 @@ describe('recgym compare --env', () => {
     expect(readFileSync(join(out, 'online-compare.md'), 'utf8')).toContain('| recent − popularity |');
   }, 120_000);
 
+  it("runs the reference rules that read the simulator: on Tianchi-Sim-Bored-v0 variety beats the own item, paired CI above 0", async () => {
+    const out = join(dir, 'oracles');
+    const result = await runCli(['compare', '--env', 'Tianchi-Sim-Bored-v0', '--agents', 'oracle-variety,oracle-own-item', '--seeds', '0', '--resamples', '200', '--out', out, '--quiet']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/\noracle-variety +oracle +\d\.\d{4}/);
+    expect(result.stdout).toMatch(/oracle-variety − oracle-own-item +\+\d\.\d{4} \[\+\d\.\d{4}, \+\d\.\d{4}\] +>0/);
+    const json = JSON.parse(readFileSync(join(out, 'online-compare.json'), 'utf8'));
+    expect(json.rows.map((r: { trainedIn: string }) => r.trainedIn)).toEqual(['oracle', 'oracle']);
+    expect(json.rows[1].acceptRate.mean).toBe(1);
+  }, 120_000);
+
   it('refuses a replay env, a slate env, an unknown agent or preset with a one-line error', async () => {
     const replay = await runCli(['compare', '--env', 'Tianchi-Replay-v0', '--out', join(dir, 'x')]);
     expect(replay.code).toBe(2);

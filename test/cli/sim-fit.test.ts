@@ -57,7 +57,7 @@ describe('recgym sim fit', () => {
     for (const [args, message] of [
       [[log], '--out: expected a file path, actual nothing'],
       [[log, '--out', out, '--train-end', '2014-02-30'], '--train-end: expected a date YYYY-MM-DD, actual "2014-02-30"'],
-      [[log, '--out', out, '--preset', 'whale'], '--preset: expected one of default, loyal, explorer, bargain-hunter, impatient, actual "whale"'],
+      [[log, '--out', out, '--preset', 'whale'], '--preset: expected one of default, loyal, explorer, bargain-hunter, impatient, easily-bored, actual "whale"'],
       [['--out', out], 'expected one FILE, actual none'],
     ] as const) {
       const result = await runCli(['sim', 'fit', ...args]);

@@ -16,9 +16,9 @@ describe('recgym env list', () => {
     const io = collectingIo();
     expect(await main(['env', 'list', '--json'], io)).toBe(0);
     const output = JSON.parse(io.out) as { envs: Array<{ id: string; defaults: Record<string, unknown> }> };
-    expect(output.envs.map((e) => e.id)).toEqual(['Tianchi-Replay-C20-v0', 'Tianchi-Replay-v0', 'Tianchi-Sim-Impatient-v0', 'Tianchi-Sim-Slate-v0', 'Tianchi-Sim-v0', 'Tianchi-Slate-v0']);
+    expect(output.envs.map((e) => e.id)).toEqual(['Tianchi-Replay-C20-v0', 'Tianchi-Replay-v0', 'Tianchi-Sim-Bored-v0', 'Tianchi-Sim-Impatient-v0', 'Tianchi-Sim-Slate-v0', 'Tianchi-Sim-v0', 'Tianchi-Slate-v0']);
     expect(output.envs[1].defaults).toEqual({ mode: 'candidates', numCandidates: 5, negatives: 'uniform' });
-    expect(output.envs[4].defaults).toEqual({ simulator: 'default', mode: 'candidates', numCandidates: 20, negatives: 'popularity' });
+    expect(output.envs[5].defaults).toEqual({ simulator: 'default', mode: 'candidates', numCandidates: 20, negatives: 'popularity' });
   });
 
   it('prints a readable table', async () => {
@@ -75,7 +75,7 @@ describe('recgym env check', () => {
   it('exits 1 with the known ids for an unknown env id', async () => {
     const io = collectingIo();
     expect(await main(['env', 'check', 'Nope-v0'], io)).toBe(1);
-    expect(io.err).toMatch(/unknown env id: expected one of Tianchi-Replay-C20-v0, Tianchi-Replay-v0, Tianchi-Sim-Impatient-v0, Tianchi-Sim-Slate-v0, Tianchi-Sim-v0, Tianchi-Slate-v0, actual "Nope-v0"/);
+    expect(io.err).toMatch(/unknown env id: expected one of Tianchi-Replay-C20-v0, Tianchi-Replay-v0, Tianchi-Sim-Bored-v0, Tianchi-Sim-Impatient-v0, Tianchi-Sim-Slate-v0, Tianchi-Sim-v0, Tianchi-Slate-v0, actual "Nope-v0"/);
   });
 
   it('exits 1 with a clear message when the data cannot make the env', async () => {

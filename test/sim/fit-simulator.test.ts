@@ -57,6 +57,14 @@ describe('parseSimModel', () => {
     expect(() => parseSimModel('nope', 'sim.json')).toThrowErrorMatchingInlineSnapshot(`[RecGymError: sim.json: (model): Invalid input: expected object, received string (actual "nope")]`);
   });
 
+  it('reads a model saved before boredomPatienceCost and leaveScale existed as one without them (0 and 1)', () => {
+    const { boredomPatienceCost: _cost, leaveScale: _scale, ...older } = model.behaviour;
+    const parsed = parseSimModel(JSON.parse(JSON.stringify({ ...model, behaviour: older })), 'old.json');
+    expect(parsed.behaviour.boredomPatienceCost).toBe(0);
+    expect(parsed.behaviour.leaveScale).toBe(1);
+    expect(() => parseSimModel({ ...model, behaviour: { ...model.behaviour, leaveScale: 2 } }, 'sim.json')).toThrow('sim.json: behaviour.leaveScale: Too big: expected number to be <=1 (actual 2)');
+  });
+
   it('applies presets to the behaviour only', () => {
     const loyal = applyPreset(model, 'loyal');
     expect(loyal.itemCounts).toBe(model.itemCounts);

@@ -4,6 +4,7 @@ import { createRng } from '../../src/core/rng.js';
 import { splitByDay } from '../../src/data/split.js';
 import { defaultEventStore } from '../../src/env/registry.js';
 import { fitSimulator } from '../../src/sim/fit-simulator.js';
+import { applyPreset } from '../../src/sim/presets.js';
 import { ShopperModel } from '../../src/sim/shopper-model.js';
 import { ShopperSessions } from '../../src/sim/shopper-sessions.js';
 
@@ -187,6 +188,52 @@ describe('ShopperSessions', () => {
         if (patience <= 0) expect(left).toBe(true);
       }
       expect(left).toBe(true);
+    });
+
+    it('falls by boredomPatienceCost times the boredom of the shown item\'s category besides, measured before the step\'s own click', () => {
+      const bored = new ShopperModel(applyPreset(fitted, 'easily-bored'), store);
+      const b = bored.behaviour;
+      expect(b.boredomPatienceCost).toBeGreaterThan(0);
+      const sessions = new ShopperSessions(bored, 1, 1);
+      const rng = createRng(5);
+      sessions.start(0, user, rng);
+      let patience = 1;
+      let costly = 0;
+      for (let t = 0; t < 40; t++) {
+        // The item just acted on again (after the first step): its category was clicked a step ago.
+        const shown = Int32Array.of(t === 0 ? sessions.organicItems[0] : sessions.actedItems[0]);
+        const boredom = sessions.boredom(0, bored.itemCategory[shown[0]]);
+        if (boredom > 0) costly++;
+        const left = sessions.respond(0, shown, 0, 1, rng);
+        patience -= b.patienceCost * (1 - sessions.shownChances[0]) + b.boredomPatienceCost * boredom;
+        if (sessions.chosen[0] === 0) patience = Math.min(1, patience + b.patienceRefund);
+        expect(sessions.patience[0]).toBeCloseTo(patience, 12);
+        if (left) break;
+      }
+      expect(costly).toBeGreaterThan(0);
+    });
+
+    it('leaves of their own accord at leaveScale / mean clicks per step (0: only when patience runs out)', () => {
+      const never = new ShopperModel({ ...fitted, behaviour: { ...fitted.behaviour, leaveScale: 0 } }, store);
+      const sessions = new ShopperSessions(never, 1, 1);
+      const rng = createRng(6);
+      sessions.start(0, user, rng);
+      for (let t = 0; t < 300; t++) expect(sessions.respond(0, Int32Array.of(sessions.organicItems[0]), 0, 1, rng)).toBe(false);
+      const quarter = new ShopperModel({ ...fitted, behaviour: { ...fitted.behaviour, leaveScale: 0.25 } }, store);
+      expect(quarter.leaveRate).toBeCloseTo(0.25 / fitted.session.meanClicks, 12);
+      const half = new ShopperSessions(quarter, 1, 1);
+      let leaves = 0;
+      const steps = 20_000;
+      half.start(0, user, rng);
+      for (let t = 0; t < steps; t++) {
+        if (half.respond(0, Int32Array.of(half.organicItems[0]), 0, 1, rng)) {
+          leaves++;
+          half.start(0, user, rng);
+        }
+      }
+      // Showing the organic item never runs patience out in the fitted default (no boredom cost): leaving is the per-step chance alone.
+      expect(leaves / steps).toBeGreaterThan(quarter.leaveRate * 0.85);
+      expect(leaves / steps).toBeLessThan(quarter.leaveRate * 1.15);
     });
 
     it('costs nothing when nothing is shown', () => {

@@ -135,7 +135,7 @@ export class DqnAgent implements TrainableAgent<DqnEpochStats> {
     try {
       const model = env.setup.shoppers.model;
       const fullPass = config.maxStepsPerEpoch > 0 ? config.maxStepsPerEpoch : Math.max(1, Math.ceil((env.numEpisodes * Math.max(1, model.session.meanClicks)) / numEnvs));
-      const about = `simulator, ${env.numEpisodes} shoppers, ~${Math.round(model.session.meanClicks * 10) / 10} steps per session`;
+      const about = `simulator, ${env.numEpisodes} shoppers, ~${Math.round(model.session.meanClicks * 10) / 10} clicks per logged session`;
       return await this.#trainIn(env, { store: env.setup.store, train: model.trainWindow, catalogue: env.setup.catalogue, fullPass, about }, rng, hooks);
     } finally {
       env.close();
