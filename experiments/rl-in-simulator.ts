@@ -2,9 +2,12 @@
  * Where RL has to win (issue 16): the DQN trained online in the simulator with γ = 0.9 against the
  * same DQN with γ = 0 (myopic), the ranker, recent and popularity, in mean return per session, paired
  * per session, over seeds — in the default simulator (fitted on the embedded data), in the one fitted
- * on the 386-user UserBehavior sample, and in the `impatient` preset (poor recommendations use up
- * patience, so what is shown decides how long a session lasts). `--ablations` adds the DQN with a
- * fixed purchase reward and the DQN without exploration (ε = 0) in the default simulator.
+ * on the 386-user UserBehavior sample, in the `impatient` preset (poor recommendations use up
+ * patience, so what is shown decides how long a session lasts) and in the `easily-bored` preset
+ * (boredom costs patience: the surest next click can end the session sooner), where the reference
+ * rules that read the simulator (own item, variety) show what looking ahead is worth. `ablations`
+ * adds the DQN with a fixed purchase reward and the DQN without exploration (ε = 0) in the default
+ * simulator.
  *
  *   npm run build && node dist/experiments/rl-in-simulator.js [--only default,users386,impatient,easily-bored,ablations] [--seeds 0,1,2] [--epochs E] [--passes N] [--quick]
  */
@@ -13,7 +16,7 @@ import { join } from 'node:path';
 import type { DqnConfigInput } from '../src/agents/dqn/config.js';
 import type { EventStore } from '../src/data/event-store.js';
 import { readEventLog } from '../src/data/read-event-log.js';
-import { DEFAULT_ONLINE_VARIANTS, runOnlineComparison, type OnlineVariant } from '../src/run/online-compare.js';
+import { DEFAULT_ONLINE_VARIANTS, EXTRA_ONLINE_VARIANTS, runOnlineComparison, type OnlineVariant } from '../src/run/online-compare.js';
 import { formatOnlineTable } from '../src/run/online-report.js';
 import { createDefaultEventStore } from '../src/sim/default-data.js';
 import { isEntryPoint, log, parseExperimentFlags, runScript, writeResult } from './common.js';
@@ -48,7 +51,7 @@ const WORLDS: readonly World[] = [
     describe: "the 'easily-bored' preset fitted on the embedded data (a trade-off: the surest next click can tire the shopper)",
     data: async () => createDefaultEventStore(),
     simulator: 'easily-bored',
-    variants: (dqn) => withDqn(STANDARD, dqn),
+    variants: (dqn) => [...withDqn(STANDARD, dqn), ...EXTRA_ONLINE_VARIANTS.filter((v) => v.agent.startsWith('oracle-'))],
   },
   {
     name: 'ablations',
