@@ -77,6 +77,10 @@ export const DqnConfigSchema = z
     supervisedWeight: z.number().min(0).default(1),
     /** Weight of the SQN-style auxiliary sampled softmax over Q's own feature term w · features(s, item) on the logged next item (it shares Q's feature weights; 0 = off): batch next items, uniform catalogue negatives, each state's recent items and transition followers. */
     auxFeatureWeight: z.number().min(0).default(1),
+    /** Q's feature weights at the start: `zeros`, or `ranker`: the weights of the feature ranker fitted on the training window (same features), so that the DQN starts from the ranker's ranking and TD learns what a horizon changes in it. */
+    featureInit: z.enum(['zeros', 'ranker']).default('zeros'),
+    /** Learn a scale s > 0 for the auxiliary feature softmax, whose logits become s · w · features: the softmax then sets the direction of Q's feature weights and TD their size (off: the softmax's logits are Q's own feature term, so the two objectives pull its scale apart). */
+    auxFeatureScale: z.boolean().default(false),
     /** Per state, its most recently touched items as negatives of the auxiliary feature softmax (with history features). */
     auxHistoryNegatives: z.number().int().min(0).default(4),
     /** Per state, items that followed its last items on earlier days as negatives of the auxiliary feature softmax (with context features). */

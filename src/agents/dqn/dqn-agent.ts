@@ -17,6 +17,7 @@ import { checkFinite, checkpointError, checkTrainingData, DataFingerprintSchema,
 import { NUM_CONTEXT_FEATURES } from '../features/context-features.js';
 import { NUM_HISTORY_FEATURES } from '../features/history-features.js';
 import { throttledProgress, type EpochStats, type TrainableAgent, type TrainHooks } from '../trainable.js';
+import { RankerAgent } from '../ranker/ranker-agent.js';
 import { initBackend, readAndDispose, type Tf } from './backend.js';
 import { DqnConfigSchema, effectiveLearningStarts, parseDqnConfig, trainingRewards, type DqnConfig, type DqnConfigInput } from './config.js';
 import { DqnLearner, type TrainStats } from './dqn-learner.js';
@@ -142,6 +143,17 @@ export class DqnAgent implements TrainableAgent<DqnEpochStats> {
     }
   }
 
+  /** The weights of a feature ranker fitted on `train` with the DQN's features, in Q's order (history, then context). */
+  async #rankerWeights(store: EventStore, train: TimeWindow, rng: Rng, hooks: TrainHooks<DqnEpochStats>): Promise<Float32Array> {
+    const { historyFeatures, contextFeatures, periodMinutes, contextRecentEvents, contextTasteEvents, historyScanLimit } = this.config;
+    const ranker = new RankerAgent({ historyFeatures, contextFeatures, periodMinutes, contextRecentEvents, contextTasteEvents, historyScanLimit });
+    const started = performance.now();
+    await ranker.fit(store, train, rng);
+    hooks.log?.(`dqn: feature weights from the ranker fitted on the training window (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+    const weights = [...(historyFeatures ? ranker.historyWeights : []), ...(contextFeatures ? ranker.contextWeights : [])];
+    return Float32Array.from(weights);
+  }
+
   /** What the DQN sets in the env it trains in: its candidates, rewards and slots, and a seed from `rng`. */
   #envOptions(rng: Rng) {
     const config = this.config;
@@ -176,6 +188,7 @@ export class DqnAgent implements TrainableAgent<DqnEpochStats> {
     const log = observations.states.log;
     const learner = new DqnLearner(tf, config, store, catalogue, fork(rng, 'learner'), { untilTime: train.end, known: this.#known, log });
     this.#learner = learner;
+    if (config.featureInit === 'ranker' && learner.numFeatures > 0) learner.setFeatureWeights(await this.#rankerWeights(store, train, fork(rng, 'ranker'), hooks));
     const actRng = fork(rng, 'explore');
     const replayRng = fork(rng, 'replay');
     const buffer = new ReplayBuffer({ capacity: config.bufferSize, numEnvs, numCandidates: C });

@@ -12,7 +12,7 @@ import { FeatureSoftmax } from '../features/feature-softmax.js';
 import { HistoryFeatures, NUM_HISTORY_FEATURES } from '../features/history-features.js';
 import { QNetwork } from './q-network.js';
 import type { ReplayBatch, ReplaySegments } from './replay-buffer.js';
-import type { AdamOptions } from '../adam.js';
+import { ArrayAdam, type AdamOptions } from '../adam.js';
 import { DenseAdam, type SparseTable } from './sparse-table.js';
 import { bellmanTargets } from './losses.js';
 import { Scratch } from './scratch.js';
@@ -82,6 +82,10 @@ export class DqnLearner {
   #wf: Float32Array;
   /** The auxiliary sampled softmax over Q's feature term (config.auxFeatureWeight > 0). */
   readonly #featureSoftmax: FeatureSoftmax | undefined;
+  /** log s of the auxiliary feature softmax's logits s · w · features (0 unless config.auxFeatureScale learns it), with its optimizer. */
+  readonly #auxLogScale = new Float32Array(1);
+  readonly #auxScaleGradient = new Float32Array(1);
+  readonly #auxScaleAdam: ArrayAdam | undefined;
   #dots = new Float64Array(0);
   #wfVersion = -1;
 
@@ -117,6 +121,12 @@ export class DqnLearner {
             dayByDay: true,
           }, rng)
         : undefined;
+    this.#auxScaleAdam = this.#featureSoftmax && config.auxFeatureScale ? new ArrayAdam(1, { ...this.#adam, learningRate: config.featureLearningRate }) : undefined;
+  }
+
+  /** The auxiliary feature softmax's logit scale s (1 unless config.auxFeatureScale learns it). */
+  get auxFeatureScale(): number {
+    return Math.exp(this.#auxLogScale[0]);
   }
 
   /** True when the step runs on the direct WASM kernels (chosen at construction), false on tf ops. */
@@ -166,6 +176,17 @@ export class DqnLearner {
     const H = net.shape.hiddenSize;
     const h = gruForwardValues(this.tf, this.#kernels, net.gru, X, T, n, this.#scratch.float('encodeStates', T * n * H));
     return h.subarray((T - 1) * n * H, T * n * H);
+  }
+
+  /** Sets Q's feature weights (history then context, length numFeatures) of the online and the target network. */
+  setFeatureWeights(values: Float32Array): void {
+    if (values.length !== this.numFeatures) throw new RangeError(`setFeatureWeights: expected ${this.numFeatures} weights, actual ${values.length}`);
+    if (this.numFeatures === 0) return;
+    const tensor = this.tf.tensor2d(values, [this.numFeatures, 1]);
+    this.online.wf.assign(tensor);
+    this.target.wf.assign(tensor);
+    tensor.dispose();
+    this.#wfVersion = -1;
   }
 
   /** Q's feature weights of `net` as a Float32Array (read back once per change). */
@@ -423,15 +444,25 @@ export class DqnLearner {
   #auxFeatureGradient(softmax: FeatureSoftmax, states: StateBatch, nextItems: Int32Array, B: number): { loss: number; gradient: Float32Array } {
     const w = this.featureWeights(this.online);
     const numHistory = this.features ? NUM_HISTORY_FEATURES : 0;
-    const wh = this.features ? w.subarray(0, NUM_HISTORY_FEATURES) : new Float32Array(NUM_HISTORY_FEATURES);
-    const wc = this.context ? w.subarray(numHistory, numHistory + NUM_CONTEXT_FEATURES) : new Float32Array(NUM_CONTEXT_FEATURES);
+    const scale = Math.exp(this.#auxLogScale[0]);
+    const scaled = new Float32Array(this.numFeatures);
+    for (let j = 0; j < scaled.length; j++) scaled[j] = scale * w[j];
+    const wh = this.features ? scaled.subarray(0, NUM_HISTORY_FEATURES) : new Float32Array(NUM_HISTORY_FEATURES);
+    const wc = this.context ? scaled.subarray(numHistory, numHistory + NUM_CONTEXT_FEATURES) : new Float32Array(NUM_CONTEXT_FEATURES);
     const dh = new Float32Array(NUM_HISTORY_FEATURES);
     const dc = new Float32Array(NUM_CONTEXT_FEATURES);
     const loss = softmax.lossAndGradient(states.subarray(0, B), nextItems.subarray(0, B), wh, wc, dh, dc);
+    // dh, dc are the gradients at s·w: w's is s times them, log s's is their dot product with s·w.
     const gradient = new Float32Array(this.numFeatures);
     const weight = this.config.auxFeatureWeight;
-    if (this.features) for (let j = 0; j < NUM_HISTORY_FEATURES; j++) gradient[j] = weight * dh[j];
-    if (this.context) for (let j = 0; j < NUM_CONTEXT_FEATURES; j++) gradient[numHistory + j] = weight * dc[j];
+    let dLogScale = 0;
+    if (this.features) for (let j = 0; j < NUM_HISTORY_FEATURES; j++) gradient[j] = weight * scale * dh[j];
+    if (this.context) for (let j = 0; j < NUM_CONTEXT_FEATURES; j++) gradient[numHistory + j] = weight * scale * dc[j];
+    for (let j = 0; j < scaled.length; j++) dLogScale += (gradient[j] / scale) * scaled[j];
+    if (this.#auxScaleAdam) {
+      this.#auxScaleGradient[0] = dLogScale;
+      this.#auxScaleAdam.step(this.#auxLogScale, this.#auxScaleGradient);
+    }
     return { loss, gradient };
   }
 

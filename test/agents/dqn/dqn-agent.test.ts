@@ -5,9 +5,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { argmaxRows } from '../../../src/agents/agent.js';
 import { COLD_SCORE, DqnAgent } from '../../../src/agents/dqn/dqn-agent.js';
 import { initBackend } from '../../../src/agents/dqn/backend.js';
+import { RankerAgent } from '../../../src/agents/ranker/ranker-agent.js';
 import type { DqnConfigInput } from '../../../src/agents/dqn/config.js';
 import { isRecGymError } from '../../../src/core/errors.js';
-import { createRng } from '../../../src/core/rng.js';
+import { createRng, fork } from '../../../src/core/rng.js';
 import { EventStoreBuilder, type EventStore } from '../../../src/data/event-store.js';
 import { splitByDay } from '../../../src/data/split.js';
 import { identityStore, targetItems, testDayStates } from './fixtures.js';
@@ -87,6 +88,38 @@ describe('DqnAgent', () => {
       const rate = await hitRate(agent, store);
       expect(rate).toBeGreaterThan(0.4); // random: 0.05
       agent.dispose();
+    }, 120_000);
+
+    it("starts from the feature ranker's weights with featureInit 'ranker' (the ranker's, fitted on the same window with the DQN's seeded draws, in Q's order; learning rates ~0 keep them)", async () => {
+      const store = identityStore({ numUsers: 20 });
+      const train = splitByDay(store).train;
+      const lines: string[] = [];
+      const still = { epochs: 1, maxStepsPerEpoch: 2, learningRate: 1e-12, featureLearningRate: 1e-12 };
+      const agent = new DqnAgent({ ...SMALL, ...still, featureInit: 'ranker' });
+      await agent.train(store, train, createRng(5), { log: (line) => lines.push(line) });
+      const learner = agent.learner as NonNullable<typeof agent.learner>;
+      expect(learner.gradientSteps).toBeGreaterThan(0);
+      const ranker = new RankerAgent({});
+      // The DQN's seeded draws, in order: its env's seed, its learner, its ranker.
+      const rng = createRng(5);
+      fork(rng, 'env');
+      fork(rng, 'learner');
+      await ranker.fit(store, train, fork(rng, 'ranker'));
+      const expected = Float32Array.from([...ranker.historyWeights, ...ranker.contextWeights]);
+      expect(expected.some((w) => w !== 0)).toBe(true);
+      for (const net of [learner.online, learner.target]) {
+        const weights = learner.featureWeights(net);
+        expect(weights).toHaveLength(expected.length);
+        weights.forEach((w, j) => expect(w).toBeCloseTo(expected[j], 6));
+      }
+      expect(lines.some((line) => line.startsWith('dqn: feature weights from the ranker fitted on the training window'))).toBe(true);
+      expect(() => learner.setFeatureWeights(new Float32Array(3))).toThrow(`setFeatureWeights: expected ${expected.length} weights, actual 3`);
+      agent.dispose();
+      const plain = new DqnAgent({ ...SMALL, ...still });
+      await plain.train(store, train, createRng(5));
+      const plainLearner = plain.learner as NonNullable<typeof plain.learner>;
+      expect(plainLearner.featureWeights(plainLearner.online).every((w) => Math.abs(w) < 1e-6)).toBe(true);
+      plain.dispose();
     }, 120_000);
 
     it('gives the same scores for the same seed', async () => {

@@ -138,6 +138,27 @@ describe('DqnLearner', () => {
     expect(relabelled[2]).toBe(logged[2]);
   });
 
+  it('learns the auxiliary feature softmax\'s logit scale with auxFeatureScale: the same first step (s = 1), then s moves and the feature loss with it', async () => {
+    const { tf } = await initBackend('cpu');
+    const store = identityStore();
+    const run = (auxFeatureScale: boolean) => {
+      const { config, learner } = makeLearner(store, { contextFeatures: true, auxFeatureWeight: 1, auxFeatureScale }, 'labels', tf);
+      const buffer = loggedBuffer(store, config.numCandidates);
+      const rng = createRng(4);
+      const losses = [0, 1, 2].map(() => learner.trainStep(buffer.sample(16, rng)).featureLoss);
+      const scale = learner.auxFeatureScale;
+      learner.dispose();
+      return { losses, scale };
+    };
+    const fixed = run(false);
+    const learned = run(true);
+    expect(fixed.scale).toBe(1);
+    expect(learned.losses[0]).toBe(fixed.losses[0]);
+    expect(learned.scale).not.toBe(1);
+    expect(Number.isFinite(learned.scale)).toBe(true);
+    expect(learned.losses[2]).not.toBe(fixed.losses[2]);
+  });
+
   it('updates only the embedding rows a batch touched', async () => {
     const { tf } = await initBackend('wasm');
     const store = identityStore({ numItems: 61 });
