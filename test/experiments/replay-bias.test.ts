@@ -54,7 +54,7 @@ describe('experiments/replay-bias', () => {
 
   it('refuses bad flags', () => {
     expect(() => configFromFlags(['--epsilon', '0'])).toThrow('--epsilon: expected a number in (0, 1], actual "0"');
-    expect(() => configFromFlags(['--loggers', 'dqn'])).toThrow('--loggers: expected names among random, popularity, recent, cooccurrence, actual "dqn"');
+    expect(() => configFromFlags(['--loggers', 'dqn'])).toThrow('--loggers: expected names among random, popularity, recent, cooccurrence, ranker, actual "dqn"');
     expect(() => configFromFlags(['--days', '0'])).toThrow('--days: expected an integer >= 1');
   });
 });
