@@ -2,15 +2,15 @@
  * Replay bias (issue 16): how far the usual logged-replay evaluation, IPS and SNIPS are from a
  * policy's true value, in a simulator where the truth is known. In a simulator fitted on a log, a
  * logging policy with ε-exploration shows one item of the fitted support per step (with its
- * propensity); each target policy (random, popularity, recent, cooccurrence, greedy over the same
- * support, ties uniform) is then scored on that log by replay (Recall@1 of the `full` protocol, and
+ * propensity); each target policy (random, popularity, recent, cooccurrence, ranker: greedy over
+ * the same support, ties uniform) is then scored on that log by replay (Recall@1 of the `full` protocol, and
  * the per-recommendation hit against the acted item), IPS and SNIPS, and against its truth: the mean
  * reward per recommendation when it is the logging policy itself (ε = 0) in the same simulator.
  * Beside them, the simulator's exact expected reward of each target's choice at the logged states
  * (what IPS and SNIPS estimate) splits their error into the estimator's and the states' share.
  * Prints a table per world and logger, and each estimator's Kendall τ against the truth's ranking.
  *
- *   npm run build && node dist/experiments/replay-bias.js [--quick] [--loggers popularity,recent] [--epsilon 0.3] [--days 3] [--seeds 0,1,2] [--worlds default,users386] [--data FILE]
+ *   npm run build && node dist/experiments/replay-bias.js [--quick] [--loggers popularity,recent,ranker] [--epsilon 0.3] [--days 3] [--seeds 0,1,2] [--worlds default,users386] [--data FILE]
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
