@@ -2,20 +2,21 @@
  * Replay bias (issue 16): how far the usual logged-replay evaluation, IPS and SNIPS are from a
  * policy's true value, in a simulator where the truth is known. In a simulator fitted on a log, a
  * logging policy with ε-exploration shows one item of the fitted support per step (with its
- * propensity); each target policy (random, popularity, recent, cooccurrence, greedy over the same
- * support, ties uniform) is then scored on that log by replay (Recall@1 of the `full` protocol, and
+ * propensity); each target policy (random, popularity, recent, cooccurrence, ranker: greedy over
+ * the same support, ties uniform) is then scored on that log by replay (Recall@1 of the `full` protocol, and
  * the per-recommendation hit against the acted item), IPS and SNIPS, and against its truth: the mean
  * reward per recommendation when it is the logging policy itself (ε = 0) in the same simulator.
  * Beside them, the simulator's exact expected reward of each target's choice at the logged states
  * (what IPS and SNIPS estimate) splits their error into the estimator's and the states' share.
  * Prints a table per world and logger, and each estimator's Kendall τ against the truth's ranking.
  *
- *   npm run build && node dist/experiments/replay-bias.js [--quick] [--loggers popularity,recent] [--epsilon 0.3] [--days 3] [--seeds 0,1,2] [--worlds default,users386] [--data FILE]
+ *   npm run build && node dist/experiments/replay-bias.js [--quick] [--loggers popularity,recent,ranker] [--epsilon 0.3] [--days 3] [--seeds 0,1,2] [--worlds default,users386] [--data FILE]
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Agent } from '../src/agents/agent.js';
-import { fitAgent } from '../src/agents/registry.js';
+import { fitAgent, LEARNERS, type LearnerName } from '../src/agents/registry.js';
 import { createRng } from '../src/core/rng.js';
 import { EventStoreBuilder, SECONDS_PER_DAY, type EventSink, type EventStore } from '../src/data/event-store.js';
 import type { BehaviorCode } from '../src/data/behavior.js';
@@ -23,7 +24,7 @@ import type { StateBatch } from '../src/data/state-batch.js';
 import type { TimeWindow } from '../src/data/split.js';
 import { DEFAULT_REWARDS, rewardLookup } from '../src/env/rewards.js';
 import { Bootstrap, type BootstrapSeries, type Interval } from '../src/eval/bootstrap.js';
-import { evaluate } from '../src/eval/evaluate.js';
+import { evaluate, type AgentSource } from '../src/eval/evaluate.js';
 import { bestOverSupport, greedyChance, ipsSeries, meanSeries, snipsSeries, type LoggedFeedback } from '../src/eval/off-policy.js';
 import { fmt } from '../src/report/format.js';
 import { textTable } from '../src/report/table.js';
@@ -133,6 +134,26 @@ function wholeDays(store: EventStore): TimeWindow {
 
 /** One world: fits the simulator and the policies, runs the truth and each logger, and estimates every target on each log. */
 export async function runWorld(name: string, store: EventStore, config: Config): Promise<WorldResult> {
+  const checkpoints = mkdtempSync(join(tmpdir(), 'recgym-replay-bias-'));
+  try {
+    return await runWorldIn(name, store, config, checkpoints);
+  } finally {
+    rmSync(checkpoints, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A target as replay evaluates it on a generated log: a learner (the ranker) is the agent already
+ * fitted, re-attached to the generated log through its checkpoint in `checkpoints` (the log holds the
+ * same training days, so training again with the same stream would give the same weights, at the
+ * cost of a training run per log); a baseline is fitted on the log as usual.
+ */
+function onGeneratedLog(target: string, generated: EventStore, fitWindow: TimeWindow, checkpoints: string): AgentSource {
+  const learner = LEARNERS.get(target as LearnerName);
+  return learner ? () => learner.load(join(checkpoints, target), generated) : fittedPerSeed(target, generated, fitWindow);
+}
+
+async function runWorldIn(name: string, store: EventStore, config: Config, checkpoints: string): Promise<WorldResult> {
   const fitWindow = wholeDays(store);
   const shoppers = new ShopperModel(fitSimulator(store, fitWindow), store, name);
   const seed = config.seeds[0];
@@ -147,7 +168,11 @@ export async function runWorld(name: string, store: EventStore, config: Config):
   const reward = rewardLookup(DEFAULT_REWARDS, 0);
   const rewardOf = (r: LoggedRecommendation) => (r.accepted ? reward[r.depth] : 0);
   const agents = new Map<string, Agent>();
-  for (const target of TARGETS) agents.set(target, await fitAgent(target, store, fitWindow, createRng(`${seed}:agent`)));
+  for (const target of TARGETS) {
+    const agent = await fitAgent(target, store, fitWindow, createRng(`${seed}:agent`));
+    if (LEARNERS.has(target as LearnerName)) await agent.save?.(join(checkpoints, target));
+    agents.set(target, agent);
+  }
   const bootstrap = (units: number) => new Bootstrap(units, { resamples: config.resamples, seed });
 
   // Truth: each target as the logging policy, ε = 0 (random: ε = 1), over every seed; units (seed, user).
@@ -214,7 +239,7 @@ export async function runWorld(name: string, store: EventStore, config: Config):
       split: { train: fitWindow, test },
       protocol: 'full',
       k: 1,
-      agents: TARGETS.map((target) => fittedPerSeed(target, generated, fitWindow)),
+      agents: TARGETS.map((target) => onGeneratedLog(target, generated, fitWindow, checkpoints)),
       seeds: [seed],
       resamples: config.resamples,
     });

@@ -5,7 +5,7 @@ import { createRng } from '../core/rng.js';
 import { formatTime } from '../data/split.js';
 import { TianchiCsvWriter } from '../data/tianchi-writer.js';
 import { formatCount } from '../report/format.js';
-import { LOGGING_POLICIES } from '../run/policy-log.js';
+import { loggingAgent, parsePolicySpec, POLICY_SPEC_EXPECTED, simulatePolicyLog } from '../run/policy-log.js';
 import { ShopperModel } from '../sim/shopper-model.js';
 import type { CliIo } from './command.js';
 import { formatFlag, UsageError } from './command.js';
@@ -41,21 +41,19 @@ export function propensityPath(out: string): string {
 export async function generateFromSimulator(options: SimGenerateOptions, io: CliIo): Promise<number> {
   const { sim, out, days, seed } = options;
   if (options.data === undefined) throw new UsageError('--sim: expected --data FILE, the log the simulator was fitted on');
-  const policy = options.policy;
-  if (policy === undefined || !(LOGGING_POLICIES as readonly string[]).includes(policy)) {
-    throw new UsageError(`--policy: expected one of ${LOGGING_POLICIES.join(', ')}, actual ${policy === undefined ? 'nothing' : `"${policy}"`}`);
-  }
+  const spec = options.policy === undefined ? undefined : parsePolicySpec(options.policy);
+  if (spec === undefined) throw new UsageError(`--policy: expected ${POLICY_SPEC_EXPECTED}, actual ${options.policy === undefined ? 'nothing' : `"${options.policy}"`}`);
+  const policy = spec.name;
   const epsilon = options.epsilon === undefined ? 0 : Number(options.epsilon);
   if (options.epsilon !== undefined && (options.epsilon.trim() === '' || !(epsilon >= 0 && epsilon <= 1))) throw new UsageError(`--epsilon: expected a number in [0, 1], actual "${options.epsilon}"`);
+  const shownEpsilon = spec.dir === undefined && policy === 'random' ? 1 : epsilon;
   const format = formatFlag(options.format);
   checkOutputFile('out', out);
   const model = await readSimModel(sim, `--sim ${sim}`);
   const { readEventLog } = await import('../data/read-event-log.js');
   const { store } = await readEventLog(options.data, { format });
   const shoppers = new ShopperModel(model, store, `--sim ${sim}`);
-  const { fitAgent } = await import('../agents/registry.js');
-  const { simulatePolicyLog } = await import('../run/policy-log.js');
-  const agent = await fitAgent(policy, store, model.trainWindow, createRng(`${seed}:agent`));
+  const agent = await loggingAgent(spec, store, model.trainWindow, createRng(`${seed}:agent`), `--policy ${options.policy}`);
   const startedMs = performance.now();
   const sidePath = propensityPath(out);
   let summary: Awaited<ReturnType<typeof simulatePolicyLog>>;
@@ -67,7 +65,7 @@ export async function generateFromSimulator(options: SimGenerateOptions, io: Cli
         try {
           writeSync(side, `${PROPENSITY_HEADER}\n`);
           let lines: string[] = [];
-          const result = await simulatePolicyLog(shoppers, agent, { days, epsilon: policy === 'random' ? 1 : epsilon }, createRng(`${seed}:generate-sim`), writer, (r) => {
+          const result = await simulatePolicyLog(shoppers, agent, { days, epsilon: shownEpsilon }, createRng(`${seed}:generate-sim`), writer, (r) => {
             lines.push(`${store.userIds.rawOf(r.user)},${store.itemIds.rawOf(r.item)},${formatTime(r.time)},${r.propensity},${r.accepted ? 1 : 0}`);
             if (lines.length >= 4096) {
               writeSync(side, `${lines.join('\n')}\n`);
@@ -88,7 +86,7 @@ export async function generateFromSimulator(options: SimGenerateOptions, io: Cli
     throw new RecGymError(ErrorCode.WRITE_FAILED, `--out ${out}: expected a writable file, actual ${reason}`, { cause: error });
   }
   const seconds = (performance.now() - startedMs) / 1000;
-  const result = { file: out, propensities: sidePath, policy, epsilon: policy === 'random' ? 1 : epsilon, days, seed, ...summary, seconds: Number(seconds.toFixed(3)) };
+  const result = { file: out, propensities: sidePath, policy, epsilon: shownEpsilon, days, seed, ...summary, seconds: Number(seconds.toFixed(3)) };
   if (options.isJson) io.stdout(`${JSON.stringify(result)}\n`);
   else {
     io.stderr(

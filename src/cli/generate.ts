@@ -36,7 +36,9 @@ FILE.propensity.csv (${PROPENSITY_HEADER}).
   --sim SIM.json      a model recgym sim fit wrote (needs --data, the log it was fitted on, and --policy)
   --data FILE         the log SIM.json was fitted on
   --format F          format of --data (default auto)
-  --policy NAME       logging policy: ${LOGGING_POLICIES.join(', ')} (fitted on the simulator's training days)
+  --policy NAME       logging policy: ${LOGGING_POLICIES.join(', ')} (fitted on the simulator's
+                      training days, seeded by --seed), or NAME=DIR a ranker or DQN checkpoint of
+                      recgym train --data FILE (its DIR/checkpoint too), logged as NAME
   --epsilon E         with --sim: show a uniform item of the support with probability E (default 0;
                       random is E = 1); with --sim, --days defaults to 1`;
 

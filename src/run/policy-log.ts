@@ -1,14 +1,47 @@
 import type { Agent } from '../agents/agent.js';
+import { fitAgent, learnerSpec } from '../agents/registry.js';
 import { SECONDS_PER_DAY, type EventSink } from '../data/event-store.js';
 import { StateBatch } from '../data/state-batch.js';
+import { ErrorCode, RecGymError, isRecGymError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
+import type { EventStore } from '../data/event-store.js';
+import type { TimeWindow } from '../data/split.js';
+import { checkpointLearner } from '../server/arena/setup.js';
 import { poisson } from '../sim/shopper-log.js';
 import type { ShopperModel } from '../sim/shopper-model.js';
 import { ShopperSessions } from '../sim/shopper-sessions.js';
 import { sessionStarts, writeStepEvents } from '../sim/simulate-log.js';
 
-/** The policies `recgym generate --sim` logs under. */
-export const LOGGING_POLICIES = ['random', 'popularity', 'recent', 'cooccurrence'] as const;
+/** The policies `recgym generate --sim` fits on the simulator's training days and logs under (besides a checkpoint, `NAME=DIR`). */
+export const LOGGING_POLICIES = ['random', 'popularity', 'recent', 'cooccurrence', 'ranker'] as const;
+
+/** What a `--policy` value may be, for error messages. */
+export const POLICY_SPEC_EXPECTED = `one of ${LOGGING_POLICIES.join(', ')}, or NAME=DIR (a ranker or dqn checkpoint of recgym train)`;
+
+/** A `--policy` value: a policy of {@link LOGGING_POLICIES} (`dir` undefined) or `NAME=DIR` a checkpoint; undefined when it is neither. */
+export function parsePolicySpec(spec: string): { name: string; dir: string | undefined } | undefined {
+  const eq = spec.indexOf('=');
+  if (eq < 0) return (LOGGING_POLICIES as readonly string[]).includes(spec) ? { name: spec, dir: undefined } : undefined;
+  const name = spec.slice(0, eq);
+  const dir = spec.slice(eq + 1);
+  return name !== '' && dir !== '' ? { name, dir } : undefined;
+}
+
+/**
+ * The agent of a parsed `--policy` value: a policy of {@link LOGGING_POLICIES} fitted on `train`
+ * of `store` with `rng`, or the ranker or DQN checkpoint in `dir` (found as the arena finds it),
+ * refused with a RecGymError naming `where` when it is missing or was trained on another log.
+ */
+export async function loggingAgent(spec: { name: string; dir: string | undefined }, store: EventStore, train: TimeWindow, rng: Rng, where: string): Promise<Agent> {
+  if (spec.dir === undefined) return fitAgent(spec.name, store, train, rng);
+  const { learner, path } = checkpointLearner(spec.dir, where);
+  try {
+    return await learnerSpec(learner).load(path, store);
+  } catch (error) {
+    const message = isRecGymError(error) ? error.message : `expected a ${learner} checkpoint, actual ${((error as Error).message ?? String(error)).replace(/\s*\n\s*/g, ' ')}`;
+    throw new RecGymError(isRecGymError(error) ? error.code : ErrorCode.BAD_CHECKPOINT, `${where}: ${message}`, { cause: error });
+  }
+}
 
 /** One recommendation of the logging policy: what was shown, to whom, when, with what chance, and whether it was taken. */
 export interface LoggedRecommendation {

@@ -45,16 +45,21 @@ describe('experiments/replay-bias', () => {
 
   it('gives the same result for the same seed', async () => {
     const store = createDefaultEventStore({ users: 40, days: 4, items: 200, categories: 8 });
-    const config = { ...configFromFlags(['--quick']), resamples: 20, loggers: ['recent'] };
+    const config = { ...configFromFlags(['--quick', '--loggers', 'ranker']), resamples: 20 };
     const a = await runWorld('tiny', store, config);
     const b = await runWorld('tiny', store, config);
     expect(a).toEqual(b);
+    expect(TARGETS).toContain('ranker');
+    expect(a.runs.map((r) => r.logger)).toEqual(['ranker']);
+    // The ranker target scores as the ranker logger: it matches every greedy step (about 1 − ε of them).
+    const self = a.runs[0].targets.find((e) => e.target === 'ranker');
+    expect(self?.matches).toBeGreaterThan(0.5 * a.runs[0].recommendations);
     expect(formatReplayBias({ config, worlds: [a], skipped: [] })).toBe(formatReplayBias({ config, worlds: [b], skipped: [] }));
   }, 60_000);
 
   it('refuses bad flags', () => {
     expect(() => configFromFlags(['--epsilon', '0'])).toThrow('--epsilon: expected a number in (0, 1], actual "0"');
-    expect(() => configFromFlags(['--loggers', 'dqn'])).toThrow('--loggers: expected names among random, popularity, recent, cooccurrence, actual "dqn"');
+    expect(() => configFromFlags(['--loggers', 'dqn'])).toThrow('--loggers: expected names among random, popularity, recent, cooccurrence, ranker, actual "dqn"');
     expect(() => configFromFlags(['--days', '0'])).toThrow('--days: expected an integer >= 1');
   });
 });

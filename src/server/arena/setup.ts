@@ -20,7 +20,7 @@ export function wholeLog(store: EventStore): { start: number; end: number } {
 }
 
 /** The learner a checkpoint directory holds, read from its manifest's `format` (`recgym-ranker/N`, `recgym-dqn/N`). */
-function checkpointLearner(dir: string, where: string): { learner: 'ranker' | 'dqn'; path: string } {
+export function checkpointLearner(dir: string, where: string): { learner: 'ranker' | 'dqn'; path: string } {
   const path = existsSync(join(dir, 'checkpoint', 'manifest.json')) ? join(dir, 'checkpoint') : dir;
   let format: unknown;
   try {
