@@ -187,7 +187,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RecGymSe
   const sessions = new Map<WebSocket, Session>();
   /** Connections that showed a sign of life (a frame or a pong) since the last ping. */
   const isAlive = new WeakMap<WebSocket, boolean>();
-  // A connection's answers of one event-loop turn leave in one write (pipelined requests: one syscall, not one each).
+  // The answers to the requests of one read leave in one write (pipelined requests: one syscall, not one each).
   const turnWrites = new TurnWrites();
   let nextConnectionId = 1;
   let closing: Promise<void> | undefined;
@@ -230,7 +230,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RecGymSe
     let head = 0;
     let isWaitingForDrain = false;
     const socket = request.socket;
-    /** The last binary answer written this turn: its frame's memory is reused once the socket wrote it out. */
+    /** The last binary answer written while corked: its frame's memory is reused once the socket wrote it out. */
     let lastBinary: BinaryAnswer | undefined;
     const afterFlush = () => {
       if (lastBinary !== undefined && ws.bufferedAmount === 0) session.recycleFrame(lastBinary);

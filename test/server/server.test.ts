@@ -520,7 +520,7 @@ describe('startServer', () => {
   });
 
   describe('pipelining, writes', () => {
-    it("writes a connection's answers of one turn in one socket write, in order", async () => {
+    it("writes the answers to the requests of one read in one socket write, in order", async () => {
       await start();
       // the server's end of each connection: count its writes to the OS (Writable's _write / _writev)
       let writes = 0;

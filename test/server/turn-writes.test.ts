@@ -19,10 +19,11 @@ function recordingSink() {
 }
 
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+const ticked = () => new Promise((resolve) => process.nextTick(resolve));
 
 describe('TurnWrites', () => {
   describe('#hold', () => {
-    it("writes a turn's writes to a held socket as one batch after the turn, in order, then runs afterFlush", async () => {
+    it("writes what the running callback wrote to a held socket as one batch once the callback is done, in order, then runs afterFlush", async () => {
       const turns = new TurnWrites();
       const { sink, batches } = recordingSink();
       const seen: string[][][] = [];
@@ -32,12 +33,12 @@ describe('TurnWrites', () => {
         sink.write(text);
       }
       expect(batches).toEqual([]);
-      await nextTurn();
+      await ticked();
       expect(batches).toEqual([['a', 'b', 'c']]);
       expect(seen).toEqual([[['a', 'b', 'c']]]);
       turns.hold(sink, afterFlush);
       sink.write('d');
-      await nextTurn();
+      await ticked();
       expect(batches).toEqual([['a', 'b', 'c'], ['d']]);
       expect(seen).toHaveLength(2);
     });
@@ -61,7 +62,7 @@ describe('TurnWrites', () => {
   });
 
   describe('#flush', () => {
-    it('uncorks every held socket at once, so that nothing waits for the turn', () => {
+    it('uncorks every held socket at once, so that nothing waits', () => {
       const turns = new TurnWrites();
       const { sink, batches } = recordingSink();
       turns.hold(sink);
