@@ -14,7 +14,7 @@ const L = 10;
  * Replay env throughput on the embedded default data (C = 20, L = 10, uniform negatives):
  * the vector env at N = 64 and 256 (slot-steps/s; N = 256 also with popularity negatives), the
  * single env (steps/s, with resets), and the
- * candidate sampler drawing from a UniformStream vs straight from the Rng (the stream's justification).
+ * candidate sampler (uniform and popularity negatives) drawing from a UniformStream vs straight from the Rng (the stream's justification).
  */
 export const suite: BenchSuite = {
   name: 'env-step',
@@ -33,6 +33,7 @@ export const suite: BenchSuite = {
     const single = new RecommendationEnv(options);
     single.reset({ seed: 1 });
     const sampler = new CandidateSampler({ catalogue: vector64.setup.catalogue, numCandidates: C });
+    const popularSampler = popular256.setup.sampler!;
     const out = new Int32Array(C);
     const rng = createRng(1);
     const stream = new UniformStream(createRng(1));
@@ -60,6 +61,9 @@ export const suite: BenchSuite = {
       .add('fill stream', () => {
         for (let k = 0; k < 64; k++) consume(sampler.fill(out, 0, 7, stream));
       }, { maxTime })
+      .add('fill stream popularity', () => {
+        for (let k = 0; k < 64; k++) consume(popularSampler.fill(out, 0, 7, stream));
+      }, { maxTime })
       .add('fill rng', () => {
         for (let k = 0; k < 64; k++) consume(sampler.fill(out, 0, 7, rng));
       }, { maxTime });
@@ -71,6 +75,7 @@ export const suite: BenchSuite = {
       { key: 'env.vector.popularity.stepsPerSec', value: hz('vector N=256 popularity') * 4 * 256, unit: 'steps/s', what: 'vector env, C=20, L=10, N=256, popularity negatives (alias table)' },
       { key: 'env.single.stepsPerSec', value: hz('single') * 64, unit: 'steps/s', what: 'RecommendationEnv.step, C=20, L=10 (resets included)' },
       { key: 'env.candidates.fillsPerSec', value: hz('fill stream') * 64, unit: 'sets/s', what: 'CandidateSampler.fill, C=20, UniformStream' },
+      { key: 'env.candidates.popularityFillsPerSec', value: hz('fill stream popularity') * 64, unit: 'sets/s', what: 'CandidateSampler.fill, C=20, popularity negatives (alias table), UniformStream' },
       {
         key: 'env.candidates.streamSpeedup',
         value: hz('fill stream') / hz('fill rng'),

@@ -11,9 +11,9 @@ import type { BenchSuite, Figure } from './lib.js';
 const BIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const ENV_ID = 'Tianchi-Replay-C20-v0';
 
-/** `recgym serve` on a free loopback port in a child process (the load generator is this process). */
-function startServer(): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--log-level', 'info'], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** `recgym serve` (this build's, or the CLI at `bin`) on a free loopback port in a child process (the load generator is this process). */
+export function startServer(bin = BIN): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--log-level', 'info'], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let buffered = '';
     child.stdout?.on('data', (chunk) => {
@@ -37,7 +37,7 @@ export function memoryMb(pid: number): { peak: number; current: number } {
 }
 
 /** CPU seconds (user + system) a process has used (Linux /proc; clock ticks of 1/100 s). */
-function cpuSeconds(pid: number): number {
+export function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   // fields after the command: state is [0], utime [11], stime [12]
   return (Number(fields[11]) + Number(fields[12])) / 100;

@@ -3,7 +3,7 @@ import { ErrorCode, RecGymError } from '../core/errors.js';
 import { buildEpisodes, type Episodes } from '../data/episodes.js';
 import { EventStore } from '../data/event-store.js';
 import { splitAtTime, splitByDay, type DaySplit, type TimeWindow } from '../data/split.js';
-import { CandidateSampler, catalogueOf, itemCounts } from './candidates.js';
+import { CandidateSampler, catalogueOf, itemCounts, sharedSampler } from './candidates.js';
 import { createObservationSpace, hoursOf, type ReplayObservationSpace } from './observation.js';
 import { DEFAULT_REWARDS, RewardTableSchema, type RewardTable, type TrainingEpochSchedule } from './rewards.js';
 import { Discrete } from './spaces/discrete.js';
@@ -174,15 +174,18 @@ export function createActionSetup(
   }
   let sampler: CandidateSampler | undefined;
   if (options.mode === 'candidates') {
-    let weights: Float64Array | undefined;
-    if (options.negatives === 'popularity') {
-      const counts = itemCounts(store, train);
-      weights = new Float64Array(catalogue.length);
-      let total = 0;
-      for (let i = 0; i < catalogue.length; i++) total += weights[i] = counts[catalogue[i]];
-      if (total === 0) weights.fill(1);
-    }
-    sampler = new CandidateSampler({ catalogue, numCandidates: options.numCandidates, negatives: options.negatives, weights });
+    const key = `${options.catalogue} catalogue, train ${train.start}..${train.end}, ${options.negatives} negatives, C = ${options.numCandidates}`;
+    sampler = sharedSampler(store, key, () => {
+      let weights: Float64Array | undefined;
+      if (options.negatives === 'popularity') {
+        const counts = itemCounts(store, train);
+        weights = new Float64Array(catalogue.length);
+        let total = 0;
+        for (let i = 0; i < catalogue.length; i++) total += weights[i] = counts[catalogue[i]];
+        if (total === 0) weights.fill(1);
+      }
+      return new CandidateSampler({ catalogue, numCandidates: options.numCandidates, negatives: options.negatives, weights });
+    });
   }
   const observationSpace = createObservationSpace({
     numItems: store.numItems,

@@ -8,8 +8,9 @@ import { createLogger } from './logger.js';
 import { errorFrame, requestIdOf } from './parse-frame.js';
 import { RateLimiter, type RateLimits } from './rate-limit.js';
 import { PROTOCOL_VERSION } from './protocol.js';
-import { answerData, type PolicyHost, Session, type SessionOptions } from './session.js';
+import { answerData, type BinaryAnswer, type PolicyHost, Session, type SessionOptions } from './session.js';
 import { markServedHere } from './this-thread.js';
+import { TurnWrites } from './turn-writes.js';
 
 /** Options of {@link startServer}. */
 export interface ServerOptions {
@@ -186,6 +187,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RecGymSe
   const sessions = new Map<WebSocket, Session>();
   /** Connections that showed a sign of life (a frame or a pong) since the last ping. */
   const isAlive = new WeakMap<WebSocket, boolean>();
+  // The answers to the requests of one read leave in one write (pipelined requests: one syscall, not one each).
+  const turnWrites = new TurnWrites();
   let nextConnectionId = 1;
   let closing: Promise<void> | undefined;
 
@@ -226,6 +229,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RecGymSe
     };
     let head = 0;
     let isWaitingForDrain = false;
+    const socket = request.socket;
+    /** The last binary answer written while corked: its frame's memory is reused once the socket wrote it out. */
+    let lastBinary: BinaryAnswer | undefined;
+    const afterFlush = () => {
+      if (lastBinary !== undefined && ws.bufferedAmount === 0) session.recycleFrame(lastBinary);
+      lastBinary = undefined;
+    };
 
     const onSent = (error?: Error) => {
       if (error) return;
@@ -249,9 +259,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RecGymSe
           data.length > o.maxMessageBytes
             ? errorFrame(null, ErrorCode.FRAME_TOO_LARGE, `expected a frame of at most ${o.maxMessageBytes} bytes, actual ${data.length}`)
             : answerWithin(data, isBinary);
+        turnWrites.hold(socket, afterFlush);
         ws.send(answerData(response), onSent);
-        // written out at once (nothing buffered): the frame's memory is free for the next binary answer
-        if (response.type === 'binary' && ws.bufferedAmount === 0) session.recycleFrame(response);
+        if (response.type === 'binary') lastBinary = response;
       }
       queue.length = 0;
       head = 0;

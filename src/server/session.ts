@@ -9,7 +9,7 @@ import type { Space } from '../env/spaces/space.js';
 import { Discrete } from '../env/spaces/discrete.js';
 import { encodeBinaryFrame, IS_LITTLE_ENDIAN } from './binary-frame.js';
 import { decodeBinaryRequest } from './binary-request.js';
-import { toJson, valueText } from './json-text.js';
+import { jsonText, toJson, valueText } from './json-text.js';
 import { errorFrame, parseClientFrame } from './parse-frame.js';
 import { BINARY_BATCHES, BINARY_REQUESTS, compareProtocol, PROTOCOL_VERSION, SERVER_CAPABILITIES, type ClientMessage, type ServerMessage } from './protocol.js';
 import { decodeValue, encodeBatch, encodeValue, numbersPerValue, typedBatch, type Decoded } from './wire.js';
@@ -419,7 +419,7 @@ export class Session {
     if (!action.ok) throw new RequestError(ErrorCode.INVALID_ACTION, action.reason);
     const result = env.step(action.value);
     // the text JSON.stringify would write of { type, id, handle, observation, reward, terminated, truncated, info } (tested)
-    const text = `{"type":"stepResult","id":${JSON.stringify(id)},"handle":${handle},"observation":${valueText(env.observationSpace, result.observation)},"reward":${JSON.stringify(result.reward)},"terminated":${result.terminated},"truncated":${result.truncated},"info":${JSON.stringify(infoJson(result.info))}}`;
+    const text = `{"type":"stepResult","id":${JSON.stringify(id)},"handle":${handle},"observation":${valueText(env.observationSpace, result.observation)},"reward":${JSON.stringify(result.reward)},"terminated":${result.terminated},"truncated":${result.truncated},"info":${jsonText(result.info ?? {})}}`;
     return { type: 'text', of: 'stepResult', id, text };
   }
 

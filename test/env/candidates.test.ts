@@ -88,6 +88,26 @@ describe('CandidateSampler', () => {
       sampler.fill(b, 0, 4, new UniformStream(createRng(42)));
       expect(a).toEqual(b);
     });
+    it('draws the same sets from a UniformStream (run inline) as from any source of the same draws, and leaves the stream where that source is', () => {
+      // Zero weights leave fewer drawable items than the set needs, so some sets end in the seeded scan.
+      const weights = Float64Array.from(catalogue, (_, i) => (i % 4 === 0 ? 0 : (i + 1) ** 2));
+      for (const negatives of ['uniform', 'popularity'] as const) {
+        for (const size of [3, 20, 26]) {
+          const sampler = new CandidateSampler({ catalogue, numCandidates: size, negatives, weights });
+          const inline = new UniformStream(createRng(11));
+          const twin = new UniformStream(createRng(11));
+          const generic = { next: () => twin.next() };
+          const a = new Int32Array(size);
+          const b = new Int32Array(size);
+          for (let t = 0; t < 300; t++) {
+            const positive = t % 3 === 0 ? -1 : catalogue[t % catalogue.length];
+            expect(sampler.fill(a, 0, positive, inline)).toBe(sampler.fill(b, 0, positive, generic));
+            expect(a).toEqual(b);
+          }
+          expect(inline.next()).toBe(twin.next());
+        }
+      }
+    });
   });
 
   it('throws at construction for a catalogue smaller than the set or duplicate items', () => {

@@ -245,3 +245,29 @@ describe('VectorRecommendationEnv', () => {
     expect(() => vectorEnv(0)).toThrow(RangeError);
   });
 });
+
+describe('shared candidate sampler', () => {
+  it('is shared by envs over one store with the same options, and each env draws what it draws with a sampler of its own', () => {
+    const store = tinyStore();
+    const options = { store, negatives: 'popularity' as const };
+    const a = vectorEnv(2, { ...options, seed: 1 });
+    const b = vectorEnv(2, { ...options, seed: 2 });
+    expect(a.setup.sampler).toBe(b.setup.sampler);
+    expect(vectorEnv(2, { ...options, numCandidates: C + 1 }).setup.sampler).not.toBe(a.setup.sampler);
+    expect(vectorEnv(2, { ...options, negatives: 'uniform' }).setup.sampler).not.toBe(a.setup.sampler);
+    const alone = vectorEnv(2, { store: tinyStore(), negatives: 'popularity', seed: 1 });
+    expect(alone.setup.sampler).not.toBe(a.setup.sampler);
+    a.reset({ seed: 1 });
+    b.reset({ seed: 2 });
+    alone.reset({ seed: 1 });
+    const actions = new Int32Array(2);
+    for (let t = 0; t < 60; t++) {
+      actions.fill(t % C);
+      b.step(actions);
+      const shared = a.step(actions);
+      const own = alone.step(actions);
+      expect(Array.from(shared.observations.candidates), `step ${t}`).toEqual(Array.from(own.observations.candidates));
+      expect(Array.from(shared.rewards)).toEqual(Array.from(own.rewards));
+    }
+  });
+});

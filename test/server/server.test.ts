@@ -519,6 +519,36 @@ describe('startServer', () => {
     });
   });
 
+  describe('pipelining, writes', () => {
+    it("writes the answers to the requests of one read in one socket write, in order", async () => {
+      await start();
+      // the server's end of each connection: count its writes to the OS (Writable's _write / _writev)
+      let writes = 0;
+      server!.http.on('connection', (socket: import('node:net').Socket) => {
+        const internals = socket as unknown as { _write: (...args: unknown[]) => void; _writev: (...args: unknown[]) => void };
+        for (const name of ['_write', '_writev'] as const) {
+          const original = internals[name].bind(socket);
+          internals[name] = (...args: unknown[]) => {
+            writes++;
+            original(...args);
+          };
+        }
+      });
+      const client = await greeted();
+      const handle = await made(client, { type: 'make', envId: 'Tianchi-Replay-v0', seed: 3 });
+      await client.request({ type: 'reset', handle });
+      writes = 0;
+      // sent in one go: the server reads them in one or a few chunks of this test's single event loop
+      const count = 200;
+      for (let t = 0; t < count; t++) client.send({ id: t, type: 'step', handle, action: t % 5 });
+      const responses: ServerMessage[] = [];
+      for (let t = 0; t < count; t++) responses.push(await client.next());
+      expect(responses.map((r) => r.id)).toEqual(Array.from({ length: count }, (_, t) => t));
+      expect(writes).toBeGreaterThan(0);
+      expect(writes).toBeLessThanOrEqual(count / 20);
+    });
+  });
+
   describe('idle envs', () => {
     it('closes an env idle past the timeout; its handle answers ENV_CLOSED', async () => {
       // the server's clock moves 40 ms per round, whatever this machine's load does to real timers
