@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -75,4 +76,18 @@ export async function writeFileReplacing(dir: string, name: string, data: string
     await rm(temporary, { force: true });
     throw error;
   }
+}
+
+/** The learner a checkpoint directory holds, read from its manifest's `format` (`recgym-ranker/N`, `recgym-dqn/N`). */
+export function checkpointLearner(dir: string, where: string): { learner: 'ranker' | 'dqn'; path: string } {
+  const path = existsSync(join(dir, 'checkpoint', 'manifest.json')) ? join(dir, 'checkpoint') : dir;
+  let format: unknown;
+  try {
+    format = (JSON.parse(readFileSync(join(path, 'manifest.json'), 'utf8')) as { format?: unknown }).format;
+  } catch (error) {
+    throw new RecGymError(ErrorCode.BAD_CHECKPOINT, `${where}: expected a checkpoint of recgym train, actual ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  const learner = typeof format === 'string' ? format.match(/^recgym-(ranker|dqn)\//)?.[1] : undefined;
+  if (learner !== 'ranker' && learner !== 'dqn') throw new RecGymError(ErrorCode.BAD_CHECKPOINT, `${where}: expected a ranker or dqn checkpoint, actual format ${JSON.stringify(format)}`);
+  return { learner, path };
 }

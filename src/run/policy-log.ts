@@ -1,4 +1,5 @@
 import type { Agent } from '../agents/agent.js';
+import { checkpointLearner } from '../agents/checkpoint.js';
 import { fitAgent, learnerSpec } from '../agents/registry.js';
 import { SECONDS_PER_DAY, type EventSink } from '../data/event-store.js';
 import { StateBatch } from '../data/state-batch.js';
@@ -6,7 +7,6 @@ import { ErrorCode, RecGymError, isRecGymError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import type { EventStore } from '../data/event-store.js';
 import type { TimeWindow } from '../data/split.js';
-import { checkpointLearner } from '../server/arena/setup.js';
 import { poisson } from '../sim/shopper-log.js';
 import type { ShopperModel } from '../sim/shopper-model.js';
 import { ShopperSessions } from '../sim/shopper-sessions.js';

@@ -1,11 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Agent } from '../../agents/agent.js';
 import { agentSpec, learnerSpec } from '../../agents/registry.js';
 import { ErrorCode, RecGymError } from '../../core/errors.js';
 import { fork, type Rng } from '../../core/rng.js';
 import type { EventStore } from '../../data/event-store.js';
 import { agentPolicy, type Policy } from './policy.js';
+import { checkpointLearner } from '../../agents/checkpoint.js';
 
 /** The whole log as a training window: built-in agents of the arena learn from every event of the store. */
 export function wholeLog(store: EventStore): { start: number; end: number } {
@@ -17,20 +16,6 @@ export function wholeLog(store: EventStore): { start: number; end: number } {
     if (t > end) end = t;
   }
   return { start, end: end + 1 };
-}
-
-/** The learner a checkpoint directory holds, read from its manifest's `format` (`recgym-ranker/N`, `recgym-dqn/N`). */
-export function checkpointLearner(dir: string, where: string): { learner: 'ranker' | 'dqn'; path: string } {
-  const path = existsSync(join(dir, 'checkpoint', 'manifest.json')) ? join(dir, 'checkpoint') : dir;
-  let format: unknown;
-  try {
-    format = (JSON.parse(readFileSync(join(path, 'manifest.json'), 'utf8')) as { format?: unknown }).format;
-  } catch (error) {
-    throw new RecGymError(ErrorCode.BAD_CHECKPOINT, `${where}: expected a checkpoint of recgym train, actual ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
-  const learner = typeof format === 'string' ? format.match(/^recgym-(ranker|dqn)\//)?.[1] : undefined;
-  if (learner !== 'ranker' && learner !== 'dqn') throw new RecGymError(ErrorCode.BAD_CHECKPOINT, `${where}: expected a ranker or dqn checkpoint, actual format ${JSON.stringify(format)}`);
-  return { learner, path };
 }
 
 /**
