@@ -7,6 +7,7 @@ import { encodeBinaryRequest } from '../src/server/binary-request.js';
 import { BINARY_BATCHES, BINARY_REQUESTS, PROTOCOL_VERSION } from '../src/server/protocol.js';
 import { RemoteEnv, RemoteVectorEnv } from '../src/server/client.js';
 import type { BenchSuite, Figure } from './lib.js';
+import { nearestRank } from '../src/core/quantile.js';
 
 const BIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const ENV_ID = 'Tianchi-Replay-C20-v0';
@@ -147,9 +148,8 @@ function typeScriptClientFigures(url: string, durationMs: number, numEnvs: numbe
   ];
 }
 
-export function percentile(sorted: Float64Array, q: number): number {
-  return sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-}
+/** A latency percentile of ascending `sorted`: the nearest-rank quantile (one of the measured latencies). */
+export const percentile = nearestRank;
 
 /** Round trips of `body` on every client until `durationMs` has passed; latencies in ms. */
 export async function closedLoop(clients: LoadClient[], durationMs: number, body: (client: LoadClient) => Promise<void>): Promise<{ count: number; seconds: number; latencies: Float64Array }> {

@@ -1,4 +1,7 @@
 import { createRng, type Rng } from '../core/rng.js';
+import { quantile } from '../core/quantile.js';
+
+export { quantile } from '../core/quantile.js';
 
 /** A ratio estimate over test users: `sum(sums) / sum(weights)` (case-weighted mean: weights = case counts). */
 export interface BootstrapSeries {
@@ -100,15 +103,6 @@ export class Bootstrap {
       return { mean: den > 0 ? num / den : NaN, lo: quantile(sorted, qLo), hi: quantile(sorted, qHi) };
     });
   }
-}
-
-/** Quantile `q` of ascending `sorted` with linear interpolation; NaN when empty. */
-export function quantile(sorted: Float64Array, q: number): number {
-  if (sorted.length === 0) return NaN;
-  const h = (sorted.length - 1) * q;
-  const lo = Math.floor(h);
-  const hi = Math.min(sorted.length - 1, lo + 1);
-  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
 }
 
 /** Per-user differences `a - b` of two series with the same weights (a paired comparison). */

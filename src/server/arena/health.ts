@@ -1,3 +1,5 @@
+import { nearestRank } from '../../core/quantile.js';
+
 /** Server health for the admin page: request rate over the last seconds, p99 of the impression latencies kept, deadline misses per policy. */
 export class Health {
   readonly #buckets: Float64Array;
@@ -42,8 +44,7 @@ export class Health {
   p99Ms(): number | null {
     const n = Math.min(this.#latencyCount, this.#latencies.length);
     if (n === 0) return null;
-    const sorted = this.#latencies.slice(0, n).sort();
-    return sorted[Math.min(n - 1, Math.ceil(0.99 * n) - 1)];
+    return nearestRank(this.#latencies.slice(0, n).sort(), 0.99);
   }
 
   /** Counts one request to `policy`, a miss when it missed its deadline. */

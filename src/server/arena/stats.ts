@@ -1,5 +1,6 @@
 import type { Rng } from '../../core/rng.js';
 import { poisson } from '../../sim/shopper-log.js';
+import { nearestRank } from '../../core/quantile.js';
 
 /** Two-sided 95 % normal quantile. */
 export const Z95 = 1.959963984540054;
@@ -194,7 +195,7 @@ export function ratingsWithCi(outcomes: readonly ImpressionOutcome[], policies: 
   }
   return policies.map((policy, i) => {
     const sorted = samples[i].sort();
-    const at = (q: number) => (resamples > 0 ? sorted[Math.min(resamples - 1, Math.floor(q * resamples))] : ratings[i]);
+    const at = (q: number) => (resamples > 0 ? nearestRank(sorted, q) : ratings[i]);
     return { policy, rating: ratings[i], ci: [at(0.025), at(0.975)] as const };
   });
 }
