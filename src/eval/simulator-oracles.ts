@@ -41,6 +41,7 @@ export class SimulatorOracle implements Agent {
     this.#fresh = thresholds.freshThreshold ?? 1;
   }
 
+  /** Nothing to learn: the rule reads the env's shoppers. */
   fit(): void {}
 
   scoreCandidates(batch: StateBatch, _candidates: Int32Array, numCandidates: number, out: Float64Array): void {
