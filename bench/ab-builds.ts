@@ -1,5 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
+import { runMain, upperMedian } from './lib.js';
 
 /**
  * Interleaved A/B of two builds in one process: the raw 256-slot replay vector step (C = 20, L = 10,
@@ -80,7 +81,6 @@ function cpuMicros(): number {
   return user + system;
 }
 
-const median = (values: number[]) => [...values].sort((x, y) => x - y)[values.length >> 1];
 
 async function main(argv: string[]): Promise<number> {
   if (argv.length !== 2) {
@@ -99,18 +99,10 @@ async function main(argv: string[]): Promise<number> {
         times[b].push((cpuMicros() - start) / CALLS[name]);
       }
     }
-    const [a, b] = times.map(median);
+    const [a, b] = times.map(upperMedian);
     process.stdout.write(`${name}: A ${a.toFixed(2)} µs (min ${Math.min(...times[0]).toFixed(2)}), B ${b.toFixed(2)} µs (min ${Math.min(...times[1]).toFixed(2)}), A/B ${(a / b).toFixed(2)}\n`);
   }
   return 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`ab-builds: ${(error as Error).stack ?? String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+runMain('ab-builds', main);

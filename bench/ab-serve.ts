@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { BINARY_BATCHES, BINARY_REQUESTS } from '../src/server/protocol.js';
 import { closedLoop, cpuSeconds, LoadClient, percentile, startServer } from './server-load.bench.js';
+import { runMain, upperMedian } from './lib.js';
 
 /**
  * Interleaved A/B of two builds' `recgym serve` over loopback: each round starts build A's server,
@@ -51,7 +52,6 @@ async function vectorPhase(url: string, pid: number, durationMs: number): Promis
   return { perSec: (measured.count * 256) / measured.seconds, p99Ms: percentile(measured.latencies, 0.99), cpuUs };
 }
 
-const median = (values: number[]) => [...values].sort((x, y) => x - y)[values.length >> 1];
 
 async function main(argv: string[]): Promise<number> {
   if (argv.length < 2) {
@@ -77,7 +77,7 @@ async function main(argv: string[]): Promise<number> {
     }
   }
   for (const [b, r] of results.entries()) {
-    const m = (phases: Phase[], key: keyof Phase) => median(phases.map((p) => p[key]));
+    const m = (phases: Phase[], key: keyof Phase) => upperMedian(phases.map((p) => p[key]));
     process.stdout.write(
       `${'AB'[b]} (${argv[b]}): single ${m(r.single, 'perSec').toFixed(0)} steps/s, p99 ${m(r.single, 'p99Ms').toFixed(1)} ms, ${m(r.single, 'cpuUs').toFixed(1)} µs server CPU/step; ` +
         `stepVector ${m(r.vector, 'perSec').toFixed(0)} env steps/s, ${m(r.vector, 'cpuUs').toFixed(0)} µs server CPU/call (medians of ${rounds})\n`,
@@ -86,12 +86,4 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`ab-serve: ${(error as Error).stack ?? String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+runMain('ab-serve', main);

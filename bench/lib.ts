@@ -38,3 +38,21 @@ export let sink = 0;
 export function consume(value: number): void {
   sink = (sink + value) | 0;
 }
+
+/** Runs a bench script's `main` on its arguments: its return value is the exit code, an error is printed after `name: ` with exit code 1. */
+export function runMain(name: string, main: (argv: string[]) => Promise<number>): void {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`${name}: ${(error as Error).stack ?? String(error)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}
+
+/** The A/B benches' median: the middle value, the upper one of an even count. */
+export function upperMedian(values: readonly number[]): number {
+  return [...values].sort((x, y) => x - y)[values.length >> 1];
+}

@@ -1,5 +1,5 @@
 import { formatCount } from '../src/report/format.js';
-import type { BenchSuite, Figure } from './lib.js';
+import { runMain, type BenchSuite, type Figure } from './lib.js';
 
 /** Every suite, in run order; add one line per suite. */
 const SUITES: ReadonlyArray<{ name: string; load: () => Promise<BenchSuite> }> = [
@@ -55,12 +55,4 @@ function formatValue(value: number): string {
   return Math.abs(value) >= 100 ? formatCount(Math.round(value)) : value.toPrecision(3);
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`bench: ${(error as Error).stack ?? String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+runMain('bench', main);
