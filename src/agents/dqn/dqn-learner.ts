@@ -455,11 +455,11 @@ export class DqnLearner {
     // dh, dc are the gradients at s·w: w's is s times them, log s's is their dot product with s·w.
     const gradient = new Float32Array(this.numFeatures);
     const weight = this.config.auxFeatureWeight;
-    let dLogScale = 0;
     if (this.features) for (let j = 0; j < NUM_HISTORY_FEATURES; j++) gradient[j] = weight * scale * dh[j];
     if (this.context) for (let j = 0; j < NUM_CONTEXT_FEATURES; j++) gradient[numHistory + j] = weight * scale * dc[j];
-    for (let j = 0; j < scaled.length; j++) dLogScale += (gradient[j] / scale) * scaled[j];
     if (this.#auxScaleAdam) {
+      let dLogScale = 0;
+      for (let j = 0; j < scaled.length; j++) dLogScale += (gradient[j] / scale) * scaled[j];
       this.#auxScaleGradient[0] = dLogScale;
       this.#auxScaleAdam.step(this.#auxLogScale, this.#auxScaleGradient);
     }
