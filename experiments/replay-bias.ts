@@ -2,21 +2,22 @@
  * Replay bias (issue 16): how far the usual logged-replay evaluation, IPS and SNIPS are from a
  * policy's true value, in a simulator where the truth is known. In a simulator fitted on a log, a
  * logging policy with ε-exploration shows one item of the fitted support per step (with its
- * propensity); each target policy (random, popularity, recent, cooccurrence, ranker: greedy over
- * the same support, ties uniform) is then scored on that log by replay (Recall@1 of the `full` protocol, and
+ * propensity); each target policy (random, popularity, recent, cooccurrence, ranker, dqn: greedy
+ * over the same support, ties uniform) is then scored on that log by replay (Recall@1 of the `full` protocol, and
  * the per-recommendation hit against the acted item), IPS and SNIPS, and against its truth: the mean
  * reward per recommendation when it is the logging policy itself (ε = 0) in the same simulator.
  * Beside them, the simulator's exact expected reward of each target's choice at the logged states
  * (what IPS and SNIPS estimate) splits their error into the estimator's and the states' share.
  * Prints a table per world and logger, and each estimator's Kendall τ against the truth's ranking.
  *
- *   npm run build && node dist/experiments/replay-bias.js [--quick] [--loggers popularity,recent,ranker] [--epsilon 0.3] [--days 3] [--seeds 0,1,2] [--worlds default,users386] [--data FILE]
+ *   npm run build && node dist/experiments/replay-bias.js [--quick] [--loggers popularity,recent,ranker,dqn] [--epsilon 0.3] [--days 3] [--seeds 0,1,2] [--worlds default,users386] [--data FILE]
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Agent } from '../src/agents/agent.js';
-import { fitAgent, LEARNERS, type LearnerName } from '../src/agents/registry.js';
+import type { DqnConfigInput } from '../src/agents/dqn/config.js';
+import { fitAgent, LEARNERS, learnerSpec, type LearnerName } from '../src/agents/registry.js';
 import { createRng } from '../src/core/rng.js';
 import { EventStoreBuilder, SECONDS_PER_DAY, type EventSink, type EventStore } from '../src/data/event-store.js';
 import type { BehaviorCode } from '../src/data/behavior.js';
@@ -34,13 +35,13 @@ import { fitSimulator } from '../src/sim/fit-simulator.js';
 import { kendallTau } from '../src/sim/rank-statistics.js';
 import { ShopperModel } from '../src/sim/shopper-model.js';
 import type { ShopperSessions } from '../src/sim/shopper-sessions.js';
-import { isEntryPoint, loadData, log, parseExperimentFlags, runScript, writeResult } from './common.js';
+import { isEntryPoint, loadData, log, parseExperimentFlags, QUICK_DQN, runScript, writeResult } from './common.js';
 import { sharedDataDir } from './shared-data.js';
 
 /** The 386-user UserBehavior sample, under the shared data folder. */
 export const USERS386_FILE = join('taobao-userbehavior-samples', 'userbehavior_users386_haohanblue.csv');
-/** The target policies, in report order. */
-export const TARGETS = LOGGING_POLICIES;
+/** The target policies, in report order: the logging policies of `recgym generate --sim`, then the DQN. */
+export const TARGETS = [...LOGGING_POLICIES, 'dqn'] as const;
 /** The estimators compared with the truth (`atLoggedStates`: the simulator's exact value at the logged states, what IPS and SNIPS estimate). */
 export const ESTIMATORS = ['atLoggedStates', 'replay', 'replayHit', 'ips', 'snips'] as const;
 export type EstimatorName = (typeof ESTIMATORS)[number];
@@ -49,7 +50,7 @@ export type EstimatorName = (typeof ESTIMATORS)[number];
 export interface Config {
   /** Worlds: `default` (a simulator fitted on the embedded data), `users386` (on the 386-user sample, skipped when absent), or a log file's path. */
   readonly worlds: string[];
-  /** Logging policies, each with exploration ε. */
+  /** Logging policies (targets), each with exploration ε. */
   readonly loggers: string[];
   /** Chance the logging policy shows a uniform item of the support instead of its best one. */
   readonly epsilon: number;
@@ -59,6 +60,8 @@ export interface Config {
   readonly seeds: number[];
   /** Bootstrap resamples of every CI. */
   readonly resamples: number;
+  /** The DQN target's options (src/agents/dqn/config.ts; `{}` is its default config). */
+  readonly dqn: DqnConfigInput;
   /** Folder of the results JSON. */
   readonly out: string;
 }
@@ -71,6 +74,7 @@ export const DEFAULT_CONFIG: Config = {
   days: 3,
   seeds: [0, 1, 2],
   resamples: 1000,
+  dqn: {},
   out: join('results', 'experiments'),
 };
 
@@ -143,7 +147,19 @@ export async function runWorld(name: string, store: EventStore, config: Config):
 }
 
 /**
- * A target as replay evaluates it on a generated log: a learner (the ranker) is the agent already
+ * Target `target` fitted on `fitWindow` of `store` with the stream `SEED:agent` (the first seed of
+ * `config`): the DQN with `config.dqn`, any other with its default options.
+ */
+export async function fitTarget(target: string, store: EventStore, fitWindow: TimeWindow, config: Config): Promise<Agent> {
+  const rng = createRng(`${config.seeds[0]}:agent`);
+  if (target !== 'dqn') return fitAgent(target, store, fitWindow, rng);
+  const agent = learnerSpec(target).create(config.dqn);
+  await agent.fit(store, fitWindow, rng);
+  return agent;
+}
+
+/**
+ * A target as replay evaluates it on a generated log: a learner (ranker, dqn) is the agent already
  * fitted, re-attached to the generated log through its checkpoint in `checkpoints` (the log holds the
  * same training days, so training again with the same stream would give the same weights, at the
  * cost of a training run per log); a baseline is fitted on the log as usual.
@@ -169,7 +185,9 @@ async function runWorldIn(name: string, store: EventStore, config: Config, check
   const rewardOf = (r: LoggedRecommendation) => (r.accepted ? reward[r.depth] : 0);
   const agents = new Map<string, Agent>();
   for (const target of TARGETS) {
-    const agent = await fitAgent(target, store, fitWindow, createRng(`${seed}:agent`));
+    const started = performance.now();
+    const agent = await fitTarget(target, store, fitWindow, config);
+    if (LEARNERS.has(target as LearnerName)) log(`${name}: ${target} fitted in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     if (LEARNERS.has(target as LearnerName)) await agent.save?.(join(checkpoints, target));
     agents.set(target, agent);
   }
@@ -178,6 +196,7 @@ async function runWorldIn(name: string, store: EventStore, config: Config, check
   // Truth: each target as the logging policy, ε = 0 (random: ε = 1), over every seed; units (seed, user).
   const truth: WorldResult['truth'] = [];
   for (const target of TARGETS) {
+    const started = performance.now();
     const values: number[] = [];
     const units: number[] = [];
     for (const [s, truthSeed] of config.seeds.entries()) {
@@ -188,7 +207,7 @@ async function runWorldIn(name: string, store: EventStore, config: Config, check
     }
     const [value] = bootstrap(config.seeds.length * numShoppers).intervals([meanSeries(Float64Array.from(values), Int32Array.from(units), config.seeds.length * numShoppers)]);
     truth.push({ target, value, recommendations: values.length });
-    log(`${name}: truth of ${target} ${value.mean.toFixed(4)} over ${values.length} recommendations`);
+    log(`${name}: truth of ${target} ${value.mean.toFixed(4)} over ${values.length} recommendations (${((performance.now() - started) / 1000).toFixed(1)} s)`);
   }
 
   const runs: LoggedRun[] = [];
@@ -325,18 +344,18 @@ export function formatReplayBias(result: ReplayBiasResult): string {
   return `${parts.join('\n')}\n`;
 }
 
-/** Parses the flags over {@link DEFAULT_CONFIG}; `--quick` is one world day, one seed, 50 resamples. */
+/** Parses the flags over {@link DEFAULT_CONFIG}; `--quick` is one world day, one seed, 50 resamples, a small DQN of one epoch. */
 export function configFromFlags(argv: string[]): Config {
   const flags = parseExperimentFlags(argv, ['loggers', 'epsilon', 'days', 'worlds']);
   const { extra } = flags;
-  const base: Config = flags.quick ? { ...DEFAULT_CONFIG, worlds: ['default'], days: 1, seeds: [0], resamples: 50 } : DEFAULT_CONFIG;
+  const base: Config = flags.quick ? { ...DEFAULT_CONFIG, worlds: ['default'], days: 1, seeds: [0], resamples: 50, dqn: { ...QUICK_DQN, epochs: 1 } } : DEFAULT_CONFIG;
   const epsilon = extra.epsilon === undefined ? base.epsilon : Number(extra.epsilon);
   if (!(extra.epsilon === undefined || (extra.epsilon.trim() !== '' && epsilon > 0 && epsilon <= 1))) throw new TypeError(`--epsilon: expected a number in (0, 1], actual "${extra.epsilon}"`);
   const days = extra.days === undefined ? base.days : Number(extra.days);
   if (!(Number.isInteger(days) && days >= 1)) throw new TypeError(`--days: expected an integer >= 1, actual "${extra.days}"`);
   const loggers = extra.loggers === undefined ? base.loggers : extra.loggers.split(',').map((s) => s.trim());
   for (const logger of loggers) {
-    if (!(LOGGING_POLICIES as readonly string[]).includes(logger)) throw new TypeError(`--loggers: expected names among ${LOGGING_POLICIES.join(', ')}, actual "${logger}"`);
+    if (!(TARGETS as readonly string[]).includes(logger)) throw new TypeError(`--loggers: expected names among ${TARGETS.join(', ')}, actual "${logger}"`);
   }
   const worlds = flags.data !== undefined ? [flags.data] : extra.worlds === undefined ? base.worlds : extra.worlds.split(',').map((s) => s.trim());
   return { ...base, worlds, loggers, epsilon, days, seeds: flags.seeds ?? base.seeds, out: flags.out };
