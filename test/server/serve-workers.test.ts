@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { workersFlag } from '../../src/cli/serve.js';
 import { ErrorCode } from '../../src/core/errors.js';
 import { PROTOCOL_VERSION, type ServerMessage } from '../../src/server/protocol.js';
 import { runCli } from '../helpers/collecting-io.js';
@@ -164,7 +165,27 @@ describe('recgym serve --workers: failures and shutdown', () => {
     }
   });
 
+  it('applies --rate-messages and --idle-timeout in every worker', async () => {
+    const running = await startServeProcess(['--workers', '2', '--rate-messages', '5', '--idle-timeout', '1']);
+    try {
+      const found = await onEachWorker(running.url, [1, 2]);
+      for (const { client } of found.values()) {
+        const made = (await client.request({ type: 'make', envId: ENV_ID, seed: 1 })) as { handle: number };
+        for (let i = 0; i < 12; i++) client.send({ type: 'reset', id: 100 + i, handle: made.handle });
+        const answers = await Promise.all(Array.from({ length: 12 }, () => client.next()));
+        expect(answers.filter((a) => a.type === 'error').map((a) => (a as { code: string }).code)).toContain(ErrorCode.RATE_LIMITED);
+        await new Promise((resolve) => setTimeout(resolve, 2500));
+        expect(await client.request({ type: 'step', handle: made.handle, action: 0 })).toMatchObject({ type: 'error', code: ErrorCode.ENV_CLOSED });
+      }
+      for (const g of found.values()) await g.client.close();
+    } finally {
+      expect(await running.stop()).toBe(0);
+    }
+  });
+
   it('refuses a bad --workers (exit 2) and reports a worker that cannot start once (exit 1)', async () => {
+    expect(workersFlag('auto')).toBe(Math.min(64, availableParallelism()));
+    expect(workersFlag(undefined)).toBe(1);
     for (const value of ['0', '65', 'x', '1.5', '']) {
       const result = await runCli(['serve', '--workers', value]);
       expect(result.code, value).toBe(2);
