@@ -171,7 +171,8 @@ copy of the data, so memory is about N times one server's.
   connections go on.
 - SIGINT or SIGTERM to the primary closes every worker's envs and connections (close code 1001)
   and exits 0. Ctrl-C reaches every process of the terminal's group: workers leave SIGINT to the
-  primary; a worker sent SIGTERM alone closes cleanly and is restarted.
+  primary; a worker sent SIGTERM alone closes cleanly and is restarted. If the primary itself is
+  killed (SIGKILL), its workers exit at once and their connections drop.
 
 What it buys on a given machine is in BENCHMARKS.md ("Env server under load"): one worker's
 single-step ceiling is one core's (1e6 / the server's CPU µs per step), so N workers help as long

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -165,6 +166,14 @@ describe('recgym serve --workers: failures and shutdown', () => {
     }
   });
 
+  it('ends its workers when the primary is killed', async () => {
+    const running = await startServeProcess(['--workers', '2']);
+    const pids = running.lines.find((l) => l.msg === 'listening')?.workerPids as number[];
+    expect(pids.every(isAlive)).toBe(true);
+    expect(await running.stop('SIGKILL')).toBeNull();
+    await until('both workers gone', () => (pids.some(isAlive) ? undefined : true));
+  });
+
   it('applies --rate-messages and --idle-timeout in every worker', async () => {
     const running = await startServeProcess(['--workers', '2', '--rate-messages', '5', '--idle-timeout', '1']);
     try {
@@ -195,5 +204,15 @@ describe('recgym serve --workers: failures and shutdown', () => {
     expect(failed.status).toBe(1);
     expect(failed.stderr.match(/log\.csv/g)).toHaveLength(1);
     expect(failed.stderr).not.toMatch(/\n\s+at /);
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const inUse = spawnSync(process.execPath, [BIN, 'serve', '--port', String(port), '--workers', '2', '--log-level', 'warn'], { encoding: 'utf8' });
+      expect(inUse.status).toBe(1);
+      expect(inUse.stderr).toBe(`recgym serve: listen 127.0.0.1:${port}: expected a free port on a local address, actual the port is in use\n`);
+    } finally {
+      blocker.close();
+    }
   });
 });
