@@ -148,6 +148,8 @@ async function serve(args: string[], io: CliIo): Promise<number> {
   const rateBytesPerSec = rate('rate-bytes');
   const token = tokenFile === undefined ? undefined : readToken(tokenFile);
   const worker = workerSetting();
+  // listened for from the start: a shutdown that comes while the worker loads its data closes it once it listens
+  const shutdown = worker === undefined ? undefined : untilShutdown();
   const destination = { write: (line: string) => io.stdout(line) };
   if (worker === undefined && workers > 1) return runPrimary(args, { host, port, token, workers }, createLogger(level, destination, { pid: process.pid }), io);
   const { store } = await loadStore(values.data, values.format);
@@ -165,9 +167,9 @@ async function serve(args: string[], io: CliIo): Promise<number> {
     listeningMessage: worker === undefined ? undefined : 'worker listening',
   });
   claimSignals('serve');
-  if (worker !== undefined) {
+  if (shutdown !== undefined) {
     reportListening(server.port);
-    const reason = await untilShutdown();
+    const reason = await shutdown;
     logger.info({ reason }, 'worker closing');
     await server.close();
     return 0;

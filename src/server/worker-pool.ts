@@ -61,6 +61,8 @@ export function restartDelay(policy: RestartPolicy, recentExits: number): number
 interface Slot {
   readonly worker: number;
   process?: Worker;
+  /** Its process said it listens (before that, it cannot hear a shutdown note yet). */
+  isListening: boolean;
   /** Times of its exits within the restart window. */
   exits: number[];
   restartTimer?: NodeJS.Timeout;
@@ -84,7 +86,7 @@ export async function startWorkerPool(options: WorkerPoolOptions): Promise<Worke
   const policy: RestartPolicy = { ...RESTART_DEFAULTS, ...Object.fromEntries(Object.entries(options.restart ?? {}).filter(([, v]) => v !== undefined)) };
   const graceMs = options.shutdownGraceMs ?? SHUTDOWN_GRACE_MS;
   const { logger } = options;
-  const slots: Slot[] = Array.from({ length: options.workers }, (_, i) => ({ worker: i + 1, exits: [] }));
+  const slots: Slot[] = Array.from({ length: options.workers }, (_, i) => ({ worker: i + 1, exits: [], isListening: false }));
   // Workers share the primary's listening handle while they ask for the same port: the asked one
   // (0 included) until none is alive, then the one in use, so a restart keeps the port.
   let keyPort = options.port;
@@ -104,12 +106,13 @@ export async function startWorkerPool(options: WorkerPoolOptions): Promise<Worke
     cluster.setupPrimary({ exec: options.exec, args: [...options.args] });
     const child = cluster.fork({ [WORKER_SLOT_VARIABLE]: String(slot.worker), [WORKER_PORT_VARIABLE]: String(keyPort) });
     slot.process = child;
+    slot.isListening = false;
     const pid = child.process.pid;
     return new Promise((resolve, reject) => {
-      let isListening = false;
       child.on('message', (message: unknown) => {
-        if (!isListeningNote(message) || isListening) return;
-        isListening = true;
+        if (!isListeningNote(message) || slot.isListening) return;
+        slot.isListening = true;
+        if (closing !== undefined) return askToClose(child);
         if (boundPort !== undefined && message.port !== boundPort) logger.warn({ worker: slot.worker, workerPid: pid, port: message.port, expected: boundPort }, 'worker listens on another port');
         boundPort ??= message.port;
         if (!isStarting) logger.info({ worker: slot.worker, workerPid: pid }, 'worker restarted');
@@ -118,8 +121,8 @@ export async function startWorkerPool(options: WorkerPoolOptions): Promise<Worke
       child.once('exit', (code, signal) => {
         slot.process = undefined;
         const exitCode = code ?? 1;
-        if (!isListening) reject(new WorkerStartError(slot.worker, exitCode));
-        if (closing !== undefined || (isStarting && !isListening)) return;
+        if (!slot.isListening) reject(new WorkerStartError(slot.worker, exitCode));
+        if (closing !== undefined || (isStarting && !slot.isListening)) return;
         logger.error({ worker: slot.worker, workerPid: pid, code, signal }, 'worker exited');
         scheduleRestart(slot);
       });
@@ -150,11 +153,11 @@ export async function startWorkerPool(options: WorkerPoolOptions): Promise<Worke
 
   async function shutDown(): Promise<boolean> {
     for (const slot of slots) clearTimeout(slot.restartTimer);
-    const running = live().map((slot) => slot.process as Worker);
+    const running = live().map((slot) => ({ child: slot.process as Worker, isListening: slot.isListening }));
     logger.info({ workers: running.length }, 'shutting down workers');
     const codes = await Promise.all(
       running.map(
-        (child) =>
+        ({ child, isListening }) =>
           new Promise<number | null>((resolve) => {
             if (child.process.exitCode !== null || child.process.signalCode !== null) return resolve(child.process.exitCode);
             const timer = setTimeout(() => {
@@ -165,15 +168,20 @@ export async function startWorkerPool(options: WorkerPoolOptions): Promise<Worke
               clearTimeout(timer);
               resolve(code);
             });
-            const note: ShutdownNote = { recgym: 'shutdown' };
-            if (child.isConnected()) child.send(note);
-            else child.process.kill('SIGTERM');
+            // one still starting gets the note once it listens (the message handler of fork)
+            if (isListening) askToClose(child);
           }),
       ),
     );
     const isClean = codes.every((code) => code === 0);
     logger.info({ isClean }, 'workers closed');
     return isClean;
+  }
+
+  function askToClose(child: Worker): void {
+    const note: ShutdownNote = { recgym: 'shutdown' };
+    if (child.isConnected()) child.send(note);
+    else child.process.kill('SIGTERM');
   }
 
   const close = () => {

@@ -166,6 +166,17 @@ describe('recgym serve --workers: failures and shutdown', () => {
     }
   });
 
+  it('exits 0 when the signal comes while a worker restarts (it closes once it listens)', async () => {
+    const running = await startServeProcess(['--workers', '2']);
+    const pids = running.lines.find((l) => l.msg === 'listening')?.workerPids as number[];
+    process.kill(pids[0], 'SIGKILL');
+    await until('the restart', () => running.lines.find((l) => l.msg === 'restarting worker'));
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(await running.stop()).toBe(0);
+    expect(running.lines.find((l) => l.msg === 'workers closed')).toMatchObject({ isClean: true });
+    expect(running.lines.filter((l) => l.msg === 'worker killed: not closed in time')).toEqual([]);
+  });
+
   it('ends its workers when the primary is killed', async () => {
     const running = await startServeProcess(['--workers', '2']);
     const pids = running.lines.find((l) => l.msg === 'listening')?.workerPids as number[];
