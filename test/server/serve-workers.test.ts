@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workersFlag } from '../../src/cli/serve.js';
 import { ErrorCode } from '../../src/core/errors.js';
+import { RESTART_DEFAULTS } from '../../src/server/worker-pool.js';
 import { PROTOCOL_VERSION, type ServerMessage } from '../../src/server/protocol.js';
 import { runCli } from '../helpers/collecting-io.js';
 import { openClient, type TestClient } from './helpers.js';
@@ -176,6 +177,24 @@ describe('recgym serve --workers: failures and shutdown', () => {
     expect(running.lines.find((l) => l.msg === 'workers closed')).toMatchObject({ isClean: true });
     expect(running.lines.filter((l) => l.msg === 'worker killed: not closed in time')).toEqual([]);
   });
+
+  it('stops restarting a worker that keeps dying, and exits 1 once no worker is left', async () => {
+    const running = await startServeProcess(['--workers', '2']);
+    const started = (worker: number) => running.lines.filter((l) => l.msg === 'worker listening' && l.worker === worker);
+    const gaveUp = (worker: number) => running.lines.some((l) => l.msg === 'worker not restarted: it exited too often' && l.worker === worker);
+    const keepKilling = async (worker: number) => {
+      for (let kills = 0; !gaveUp(worker); kills++) {
+        expect(kills).toBeLessThanOrEqual(RESTART_DEFAULTS.maxRestarts);
+        const seen = started(worker);
+        process.kill(seen[seen.length - 1].pid as number, 'SIGKILL');
+        await until(`worker ${worker} restarted or given up`, () => (started(worker).length > seen.length || gaveUp(worker) ? true : undefined));
+      }
+    };
+    await Promise.all([keepKilling(1), keepKilling(2)]);
+    expect(await until('the primary to exit by itself', () => running.child.exitCode ?? undefined)).toBe(1);
+    expect(running.lines.filter((l) => l.msg === 'worker exited')).toHaveLength(2 * (RESTART_DEFAULTS.maxRestarts + 1));
+    expect(running.lines.find((l) => l.msg === 'no worker left')).toMatchObject({ level: 60 });
+  }, 60_000);
 
   it('ends its workers when the primary is killed', async () => {
     const running = await startServeProcess(['--workers', '2']);
