@@ -9,7 +9,7 @@ import { createLogger, isLogLevel, LOG_LEVELS, type LogLevel } from '../server/l
 import { PROTOCOL_VERSION } from '../server/protocol.js';
 import { isLoopbackHost, serverUrl, startServer } from '../server/server.js';
 import { leaveCluster, reportListening, untilShutdown, workerSetting } from '../server/worker-link.js';
-import { RESTART_DEFAULTS, startWorkerPool, WorkerStartError } from '../server/worker-pool.js';
+import { RESTART_DEFAULTS, startWorkerPool, type WorkerPool, WorkerStartError } from '../server/worker-pool.js';
 import { intFlag, parseFlags, UsageError, type CliIo, type Command } from './command.js';
 import { loadStore } from './load-store.js';
 
@@ -38,7 +38,7 @@ Ctrl-C or SIGTERM, which close every env and connection. Logs are JSON lines on 
   --workers N          N worker processes behind the one port (node:cluster; the primary hands
                        connections out round-robin), each serving every env with these flags:
                        1..${MAX_WORKERS}, or auto for one per core (default 1: one process). A worker
-                       that exits is logged and restarted (at most ${RESTART_DEFAULTS.maxRestarts} times a minute each)
+                       that exits is logged and restarted (at most ${RESTART_DEFAULTS.maxRestarts} times in ${RESTART_DEFAULTS.windowMs / 1000} s each)
   --log-level L        ${LOG_LEVELS.join(' | ')} (default info)`;
 
 const FLAGS = {
@@ -114,7 +114,7 @@ interface ServeSettings {
 /** The primary of `--workers N`: forks the workers, logs `listening` once, and on SIGINT / SIGTERM closes them all. */
 async function runPrimary(args: string[], settings: ServeSettings, logger: Logger, io: CliIo): Promise<number> {
   const { host, token, workers } = settings;
-  let pool: Awaited<ReturnType<typeof startWorkerPool>>;
+  let pool: WorkerPool;
   try {
     pool = await startWorkerPool({ workers, exec: MAIN, args: ['serve', ...args], port: settings.port, logger });
   } catch (error) {
@@ -128,7 +128,7 @@ async function runPrimary(args: string[], settings: ServeSettings, logger: Logge
   const outcome = await Promise.race([untilSignal(), pool.exhausted.then(() => 'exhausted' as const)]);
   if (outcome === 'exhausted') {
     await pool.close();
-    io.stderr(`recgym serve: every worker exited more than ${RESTART_DEFAULTS.maxRestarts} times within a minute; stopped (the log says why)\n`);
+    io.stderr(`recgym serve: every worker exited more than ${RESTART_DEFAULTS.maxRestarts} times within ${RESTART_DEFAULTS.windowMs / 1000} s; stopped (the log says why)\n`);
     return 1;
   }
   logger.info({ signal: outcome }, 'signal received');
