@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { BINARY_BATCHES, BINARY_REQUESTS } from '../src/server/protocol.js';
-import { closedLoop, cpuSeconds, LoadClient, percentile, startServer } from './server-load.bench.js';
+import { closedLoop, cpuSeconds, LoadClient, percentile, singleStepPhase, startServer } from './server-load.bench.js';
 import { runMain, upperMedian } from './lib.js';
 
 /**
@@ -21,23 +21,8 @@ interface Phase {
 }
 
 async function singlePhase(url: string, pid: number, durationMs: number): Promise<Phase> {
-  const clients = await Promise.all(Array.from({ length: 500 }, () => LoadClient.open(url)));
-  const handles = new Map<LoadClient, number>();
-  for (const client of clients) {
-    const made = await client.request({ type: 'make', envId: ENV_ID, seed: handles.size });
-    handles.set(client, made.handle as number);
-    await client.request({ type: 'reset', handle: made.handle });
-  }
-  let action = 0;
-  const cpuBefore = cpuSeconds(pid);
-  const measured = await closedLoop(clients, durationMs, async (client) => {
-    const handle = handles.get(client) as number;
-    const result = await client.request({ type: 'step', handle, action: action++ % 20 });
-    if (result.terminated || result.truncated) await client.request({ type: 'reset', handle });
-  });
-  const cpuUs = ((cpuSeconds(pid) - cpuBefore) * 1e6) / measured.count;
-  for (const client of clients) client.close();
-  return { perSec: measured.count / measured.seconds, p99Ms: percentile(measured.latencies, 0.99), cpuUs };
+  const measured = await singleStepPhase(url, [pid], 500, durationMs);
+  return { perSec: measured.count / measured.seconds, p99Ms: percentile(measured.latencies, 0.99), cpuUs: (measured.serverCpu * 1e6) / measured.count };
 }
 
 async function vectorPhase(url: string, pid: number, durationMs: number): Promise<Phase> {

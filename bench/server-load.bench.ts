@@ -6,26 +6,34 @@ import { decodeBinaryFrame } from '../src/server/binary-frame.js';
 import { encodeBinaryRequest } from '../src/server/binary-request.js';
 import { BINARY_BATCHES, BINARY_REQUESTS, PROTOCOL_VERSION } from '../src/server/protocol.js';
 import { RemoteEnv, RemoteVectorEnv } from '../src/server/client.js';
-import type { BenchSuite, Figure } from './lib.js';
+import { upperMedian, type BenchSuite, type Figure } from './lib.js';
 import { nearestRank } from '../src/core/quantile.js';
 
 const BIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const ENV_ID = 'Tianchi-Replay-C20-v0';
 
-/** `recgym serve` (this build's, or the CLI at `bin`) on a free loopback port in a child process (the load generator is this process). */
-export function startServer(bin = BIN): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--log-level', 'info'], { stdio: ['ignore', 'pipe', 'inherit'] });
+/**
+ * `recgym serve` (this build's, or the CLI at `bin`) on a free loopback port in a child process (the
+ * load generator is this process), with `args` (`--workers 2`); `pids` are the server's processes:
+ * the child, and under `--workers` its workers.
+ */
+export function startServer(bin = BIN, args: string[] = []): Promise<{ url: string; child: ChildProcess; pids: number[] }> {
+  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--log-level', 'info', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let buffered = '';
-    child.stdout?.on('data', (chunk) => {
+    const onData = (chunk: Buffer) => {
       buffered += chunk;
-      const match = /"url":"(ws:\/\/[^"]+)","protocol"/.exec(buffered);
-      if (match) {
-        child.stdout?.removeAllListeners('data');
+      for (let newline = buffered.indexOf('\n'); newline >= 0; newline = buffered.indexOf('\n')) {
+        const line = JSON.parse(buffered.slice(0, newline)) as { msg?: string; url?: string; workerPids?: number[] };
+        buffered = buffered.slice(newline + 1);
+        if (line.msg !== 'listening' || line.url === undefined) continue;
+        child.stdout?.off('data', onData);
         child.stdout?.resume();
-        resolve({ url: match[1], child });
+        resolve({ url: line.url, child, pids: [child.pid as number, ...(line.workerPids ?? [])] });
+        return;
       }
-    });
+    };
+    child.stdout?.on('data', onData);
     child.once('exit', (code) => reject(new Error(`recgym serve exited with ${code} before listening`)));
   });
 }
@@ -169,12 +177,86 @@ export async function closedLoop(clients: LoadClient[], durationMs: number, body
   return { count: latencies.length, seconds, latencies: Float64Array.from(latencies).sort() };
 }
 
+/** What a single-step phase measured: round trips, and the server's CPU seconds (every process) and resident memory (summed) at its end. */
+export interface SingleStepPhase {
+  readonly count: number;
+  readonly seconds: number;
+  readonly latencies: Float64Array;
+  readonly serverCpu: number;
+  readonly rssMb: number;
+}
+
+/**
+ * `connections` connections, each with a `Tianchi-Replay-C20-v0` (seeded by its index), each
+ * stepping it one request at a time for `durationMs` (JSON `step`, or binary requests); `pids` are
+ * the server's processes, whose CPU time over the phase is summed.
+ */
+export async function singleStepPhase(url: string, pids: readonly number[], connections: number, durationMs: number, isBinary = false): Promise<SingleStepPhase> {
+  const clients = await Promise.all(Array.from({ length: connections }, () => LoadClient.open(url, isBinary ? [BINARY_REQUESTS] : [])));
+  const handles = new Map<LoadClient, number>();
+  for (const client of clients) {
+    const made = await client.request({ type: 'make', envId: ENV_ID, seed: handles.size });
+    handles.set(client, made.handle as number);
+    await client.request({ type: 'reset', handle: made.handle });
+  }
+  let action = 0;
+  const cpu = () => pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+  const cpuBefore = cpu();
+  const measured = await closedLoop(clients, durationMs, async (client) => {
+    const handle = handles.get(client) as number;
+    const next = action++ % 20;
+    const result = isBinary ? await client.binaryRequest('step', handle, [next]) : await client.request({ type: 'step', handle, action: next });
+    if (result.terminated || result.truncated) await client.request({ type: 'reset', handle });
+  });
+  const serverCpu = cpu() - cpuBefore;
+  const rssMb = pids.reduce((sum, pid) => sum + memoryMb(pid).current, 0);
+  for (const client of clients) client.close();
+  return { ...measured, serverCpu, rssMb };
+}
+
+/**
+ * The single-step phase against one process and against `recgym serve --workers 2`, interleaved
+ * (`rounds` rounds, the order alternating), each on its own server; medians of each.
+ */
+async function workersComparison(url1: string, pids1: readonly number[], connections: number, durationMs: number, rounds: number, log: (line: string) => void): Promise<Figure[]> {
+  const two = await startServer(BIN, ['--workers', '2']);
+  try {
+    // its workers start cold while the one process has served the phases before: a phase to warm them, not counted
+    await singleStepPhase(two.url, two.pids, connections, durationMs / 2);
+    const phases: SingleStepPhase[][] = [[], []];
+    for (let round = 0; round < rounds; round++) {
+      for (const w of round % 2 === 0 ? [0, 1] : [1, 0]) {
+        const phase = await singleStepPhase(w === 0 ? url1 : two.url, w === 0 ? pids1 : two.pids, connections, durationMs);
+        phases[w].push(phase);
+        log(`  round ${round}, ${w + 1} worker(s): ${(phase.count / phase.seconds).toFixed(0)} steps/s, p99 ${percentile(phase.latencies, 0.99).toFixed(1)} ms, ${((phase.serverCpu * 1e6) / phase.count).toFixed(1)} µs server CPU/step`);
+      }
+    }
+    const median = (w: number, of: (p: SingleStepPhase) => number) => upperMedian(phases[w].map(of));
+    const perSec = (p: SingleStepPhase) => p.count / p.seconds;
+    const cpuUs = (p: SingleStepPhase) => (p.serverCpu * 1e6) / p.count;
+    const p99 = (p: SingleStepPhase) => percentile(p.latencies, 0.99);
+    return [
+      { key: 'server.workers1.single.stepsPerSec', value: median(0, perSec), unit: 'steps/s', what: `one process, ${connections} connections, JSON step (median of ${rounds} interleaved phases)` },
+      { key: 'server.workers2.single.stepsPerSec', value: median(1, perSec), unit: 'steps/s', what: 'the same against --workers 2 (median)' },
+      { key: 'server.workers2.single.ratio', value: median(1, perSec) / median(0, perSec), unit: '×', what: '--workers 2 over one process, same run' },
+      { key: 'server.workers1.single.p99Ms', value: median(0, p99), unit: 'ms', what: 'one process: step round trip, 99th percentile (median)' },
+      { key: 'server.workers2.single.p99Ms', value: median(1, p99), unit: 'ms', what: '--workers 2: step round trip, 99th percentile (median)' },
+      { key: 'server.workers1.single.serverCpuUsPerStep', value: median(0, cpuUs), unit: 'µs', what: 'one process: server CPU per step' },
+      { key: 'server.workers2.single.serverCpuUsPerStep', value: median(1, cpuUs), unit: 'µs', what: '--workers 2: server CPU per step, primary and both workers summed' },
+      { key: 'server.workers2.single.serverRssMb', value: median(1, (p) => p.rssMb), unit: 'MB', what: '--workers 2: resident memory, primary and both workers summed' },
+    ];
+  } finally {
+    two.child.kill('SIGTERM');
+  }
+}
+
 /**
  * The env server under load on loopback (server in a child process, the load generator here, both
  * on this machine's cores): C connections each stepping a replay env one request at a time (steps/s,
  * p50/p99 round trip, server memory), one connection stepping a 256-slot vector env with stepVector
- * (results as JSON, then as binary frames),
- * and the same through the Python client (bench/python_client_load.py) when python3 has websockets.
+ * (results as JSON, then as binary frames), the single-step phase against one process and against
+ * `recgym serve --workers 2` interleaved (their ratio in the same run), and the same through the
+ * Python client (bench/python_client_load.py) when python3 has websockets.
  */
 export const suite: BenchSuite = {
   name: 'server-load',
@@ -182,34 +264,13 @@ export const suite: BenchSuite = {
     const connections = quick ? 20 : 500;
     const numEnvs = 256;
     const durationMs = quick ? 500 : 5000;
-    const { url, child } = await startServer();
+    const { url, child, pids } = await startServer();
     const pid = child.pid as number;
     try {
-      const singleLoop = async (isBinary: boolean) => {
-        const clients = await Promise.all(Array.from({ length: connections }, () => LoadClient.open(url, isBinary ? [BINARY_REQUESTS] : [])));
-        const handles = new Map<LoadClient, number>();
-        for (const client of clients) {
-          const made = await client.request({ type: 'make', envId: ENV_ID, seed: handles.size });
-          handles.set(client, made.handle as number);
-          await client.request({ type: 'reset', handle: made.handle });
-        }
-        log(`  ${connections} connections, each with a ${ENV_ID}; server RSS ${memoryMb(pid).current.toFixed(0)} MB`);
-        let action = 0;
-        const cpuBefore = cpuSeconds(pid);
-        const measured = await closedLoop(clients, durationMs, async (client) => {
-          const handle = handles.get(client) as number;
-          const next = action++ % 20;
-          const result = isBinary ? await client.binaryRequest('step', handle, [next]) : await client.request({ type: 'step', handle, action: next });
-          if (result.terminated || result.truncated) await client.request({ type: 'reset', handle });
-        });
-        const serverCpu = cpuSeconds(pid) - cpuBefore;
-        const memory = memoryMb(pid);
-        for (const client of clients) client.close();
-        return { ...measured, memory, serverCpu };
-      };
-      const single = await singleLoop(false);
-      const singleMemory = single.memory;
-      const singleBinary = await singleLoop(true);
+      const single = await singleStepPhase(url, pids, connections, durationMs);
+      log(`  ${connections} connections, each with a ${ENV_ID}; server RSS ${single.rssMb.toFixed(0)} MB`);
+      const singleBinary = await singleStepPhase(url, pids, connections, durationMs, true);
+      const workers = await workersComparison(url, pids, connections, durationMs, quick ? 1 : 2, log);
 
       const actions = Array.from({ length: numEnvs }, (_, i) => i % 20);
       const typedActions = Int32Array.from(actions);
@@ -240,7 +301,7 @@ export const suite: BenchSuite = {
         { key: 'server.single.binary.p99Ms', value: percentile(singleBinary.latencies, 0.99), unit: 'ms', what: 'binary step round trip, 99th percentile' },
         { key: 'server.single.serverCpuUsPerStep', value: (single.serverCpu * 1e6) / single.count, unit: 'µs', what: 'server CPU time (user + system) per JSON step: 1e6 / this is the ceiling on one free core' },
         { key: 'server.single.binary.serverCpuUsPerStep', value: (singleBinary.serverCpu * 1e6) / singleBinary.count, unit: 'µs', what: 'the same per binary step' },
-        { key: 'server.single.serverRssMb', value: singleMemory.current, unit: 'MB', what: `server resident memory with ${connections} connections and envs` },
+        { key: 'server.single.serverRssMb', value: single.rssMb, unit: 'MB', what: `server resident memory with ${connections} connections and envs` },
         { key: 'server.vector.envStepsPerSec', value: (vector.count * numEnvs) / vector.seconds, unit: 'env steps/s', what: `one connection, stepVector on ${numEnvs} slots` },
         { key: 'server.vector.p50Ms', value: percentile(vector.latencies, 0.5), unit: 'ms', what: `stepVector round trip (${numEnvs} slots), median` },
         { key: 'server.vector.p99Ms', value: percentile(vector.latencies, 0.99), unit: 'ms', what: 'stepVector round trip, 99th percentile' },
@@ -252,6 +313,7 @@ export const suite: BenchSuite = {
         { key: 'server.vector.binaryBoth.p99Ms', value: percentile(allBinary.latencies, 0.99), unit: 'ms', what: 'binary request and result stepVector round trip, 99th percentile' },
         { key: 'server.vector.binaryBoth.serverCpuUsPerCall', value: (allBinary.serverCpu * 1e6) / allBinary.count, unit: 'µs', what: `server CPU time per binary stepVector of ${numEnvs} slots: ${numEnvs}e6 / this is the env steps/s ceiling on one free core` },
         { key: 'server.peakRssMb', value: memoryMb(pid).peak, unit: 'MB', what: 'server peak resident memory over the run' },
+        ...workers,
         ...typeScript,
         ...python,
       ];

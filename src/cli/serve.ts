@@ -1,15 +1,27 @@
 import { claimSignals } from './signal-owner.js';
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from 'pino';
 import { ErrorCode, RecGymError } from '../core/errors.js';
 import { FORMAT_NAMES } from '../data/detect-format.js';
 import { createLogger, isLogLevel, LOG_LEVELS, type LogLevel } from '../server/logger.js';
 import { PROTOCOL_VERSION } from '../server/protocol.js';
-import { isLoopbackHost, startServer } from '../server/server.js';
-import { intFlag, parseFlags, UsageError, type Command } from './command.js';
+import { isLoopbackHost, serverUrl, startServer } from '../server/server.js';
+import { leaveCluster, reportListening, untilShutdown, workerSetting } from '../server/worker-link.js';
+import { RESTART_DEFAULTS, startWorkerPool, type WorkerPool, WorkerStartError } from '../server/worker-pool.js';
+import { intFlag, parseFlags, UsageError, type CliIo, type Command } from './command.js';
 import { loadStore } from './load-store.js';
 
+/** Most worker processes `--workers` takes. */
+const MAX_WORKERS = 64;
+
+/** The CLI every worker runs (this build's). */
+const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
+
 const USAGE = `usage: recgym serve [--host 127.0.0.1] [--port 8080] [--token-file F] [--data FILE] [--format F]
-                    [--idle-timeout SECONDS] [--rate-messages N] [--rate-bytes N] [--log-level L]
+                    [--idle-timeout SECONDS] [--rate-messages N] [--rate-bytes N] [--workers N]
+                    [--log-level L]
 
 Serves every registered env over a websocket (protocol ${PROTOCOL_VERSION}, docs/protocol.md) until
 Ctrl-C or SIGTERM, which close every env and connection. Logs are JSON lines on stdout.
@@ -23,6 +35,10 @@ Ctrl-C or SIGTERM, which close every env and connection. Logs are JSON lines on 
   --rate-messages N    at most N requests per second per connection (a second's burst); more are
                        answered RECGYM_ERR_RATE_LIMITED with retryAfterMs (default: no limit)
   --rate-bytes N       at most N request bytes per second per connection, likewise (default: no limit)
+  --workers N          N worker processes behind the one port (node:cluster; the primary hands
+                       connections out round-robin), each serving every env with these flags:
+                       1..${MAX_WORKERS}, or auto for one per core (default 1: one process). A worker
+                       that exits is logged and restarted (at most ${RESTART_DEFAULTS.maxRestarts} times in ${RESTART_DEFAULTS.windowMs / 1000} s each)
   --log-level L        ${LOG_LEVELS.join(' | ')} (default info)`;
 
 const FLAGS = {
@@ -34,6 +50,7 @@ const FLAGS = {
   'idle-timeout': { type: 'string' },
   'rate-messages': { type: 'string' },
   'rate-bytes': { type: 'string' },
+  workers: { type: 'string' },
   'log-level': { type: 'string' },
 } as const;
 
@@ -77,26 +94,103 @@ export function listenFlags(values: { host?: string; port?: string; 'log-level'?
   return { host, port, level, tokenFile };
 }
 
+/** `--workers`: 1..64, or `auto` for one per core (at most 64); default 1. */
+export function workersFlag(value: string | undefined): number {
+  if (value === 'auto') return Math.min(MAX_WORKERS, availableParallelism());
+  if (value === undefined || /^[+]?\d+$/.test(value.trim())) {
+    const workers = value === undefined ? 1 : Number(value);
+    if (workers >= 1 && workers <= MAX_WORKERS) return workers;
+  }
+  throw new UsageError(`--workers: expected an integer >= 1 and <= ${MAX_WORKERS} or auto, actual "${value}"`);
+}
+
+interface ServeSettings {
+  readonly host: string;
+  readonly port: number;
+  readonly token: string | undefined;
+  readonly workers: number;
+}
+
+/** The primary of `--workers N`: forks the workers, logs `listening` once, and on SIGINT / SIGTERM closes them all. */
+async function runPrimary(args: string[], settings: ServeSettings, logger: Logger, io: CliIo): Promise<number> {
+  const { host, token, workers } = settings;
+  let pool: WorkerPool;
+  try {
+    pool = await startWorkerPool({ workers, exec: MAIN, args: ['serve', ...args], port: settings.port, logger });
+  } catch (error) {
+    // the worker printed why it could not start
+    if (error instanceof WorkerStartError) return error.exitCode;
+    throw error;
+  }
+  claimSignals('serve');
+  const { port } = pool;
+  logger.info({ host, port, url: serverUrl(host, port), protocol: PROTOCOL_VERSION, token: token !== undefined, workers, workerPids: pool.pids }, 'listening');
+  const outcome = await Promise.race([untilSignal(), pool.exhausted.then(() => 'exhausted' as const)]);
+  if (outcome === 'exhausted') {
+    await pool.close();
+    io.stderr(`recgym serve: every worker exited more than ${RESTART_DEFAULTS.maxRestarts} times within ${RESTART_DEFAULTS.windowMs / 1000} s; stopped (the log says why)\n`);
+    return 1;
+  }
+  logger.info({ signal: outcome }, 'signal received');
+  const isClean = await pool.close();
+  logger.info({ isClean }, 'server closed');
+  return isClean ? 0 : 1;
+}
+
+/** Serves until a signal (or, in a worker, the primary's shutdown) and resolves to the exit code. */
+async function serve(args: string[], io: CliIo): Promise<number> {
+  const { values } = parseFlags(args, FLAGS, false);
+  const { host, port, level, tokenFile } = listenFlags(values);
+  const workers = workersFlag(values.workers);
+  const idleSeconds = intFlag('idle-timeout', values['idle-timeout'], 300, 1, 86_400);
+  const rate = (name: 'rate-messages' | 'rate-bytes') => (values[name] === undefined ? undefined : intFlag(name, values[name], 0, 1));
+  const rateMessagesPerSec = rate('rate-messages');
+  const rateBytesPerSec = rate('rate-bytes');
+  const token = tokenFile === undefined ? undefined : readToken(tokenFile);
+  const worker = workerSetting();
+  // listened for from the start: a shutdown that comes while the worker loads its data closes it once it listens
+  const shutdown = worker === undefined ? undefined : untilShutdown();
+  const destination = { write: (line: string) => io.stdout(line) };
+  if (worker === undefined && workers > 1) return runPrimary(args, { host, port, token, workers }, createLogger(level, destination, { pid: process.pid }), io);
+  const { store } = await loadStore(values.data, values.format);
+  const logger = createLogger(level, destination, worker === undefined ? {} : { worker: worker.worker, pid: process.pid });
+  const server = await startServer({
+    host,
+    port: worker?.port ?? port,
+    token,
+    store,
+    idleTimeoutMs: idleSeconds * 1000,
+    rateMessagesPerSec,
+    rateBytesPerSec,
+    logger,
+    worker: worker?.worker,
+    listeningMessage: worker === undefined ? undefined : 'worker listening',
+  });
+  claimSignals('serve');
+  if (shutdown !== undefined) {
+    reportListening(server.port);
+    const reason = await shutdown;
+    logger.info({ reason }, 'worker closing');
+    await server.close();
+    return 0;
+  }
+  const signal = await untilSignal();
+  logger.info({ signal }, 'signal received');
+  await server.close();
+  return 0;
+}
+
 /** `recgym serve`: the websocket env server. */
 export const command: Command = {
   path: ['serve'],
   summary: 'serve every registered env over a websocket (protocol docs: recgym protocol)',
   usage: USAGE,
   async run(args, io) {
-    const { values } = parseFlags(args, FLAGS, false);
-    const { host, port, level, tokenFile } = listenFlags(values);
-    const idleSeconds = intFlag('idle-timeout', values['idle-timeout'], 300, 1, 86_400);
-    const rate = (name: 'rate-messages' | 'rate-bytes') => (values[name] === undefined ? undefined : intFlag(name, values[name], 0, 1));
-    const rateMessagesPerSec = rate('rate-messages');
-    const rateBytesPerSec = rate('rate-bytes');
-    const token = tokenFile === undefined ? undefined : readToken(tokenFile);
-    const { store } = await loadStore(values.data, values.format);
-    const logger = createLogger(level, { write: (line: string) => io.stdout(line) });
-    const server = await startServer({ host, port, token, store, idleTimeoutMs: idleSeconds * 1000, rateMessagesPerSec, rateBytesPerSec, logger });
-    claimSignals('serve');
-    const signal = await untilSignal();
-    logger.info({ signal }, 'signal received');
-    await server.close();
-    return 0;
+    try {
+      return await serve(args, io);
+    } finally {
+      // a worker's channel to its primary would keep it alive after it is done, or failed to start
+      leaveCluster();
+    }
   },
 };

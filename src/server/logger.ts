@@ -9,7 +9,7 @@ export function isLogLevel(value: string): value is LogLevel {
   return (LOG_LEVELS as readonly string[]).includes(value);
 }
 
-/** A JSON-lines logger writing to `destination` (one object per line, ISO time). */
-export function createLogger(level: LogLevel, destination: DestinationStream): Logger {
-  return pino({ level, base: { service: 'recgym-server' }, timestamp: pino.stdTimeFunctions.isoTime }, destination);
+/** A JSON-lines logger writing to `destination` (one object per line, ISO time); `fields` go on every line (a worker's id and pid). */
+export function createLogger(level: LogLevel, destination: DestinationStream, fields: Record<string, unknown> = {}): Logger {
+  return pino({ level, base: { service: 'recgym-server', ...fields }, timestamp: pino.stdTimeFunctions.isoTime }, destination);
 }

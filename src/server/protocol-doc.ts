@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SERVER_DEFAULTS } from './server.js';
+import { RESTART_DEFAULTS } from './worker-pool.js';
 import { BINARY_MAGIC } from './binary-frame.js';
 import { REQUEST_HEADER_BYTES, REQUEST_MAGIC } from './binary-request.js';
 import { BINARY_BATCHES, BINARY_REQUESTS, ClientMessageSchema, PROTOCOL_ERRORS, PROTOCOL_VERSION, ServerMessageSchema } from './protocol.js';
@@ -145,8 +146,42 @@ function mib(bytes: number): string {
 
 const SCALE_OUT = `## Scale-out
 
-One server is one Node process (one core). To serve more, run one server per user shard of a log
-and let every rollout worker open its own connection to one of them.
+One server process answers on one core (one Node event loop). Two ways to use more: worker
+processes behind one port on one machine (\`--workers\`), and servers over user shards of a log on
+many machines.
+
+### One machine, many cores: \`--workers\`
+
+\`recgym serve --workers N\` (1..64, or \`auto\` for one per core) starts N worker processes behind the
+one port through \`node:cluster\`: the primary process accepts each connection and hands it to the
+next worker in turn (round-robin), and the connection stays on that worker. Every worker serves
+every env over the same data with the same flags (token, idle timeout, rate limits, \`--data\`,
+\`--format\`), so a connection's \`make {seed}\` gives the same episodes whichever worker serves it;
+\`welcome.server\` says which one it is (\`{pid, worker}\`, worker 0 for a single-process server).
+Limits stay per connection, and \`maxConnections\` (${SERVER_DEFAULTS.maxConnections}) is per worker; each worker holds its own
+copy of the data, so memory is about N times one server's.
+
+- The primary logs \`listening\` once, with the port every worker shares (the real one under
+  \`--port 0\`); each worker logs \`worker listening\`, and every line of a worker carries its
+  \`worker\` slot and \`pid\`.
+- A worker that exits is logged (\`worker exited\`) and restarted after ${RESTART_DEFAULTS.baseDelayMs} ms, the delay doubling
+  with each exit of that worker within ${RESTART_DEFAULTS.windowMs / 1000} s (at most ${RESTART_DEFAULTS.maxDelayMs / 1000} s); one that exits more than
+  ${RESTART_DEFAULTS.maxRestarts} times within ${RESTART_DEFAULTS.windowMs / 1000} s stays down, and when none is left the server exits 1. Its connections
+  and their envs are lost (a client reconnects and makes its envs again); the other workers'
+  connections go on.
+- SIGINT or SIGTERM to the primary closes every worker's envs and connections (close code 1001)
+  and exits 0. Ctrl-C reaches every process of the terminal's group: workers leave SIGINT to the
+  primary; a worker sent SIGTERM alone closes cleanly and is restarted. If the primary itself is
+  killed (SIGKILL), its workers exit at once and their connections drop.
+
+What it buys on a given machine is in BENCHMARKS.md ("Env server under load"): one worker's
+single-step ceiling is one core's (1e6 / the server's CPU µs per step), so N workers help as long
+as N cores are free of the load generator and the agents.
+
+### Many machines: user shards
+
+Run one server per user shard of a log and let every rollout worker open its own connection to one
+of them.
 
 Shard a Tianchi-format log by user (the first column) into k files that keep the header, and serve
 each on its own port (or machine; off loopback a token is required):

@@ -145,6 +145,13 @@ const Welcome = z
     capabilities: z.array(z.string()),
     envs: z.array(z.object({ id: z.string(), description: z.string() })).describe('the registered envs'),
     warnings: z.array(z.string()).describe('e.g. a different minor protocol version'),
+    server: z
+      .object({
+        pid: z.number().int().describe('process id of the server process serving this connection'),
+        worker: z.number().int().min(0).describe('its worker slot 1..N under `recgym serve --workers N`; 0 for a single-process server'),
+      })
+      .optional()
+      .describe('informative: which server process answers this connection (absent from servers before `--workers`)'),
   })
   .describe('Answers `hello`: the connection may now make envs.');
 

@@ -56,6 +56,10 @@ export interface ServerOptions {
   readonly policyHost?: PolicyHost;
   /** Hears every websocket frame received (the arena's messages/s). */
   readonly onFrame?: () => void;
+  /** The worker slot of a `recgym serve --workers N` process (1..N), sent in `welcome.server`; 0 (default) a single-process server. */
+  readonly worker?: number;
+  /** The message of the log line that says the server listens (default `listening`; a worker's is `worker listening`, its primary says `listening` once). */
+  readonly listeningMessage?: string;
 }
 
 /** A running server. */
@@ -99,6 +103,11 @@ export function isLoopbackHost(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
+/** `ws://host:port`, an IPv6 host in brackets. */
+export function serverUrl(host: string, port: number): string {
+  return `ws://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
 function positiveInteger(name: string, value: number, min = 1): number {
   if (!Number.isSafeInteger(value) || value < min) throw new RangeError(`startServer: expected ${name} to be an integer >= ${min}, actual ${value}`);
   return value;
@@ -108,6 +117,7 @@ function resolveOptions(options: ServerOptions) {
   const o = { ...SERVER_DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as typeof SERVER_DEFAULTS & ServerOptions;
   positiveInteger('port', o.port, 0);
   if (o.port > 65535) throw new RangeError(`startServer: expected port <= 65535, actual ${o.port}`);
+  if (o.worker !== undefined) positiveInteger('worker', o.worker, 0);
   for (const name of ['maxMessageBytes', 'maxPayload', 'maxEnvs', 'maxVectorEnvs', 'maxObservationNumbers', 'maxConnections', 'idleTimeoutMs', 'highWaterBytes', 'helloTimeoutMs', 'heartbeatMs'] as const) positiveInteger(name, o[name]);
   for (const name of ['rateMessagesPerSec', 'rateBytesPerSec'] as const) {
     const rate = o[name];
@@ -179,6 +189,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RecGymSe
     idleTimeoutMs: o.idleTimeoutMs,
     now,
     policyHost: o.policyHost,
+    worker: o.worker,
   };
   const limits: RateLimits = { messagesPerSec: o.rateMessagesPerSec, bytesPerSec: o.rateBytesPerSec };
   const http = createHttpServer(o.httpHandler ?? refuseHttp);
@@ -309,8 +320,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RecGymSe
   });
   const { port } = http.address() as AddressInfo;
   const unmark = markServedHere(port);
-  const url = `ws://${o.host.includes(':') ? `[${o.host}]` : o.host}:${port}`;
-  logger.info({ host: o.host, port, url, protocol: PROTOCOL_VERSION, token: o.token !== undefined }, 'listening');
+  const url = serverUrl(o.host, port);
+  logger.info({ host: o.host, port, url, protocol: PROTOCOL_VERSION, token: o.token !== undefined }, o.listeningMessage ?? 'listening');
 
   async function shutDown(): Promise<void> {
     clearInterval(sweeper);

@@ -35,6 +35,8 @@ export interface SessionOptions {
   readonly policyHost?: PolicyHost;
   /** Sends a message the server initiates (a `recommend`) on this connection. */
   readonly push?: (message: ServerMessage) => void;
+  /** The worker slot sent in `welcome.server` (1..N under `--workers N`; default 0, a single-process server). */
+  readonly worker?: number;
 }
 
 /** A connection registered as a policy: its answers go to {@link PolicyLink.answer}; the connection's end calls `close`. */
@@ -304,6 +306,7 @@ export class Session {
       capabilities: SERVER_CAPABILITIES.filter((c) => IS_LITTLE_ENDIAN || (c !== BINARY_BATCHES && c !== BINARY_REQUESTS)),
       envs: listEnvs().map((r) => ({ id: r.id, description: r.description })),
       warnings: version.warning === undefined ? [] : [version.warning],
+      server: { pid: process.pid, worker: this.#options.worker ?? 0 },
     };
   }
 

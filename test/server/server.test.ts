@@ -54,7 +54,7 @@ describe('startServer', () => {
       await start();
       const client = await raw();
       const welcome = await client.request({ type: 'hello', protocol: PROTOCOL_VERSION, capabilities: ['single'] });
-      expect(welcome).toMatchObject({ type: 'welcome', id: 1, protocol: PROTOCOL_VERSION, warnings: [] });
+      expect(welcome).toMatchObject({ type: 'welcome', id: 1, protocol: PROTOCOL_VERSION, warnings: [], server: { pid: process.pid, worker: 0 } });
       expect((welcome as { envs: Array<{ id: string }> }).envs.map((e) => e.id)).toContain('Tianchi-Replay-v0');
     });
 
