@@ -9,7 +9,7 @@
  * adds the DQN with a fixed purchase reward and the DQN without exploration (ε = 0) in the default
  * simulator.
  *
- *   npm run build && node dist/experiments/rl-in-simulator.js [--only default,users386,impatient,easily-bored,ablations] [--seeds 0,1,2] [--epochs E] [--passes N] [--quick]
+ *   npm run build && node dist/experiments/rl-in-simulator.js [--only default,users386,impatient,easily-bored,ablations] [--seeds 0,1,2] [--epochs E] [--passes N] [--dqn-config FILE.json] [--quick]
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,6 +19,7 @@ import { readEventLog } from '../src/data/read-event-log.js';
 import { DEFAULT_ONLINE_VARIANTS, EXTRA_ONLINE_VARIANTS, runOnlineComparison, type OnlineVariant } from '../src/run/online-compare.js';
 import { formatOnlineTable } from '../src/run/online-report.js';
 import { createDefaultEventStore } from '../src/sim/default-data.js';
+import { readConfigFile } from '../src/cli/load-store.js';
 import { isEntryPoint, log, parseExperimentFlags, runScript, writeResult } from './common.js';
 import { SAMPLES } from './real-samples.js';
 import { sharedDataAbsent, sharedDataDir } from './shared-data.js';
@@ -71,11 +72,12 @@ const WORLDS: readonly World[] = [
 ];
 
 async function main(argv: string[]): Promise<void> {
-  const flags = parseExperimentFlags(argv, ['only', 'passes']);
+  const flags = parseExperimentFlags(argv, ['only', 'passes', 'dqn-config']);
   const only = flags.extra.only?.split(',');
   const seeds = flags.seeds ?? (flags.quick ? [0] : [0, 1, 2]);
   const passes = flags.extra.passes !== undefined ? Number(flags.extra.passes) : 2;
-  const dqn: DqnConfigInput = { ...(flags.epochs !== undefined ? { epochs: flags.epochs } : {}), ...(flags.quick ? { epochs: 1, maxStepsPerEpoch: 50 } : {}), ...(flags.backend ? { backend: flags.backend } : {}) };
+  const file = flags.extra['dqn-config'] !== undefined ? readConfigFile('dqn-config', flags.extra['dqn-config'], 'dqn') : {};
+  const dqn: DqnConfigInput = { ...file, ...(flags.epochs !== undefined ? { epochs: flags.epochs } : {}), ...(flags.quick ? { epochs: 1, maxStepsPerEpoch: 50 } : {}), ...(flags.backend ? { backend: flags.backend } : {}) };
   for (const world of WORLDS) {
     if (only && !only.includes(world.name)) continue;
     const store = await world.data();

@@ -34,7 +34,8 @@ DIR/${ONLINE_FILES.markdown}.
                   (default ${DEFAULT_ONLINE_VARIANTS.map((v) => v.name).join(',')}; oracle-*: reference rules
                   that read the simulator's state, src/eval/simulator-oracles.ts)
   --epochs E      the DQNs' epochs (default 4 of 500 vector steps x 64 slots in the simulator)
-  --dqn-config F  a JSON object of DQN options for every DQN (γ of dqn-myopic stays 0)
+  --dqn-config F  a JSON object of DQN options for every DQN (γ of dqn-myopic stays 0, and
+                  dqn-item-term / dqn-zero-start keep qItemTerm true / featureInit zeros)
   --passes N      sessions per shopper and seed in the evaluation (default 1)
   --out DIR       where results go (default results)`;
 
@@ -42,7 +43,8 @@ const AGENT_VARIANTS: ReadonlyMap<string, OnlineVariant> = new Map(
   [...DEFAULT_ONLINE_VARIANTS, ...EXTRA_ONLINE_VARIANTS].map((v) => [v.name, v]),
 );
 
-function variantsFlag(text: string | undefined, dqnConfig: Record<string, unknown>): OnlineVariant[] {
+/** The `--agents` list as variants, each DQN with `--dqn-config` under its own options (dqn-myopic's γ, an ablation's one option). */
+export function variantsFlag(text: string | undefined, dqnConfig: Record<string, unknown>): OnlineVariant[] {
   const names = text === undefined ? DEFAULT_ONLINE_VARIANTS.map((v) => v.name) : listFlag('agents', text);
   return names.map((name) => {
     const variant = AGENT_VARIANTS.get(name);

@@ -35,9 +35,15 @@ export const DEFAULT_ONLINE_VARIANTS: readonly OnlineVariant[] = [
   { name: 'random', agent: 'random' },
 ];
 
-/** Agents `recgym compare --env` offers beyond the defaults: the DQN trained on replay, co-occurrence, and the reference rules that read the simulator. */
+/**
+ * Agents `recgym compare --env` offers beyond the defaults: the DQN trained on replay, two DQN
+ * ablations (Q's per-item term on, Q's feature weights from zero; each overrides `--dqn-config` in
+ * that one option), co-occurrence, and the reference rules that read the simulator.
+ */
 export const EXTRA_ONLINE_VARIANTS: readonly OnlineVariant[] = [
   { name: 'dqn-replay', agent: 'dqn', trainIn: 'replay' },
+  { name: 'dqn-item-term', agent: 'dqn', trainIn: 'simulator', config: { qItemTerm: true } },
+  { name: 'dqn-zero-start', agent: 'dqn', trainIn: 'simulator', config: { featureInit: 'zeros' } },
   { name: 'cooccurrence', agent: 'cooccurrence' },
   { name: 'oracle-own-item', agent: 'oracle-own-item' },
   { name: 'oracle-variety', agent: 'oracle-variety' },

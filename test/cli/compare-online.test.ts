@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { variantsFlag } from '../../src/cli/compare-online.js';
 import { runCli } from '../helpers/collecting-io.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'recgym-compare-online-'));
@@ -31,6 +32,16 @@ describe('recgym compare --env', () => {
     expect(json.rows.map((r: { trainedIn: string }) => r.trainedIn)).toEqual(['oracle', 'oracle']);
     expect(json.rows[1].acceptRate.mean).toBe(1);
   }, 120_000);
+
+  it('gives every DQN the --dqn-config options under its own: the myopic γ, the ablations\' one option each', () => {
+    const file = { qItemTerm: false, featureInit: 'ranker', gamma: 0.5, epochs: 3 };
+    const configs = Object.fromEntries(variantsFlag('dqn,dqn-myopic,dqn-item-term,dqn-zero-start,ranker', file).map((v) => [v.name, v.config]));
+    expect(configs.dqn).toEqual(file);
+    expect(configs['dqn-myopic']).toEqual({ ...file, gamma: 0 });
+    expect(configs['dqn-item-term']).toEqual({ ...file, qItemTerm: true });
+    expect(configs['dqn-zero-start']).toEqual({ ...file, featureInit: 'zeros' });
+    expect(configs.ranker).toBeUndefined();
+  });
 
   it('refuses a replay env, a slate env, an unknown agent or preset with a one-line error', async () => {
     const replay = await runCli(['compare', '--env', 'Tianchi-Replay-v0', '--out', join(dir, 'x')]);

@@ -55,6 +55,8 @@ export const DqnConfigSchema = z
     maxGradNorm: z.number().min(0).default(10),
     /** Dueling: Q(s, a) = V(s) + A(s, a) with a state-value head V(s) = h·wv, so the state-only part of the Bellman target (γ max Q(s', ·) in a replay env) does not have to be carried by every item's embedding. Ranking by Q is ranking by A. */
     dueling: z.boolean().default(true),
+    /** Q's per-item term (h·Wq) · E[a] + bias[a]. Off: the feature term w · features(s, a) is the whole advantage, so the DQN ranks by it alone; the state encoder and the item embeddings then feed only V(s) (dueling) and the auxiliary next-item head. */
+    qItemTerm: z.boolean().default(true),
     /** Item embeddings start uniform in ±itemInitScale·sqrt(3 / D): every item's Q carries its embedding term, and an item no gradient reached keeps its initial one in the full ranking. */
     itemInitScale: z.number().min(0).default(0),
     /** Use the online network to pick a' and the target network to value it. */

@@ -374,7 +374,7 @@ export class DqnAgent implements TrainableAgent<DqnEpochStats> {
       const scores = readAndDispose(
         tf.tidy(() => {
           const h = learner.encodeWindows(online, states, m);
-          const q = tf.matMul(online.qState(h), online.catalogue('q'));
+          const q = learner.config.qItemTerm ? tf.matMul(online.qState(h), online.catalogue('q')) : tf.zeros([m, tableItems]);
           return online.wv ? tf.add(q, tf.matMul(h, online.wv as TF.Tensor2D)) : q;
         }),
       );

@@ -204,7 +204,7 @@ export class DqnLearner {
 
   /**
    * Q values of `C` candidates per state, on typed arrays from the state vectors `qs` ([n, D + 1] row-major):
-   * qs · E[c] + w · features(state, c) (history then context). Candidates < 0 get -Infinity.
+   * qs · E[c] (with config.qItemTerm) + w · features(state, c) (history then context) [+ V(s)]. Candidates < 0 get -Infinity.
    */
   candidateQ(net: QNetwork, qs: Float32Array, states: StateBatch, candidates: Int32Array, C: number, n: number, out: Float32Array, values?: Float32Array): void {
     const table = net.items.values;
@@ -213,12 +213,14 @@ export class DqnLearner {
     const F = this.numFeatures;
     if (this.#dots.length < C) this.#dots = new Float64Array(C);
     const dots = this.#dots;
+    const hasItemTerm = this.config.qItemTerm;
+    if (!hasItemTerm) dots.fill(0, 0, C);
     for (let i = 0; i < n; i++) {
       if (F > 0) this.loadFeatures(states, i);
       const qBase = i * width;
       const row = i * C;
+      let j = hasItemTerm ? 0 : C;
       // Four candidates at a time: their table rows are cache misses, and independent sums let them overlap.
-      let j = 0;
       for (; j + 4 <= C; j += 4) {
         const a = candidates[row + j];
         const b = candidates[row + j + 1];
@@ -302,7 +304,8 @@ export class DqnLearner {
     const F = this.numFeatures;
     const Fa = scratch.float('Fa', B * Math.max(1, F));
     for (let i = 0; i < B; i++) {
-      online.items.readRow(batch.actions[i], Ea, i * width);
+      if (config.qItemTerm) online.items.readRow(batch.actions[i], Ea, i * width);
+      else Ea.fill(0, i * width, i * width + width);
       if (F > 0) {
         this.loadFeatures(states, i);
         this.writeFeatures(batch.actions[i], Fa, i * F);
@@ -479,7 +482,7 @@ export class DqnLearner {
       const row = xRows[step];
       if (row >= 0) items.addGradient(row, g.dX, step * g.dXStride, D);
     }
-    for (let i = 0; i < actions.length; i++) items.addGradient(actions[i], g.dEa, i * width, width);
+    if (config.qItemTerm) for (let i = 0; i < actions.length; i++) items.addGradient(actions[i], g.dEa, i * width, width);
     if (g.dOu && uniqueItems) {
       const outputs = online.outputs as SparseTable;
       const U = g.dOu.length / width;

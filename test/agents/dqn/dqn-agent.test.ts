@@ -122,6 +122,39 @@ describe('DqnAgent', () => {
       plain.dispose();
     }, 120_000);
 
+    it('ranks by the feature term alone with qItemTerm off: between two candidates Q differs by w · their features (with the item term it does not)', async () => {
+      const store = identityStore({ numUsers: 20 });
+      const C = 6;
+      const { batch, candidates } = testCandidates(store, C, 'item-term');
+      // Q(s, c) − Q(s, c0) − w · (features(s, c) − features(s, c0)), largest over states and candidates, by candidates and by the full ranking.
+      const residual = async (qItemTerm: boolean) => {
+        const agent = new DqnAgent({ ...SMALL, epochs: 2, sequenceMode: 'window', qItemTerm });
+        await agent.fit(store, splitByDay(store).train, createRng(3));
+        const learner = agent.learner as NonNullable<typeof agent.learner>;
+        const w = learner.featureWeights(learner.online);
+        const scores = new Float64Array(batch.size * C);
+        agent.scoreCandidates(batch, candidates, C, scores);
+        const full = new Float64Array(batch.size * store.numItems);
+        agent.scoreItems(batch, full);
+        let largest = 0;
+        for (let i = 0; i < batch.size; i++) {
+          learner.loadFeatures(batch, i);
+          const first = candidates[i * C];
+          const firstDot = learner.featureDot(first, w);
+          for (let j = 1; j < C; j++) {
+            const item = candidates[i * C + j];
+            const expected = learner.featureDot(item, w) - firstDot;
+            largest = Math.max(largest, Math.abs(scores[i * C + j] - scores[i * C] - expected));
+            largest = Math.max(largest, Math.abs(full[i * store.numItems + item] - full[i * store.numItems + first] - expected));
+          }
+        }
+        agent.dispose();
+        return largest;
+      };
+      expect(await residual(false)).toBeLessThan(1e-4);
+      expect(await residual(true)).toBeGreaterThan(1e-3);
+    }, 120_000);
+
     it('gives the same scores for the same seed', async () => {
       const store = identityStore({ numUsers: 20 });
       const scores = async () => {
