@@ -4,7 +4,7 @@ import { SpaceDescriptionSchema } from '../env/spaces/describe.js';
 import type { WireBatch, WireValue } from './wire.js';
 
 /** The protocol's semver: a different major is refused at `hello`, a different minor is a warning. */
-export const PROTOCOL_VERSION = '1.2.0';
+export const PROTOCOL_VERSION = '1.3.0';
 
 /** Deepest nesting of arrays and objects a frame may have (deeper JSON would exhaust the stack of recursive validation). */
 export const MAX_NESTING = 32;
@@ -151,7 +151,7 @@ const Welcome = z
         worker: z.number().int().min(0).describe('its worker slot 1..N under `recgym serve --workers N`; 0 for a single-process server'),
       })
       .optional()
-      .describe('informative: which server process answers this connection (absent from servers before `--workers`)'),
+      .describe('(1.3) informative: which server process answers this connection (absent from servers before 1.3)'),
   })
   .describe('Answers `hello`: the connection may now make envs.');
 

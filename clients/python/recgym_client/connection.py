@@ -13,7 +13,7 @@ import websockets
 
 from .binary_frame import decode_binary_frame, encode_binary_request, int32_actions
 
-PROTOCOL_VERSION = "1.2.0"
+PROTOCOL_VERSION = "1.3.0"
 
 #: Vector results as binary frames (protocol 1.1); announced by default.
 BINARY_BATCHES = "binary-batches"
