@@ -11,6 +11,8 @@ import { nearestRank } from '../src/core/quantile.js';
 
 const BIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const ENV_ID = 'Tianchi-Replay-C20-v0';
+/** Offered single-step rates (steps/s over all connections) of the paced phases: where p99 stays under the issue's 5 ms on this machine. */
+const PACED_RATES = [2_500, 5_000, 10_000, 15_000];
 
 /**
  * `recgym serve` (this build's, or the CLI at `bin`) on a free loopback port in a child process (the
@@ -177,6 +179,34 @@ export async function closedLoop(clients: LoadClient[], durationMs: number, body
   return { count: latencies.length, seconds, latencies: Float64Array.from(latencies).sort() };
 }
 
+/**
+ * Round trips of `body` on every client at `rate` requests/s in all (each client `rate / clients`
+ * a second, the clients' first sends spread over one interval), until `durationMs` has passed; one
+ * request in flight per client. A latency counts from the request's scheduled time, not from its
+ * send, so a server that falls behind the offered rate shows it in full instead of slowing the
+ * clients down (no coordinated omission).
+ */
+export async function pacedLoop(clients: LoadClient[], durationMs: number, rate: number, body: (client: LoadClient) => Promise<void>): Promise<{ count: number; seconds: number; latencies: Float64Array }> {
+  const interval = (1000 * clients.length) / rate;
+  const latencies: number[] = [];
+  const start = performance.now();
+  const end = start + durationMs;
+  await Promise.all(
+    clients.map(async (client, i) => {
+      for (let due = start + (i * interval) / clients.length; due < end; due += interval) {
+        // A timer may fire up to a millisecond early (the event loop's clock has millisecond steps): wait out the rest a turn at a time.
+        for (let wait = due - performance.now(); wait > 0; wait = due - performance.now()) {
+          await new Promise((resolve) => (wait >= 1 ? setTimeout(resolve, Math.floor(wait)) : setImmediate(resolve)));
+        }
+        await body(client);
+        latencies.push(performance.now() - due);
+      }
+    }),
+  );
+  const seconds = (performance.now() - start) / 1000;
+  return { count: latencies.length, seconds, latencies: Float64Array.from(latencies).sort() };
+}
+
 /** What a single-step phase measured: round trips, and the server's CPU seconds (every process) and resident memory (summed) at its end. */
 export interface SingleStepPhase {
   readonly count: number;
@@ -188,10 +218,11 @@ export interface SingleStepPhase {
 
 /**
  * `connections` connections, each with a `Tianchi-Replay-C20-v0` (seeded by its index), each
- * stepping it one request at a time for `durationMs` (JSON `step`, or binary requests); `pids` are
- * the server's processes, whose CPU time over the phase is summed.
+ * stepping it one request at a time for `durationMs` (JSON `step`, or binary requests), as fast as
+ * the answers come or, with `rate`, at that many steps/s in all ({@link pacedLoop}); `pids` are the
+ * server's processes, whose CPU time over the phase is summed.
  */
-export async function singleStepPhase(url: string, pids: readonly number[], connections: number, durationMs: number, isBinary = false): Promise<SingleStepPhase> {
+export async function singleStepPhase(url: string, pids: readonly number[], connections: number, durationMs: number, isBinary = false, rate?: number): Promise<SingleStepPhase> {
   const clients = await Promise.all(Array.from({ length: connections }, () => LoadClient.open(url, isBinary ? [BINARY_REQUESTS] : [])));
   const handles = new Map<LoadClient, number>();
   for (const client of clients) {
@@ -202,12 +233,13 @@ export async function singleStepPhase(url: string, pids: readonly number[], conn
   let action = 0;
   const cpu = () => pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
   const cpuBefore = cpu();
-  const measured = await closedLoop(clients, durationMs, async (client) => {
+  const step = async (client: LoadClient) => {
     const handle = handles.get(client) as number;
     const next = action++ % 20;
     const result = isBinary ? await client.binaryRequest('step', handle, [next]) : await client.request({ type: 'step', handle, action: next });
     if (result.terminated || result.truncated) await client.request({ type: 'reset', handle });
-  });
+  };
+  const measured = rate === undefined ? await closedLoop(clients, durationMs, step) : await pacedLoop(clients, durationMs, rate, step);
   const serverCpu = cpu() - cpuBefore;
   const rssMb = pids.reduce((sum, pid) => sum + memoryMb(pid).current, 0);
   for (const client of clients) client.close();
@@ -255,8 +287,9 @@ async function workersComparison(url1: string, pids1: readonly number[], connect
  * on this machine's cores): C connections each stepping a replay env one request at a time (steps/s,
  * p50/p99 round trip, server memory), one connection stepping a 256-slot vector env with stepVector
  * (results as JSON, then as binary frames), the single-step phase against one process and against
- * `recgym serve --workers 2` interleaved (their ratio in the same run), and the same through the
- * Python client (bench/python_client_load.py) when python3 has websockets.
+ * `recgym serve --workers 2` interleaved (their ratio in the same run), the C connections paced at
+ * fixed offered rates (latency below saturation), and the same through the Python client
+ * (bench/python_client_load.py) when python3 has websockets.
  */
 export const suite: BenchSuite = {
   name: 'server-load',
@@ -271,6 +304,17 @@ export const suite: BenchSuite = {
       log(`  ${connections} connections, each with a ${ENV_ID}; server RSS ${single.rssMb.toFixed(0)} MB`);
       const singleBinary = await singleStepPhase(url, pids, connections, durationMs, true);
       const workers = await workersComparison(url, pids, connections, durationMs, quick ? 1 : 2, log);
+      const paced: Figure[] = [];
+      for (const rate of quick ? [200] : PACED_RATES) {
+        const phase = await singleStepPhase(url, pids, connections, durationMs, false, rate);
+        const at = `${connections} connections offered ${rate} JSON steps/s in all`;
+        log(`  paced ${rate} steps/s: ${(phase.count / phase.seconds).toFixed(0)} served, p99 ${percentile(phase.latencies, 0.99).toFixed(2)} ms`);
+        paced.push(
+          { key: `server.paced${rate}.stepsPerSec`, value: phase.count / phase.seconds, unit: 'steps/s', what: `${at}: steps answered per second` },
+          { key: `server.paced${rate}.p50Ms`, value: percentile(phase.latencies, 0.5), unit: 'ms', what: `${at}: round trip from the scheduled send, median` },
+          { key: `server.paced${rate}.p99Ms`, value: percentile(phase.latencies, 0.99), unit: 'ms', what: `${at}: round trip from the scheduled send, 99th percentile` },
+        );
+      }
 
       const actions = Array.from({ length: numEnvs }, (_, i) => i % 20);
       const typedActions = Int32Array.from(actions);
@@ -314,6 +358,7 @@ export const suite: BenchSuite = {
         { key: 'server.vector.binaryBoth.serverCpuUsPerCall', value: (allBinary.serverCpu * 1e6) / allBinary.count, unit: 'µs', what: `server CPU time per binary stepVector of ${numEnvs} slots: ${numEnvs}e6 / this is the env steps/s ceiling on one free core` },
         { key: 'server.peakRssMb', value: memoryMb(pid).peak, unit: 'MB', what: 'server peak resident memory over the run' },
         ...workers,
+        ...paced,
         ...typeScript,
         ...python,
       ];
