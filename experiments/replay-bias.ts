@@ -187,8 +187,10 @@ async function runWorldIn(name: string, store: EventStore, config: Config, check
   for (const target of TARGETS) {
     const started = performance.now();
     const agent = await fitTarget(target, store, fitWindow, config);
-    if (LEARNERS.has(target as LearnerName)) log(`${name}: ${target} fitted in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-    if (LEARNERS.has(target as LearnerName)) await agent.save?.(join(checkpoints, target));
+    if (LEARNERS.has(target as LearnerName)) {
+      log(`${name}: ${target} fitted in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+      await agent.save?.(join(checkpoints, target));
+    }
     agents.set(target, agent);
   }
   const bootstrap = (units: number) => new Bootstrap(units, { resamples: config.resamples, seed });

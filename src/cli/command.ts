@@ -75,12 +75,12 @@ export function parseFlags<O extends FlagOptions>(
 }
 
 /** Parses an integer flag value within [min, max], naming the flag when it is not one. */
-export function intFlag(name: string, value: string | undefined, fallback: number, min = -Infinity, max = Infinity): number {
+export function intFlag(name: string, value: string | undefined, fallback: number, min = -Infinity, max = Infinity, alternative?: string): number {
   if (value === undefined) return fallback;
   const parsed = /^[+-]?\d+$/.test(value.trim()) ? Number(value) : NaN;
   if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
     const range = `${min === -Infinity ? '' : `>= ${min}`}${min !== -Infinity && max !== Infinity ? ' and ' : ''}${max === Infinity ? '' : `<= ${max}`}`;
-    throw new UsageError(`--${name}: expected an integer${range ? ` ${range}` : ''}, actual "${value}"`);
+    throw new UsageError(`--${name}: expected an integer${range ? ` ${range}` : ''}${alternative ? ` or ${alternative}` : ''}, actual "${value}"`);
   }
   return parsed;
 }

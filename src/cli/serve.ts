@@ -9,12 +9,9 @@ import { createLogger, isLogLevel, LOG_LEVELS, type LogLevel } from '../server/l
 import { PROTOCOL_VERSION } from '../server/protocol.js';
 import { isLoopbackHost, serverUrl, startServer } from '../server/server.js';
 import { leaveCluster, reportListening, untilShutdown, workerSetting } from '../server/worker-link.js';
-import { RESTART_DEFAULTS, startWorkerPool, type WorkerPool, WorkerStartError } from '../server/worker-pool.js';
+import { MAX_WORKERS, RESTART_DEFAULTS, startWorkerPool, type WorkerPool, WorkerStartError } from '../server/worker-pool.js';
 import { intFlag, parseFlags, UsageError, type CliIo, type Command } from './command.js';
 import { loadStore } from './load-store.js';
-
-/** Most worker processes `--workers` takes. */
-const MAX_WORKERS = 64;
 
 /** The CLI every worker runs (this build's). */
 const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
@@ -97,11 +94,7 @@ export function listenFlags(values: { host?: string; port?: string; 'log-level'?
 /** `--workers`: 1..64, or `auto` for one per core (at most 64); default 1. */
 export function workersFlag(value: string | undefined): number {
   if (value === 'auto') return Math.min(MAX_WORKERS, availableParallelism());
-  if (value === undefined || /^[+]?\d+$/.test(value.trim())) {
-    const workers = value === undefined ? 1 : Number(value);
-    if (workers >= 1 && workers <= MAX_WORKERS) return workers;
-  }
-  throw new UsageError(`--workers: expected an integer >= 1 and <= ${MAX_WORKERS} or auto, actual "${value}"`);
+  return intFlag('workers', value, 1, 1, MAX_WORKERS, 'auto');
 }
 
 interface ServeSettings {

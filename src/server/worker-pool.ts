@@ -14,7 +14,7 @@ export interface RestartPolicy {
 
 /** Options of {@link startWorkerPool}. */
 export interface WorkerPoolOptions {
-  /** Worker processes, 1..64. */
+  /** Worker processes, 1..{@link MAX_WORKERS}. */
   readonly workers: number;
   /** The script every worker runs (the CLI) and its arguments (`serve` with the primary's flags). */
   readonly exec: string;
@@ -49,6 +49,9 @@ export class WorkerStartError extends Error {
   }
 }
 
+/** Most worker processes a pool starts. */
+export const MAX_WORKERS = 64;
+
 export const RESTART_DEFAULTS: RestartPolicy = { maxRestarts: 5, windowMs: 60_000, baseDelayMs: 100, maxDelayMs: 5_000 };
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -81,7 +84,7 @@ interface Slot {
  * @param {number} [options.shutdownGraceMs=10000] a worker not closed by then at shutdown is killed
  */
 export async function startWorkerPool(options: WorkerPoolOptions): Promise<WorkerPool> {
-  if (!Number.isInteger(options.workers) || options.workers < 1 || options.workers > 64) throw new RangeError(`startWorkerPool: expected workers 1..64, actual ${options.workers}`);
+  if (!Number.isInteger(options.workers) || options.workers < 1 || options.workers > MAX_WORKERS) throw new RangeError(`startWorkerPool: expected workers 1..${MAX_WORKERS}, actual ${options.workers}`);
   if (!cluster.isPrimary) throw new TypeError('startWorkerPool: expected to run in a cluster primary, actual a worker');
   const policy: RestartPolicy = { ...RESTART_DEFAULTS, ...Object.fromEntries(Object.entries(options.restart ?? {}).filter(([, v]) => v !== undefined)) };
   const graceMs = options.shutdownGraceMs ?? SHUTDOWN_GRACE_MS;
